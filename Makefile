@@ -1,0 +1,72 @@
+# Ketenportaal — the two commands that matter are `make demo` and `make test`.
+# Every target sets up what it needs first and can be run again safely.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: setup demo test lint format messages check-migrations deploy-check ci clean
+
+setup: $(VENV)/.synced node_modules/.installed locale/.compiled
+
+# uv lives in its own small venv so that `uv sync` never removes itself.
+$(UV):
+	@python_bin=$$(scripts/find-python) && "$$python_bin" -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock $(UV)
+	$(UV) sync --frozen --python "$$(scripts/find-python)"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+locale/.compiled: $(VENV)/.synced $(wildcard locale/*/LC_MESSAGES/django.po)
+	$(VENV)/bin/pybabel compile --domain django --directory locale --statistics
+	@touch $@
+
+demo: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	scripts/run-demo
+
+test: setup
+	scripts/run-tests
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-migrations: setup
+	$(PY) manage.py makemigrations --check --dry-run
+
+# The production settings must pass Django's deployment checklist. The values are stand-ins
+# (nothing is contacted); the secret key is random and thrown away.
+deploy-check: setup
+	KETENPORTAAL_ENV=production \
+	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	DATABASE_URL=postgres://ketenportaal@db.invalid:5432/ketenportaal \
+	REDIS_URL=redis://redis.invalid:6379/0 \
+	EMAIL_URL=smtp+tls://mailer@smtp.invalid:587 \
+	ALLOWED_HOSTS=portal.example.nl \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+# What CI runs (.ci/run): installs system packages, lint, migrations, compose, deploy check, tests.
+ci:
+	CI=true bash .ci/run
+
+# Regenerate the translation catalogue after changing UI strings (needs GNU gettext).
+messages: setup
+	$(PY) manage.py makemessages --locale nl --ignore '.venv/*' --ignore 'node_modules/*' --ignore '.tools/*'
+
+clean:
+	rm -rf $(VENV) $(TOOLS) node_modules locale/.compiled locale/*/LC_MESSAGES/*.mo var staticfiles

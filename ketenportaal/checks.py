@@ -1,0 +1,18 @@
+"""System checks that refuse configurations we know to be wrong."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.security, deploy=True)
+def check_production_services(app_configs, **kwargs) -> list[Error]:
+    errors = []
+    if not settings.PRODUCTION:
+        return errors
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        errors.append(Error("Production needs PostgreSQL: set DATABASE_URL=postgres://…", id="ketenportaal.E001"))
+    if settings.CELERY_BROKER_URL.startswith("filesystem"):
+        errors.append(Error("Production needs Redis for Celery: set REDIS_URL.", id="ketenportaal.E002"))
+    if settings.MAILERS["default"]["BACKEND"].endswith("console.EmailBackend"):
+        errors.append(Error("Production needs a mail server: set EMAIL_URL=smtp+tls://…", id="ketenportaal.E003"))
+    return errors

@@ -1,0 +1,59 @@
+"""Middleware that enforces two-factor sign-in for the roles that require it."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import urlencode
+
+from . import permissions
+
+# Pages a person must reach to finish signing in (or to leave).
+_EXEMPT_URL_NAMES = {"otp_setup", "otp_verify", "logout", "set_language", "health"}
+
+
+def _url_name(request: HttpRequest) -> str | None:
+    try:
+        return resolve(request.path_info).url_name
+    except Resolver404:
+        return None
+
+
+class TwoFactorRequiredMiddleware:
+    """Sends a signed-in person who needs a second factor to set one up or to enter it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and _url_name(request) not in _EXEMPT_URL_NAMES
+            and not request.path_info.startswith("/static/")
+            and permissions.requires_two_factor(user)
+        ):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": "Two-factor authentication required."}, status=403)
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+            target = reverse("otp_verify" if has_device else "otp_setup")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+class DutchUnlessChosenMiddleware:
+    """Show Dutch unless the person chose English with the language switch.
+
+    The portal is Dutch first: a browser's Accept-Language (often English on office
+    machines) must not switch the language; only the language cookie set by the
+    switch in the header does. Runs before django.middleware.locale.LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

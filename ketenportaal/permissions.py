@@ -1,0 +1,165 @@
+"""The one authorisation policy: who may see and do what in which chain.
+
+Pages, the API and Celery tasks all ask these functions; nothing else decides.
+
+- Someone with no role in a chain cannot tell that it exists: fetch through
+  ``*.objects.visible_to(user)`` so that the object is simply not found (404).
+- Inside a chain, everything is readable by every member; writing follows
+  ``allows(user, action, chain, organisation)``; refusal is a 403.
+- Partner leads and contributors act only for their own organisation.
+- Acting *on behalf of* an organisation (consent, vote, sign, approve) needs a
+  valid Mandate: ``has_mandate(person, partnership, scope)``.
+- Platform administrators may see and do everything.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from stakeholders.models import Chain, Organisation, Partnership, Person
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    MANAGE_CHAIN = "manage_chain"  # settings, partners, people and roles, invitations
+    EDIT_ORGANISATION = "edit_organisation"  # an organisation's units
+    MANAGE_MANDATES = "manage_mandates"  # who may act for an organisation
+
+
+def _is_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.is_staff))
+
+
+def role_in(user, chain: Chain) -> str | None:
+    """The user's role in the chain, or None. Cached on the user object for the request."""
+    if not user.is_authenticated:
+        return None
+    # getattr/setattr, not user.__dict__: request.user is a SimpleLazyObject, whose own
+    # __dict__ is not the person's, so the cache would never be hit.
+    cache = getattr(user, "_chain_roles", None)
+    if cache is None:
+        from stakeholders.models import Membership
+
+        cache = dict(Membership.objects.filter(person=user).values_list("chain_id", "role"))
+        user._chain_roles = cache
+    return cache.get(chain.pk)
+
+
+def chains_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    from stakeholders.models import Chain
+
+    queryset = Chain.objects.all() if queryset is None else queryset
+    if _is_admin(user):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(memberships__person=user)
+
+
+def organisations_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Organisations that are partners in a chain the user can see, plus the user's own."""
+    from django.db.models import Q
+
+    from stakeholders.models import Organisation, Partnership
+
+    queryset = Organisation.objects.all() if queryset is None else queryset
+    if _is_admin(user):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    in_my_chains = Partnership.objects.filter(chain__in=chains_visible_to(user)).values("organisation_id")
+    return queryset.filter(Q(pk__in=in_my_chains) | Q(pk=user.organisation_id))
+
+
+def allows(user, action: Action, chain: Chain, organisation: Organisation | None = None) -> bool:
+    from stakeholders.models import Role
+
+    if _is_admin(user):
+        return True
+    role = role_in(user, chain)
+    if role is None:
+        return False
+    if action == Action.VIEW:
+        return True
+    if role == Role.PROGRAMME_MANAGER:
+        return True
+    own_organisation = organisation is not None and organisation.pk == user.organisation_id
+    if action in (Action.EDIT_ORGANISATION, Action.MANAGE_MANDATES):
+        return role == Role.PARTNER_LEAD and own_organisation
+    return False
+
+
+def require(user, action: Action, chain: Chain, organisation: Organisation | None = None) -> None:
+    """Raise 404 for a chain the user cannot see, 403 for an action they may not take."""
+    if not allows(user, Action.VIEW, chain):
+        raise Http404
+    if not allows(user, action, chain, organisation):
+        raise PermissionDenied
+
+
+def get_chain_or_404(user, slug: str) -> Chain:
+    from stakeholders.models import Chain
+
+    try:
+        return Chain.objects.visible_to(user).get(slug=slug)
+    except Chain.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def has_mandate(person: Person, partnership: Partnership, scope: str, on: date | None = None) -> bool:
+    """Whether the person may act for the partner in this scope on that day."""
+    from stakeholders.models import Mandate
+
+    if not person.is_active or person.organisation_id != partnership.organisation_id:
+        return False
+    return (
+        Mandate.objects.valid_on(on or timezone.localdate())
+        .filter(person=person, partnership=partnership, scope=scope)
+        .exists()
+    )
+
+
+def requires_two_factor(user) -> bool:
+    """Programme managers and platform administrators must use a second factor."""
+    from django.conf import settings
+
+    from stakeholders.models import Role
+
+    if not settings.TWO_FACTOR_REQUIRED or not user.is_authenticated:
+        return False
+    if _is_admin(user):
+        return True
+    return user.memberships.filter(role=Role.PROGRAMME_MANAGER).exists()
+
+
+class ChainPolicyPermission(BasePermission):
+    """DRF's side of the same policy.
+
+    Querysets already come from ``visible_to`` (so other chains are 404); reading
+    needs a signed-in person; writing asks ``allows`` with the view's
+    ``write_action`` (default MANAGE_CHAIN) for ``view.chain_of(obj)`` and, if the
+    view has it, ``view.organisation_of(obj)``. A view that cannot name the
+    object's chain allows no writes at all.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        chain_of = getattr(view, "chain_of", None)
+        if chain_of is None:
+            return False  # fail closed rather than guess whose object this is
+        organisation = getattr(view, "organisation_of", lambda o: None)(obj)
+        return allows(request.user, getattr(view, "write_action", Action.MANAGE_CHAIN), chain_of(obj), organisation)

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from . import views
+
+urlpatterns = [
+    path("", include("stakeholders.urls")),
+    path("", include("stakeholders.auth_urls")),
+    path("api/", include("ketenportaal.api_urls")),
+    # Public: the language switch is on the sign-in page too (LoginRequiredMiddleware would redirect it).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("health/", views.health, name="health"),
+    path("beheer/", admin.site.urls),
+]

@@ -1,0 +1,62 @@
+"""Filters for the API's list endpoints (django-filter).
+
+Filters by id or slug are plain number/char filters on purpose: the queryset they
+narrow is already limited to what the user may see, so asking for another chain's
+slug or another organisation's id gives an empty list. A ModelChoiceFilter would
+instead answer "not a valid choice" for ids that do not exist at all and thereby
+tell an outsider which ones do.
+"""
+
+import django_filters
+
+from stakeholders.models import Chain, Membership, Organisation, Partnership, Unit
+
+
+class ChainFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Chain
+        fields = ["kind"]
+
+
+class OrganisationFilterSet(django_filters.FilterSet):
+    chain = django_filters.CharFilter(method="in_chain", help_text="Only partners in the chain with this slug.")
+
+    class Meta:
+        model = Organisation
+        fields = ["chain"]
+
+    def in_chain(self, queryset, name: str, slug: str):
+        # An organisation you can see may also be a partner in a chain you cannot see;
+        # filtering on that chain must not reveal the partnership.
+        chains = Chain.objects.visible_to(self.request.user).filter(slug=slug)
+        return queryset.filter(pk__in=Partnership.objects.filter(chain__in=chains).values("organisation_id"))
+
+
+class UnitFilterSet(django_filters.FilterSet):
+    organisation = django_filters.NumberFilter(field_name="organisation_id", help_text="Units of this organisation.")
+    parent = django_filters.NumberFilter(field_name="parent_id", help_text="Direct children of this unit.")
+    top_level = django_filters.BooleanFilter(
+        field_name="parent", lookup_expr="isnull", help_text="Only units that are not part of another unit."
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["organisation", "parent", "top_level"]
+
+
+class PartnershipFilterSet(django_filters.FilterSet):
+    chain = django_filters.CharFilter(field_name="chain__slug", help_text="Partners of the chain with this slug.")
+    organisation = django_filters.NumberFilter(field_name="organisation_id")
+
+    class Meta:
+        model = Partnership
+        fields = ["chain", "organisation", "status", "role"]
+
+
+class MembershipFilterSet(django_filters.FilterSet):
+    chain = django_filters.CharFilter(field_name="chain__slug", help_text="Members of the chain with this slug.")
+    organisation = django_filters.NumberFilter(field_name="person__organisation_id")
+
+    class Meta:
+        model = Membership
+        fields = ["chain", "role", "organisation"]

@@ -1,0 +1,15 @@
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "stakeholders-api"
+
+# Every route here needs a row in tests/test_authorisation_matrix.py.
+router = DefaultRouter()
+router.register("chains", views.ChainViewSet, basename="chain")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("partnerships", views.PartnershipViewSet, basename="partnership")
+router.register("memberships", views.MembershipViewSet, basename="membership")
+
+urlpatterns = router.urls

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StakeholdersConfig(AppConfig):
+    name = "stakeholders"
+    verbose_name = _("Stakeholders")
+
+    def ready(self) -> None:
+        from . import audit  # noqa: F401  (registers models with the audit trail)

@@ -1,0 +1,15 @@
+"""Which stakeholder models the audit trail records, and which fields it leaves out."""
+
+from auditlog.registry import auditlog
+
+from .models import Chain, Invitation, Mandate, Membership, Organisation, Partnership, Person, Unit
+
+auditlog.register(Chain)
+auditlog.register(Organisation)
+auditlog.register(Unit)
+auditlog.register(Partnership)
+auditlog.register(Membership)
+auditlog.register(Mandate)
+auditlog.register(Invitation, exclude_fields=["token_hash"])
+# Never log password hashes or login times.
+auditlog.register(Person, exclude_fields=["password", "last_login"])

@@ -1,0 +1,216 @@
+"""Demo data: the ZSM criminal-justice chain and a youth-care network that shares organisations.
+
+Idempotent: running it again updates what is there and never duplicates. Only aggregate,
+organisational data — no personal data about citizens or cases.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    Chain,
+    ChainKind,
+    Invitation,
+    Mandate,
+    MandateScope,
+    Membership,
+    Organisation,
+    Partnership,
+    PartnershipRole,
+    PartnershipStatus,
+    Person,
+    Role,
+    Unit,
+)
+from .models.people import InvitationStatus
+
+DEMO_PASSWORD = "ketenportaal-demo"
+
+REGIONS = [
+    "Amsterdam",
+    "Den Haag",
+    "Limburg",
+    "Midden-Nederland",
+    "Noord-Holland",
+    "Noord-Nederland",
+    "Oost-Brabant",
+    "Oost-Nederland",
+    "Rotterdam",
+    "Zeeland-West-Brabant",
+]
+
+# name, short name, unit prefix, status in ZSM, role in ZSM
+ZSM_PARTNERS = [
+    ("Politie", "Politie", "Eenheid", PartnershipStatus.CORE, PartnershipRole.EXECUTOR),
+    ("Openbaar Ministerie", "OM", "Parket", PartnershipStatus.CORE, PartnershipRole.DIRECTOR),
+    ("Reclassering Nederland", "RN", "Regio", PartnershipStatus.CORE, PartnershipRole.EXECUTOR),
+    ("Slachtofferhulp Nederland", "SHN", "Regio", PartnershipStatus.CORE, PartnershipRole.FACILITATOR),
+    ("Raad voor de Kinderbescherming", "RvdK", "Regio", PartnershipStatus.CORE, PartnershipRole.EXECUTOR),
+    ("Rechtspraak", "Rechtspraak", "Rechtbank", PartnershipStatus.PARTNER_OF_CHAIN, PartnershipRole.ENFORCER),
+    ("Ministerie van Justitie en Veiligheid", "JenV", "Directie", PartnershipStatus.OBSERVER, PartnershipRole.FUNDER),
+]
+
+JEUGD_PARTNERS = [
+    ("Gemeente Utrecht", "Utrecht", PartnershipStatus.CORE, PartnershipRole.DIRECTOR),
+    ("Samen Veilig Midden-Nederland", "SVMN", PartnershipStatus.CORE, PartnershipRole.EXECUTOR),
+    ("Raad voor de Kinderbescherming", "RvdK", PartnershipStatus.CORE, PartnershipRole.EXECUTOR),
+    ("Politie", "Politie", PartnershipStatus.PARTNER_OF_CHAIN, PartnershipRole.ENFORCER),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    name: str
+    organisation: str
+    roles: str
+
+
+def _organisation(name: str, short_name: str) -> Organisation:
+    organisation, _ = Organisation.objects.update_or_create(name=name, defaults={"short_name": short_name})
+    return organisation
+
+
+def _unit(organisation: Organisation, name: str, parent: Unit | None = None, code: str = "") -> Unit:
+    unit, _ = Unit.objects.update_or_create(
+        organisation=organisation, parent=parent, name=name, defaults={"code": code}
+    )
+    return unit
+
+
+def _person(email: str, name: str, organisation: Organisation | None, **extra) -> Person:
+    person = Person.objects.filter(email=email).first()
+    if person is None:
+        person = Person.objects.create_user(email, DEMO_PASSWORD, full_name=name, organisation=organisation, **extra)
+    else:
+        person.full_name, person.organisation = name, organisation
+        for key, value in extra.items():
+            setattr(person, key, value)
+        person.set_password(DEMO_PASSWORD)
+        person.save()
+    return person
+
+
+def _member(person: Person, chain: Chain, role: str) -> None:
+    Membership.objects.update_or_create(person=person, chain=chain, defaults={"role": role})
+
+
+def _mandate(person: Person, partnership: Partnership, scope: str, valid_until: date | None = None) -> None:
+    Mandate.objects.update_or_create(
+        person=person,
+        partnership=partnership,
+        scope=scope,
+        defaults={"valid_from": date(2025, 1, 1), "valid_until": valid_until},
+    )
+
+
+@transaction.atomic
+def load_demo() -> list[DemoLogin]:
+    today = timezone.localdate()
+    zsm, _ = Chain.objects.update_or_create(
+        slug="zsm",
+        defaults={
+            "name": "ZSM — Zorgvuldig, Snel en op Maat",
+            "kind": ChainKind.RELAY,
+            "tagline": "Veelvoorkomende criminaliteit snel en zorgvuldig afgedaan",
+            "societal_question": (
+                "Hoe zorgen we dat verdachten van veelvoorkomende criminaliteit snel een passende, zorgvuldige "
+                "reactie krijgen, met oog voor slachtoffer en omgeving?"
+            ),
+            "mission": (
+                "Samen handelen we zaken van veelvoorkomende criminaliteit zorgvuldig, snel en op maat af: "
+                "80% van alle zaken binnen 24 uur."
+            ),
+            "shared_values": "Zorgvuldig\nSnel\nOp maat\nSamen verantwoordelijk",
+            "colour": "#154273",
+        },
+    )
+    jeugd, _ = Chain.objects.update_or_create(
+        slug="jeugdzorg-utrecht",
+        defaults={
+            "name": "Jeugdbeschermingsnetwerk Regio Utrecht",
+            "kind": ChainKind.NETWORK,
+            "tagline": "Eén gezin, één plan, één regisseur",
+            "societal_question": (
+                "Hoe zorgen we dat kinderen in onveilige situaties binnen twee weken passende hulp krijgen?"
+            ),
+            "mission": "Met één gezamenlijk plan per gezin brengen we kinderen sneller in veiligheid.",
+            "shared_values": "Het kind centraal\nTransparant\nSamen lerend",
+            "colour": "#8a1f5c",
+        },
+    )
+
+    organisations: dict[str, Organisation] = {}
+    zsm_partners: dict[str, Partnership] = {}
+    for name, short, prefix, status, role in ZSM_PARTNERS:
+        organisation = organisations[short] = _organisation(name, short)
+        zsm_partners[short] = Partnership.objects.update_or_create(
+            chain=zsm,
+            organisation=organisation,
+            defaults={"status": status, "role": role, "joined_on": date(2011, 1, 1)},
+        )[0]
+        for region in REGIONS if prefix != "Directie" else ["Rechtshandhaving en Criminaliteitsbestrijding"]:
+            _unit(organisation, f"{prefix} {region}", code=f"{short}-{region[:3].upper()}")
+    amsterdam = Unit.objects.get(organisation=organisations["Politie"], parent=None, name="Eenheid Amsterdam")
+    for district in ["District Centrum", "District Noord", "District Zuid-Oost"]:
+        _unit(organisations["Politie"], district, parent=amsterdam)
+
+    jeugd_partners: dict[str, Partnership] = {}
+    for name, short, status, role in JEUGD_PARTNERS:
+        organisation = organisations.get(short) or _organisation(name, short)
+        organisations[short] = organisation
+        jeugd_partners[short] = Partnership.objects.update_or_create(
+            chain=jeugd,
+            organisation=organisation,
+            defaults={"status": status, "role": role, "joined_on": date(2019, 3, 1)},
+        )[0]
+    _unit(organisations["Utrecht"], "Buurtteams Jeugd en Gezin")
+    _unit(organisations["SVMN"], "Team Utrecht Stad")
+
+    people = [
+        ("ketenregisseur@zsm.demo", "Karin de Regisseur", "JenV", [(zsm, Role.PROGRAMME_MANAGER)]),
+        ("lead.om@zsm.demo", "Omar Bakker", "OM", [(zsm, Role.PARTNER_LEAD)]),
+        ("lead.politie@zsm.demo", "Petra Visser", "Politie", [(zsm, Role.PARTNER_LEAD), (jeugd, Role.PARTNER_LEAD)]),
+        ("rapporteur.om@zsm.demo", "Ruben Jansen", "OM", [(zsm, Role.CONTRIBUTOR)]),
+        ("rapporteur.politie@zsm.demo", "Sanne de Vries", "Politie", [(zsm, Role.CONTRIBUTOR)]),
+        ("stuurgroep@zsm.demo", "Hans Smit", "RN", [(zsm, Role.STEERING_MEMBER)]),
+        ("meelezer@zsm.demo", "Mila Mulder", "Rechtspraak", [(zsm, Role.VIEWER)]),
+        ("regisseur@jeugd.demo", "Jan Hendriks", "Utrecht", [(jeugd, Role.PROGRAMME_MANAGER)]),
+        ("lead.svmn@jeugd.demo", "Fatima El Amrani", "SVMN", [(jeugd, Role.PARTNER_LEAD)]),
+    ]
+    logins = []
+    persons: dict[str, Person] = {}
+    for email, name, org_short, roles in people:
+        person = persons[email] = _person(email, name, organisations[org_short])
+        for chain, role in roles:
+            _member(person, chain, role)
+        logins.append(
+            DemoLogin(email, name, organisations[org_short].name, ", ".join(f"{r.label} ({c.slug})" for c, r in roles))
+        )
+    admin = _person("beheer@ketenportaal.demo", "Beheerder Platform", None, is_staff=True, is_superuser=True)
+    logins.append(DemoLogin(admin.email, admin.full_name, "—", "Platform administrator"))
+
+    for scope in (MandateScope.CONSENT_INDICATORS, MandateScope.APPROVE_FIGURES, MandateScope.SIGN_AGREEMENTS):
+        _mandate(persons["lead.om@zsm.demo"], zsm_partners["OM"], scope)
+    _mandate(persons["lead.politie@zsm.demo"], zsm_partners["Politie"], MandateScope.CONSENT_INDICATORS)
+    # One mandate that ends soon, so My work has something to show.
+    _mandate(
+        persons["lead.politie@zsm.demo"], zsm_partners["Politie"], MandateScope.VOTE_IN_BODY, today + timedelta(days=20)
+    )
+    _mandate(persons["lead.svmn@jeugd.demo"], jeugd_partners["SVMN"], MandateScope.CONSENT_INDICATORS)
+
+    if not Invitation.objects.filter(
+        chain=zsm, email="nieuwe.collega@zsm.demo", status=InvitationStatus.PENDING
+    ).exists():
+        Invitation.issue(
+            chain=zsm,
+            email="nieuwe.collega@zsm.demo",
+            full_name="Nieuwe Collega",
+            role=Role.CONTRIBUTOR,
+            organisation=organisations["RN"],
+            by=persons["ketenregisseur@zsm.demo"],
+        )
+    return logins

@@ -1,0 +1,67 @@
+"""Chain settings: identity, branding and the reporting calendar."""
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from ketenportaal.concurrency import VersionedFormMixin
+from ketenportaal.forms import PortalModelForm
+from stakeholders.models import Chain
+
+# No SVG: it can carry script. No GIF/BMP/TIFF: not worth the attack surface for a logo.
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+
+
+class LogoField(forms.ImageField):
+    """An image upload that is small, and a PNG, JPEG or WebP according to Pillow (not its name)."""
+
+    def to_python(self, data):
+        # Refuse an oversized upload before Pillow spends any effort on it.
+        size = getattr(data, "size", None)
+        if size is not None and size > settings.LOGO_MAX_BYTES:
+            raise forms.ValidationError(
+                _("This file is %(size)s; a logo can be at most %(max)s. Make the image smaller and try again."),
+                code="too_large",
+                params={"size": filesizeformat(size), "max": filesizeformat(settings.LOGO_MAX_BYTES)},
+            )
+        upload = super().to_python(data)  # opens and verifies it with Pillow: "not an image" ends here
+        if upload is not None and getattr(getattr(upload, "image", None), "format", None) not in LOGO_FORMATS:
+            raise forms.ValidationError(_("A logo must be a PNG, JPEG or WebP image."), code="invalid_format")
+        return upload
+
+
+class ChainSettingsForm(VersionedFormMixin, PortalModelForm):
+    class Meta:
+        model = Chain
+        fields = [
+            "name",
+            "tagline",
+            "kind",
+            "societal_question",
+            "mission",
+            "shared_values",
+            "colour",
+            "logo",
+            "reporting_frequency",
+            "report_working_day",
+        ]
+        widgets = {
+            "colour": forms.TextInput(attrs={"size": 8, "autocomplete": "off", "spellcheck": "false"}),
+            "logo": forms.ClearableFileInput(attrs={"accept": ",".join(LOGO_FORMATS.values())}),
+            "societal_question": forms.Textarea(attrs={"rows": 3}),
+            "mission": forms.Textarea(attrs={"rows": 3}),
+            "shared_values": forms.Textarea(attrs={"rows": 5}),
+        }
+        field_classes = {"logo": LogoField}
+        help_texts = {
+            "colour": _("As #RRGGBB, e.g. #154273. Shown as the line above every page of the chain."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["logo"].help_text = _("PNG, JPEG or WebP, at most %(size)s.") % {
+            "size": filesizeformat(settings.LOGO_MAX_BYTES)
+        }
+        # The model's validators allow working days 1–20; say so to the browser too (a hint, not a check).
+        self.fields["report_working_day"].widget.attrs.update(min=1, max=20)

@@ -1,0 +1,22 @@
+"""Who collaborates in a chain, and how: organisations, units, chains, partners, people, mandates."""
+
+from .chains import Chain, ChainKind, Partnership, PartnershipRole, PartnershipStatus
+from .mandates import Mandate, MandateScope
+from .organisations import Organisation, Unit
+from .people import Invitation, Membership, Person, Role
+
+__all__ = [
+    "Chain",
+    "ChainKind",
+    "Invitation",
+    "Mandate",
+    "MandateScope",
+    "Membership",
+    "Organisation",
+    "Partnership",
+    "PartnershipRole",
+    "PartnershipStatus",
+    "Person",
+    "Role",
+    "Unit",
+]

@@ -1,0 +1,142 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .organisations import Organisation
+
+
+class ChainKind(models.TextChoices):
+    RELAY = "relay", _("Relay chain")
+    NETWORK = "network", _("Network")
+
+
+class ReportingFrequency(models.TextChoices):
+    MONTH = "month", _("Monthly")
+    QUARTER = "quarter", _("Quarterly")
+    YEAR = "year", _("Yearly")
+
+
+class ChainQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ChainQuerySet":
+        from ketenportaal import permissions
+
+        return permissions.chains_visible_to(user, self)
+
+
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, e.g. #154273."))
+
+
+class Chain(models.Model):
+    """A collaboration of organisations around one societal question."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name in web addresses"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ChainKind, default=ChainKind.RELAY)
+    societal_question = models.TextField(_("societal question"), blank=True)
+    mission = models.TextField(_("mission"), blank=True)
+    shared_values = models.TextField(_("shared values"), blank=True, help_text=_("One value per line."))
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    colour = models.CharField(_("chain colour"), max_length=7, default="#154273", validators=[colour_validator])
+    logo = models.ImageField(_("logo"), upload_to="chain-logos/", blank=True)
+    reporting_frequency = models.CharField(
+        _("reporting frequency"), max_length=10, choices=ReportingFrequency, default=ReportingFrequency.MONTH
+    )
+    report_working_day = models.PositiveSmallIntegerField(
+        _("report on working day"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("The progress report is drafted on this working day after the period ends."),
+    )
+
+    objects = ChainQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("chain")
+        verbose_name_plural = _("chains")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("stakeholders:chain_detail", args=[self.slug])
+
+    @property
+    def values_list(self) -> list[str]:
+        return [line.strip() for line in self.shared_values.splitlines() if line.strip()]
+
+
+class PartnershipStatus(models.TextChoices):
+    CORE = "core", _("Core partner")
+    PARTNER_OF_CHAIN = "partner_of_chain", _("Partner of the chain")
+    OBSERVER = "observer", _("Observer")
+
+
+class PartnershipRole(models.TextChoices):
+    DIRECTOR = "director", _("Director")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ENFORCER = "enforcer", _("Enforcer")
+    FACILITATOR = "facilitator", _("Facilitator")
+    EXECUTOR = "executor", _("Executor")
+    FUNDER = "funder", _("Funder")
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PartnershipQuerySet":
+        from ketenportaal import permissions
+
+        return self.filter(chain__in=permissions.chains_visible_to(user))
+
+    def current(self) -> "PartnershipQuerySet":
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        return self.filter(models.Q(left_on__isnull=True) | models.Q(left_on__gte=today))
+
+
+class Partnership(models.Model):
+    """An organisation's place in one chain."""
+
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="partnerships", verbose_name=_("chain"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("organisation")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=PartnershipStatus, default=PartnershipStatus.CORE)
+    role = models.CharField(_("role in the chain"), max_length=20, choices=PartnershipRole, blank=True)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    interests = models.TextField(_("interests"), blank=True, help_text=_("What this partner wants to gain."))
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["chain", "organisation__name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain", "organisation"],
+                name="partnership_unique_per_chain",
+                violation_error_message=_("This organisation is already a partner in this chain."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(left_on__isnull=True)
+                | models.Q(joined_on__isnull=True)
+                | models.Q(left_on__gte=models.F("joined_on")),
+                name="partnership_left_after_joined",
+                violation_error_message=_("The date of leaving cannot be before the date of joining."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.chain}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("stakeholders:partnership_detail", args=[self.chain.slug, self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.joined_on and self.left_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": _("The date of leaving cannot be before the date of joining.")})

@@ -1,0 +1,52 @@
+"""Template helpers for pages inside a chain. Templates only hide links; views enforce."""
+
+from dataclasses import dataclass
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ketenportaal.permissions import Action, allows
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+# (section, label, URL name, the URL-name prefixes of the pages that belong to the section, action needed)
+_SECTIONS = [
+    ("home", _("Chain home"), "chain_detail", ("chain_detail",), Action.VIEW),
+    ("partners", _("Partners"), "partnership_list", ("partnership_",), Action.VIEW),
+    ("organisations", _("Organisations"), "organisation_list", ("organisation_", "unit_"), Action.VIEW),
+    ("people", _("People and roles"), "membership_list", ("membership_", "invitation_"), Action.VIEW),
+    ("mandates", _("Mandates"), "mandate_list", ("mandate_",), Action.VIEW),
+    ("settings", _("Settings"), "chain_settings", ("chain_settings",), Action.MANAGE_CHAIN),
+]
+
+
+@register.simple_tag(takes_context=True)
+def chain_nav(context, chain) -> list[NavItem]:
+    """The chain's sections the user may open, the current one marked (for aria-current)."""
+    request = context["request"]
+    match = getattr(request, "resolver_match", None)
+    url_name = match.url_name if match and match.namespace == "stakeholders" else ""
+    return [
+        NavItem(
+            label=str(label),
+            url=reverse(f"stakeholders:{name}", args=[chain.slug]),
+            current=url_name.startswith(prefixes),
+        )
+        for _section, label, name, prefixes, action in _SECTIONS
+        if allows(request.user, action, chain)
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def chain_allows(context, chain, action: str, organisation=None) -> bool:
+    """``{% chain_allows chain "manage_chain" as can_manage %}``: whether to show a link or button."""
+    return allows(context["request"].user, Action(action), chain, organisation)

@@ -1,0 +1,1 @@
+"""HTML views of the stakeholders app, one module per subject (see urls.py)."""

@@ -1,0 +1,61 @@
+"""The harness itself: it must fail on a CSP violation, a script error and an axe violation,
+or every green browser test would prove nothing."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+BAD_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Bad</title></head><body><main>
+<h1>Bad</h1>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+<script>window.inlineRan = true;</script>
+<div id="styled" style="color: red">inline style</div>
+</main></body></html>"""
+
+
+def serve_bad_page(page) -> None:
+    """A page with our CSP and what it forbids, served by the browser itself (no Django)."""
+    page.route(
+        "**/harness-selftest/",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html",
+            headers={"Content-Security-Policy": "default-src 'self'; img-src 'self' data:"},
+            body=BAD_PAGE,
+        ),
+    )
+    page.goto("/harness-selftest/")
+
+
+def test_it_reports_csp_violations(page):
+    serve_bad_page(page)
+    assert page.evaluate("() => window.inlineRan") is None, "the CSP blocked the inline script"
+    with pytest.raises(pytest.fail.Exception) as failure:
+        page.watcher.assert_clean()
+    assert "script-src" in str(failure.value) or "script-src-elem" in str(failure.value)
+    assert "style-src" in str(failure.value) or "style-src-attr" in str(failure.value)
+
+
+def test_it_reports_javascript_errors(page):
+    page.route(
+        "**/harness-selftest/",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html",
+            body='<!DOCTYPE html><html lang="en"><title>x</title><script>undefinedFunction()</script></html>',
+        ),
+    )
+    page.goto("/harness-selftest/")
+    with pytest.raises(pytest.fail.Exception) as failure:
+        page.watcher.assert_clean()
+    assert "undefinedFunction" in str(failure.value)
+
+
+def test_it_fails_on_axe_violations_listing_each(page, axe_check):
+    serve_bad_page(page)
+    page.watcher.problems.clear()  # the CSP problems are the other test's subject
+    with pytest.raises(pytest.fail.Exception) as failure:
+        axe_check(page)
+    message = str(failure.value)
+    assert "image-alt (critical)" in message
+    assert "<img" in message

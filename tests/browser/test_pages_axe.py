@@ -1,0 +1,163 @@
+"""Every page, scanned: axe-core WCAG 2.1 A/AA, no CSP violation or script error, and no
+horizontal scrolling on a phone (375×667).
+
+Chain pages are opened as the programme manager (who may open all of them), in Dutch, the
+portal's default language. To add a page: add a row to PAGES.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from playwright.sync_api import expect
+
+from stakeholders.models import Invitation, Membership, Role
+from tests.conftest import World, sign_in
+from tests.factories import MandateFactory
+
+from .conftest import PHONE, use_english
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    url: Callable[[World], str]
+    persona: str | None = "manager"  # None: anonymous
+    status: int = 200
+    ready: str | None = None  # for pages drawn by JavaScript: scan once this selector is there
+
+
+def chain_url(name: str, *args: Callable[[World], object]) -> Callable[[World], str]:
+    return lambda w: reverse(f"stakeholders:{name}", args=[w.chain.slug, *(arg(w) for arg in args)])
+
+
+def mandate_pk(w: World) -> int:
+    return MandateFactory(person=w.lead_a, partnership=w.partner_a, granted_by=w.manager).pk
+
+
+def membership_pk(w: World) -> int:
+    return Membership.objects.get(person=w.viewer, chain=w.chain).pk
+
+
+def invitation_link(w: World, *, expired: bool = False) -> str:
+    invitation, token = Invitation.issue(
+        chain=w.chain, email="nieuw@example.nl", full_name="Nieuw", role=Role.VIEWER, organisation=None, by=w.manager
+    )
+    if expired:
+        Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    return reverse("stakeholders:invitation_accept", args=[token])
+
+
+def password_reset_link(w: World) -> str:
+    uid = urlsafe_base64_encode(force_bytes(w.viewer.pk))
+    return reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(w.viewer)])
+
+
+PAGES = [
+    Page("my_work", lambda w: reverse("stakeholders:my_work")),
+    Page("chain_detail", chain_url("chain_detail")),
+    Page("chain_settings", chain_url("chain_settings")),
+    Page("partnership_list", chain_url("partnership_list")),
+    Page("partnership_create", chain_url("partnership_create")),
+    Page("partnership_detail", chain_url("partnership_detail", lambda w: w.partner_a.pk)),
+    Page("partnership_edit", chain_url("partnership_edit", lambda w: w.partner_a.pk)),
+    Page("organisation_list", chain_url("organisation_list")),
+    Page("organisation_create", chain_url("organisation_create")),
+    Page("organisation_detail", chain_url("organisation_detail", lambda w: w.org_a.pk)),
+    Page("organisation_edit", chain_url("organisation_edit", lambda w: w.org_a.pk)),
+    Page("unit_create", chain_url("unit_create", lambda w: w.org_a.pk)),
+    Page("unit_edit", chain_url("unit_edit", lambda w: w.unit_a.pk)),
+    Page("membership_list", chain_url("membership_list")),
+    Page("membership_edit", chain_url("membership_edit", membership_pk)),
+    Page("invitation_create", chain_url("invitation_create")),
+    Page("mandate_list", chain_url("mandate_list")),
+    Page("mandate_create", chain_url("mandate_create")),
+    Page("mandate_edit", chain_url("mandate_edit", mandate_pk)),
+    Page("otp_setup", lambda w: reverse("otp_setup"), persona="manager_without_device"),
+    # Public pages
+    Page("login", lambda w: reverse("login"), persona=None),
+    Page("password_reset", lambda w: reverse("password_reset"), persona=None),
+    Page("password_reset_done", lambda w: reverse("password_reset_done"), persona=None),
+    Page("password_reset_confirm", password_reset_link, persona=None),
+    Page("password_reset_complete", lambda w: reverse("password_reset_complete"), persona=None),
+    Page("invitation_accept", invitation_link, persona=None),
+    Page("invitation_expired", lambda w: invitation_link(w, expired=True), persona=None, status=410),
+    Page("api_docs", lambda w: reverse("api_docs"), persona=None, ready=".swagger-ui .opblock-summary-path"),
+]
+
+
+def sign_in_context(page, live_server, world: World, persona: str | None) -> None:
+    """Put a signed-in session into the browser (the sign-in form itself is tested in the flows)."""
+    if persona is None:
+        return
+    person = world.manager
+    client = Client()
+    if persona == "manager_without_device":
+        client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    else:
+        sign_in(client, person)  # also completes the second factor
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+_WIDTHS = """() => {
+  const width = window.innerWidth;
+  const describe = (el) => {
+    const classes = el.className ? '.' + String(el.className).trim().split(/\\s+/).join('.') : '';
+    return `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${classes}`
+      + ` (right edge ${Math.round(el.getBoundingClientRect().right)}px)`;
+  };
+  const tooWide = (el) => el.getBoundingClientRect().right > width + 1;
+  // The innermost elements that stick out: those are what to fix.
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(el => tooWide(el) && ![...el.children].some(tooWide)).slice(0, 5).map(describe);
+  return {scroll: document.documentElement.scrollWidth, inner: width, wide};
+}"""
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    page.set_viewport_size(PHONE)
+    widths = page.evaluate(_WIDTHS)
+    assert widths["scroll"] <= widths["inner"], (
+        f"{page.url} scrolls sideways on a {PHONE['width']}px phone: the page is {widths['scroll']}px wide; "
+        f"innermost elements sticking out: {widths['wide']}"
+    )
+
+
+@pytest.mark.parametrize("target", PAGES, ids=[p.name for p in PAGES])
+def test_it_passes_axe_and_the_csp_on_desktop_and_phone(target: Page, world: World, page, visit, live_server):
+    sign_in_context(page, live_server, world, target.persona)
+    visit(page, target.url(world), status=target.status, ready=target.ready)
+    # A page that quietly sent us elsewhere (sign-in, 2FA) would not be the page under test.
+    assert "/inloggen/" not in page.url or target.name == "login", page.url
+    assert_no_horizontal_scroll(page)
+    page.watcher.assert_clean()
+
+
+def test_it_shows_a_bad_input_error_at_the_field_and_still_passes_axe(world: World, page, visit, live_server):
+    use_english(page, live_server)
+    sign_in_context(page, live_server, world, "manager")
+    visit(page, reverse("stakeholders:invitation_create", args=[world.chain.slug]))
+    page.get_by_label("E-mail address").fill("not-an-address")
+    page.get_by_label("Full name").fill("Nieuw")
+    page.get_by_label("Role in this chain").select_option(label="Viewer")
+    visit.follow(page, page.get_by_role("button", name="Send the invitation").click, status=422)
+
+    email = page.get_by_label("E-mail address")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_value("not-an-address")
+    # The message is tied to the field, so a screen reader reads it with the field.
+    described_by = (email.get_attribute("aria-describedby") or "").split()
+    messages = [page.locator(f"#{id_}").inner_text() for id_ in described_by]
+    assert any("valid email address" in m for m in messages), (described_by, messages)
+    assert not Invitation.objects.exists()

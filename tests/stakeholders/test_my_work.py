@@ -1,0 +1,50 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from stakeholders.models import Invitation, MandateScope, Role
+from tests.conftest import World
+from tests.factories import MandateFactory
+
+
+def test_it_lists_only_my_chains(world: World, client_for):
+    response = client_for(world.lead_a).get("/")
+    assert response.status_code == 200
+    assert "ZSM" in response.text
+    assert "Jeugdzorg Regio Noord" not in response.text
+
+
+def test_it_shows_invitations_waiting_for_my_answer(world: World, client_for):
+    Invitation.issue(chain=world.other_chain, email=world.lead_a.email, role=Role.VIEWER, by=world.admin)
+    response = client_for(world.lead_a).get("/")
+    assert "Jeugdzorg Regio Noord" in response.text  # named in the invitation, not as one of my chains
+
+
+def test_it_shows_mandates_that_expire_within_30_days_but_not_later_ones(world: World, client_for):
+    today = timezone.localdate()
+    MandateFactory(
+        person=world.lead_a,
+        partnership=world.partner_a,
+        scope=MandateScope.SIGN_AGREEMENTS,
+        valid_until=today + timedelta(days=10),
+    )
+    MandateFactory(
+        person=world.lead_a,
+        partnership=world.partner_a,
+        scope=MandateScope.VOTE_IN_BODY,
+        valid_until=today + timedelta(days=90),
+    )
+    client = client_for(world.lead_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/")
+    assert "Sign agreements" in response.text
+    assert "Vote in a body" not in response.text
+
+
+def test_it_keeps_a_constant_number_of_queries(world: World, client_for, django_assert_max_num_queries):
+    client = client_for(world.lead_a)
+    for scope in MandateScope.values:
+        MandateFactory(person=world.lead_a, partnership=world.partner_a, scope=scope, valid_until=timezone.localdate())
+    with django_assert_max_num_queries(8):
+        client.get("/")

@@ -1,0 +1,452 @@
+"""The authorisation matrix: every URL of the project × every persona × every kind of target.
+
+Each URL name has one ``Row``. The test requests the row's URL for each of its targets (an
+object of partner A, of partner B, of the other chain, …) as each persona (anonymous,
+outsider, viewer, contributor_a, lead_a, manager, admin — see tests/conftest.py) and checks
+the status against the row's expectation. A URL name without a row fails
+``test_it_has_a_row_for_every_url``; so does a row whose URL no longer exists.
+
+How to add a page to the matrix
+-------------------------------
+1. Give the route a name in its app's ``urls.py``. Until it has a row, the matrix fails with
+   "no row for <namespace:name>".
+2. Add a ``Row`` to ``ROWS`` below, in the section of its app::
+
+       Row("ambitions:indicator_detail", of("indicator"), READ),
+       Row("ambitions:indicator_edit", of("indicator"), PARTNER_WRITE),
+       Row("ambitions:figure_approve", of("figure"), PARTNER_WRITE, method="post", state=figure_status),
+
+   - the URL name, with its namespace;
+   - how to build its URL, which also decides the targets it is tried against:
+     ``plain()`` (no arguments), ``in_chain()`` (``slug``: this chain and the other chain),
+     ``of(kind)`` (``slug`` + ``pk`` of an object of partner A, of partner B, of the other
+     chain through its own URL, and of the other chain forged into this chain's URL),
+     ``api_of(kind)`` (``pk`` only) or ``custom(...)``;
+   - the expectation: a policy profile — ``PUBLIC``, ``SIGNED_IN``, ``READ``, ``MANAGE``
+     (Action.MANAGE_CHAIN), ``PARTNER_WRITE`` (Action.EDIT_ORGANISATION / MANAGE_MANDATES:
+     the partner's own lead may), ``API`` — or ``table(...)`` for a one-off; ``override=``
+     changes single cells;
+   - ``method="post"`` for POST-only actions, with ``state=`` a function returning what the
+     action changes: the test asserts it is unchanged when the request is refused and changed
+     when it is allowed.
+3. If the page needs a kind of object the matrix does not have yet, add it to ``Objects``
+   (one instance per target: partner A, partner B, the other chain) in ``objects()``.
+
+Allowed GETs expect 200, allowed POSTs 302 (post/redirect/get). Anonymous visitors of a page
+expect a redirect to the sign-in page (``LOGIN``); of the API, 403. The whole matrix shares one
+world per run (``shared_world``): every test runs in a savepoint that is rolled back.
+
+Not in the matrix, tested below on their own: the Django admin (``admin:`` namespace, only its
+index) and ``set_language``; static and media files (DEBUG only).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import override_settings
+from django.test.client import ClientHandler
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
+
+from stakeholders.models import Invitation, Mandate, MandateScope, Membership, Role
+from tests.conftest import World
+from tests.factories import MandateFactory, PersonFactory
+
+# Personas (attributes of World, except anonymous).
+ANONYMOUS = "anonymous"
+OUTSIDER = "outsider"
+VIEWER = "viewer"
+CONTRIBUTOR_A = "contributor_a"
+LEAD_A = "lead_a"
+MANAGER = "manager"
+ADMIN = "admin"
+PERSONAS = [ANONYMOUS, OUTSIDER, VIEWER, CONTRIBUTOR_A, LEAD_A, MANAGER, ADMIN]
+MEMBERS = {VIEWER, CONTRIBUTOR_A, LEAD_A, MANAGER}  # of zsm; admin has no membership
+
+# Targets.
+NONE = "no_object"  # a URL without chain or object
+CHAIN = "chain"  # this chain (zsm), no object
+PARTNER_A = "partner_a"  # an object of partner A in zsm
+PARTNER_B = "partner_b"  # an object of partner B in zsm
+OTHER = "other_chain"  # the other chain (jeugd) or its object, through its own URL
+FORGED = "forged"  # the other chain's object, its id forged into a zsm URL
+
+LOGIN = "login"  # expected: 302 to the sign-in page
+OK = "ok"  # expected: 200 for a GET, 302 for a POST
+
+
+# --- Expectations ------------------------------------------------------------------------
+
+Profile = Callable[[str, str], "int | str"]
+
+
+def PUBLIC(persona: str, target: str) -> int | str:
+    return OK
+
+
+def SIGNED_IN(persona: str, target: str) -> int | str:
+    return LOGIN if persona == ANONYMOUS else OK
+
+
+def _other_chain(persona: str, allowed_outsider: int | str) -> int | str:
+    # The outsider is a viewer in the other chain; zsm's members cannot tell it exists.
+    return {OUTSIDER: allowed_outsider, ADMIN: OK}.get(persona, 404)
+
+
+def READ(persona: str, target: str) -> int | str:
+    """Pages every member of the chain may read (Action.VIEW)."""
+    if persona == ANONYMOUS:
+        return LOGIN
+    if target == FORGED:
+        return 404
+    if target == OTHER:
+        return _other_chain(persona, OK)
+    return 404 if persona == OUTSIDER else OK
+
+
+def MANAGE(persona: str, target: str) -> int | str:
+    """Programme managers and administrators only (Action.MANAGE_CHAIN)."""
+    if persona == ANONYMOUS:
+        return LOGIN
+    if target == OTHER:
+        return _other_chain(persona, 403)
+    if persona == OUTSIDER:
+        return 404
+    allowed = persona in (MANAGER, ADMIN)
+    if target == FORGED:
+        # The permission is checked on the chain before the object is looked up.
+        return 404 if allowed else 403
+    return OK if allowed else 403
+
+
+def PARTNER_WRITE(persona: str, target: str) -> int | str:
+    """Action.EDIT_ORGANISATION / MANAGE_MANDATES: also the lead of the object's own partner."""
+    if persona == ANONYMOUS:
+        return LOGIN
+    if target == FORGED:
+        return 404  # the object decides the organisation, so it is looked up first
+    if target == OTHER:
+        return _other_chain(persona, 403)
+    if persona == OUTSIDER:
+        return 404
+    if persona in (MANAGER, ADMIN) or (persona == LEAD_A and target == PARTNER_A):
+        return OK
+    return 403
+
+
+def API(persona: str, target: str) -> int | str:
+    """Read-only API: signed-in people see what ``visible_to`` gives them, others 404."""
+    if persona == ANONYMOUS:
+        return 403  # session auth first: no WWW-Authenticate challenge, so 403 rather than 401
+    if target == NONE:
+        return OK
+    if target == OTHER:
+        return _other_chain(persona, OK)
+    return 404 if persona == OUTSIDER else OK
+
+
+def table(default: int | str, **per_persona: int | str) -> Profile:
+    """A one-off expectation: the same for every target."""
+    return lambda persona, target: per_persona.get(persona, default)
+
+
+# --- Objects and URLs -----------------------------------------------------------------------
+
+
+@dataclass
+class Objects:
+    """The world plus one object of every kind per target, and the slug per target."""
+
+    world: World
+    by_kind: dict[str, dict[str, object]] = field(default_factory=dict)
+    invitation_token: str = ""
+
+    def slug(self, target: str) -> str:
+        return self.world.other_chain.slug if target == OTHER else self.world.chain.slug
+
+    def get(self, kind: str, target: str):
+        # A forged URL carries the other chain's object.
+        return self.by_kind[kind][OTHER if target == FORGED else target]
+
+
+@dataclass(frozen=True)
+class Url:
+    targets: tuple[str, ...]
+    kwargs: Callable[[Objects, str], dict]
+
+
+def plain() -> Url:
+    return Url((NONE,), lambda o, t: {})
+
+
+def in_chain() -> Url:
+    return Url((CHAIN, OTHER), lambda o, t: {"slug": o.slug(t)})
+
+
+def of(kind: str) -> Url:
+    return Url((PARTNER_A, PARTNER_B, OTHER, FORGED), lambda o, t: {"slug": o.slug(t), "pk": o.get(kind, t).pk})
+
+
+def api_of(kind: str, lookup: str = "pk") -> Url:
+    targets = (CHAIN, OTHER) if kind == "chain" else (PARTNER_A, PARTNER_B, OTHER)
+    return Url(targets, lambda o, t: {lookup: getattr(o.get(kind, t), lookup)})
+
+
+def custom(targets: tuple[str, ...], kwargs: Callable[[Objects, str], dict]) -> Url:
+    return Url(targets, kwargs)
+
+
+# --- Rows -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    url: Url
+    expect: Profile
+    method: str = "get"
+    state: Callable[[Objects, str], object] | None = None
+    override: dict[tuple[str, str], int | str] = field(default_factory=dict)
+
+    def expected(self, persona: str, target: str) -> int | str:
+        return self.override.get((persona, target), self.expect(persona, target))
+
+
+def membership_exists(o: Objects, target: str) -> bool:
+    return Membership.objects.filter(pk=o.get("membership", target).pk).exists()
+
+
+def invitation_status(o: Objects, target: str) -> str:
+    return Invitation.objects.values_list("status", flat=True).get(pk=o.get("invitation", target).pk)
+
+
+ROWS = [
+    # The start page and the project's own views
+    Row("stakeholders:my_work", plain(), SIGNED_IN),
+    Row("health", plain(), PUBLIC),
+    # Chain home and settings
+    Row("stakeholders:chain_detail", in_chain(), READ),
+    Row("stakeholders:chain_settings", in_chain(), MANAGE),
+    Row("stakeholders:chain_logo", in_chain(), READ),
+    # Partners
+    Row("stakeholders:partnership_list", in_chain(), READ),
+    Row("stakeholders:partnership_create", in_chain(), MANAGE),
+    Row("stakeholders:partnership_detail", of("partnership"), READ),
+    Row("stakeholders:partnership_edit", of("partnership"), MANAGE),
+    # Organisations and units
+    Row("stakeholders:organisation_list", in_chain(), READ),
+    Row("stakeholders:organisation_create", in_chain(), MANAGE),
+    Row("stakeholders:organisation_detail", of("organisation"), READ),
+    Row("stakeholders:organisation_edit", of("organisation"), PARTNER_WRITE),
+    Row("stakeholders:unit_create", of("organisation"), PARTNER_WRITE),
+    Row("stakeholders:unit_edit", of("unit"), PARTNER_WRITE),
+    # People and roles, invitations
+    Row("stakeholders:membership_list", in_chain(), READ),
+    Row("stakeholders:membership_edit", of("membership"), MANAGE),
+    Row("stakeholders:membership_revoke", of("membership"), MANAGE, method="post", state=membership_exists),
+    Row("stakeholders:invitation_create", in_chain(), MANAGE),
+    Row("stakeholders:invitation_revoke", of("invitation"), MANAGE, method="post", state=invitation_status),
+    # The invitee's page is public: the token is the credential. Whoever is signed in cannot
+    # take someone else's invitation (403); an unknown token is not found.
+    Row(
+        "stakeholders:invitation_accept",
+        custom(
+            ("valid_token", "unknown_token"),
+            lambda o, t: {"token": o.invitation_token if t == "valid_token" else "no-such-token"},
+        ),
+        lambda persona, target: 404 if target == "unknown_token" else (OK if persona == ANONYMOUS else 403),
+    ),
+    # Mandates
+    Row("stakeholders:mandate_list", in_chain(), READ),
+    # Creating a mandate: the form offers a lead only their own partner, so the lead may open it.
+    Row("stakeholders:mandate_create", in_chain(), MANAGE, override={(LEAD_A, CHAIN): OK}),
+    Row("stakeholders:mandate_edit", of("mandate"), PARTNER_WRITE),
+    # Signing in and out (stakeholders/auth_urls.py)
+    Row("login", plain(), table(302, anonymous=OK)),  # signed in: straight on to My work
+    Row("logout", plain(), table(302), method="post"),
+    Row("password_reset", plain(), PUBLIC),
+    Row("password_reset_done", plain(), PUBLIC),
+    Row(
+        "password_reset_confirm",
+        custom((NONE,), lambda o, t: {"uidb64": "MQ", "token": "not-a-valid-token"}),
+        PUBLIC,  # an invalid link shows "this link is no longer valid"
+    ),
+    Row("password_reset_complete", plain(), PUBLIC),
+    # Signed in without a device: set one up (200). Managers and admins in the matrix have
+    # completed their second factor already, so both pages send them on (302).
+    Row("otp_setup", plain(), table(OK, anonymous=LOGIN, manager=302, admin=302)),
+    Row("otp_verify", plain(), table(302, anonymous=LOGIN)),
+    # API (stakeholders/api/urls.py, ketenportaal/api_urls.py)
+    Row("stakeholders-api:api-root", plain(), API),
+    Row("stakeholders-api:chain-list", plain(), API),
+    Row("stakeholders-api:chain-detail", api_of("chain", lookup="slug"), API),
+    Row("stakeholders-api:organisation-list", plain(), API),
+    Row("stakeholders-api:organisation-detail", api_of("organisation"), API),
+    Row("stakeholders-api:unit-list", plain(), API),
+    Row("stakeholders-api:unit-detail", api_of("unit"), API),
+    Row("stakeholders-api:partnership-list", plain(), API),
+    Row("stakeholders-api:partnership-detail", api_of("partnership"), API),
+    Row("stakeholders-api:membership-list", plain(), API),
+    Row("stakeholders-api:membership-detail", api_of("membership"), API),
+    # The schema and its docs describe endpoints, not data: public.
+    Row("api_schema", plain(), PUBLIC),
+    Row("api_docs", plain(), PUBLIC),
+]
+ROWS_BY_NAME = {row.name: row for row in ROWS}
+assert len(ROWS_BY_NAME) == len(ROWS), "two rows for one URL name"
+
+# Tested on their own below; static/media are served by DEBUG-only patterns.
+NOT_IN_MATRIX = {"set_language"}
+NOT_IN_MATRIX_NAMESPACES = {"admin"}
+
+
+def url_names(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
+    """Every URL name of the project, with namespaces; unnamed patterns by their route."""
+    resolver = resolver or get_resolver()
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in NOT_IN_MATRIX_NAMESPACES:
+                continue
+            names |= url_names(pattern, f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix)
+        elif isinstance(pattern, URLPattern):
+            if pattern.lookup_str == "django.views.static.serve":
+                continue
+            names.add(prefix + pattern.name if pattern.name else f"<unnamed {prefix}{pattern.pattern}>")
+    return names - NOT_IN_MATRIX
+
+
+def test_it_has_a_row_for_every_url():
+    names = url_names()
+    missing = sorted(names - set(ROWS_BY_NAME))
+    stale = sorted(set(ROWS_BY_NAME) - names)
+    assert not missing, f"no row in tests/test_authorisation_matrix.py for: {', '.join(missing)}"
+    assert not stale, f"rows for URL names that do not exist (any more): {', '.join(stale)}"
+
+
+# --- The matrix ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def media_root(tmp_path_factory):
+    """Uploaded files (chain logos) go to a temporary folder for the whole module."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+def _png() -> ContentFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "#154273").save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue())
+
+
+@pytest.fixture(scope="module")
+def objects(shared_world: World, django_db_blocker, media_root) -> Objects:
+    """The objects the rows point at, one per target; inside shared_world's transaction."""
+    w = shared_world
+    with django_db_blocker.unblock():
+        found = Objects(world=w)
+        for chain in (w.chain, w.other_chain):
+            chain.logo.save("logo.png", _png())
+        invitation_a, found.invitation_token = Invitation.issue(
+            chain=w.chain, email="new-a@example.nl", role=Role.CONTRIBUTOR, by=w.manager, organisation=w.org_a
+        )
+        invitation_b, _ = Invitation.issue(
+            chain=w.chain, email="new-b@example.nl", role=Role.CONTRIBUTOR, by=w.manager, organisation=w.org_b
+        )
+        invitation_c, _ = Invitation.issue(
+            chain=w.other_chain, email="new-c@example.nl", role=Role.VIEWER, by=w.admin, organisation=w.org_c
+        )
+        holder_c = PersonFactory(email="holder-c@example.nl", organisation=w.org_c, password=None)
+        found.by_kind = {
+            "chain": {CHAIN: w.chain, OTHER: w.other_chain},
+            "organisation": {PARTNER_A: w.org_a, PARTNER_B: w.org_b, OTHER: w.org_c},
+            "unit": {PARTNER_A: w.unit_a, PARTNER_B: w.unit_b, OTHER: w.unit_c},
+            "partnership": {PARTNER_A: w.partner_a, PARTNER_B: w.partner_b, OTHER: w.partner_c},
+            "membership": {
+                PARTNER_A: Membership.objects.get(person=w.contributor_a),
+                PARTNER_B: Membership.objects.get(person=w.lead_b),
+                OTHER: Membership.objects.get(person=w.outsider),
+            },
+            "invitation": {PARTNER_A: invitation_a, PARTNER_B: invitation_b, OTHER: invitation_c},
+            "mandate": {
+                PARTNER_A: MandateFactory(person=w.lead_a, partnership=w.partner_a),
+                PARTNER_B: MandateFactory(person=w.lead_b, partnership=w.partner_b),
+                OTHER: MandateFactory(person=holder_c, partnership=w.partner_c, scope=MandateScope.SIGN_AGREEMENTS),
+            },
+        }
+        assert Mandate.objects.count() == 3
+    return found
+
+
+CASES = [
+    pytest.param(row, target, persona, id=f"{row.name}-{target}-{persona}")
+    for row in ROWS
+    for target in row.url.targets
+    for persona in PERSONAS
+]
+
+
+@pytest.fixture(scope="module")
+def handler() -> ClientHandler:
+    """One request handler for all the matrix's clients: building the middleware chain again
+    for every new Client costs more than the request (WhiteNoise scans its static files)."""
+    return ClientHandler(enforce_csrf_checks=False)
+
+
+@pytest.mark.parametrize(("row", "target", "persona"), CASES)
+def test_it_answers_each_persona_as_the_policy_says(
+    row: Row, target: str, persona: str, objects: Objects, client_for, handler, db
+):
+    url = reverse(row.name, kwargs=row.url.kwargs(objects, target))
+    client = client_for(None if persona == ANONYMOUS else getattr(objects.world, persona))
+    client.handler = handler
+    before = row.state(objects, target) if row.state else None
+
+    response = getattr(client, row.method)(url)
+
+    expected = row.expected(persona, target)
+    where = f"{row.method.upper()} {url} as {persona}"
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{where}: {response.status_code}, expected a redirect to sign in"
+        assert response["Location"].startswith(reverse("login")), f"{where}: redirects to {response['Location']}"
+    else:
+        status = (200 if row.method == "get" else 302) if expected == OK else expected
+        assert response.status_code == status, f"{where}: {response.status_code}, expected {status}"
+    if row.state:
+        after = row.state(objects, target)
+        if expected == OK:
+            assert after != before, f"{where} was allowed but changed nothing"
+        else:
+            assert after == before, f"{where} was refused but changed {before!r} into {after!r}"
+
+
+# --- Outside the matrix ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [(ANONYMOUS, 302), (VIEWER, 302), (MANAGER, 302), (ADMIN, 200)],
+)
+def test_it_opens_the_admin_only_to_platform_administrators(shared_world: World, db, client_for, persona, status):
+    client = client_for(None if persona == ANONYMOUS else getattr(shared_world, persona))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == status
+    if status == 302:
+        assert "login" in response["Location"] or response["Location"].startswith(reverse("login"))
+    else:
+        assert "Admin" in response.text
+
+
+@pytest.mark.parametrize("persona", [ANONYMOUS, VIEWER, MANAGER])
+def test_it_switches_the_language_for_everyone(shared_world: World, db, client_for, persona):
+    client = client_for(None if persona == ANONYMOUS else getattr(shared_world, persona))
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/inloggen/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/inloggen/"
+    assert response.cookies["django_language"].value == "en"
