@@ -34,6 +34,12 @@ class Action(StrEnum):
     MANAGE_CHAIN = "manage_chain"  # settings, partners, people and roles, invitations
     EDIT_ORGANISATION = "edit_organisation"  # an organisation's units
     MANAGE_MANDATES = "manage_mandates"  # who may act for an organisation
+    MANAGE_INDICATORS = "manage_indicators"  # ambitions, drafting and proposing indicator versions
+    ENTER_FIGURES = "enter_figures"  # an organisation's figures, and submitting its period
+    REOPEN_FIGURES = "reopen_figures"  # reopening an approved period, with a reason
+    # Acting for an organisation: the caller also checks has_mandate() for the matching scope.
+    APPROVE_FIGURES = "approve_figures"
+    CONSENT_INDICATORS = "consent_indicators"
 
 
 def _is_admin(user) -> bool:
@@ -91,11 +97,16 @@ def allows(user, action: Action, chain: Chain, organisation: Organisation | None
         return False
     if action == Action.VIEW:
         return True
+    own_organisation = organisation is not None and organisation.pk == user.organisation_id
+    if action in (Action.APPROVE_FIGURES, Action.CONSENT_INDICATORS):
+        # Only for one's own organisation, whatever the role; the mandate check comes on top.
+        return own_organisation and role in (Role.PARTNER_LEAD, Role.PROGRAMME_MANAGER)
     if role == Role.PROGRAMME_MANAGER:
         return True
-    own_organisation = organisation is not None and organisation.pk == user.organisation_id
     if action in (Action.EDIT_ORGANISATION, Action.MANAGE_MANDATES):
         return role == Role.PARTNER_LEAD and own_organisation
+    if action == Action.ENTER_FIGURES:
+        return role in (Role.PARTNER_LEAD, Role.CONTRIBUTOR) and own_organisation
     return False
 
 

@@ -103,6 +103,14 @@ def world(db) -> World:
     return build_world()
 
 
+@pytest.fixture
+def measures(world):
+    """Ambitions and adopted indicators on top of ``world`` (see tests/measures.py)."""
+    from tests.measures import build_measures
+
+    return build_measures(world)
+
+
 @pytest.fixture(scope="module")
 def shared_world(django_db_setup, django_db_blocker):
     """One world for a whole test module, for tests that only read or roll back.

@@ -2,6 +2,7 @@
 
 from .chains import Chain, ChainKind, Partnership, PartnershipRole, PartnershipStatus
 from .mandates import Mandate, MandateScope
+from .notifications import Notification
 from .organisations import Organisation, Unit
 from .people import Invitation, Membership, Person, Role
 
@@ -12,6 +13,7 @@ __all__ = [
     "Mandate",
     "MandateScope",
     "Membership",
+    "Notification",
     "Organisation",
     "Partnership",
     "PartnershipRole",

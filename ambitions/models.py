@@ -1,1 +1,0 @@
-"""Ambitions, indicators and figures: built in the indicators issue (see docs/architecture.md)."""

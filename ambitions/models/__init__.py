@@ -1,0 +1,38 @@
+"""Ambitions, indicators (with immutable versions), figures and their roll-ups."""
+
+from .aggregates import ChainAggregate, OrganisationAggregate
+from .definitions import (
+    Ambition,
+    Consent,
+    ConsentPosition,
+    Direction,
+    Indicator,
+    IndicatorKind,
+    IndicatorVersion,
+    LockedVersionError,
+    Trajectory,
+    VersionComment,
+    VersionStatus,
+)
+from .figures import Figure, FigureChange, FigureSource, PeriodSubmission, SubmissionStatus
+
+__all__ = [
+    "Ambition",
+    "ChainAggregate",
+    "Consent",
+    "ConsentPosition",
+    "Direction",
+    "Figure",
+    "FigureChange",
+    "FigureSource",
+    "Indicator",
+    "IndicatorKind",
+    "IndicatorVersion",
+    "LockedVersionError",
+    "OrganisationAggregate",
+    "PeriodSubmission",
+    "SubmissionStatus",
+    "Trajectory",
+    "VersionComment",
+    "VersionStatus",
+]

@@ -1,0 +1,143 @@
+"""Figures (meetwaarden) as partners report them, their history, and the per-period approval.
+
+A figure is one value for indicator × unit × period. Who may change it, and whether it is late or
+locked, depends on the organisation's *PeriodSubmission* for that period: open → submitted →
+approved (locked). That status lives on the submission only, so approving a period is one row
+and a figure's status can never disagree with its organisation's.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from stakeholders.models import Chain, Organisation, Person, Unit
+
+from .definitions import Indicator, IndicatorVersion
+
+# Wide enough for national sums of amounts in euros, exact for shares (no float rounding).
+VALUE = {"max_digits": 18, "decimal_places": 4, "null": True, "blank": True}
+
+
+class FigureSource(models.TextChoices):
+    FORM = "form", _("Entry form")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+
+
+class FigureQuerySet(models.QuerySet):
+    def visible_to(self, user) -> FigureQuerySet:
+        from ketenportaal import permissions
+
+        return self.filter(indicator__ambition__chain__in=permissions.chains_visible_to(user))
+
+
+class Figure(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="figures")
+    version = models.ForeignKey(IndicatorVersion, on_delete=models.PROTECT, related_name="figures")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="figures")
+    # Denormalised from the unit: aggregates and locks are per organisation.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="figures")
+    period = models.DateField(_("period"))
+    value = models.DecimalField(_("value"), **VALUE)
+    numerator = models.DecimalField(_("numerator"), **VALUE)
+    denominator = models.DecimalField(_("denominator"), **VALUE)
+    comment = models.TextField(_("comment"), blank=True)
+    follow_up = models.BooleanField(_("needs follow-up"), default=False)
+    source = models.CharField(_("source"), max_length=10, choices=FigureSource, default=FigureSource.FORM)
+    is_late = models.BooleanField(_("late"), default=False)
+    # Optimistic concurrency: a save names the revision it started from; a different one is a conflict.
+    revision = models.PositiveIntegerField(default=1)
+    entered_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FigureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit", "period"], name="figure_one_per_cell"),
+        ]
+        indexes = [
+            # Recomputing an organisation's aggregate and the unit × period tables.
+            models.Index(fields=["indicator", "period", "organisation"], name="figure_org_rollup"),
+            models.Index(fields=["organisation", "period"], name="figure_org_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} · {self.unit} · {self.period:%Y-%m}"
+
+    @property
+    def has_data(self) -> bool:
+        return self.value is not None or (self.numerator is not None and self.denominator is not None)
+
+    def computed_value(self) -> Decimal | None:
+        if self.version.is_ratio:
+            if self.numerator is None or not self.denominator:
+                return None
+            return self.numerator / self.denominator * self.version.factor
+        return self.value
+
+
+class FigureChange(models.Model):
+    """The history of one cell: every saved state, who saved it and how."""
+
+    figure = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="changes")
+    revision = models.PositiveIntegerField()
+    value = models.DecimalField(**VALUE)
+    numerator = models.DecimalField(**VALUE)
+    denominator = models.DecimalField(**VALUE)
+    comment = models.TextField(blank=True)
+    follow_up = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=FigureSource)
+    changed_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["figure", "-revision"]
+        constraints = [models.UniqueConstraint(fields=["figure", "revision"], name="figure_change_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.figure_id} r{self.revision}"
+
+
+class SubmissionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+
+
+class PeriodSubmission(models.Model):
+    """One organisation's figures for one period in one chain: submitted, then approved (locked)."""
+
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="period_submissions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="period_submissions")
+    frequency = models.CharField(max_length=10)
+    period = models.DateField(_("period"))
+    status = models.CharField(_("status"), max_length=10, choices=SubmissionStatus, default=SubmissionStatus.OPEN)
+    submitted_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+
+    class Meta:
+        verbose_name = _("period submission")
+        verbose_name_plural = _("period submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain", "organisation", "frequency", "period"], name="submission_one_per_org_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} · {self.period:%Y-%m} · {self.status}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == SubmissionStatus.APPROVED

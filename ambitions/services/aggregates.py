@@ -1,0 +1,129 @@
+"""Keeping ChainAggregate and OrganisationAggregate equal to the sums over the raw figures.
+
+Every write of figures goes through ``locked_rollups()``:
+
+1. lock the chain-level aggregate rows of the (indicator, period) pairs to be written, in a fixed
+   order (creating them first if needed). Every writer of those cells takes the same lock first,
+   so writes to one indicator-period are serialised and can never deadlock each other;
+2. the caller writes its figures;
+3. on leaving the block, the organisation aggregates of the touched organisations are recomputed
+   from the figures and the chain aggregates from the organisation aggregates.
+
+Recomputing (rather than adding deltas) makes every save self-correcting; because step 3 runs in
+new statements after the lock was granted, it sees every committed concurrent write.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+
+from ambitions.models import ChainAggregate, Figure, OrganisationAggregate
+
+Key = tuple[int, date]  # (indicator id, period start)
+SUM_FIELDS = ["value_sum", "numerator_sum", "denominator_sum", "reported", "late"]
+HAS_DATA = Q(value__isnull=False) | Q(numerator__isnull=False)
+
+
+@contextmanager
+def locked_rollups(pairs: Iterable[Key]) -> Iterator[set[tuple[int, date, int]]]:
+    """Lock the roll-ups of ``pairs``; yield a set the caller fills with (indicator, period, organisation)."""
+    pairs = sorted(set(pairs))
+    touched: set[tuple[int, date, int]] = set()
+    with transaction.atomic():
+        ChainAggregate.objects.bulk_create(
+            [ChainAggregate(indicator_id=i, period=p) for i, p in pairs], ignore_conflicts=True
+        )
+        by_indicator: dict[int, list[date]] = defaultdict(list)
+        for indicator_id, period in pairs:
+            by_indicator[indicator_id].append(period)
+        condition = Q()
+        for indicator_id, periods in by_indicator.items():
+            condition |= Q(indicator_id=indicator_id, period__in=periods)
+        list(
+            ChainAggregate.objects.select_for_update().filter(condition).order_by("indicator_id", "period").values("pk")
+        )
+        yield touched
+        recompute(touched)
+
+
+def recompute(touched: Iterable[tuple[int, date, int]]) -> None:
+    """Recompute the organisation aggregates of ``touched`` and the chain aggregates above them."""
+    touched = set(touched)
+    if not touched:
+        return
+    indicators = {i for i, _, _ in touched}
+    periods = {p for _, p, _ in touched}
+    organisations = {o for _, _, o in touched}
+    sums = (
+        Figure.objects.filter(indicator_id__in=indicators, period__in=periods, organisation_id__in=organisations)
+        .values("indicator_id", "period", "organisation_id")
+        .annotate(
+            value_sum=Sum("value", filter=HAS_DATA),
+            numerator_sum=Sum("numerator", filter=HAS_DATA),
+            denominator_sum=Sum("denominator", filter=HAS_DATA),
+            reported=Count("pk", filter=HAS_DATA),
+            late=Count("pk", filter=HAS_DATA & Q(is_late=True)),
+        )
+        .order_by()
+    )
+    found = {(row["indicator_id"], row["period"], row["organisation_id"]): row for row in sums}
+    rows = []
+    for key in touched:
+        row = found.get(key, {})
+        rows.append(
+            OrganisationAggregate(
+                indicator_id=key[0],
+                period=key[1],
+                organisation_id=key[2],
+                **{name: row.get(name) or 0 for name in SUM_FIELDS},
+            )
+        )
+    OrganisationAggregate.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["indicator", "period", "organisation"],
+        update_fields=SUM_FIELDS,
+        batch_size=2000,
+    )
+    _recompute_chain({(i, p) for i, p, _ in touched})
+
+
+def _recompute_chain(pairs: set[Key]) -> None:
+    indicators = {i for i, _ in pairs}
+    periods = {p for _, p in pairs}
+    sums = (
+        OrganisationAggregate.objects.filter(indicator_id__in=indicators, period__in=periods)
+        .values("indicator_id", "period")
+        .annotate(**{name: Sum(name) for name in SUM_FIELDS})
+        .order_by()
+    )
+    found = {(row["indicator_id"], row["period"]): row for row in sums}
+    rows = [
+        ChainAggregate(indicator_id=i, period=p, **{name: found.get((i, p), {}).get(name) or 0 for name in SUM_FIELDS})
+        for i, p in pairs
+    ]
+    ChainAggregate.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["indicator", "period"], update_fields=SUM_FIELDS, batch_size=2000
+    )
+
+
+def rebuild_all(indicator_ids: Iterable[int] | None = None) -> None:
+    """Recompute every roll-up from scratch (after a data load, or to repair)."""
+    figures = Figure.objects.all()
+    if indicator_ids is not None:
+        figures = figures.filter(indicator_id__in=list(indicator_ids))
+    keys = set(figures.values_list("indicator_id", "period", "organisation_id").distinct())
+    with transaction.atomic():
+        for chunk in _chunks(sorted(keys), 5000):
+            recompute(chunk)
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

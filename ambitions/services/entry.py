@@ -1,0 +1,265 @@
+"""Saving one cell of the entry grid: validation, the lock checks, concurrency and the roll-ups.
+
+``save_cell`` is the only way a single figure is written (pages and API both call it), so every
+rule of issue #3's "bad input" lives here once. Errors name the input field they belong to, so
+the grid can show the message at the cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ambitions.models import (
+    Figure,
+    FigureChange,
+    FigureSource,
+    Indicator,
+    IndicatorVersion,
+    PeriodSubmission,
+    SubmissionStatus,
+)
+from ambitions.periods import Period
+from ambitions.services import aggregates
+from ambitions.services.numbers import NotANumber, parse_decimal, show
+from ambitions.services.versions import version_for
+from ketenportaal.permissions import Action, allows
+from stakeholders.models import Person, Unit
+
+
+@dataclass
+class CellInput:
+    """What the user typed, as text; ``revision`` is the figure revision the form was loaded with (0: empty)."""
+
+    value: str = ""
+    numerator: str = ""
+    denominator: str = ""
+    comment: str = ""
+    follow_up: bool = False
+    revision: int | None = None  # None: do not check (e.g. an API upsert without If-Match)
+
+
+class CellRefused(Exception):
+    """The input cannot be saved; ``errors`` maps an input field (or '__all__') to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+class CellConflict(Exception):
+    """Someone else saved this cell since the form was loaded."""
+
+    def __init__(self, current: Figure):
+        super().__init__(current.pk)
+        self.current = current
+
+
+@dataclass
+class CellContext:
+    """Everything the checks need to know about a cell, loaded once."""
+
+    indicator: Indicator
+    unit: Unit
+    period: Period
+    version: IndicatorVersion | None
+    reporting_unit_ids: set[int] = field(default_factory=set)
+    submission_status: str = SubmissionStatus.OPEN
+
+
+def entry_window(version: IndicatorVersion, period: Period) -> tuple[date, date]:
+    return period.start, period.end + timedelta(days=version.entry_window_days)
+
+
+def deadline(version: IndicatorVersion, period: Period) -> date:
+    return period.end + timedelta(days=version.deadline_days)
+
+
+def check_cell_open(ctx: CellContext, today: date) -> None:
+    """Refuse cells that cannot take a figure at all, whatever is typed."""
+    version = ctx.version
+    if version is None or version.frequency != ctx.period.frequency:
+        raise CellRefused(
+            {
+                "__all__": _("%(indicator)s has no adopted definition for %(period)s.")
+                % {"indicator": ctx.indicator, "period": ctx.period}
+            }
+        )
+    if ctx.unit.pk not in ctx.reporting_unit_ids:
+        raise CellRefused(
+            {"__all__": _("%(unit)s does not report %(indicator)s.") % {"unit": ctx.unit, "indicator": ctx.indicator}}
+        )
+    opens, closes = entry_window(version, ctx.period)
+    if not opens <= today <= closes:
+        raise CellRefused(
+            {
+                "__all__": _("Figures for %(period)s can be entered from %(opens)s to %(closes)s.")
+                % {"period": ctx.period, "opens": opens, "closes": closes}
+            }
+        )
+    if ctx.submission_status == SubmissionStatus.APPROVED:
+        raise CellRefused(
+            {
+                "__all__": _("The figures of %(org)s for %(period)s are approved and locked.")
+                % {"org": ctx.unit.organisation, "period": ctx.period}
+            }
+        )
+
+
+@dataclass
+class CleanCell:
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    comment: str
+    follow_up: bool
+
+    @property
+    def has_data(self) -> bool:
+        return self.value is not None
+
+
+def clean_input(version: IndicatorVersion, data: CellInput) -> CleanCell:
+    """Parse and check the typed values against the definition; all problems at once, per field."""
+    errors: dict[str, str] = {}
+    numbers: dict[str, Decimal | None] = {}
+    names = ("numerator", "denominator") if version.is_ratio else ("value",)
+    for name in names:
+        try:
+            numbers[name] = parse_decimal(getattr(data, name))
+        except NotANumber:
+            errors[name] = _("Enter a number, e.g. 12 or 12,5.")
+            continue
+        if numbers[name] is not None and numbers[name] < 0 and (version.is_ratio or not version.allow_negative):
+            errors[name] = _("This value cannot be negative.")
+    if errors:
+        raise CellRefused(errors)
+
+    comment = data.comment.strip()
+    if version.is_ratio:
+        numerator, denominator = numbers["numerator"], numbers["denominator"]
+        if (numerator is None) != (denominator is None):
+            missing = "denominator" if denominator is None else "numerator"
+            raise CellRefused({missing: _("Enter both the numerator and the denominator, or neither.")})
+        if denominator == 0:
+            raise CellRefused({"denominator": _("The denominator cannot be zero.")})
+        if numerator is not None and version.is_share and numerator > denominator:
+            raise CellRefused({"numerator": _("The numerator cannot be greater than the denominator.")})
+        value = None if numerator is None else numerator / denominator * version.factor
+        value = None if value is None else round(value, 4)
+    else:
+        numerator = denominator = None
+        value = numbers["value"]
+
+    if value is not None and not comment and not _plausible(version, value):
+        field_name = "numerator" if version.is_ratio else "value"
+        raise CellRefused(
+            {
+                "comment": _(
+                    "%(value)s is outside the plausible range (%(low)s to %(high)s): add a comment to explain it."
+                )
+                % {
+                    "value": show(value, version.decimals),
+                    "low": show(version.min_value, version.decimals) if version.min_value is not None else "…",
+                    "high": show(version.max_value, version.decimals) if version.max_value is not None else "…",
+                },
+                field_name: _("Implausible value: check it, or explain it in the comment."),
+            }
+        )
+    return CleanCell(value, numerator, denominator, comment, bool(data.follow_up))
+
+
+def _plausible(version: IndicatorVersion, value: Decimal) -> bool:
+    if version.min_value is not None and value < version.min_value:
+        return False
+    return version.max_value is None or value <= version.max_value
+
+
+def load_context(indicator: Indicator, unit: Unit, period: Period) -> CellContext:
+    version = version_for(indicator, period.start)
+    reporting = set()
+    if version is not None:
+        reporting = set(version.reporting_units.filter(pk=unit.pk).values_list("pk", flat=True))
+    # FOR UPDATE: an approval of this organisation's period waits for this save, or this save sees it.
+    status = (
+        PeriodSubmission.objects.select_for_update()
+        .filter(
+            chain_id=indicator.ambition.chain_id,
+            organisation_id=unit.organisation_id,
+            frequency=period.frequency,
+            period=period.start,
+        )
+        .values_list("status", flat=True)
+        .first()
+    ) or SubmissionStatus.OPEN
+    return CellContext(indicator, unit, period, version, reporting, status)
+
+
+def save_cell(
+    person: Person,
+    indicator: Indicator,
+    unit: Unit,
+    period: Period,
+    data: CellInput,
+    source: str = FigureSource.FORM,
+    today: date | None = None,
+) -> Figure:
+    """Save one figure; raises PermissionDenied, CellRefused or CellConflict and then saves nothing."""
+    chain = indicator.ambition.chain
+    if not allows(person, Action.ENTER_FIGURES, chain, unit.organisation):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    with aggregates.locked_rollups([(indicator.pk, period.start)]) as touched:
+        # Read under the lock: an approval or another save of this cell is now either done or waiting.
+        ctx = load_context(indicator, unit, period)
+        check_cell_open(ctx, today)
+        clean = clean_input(ctx.version, data)
+        figure = Figure.objects.filter(indicator=indicator, unit=unit, period=period.start).first()
+        if figure is not None and data.revision is not None and data.revision != figure.revision:
+            raise CellConflict(figure)
+        if figure is None:
+            figure = Figure(
+                indicator=indicator, unit=unit, organisation_id=unit.organisation_id, period=period.start, revision=0
+            )
+        elif _unchanged(figure, clean):
+            return figure
+        was_reported = figure.has_data
+        figure.version = ctx.version
+        figure.value, figure.numerator, figure.denominator = clean.value, clean.numerator, clean.denominator
+        figure.comment, figure.follow_up, figure.source = clean.comment, clean.follow_up, source
+        if clean.has_data and not was_reported:
+            # Timeliness is about the first report; correcting an on-time figure later keeps it on time.
+            figure.is_late = today > deadline(ctx.version, period)
+        elif not clean.has_data:
+            figure.is_late = False
+        figure.revision += 1
+        figure.entered_by = person
+        figure.save()
+        FigureChange.objects.create(
+            figure=figure,
+            revision=figure.revision,
+            value=figure.value,
+            numerator=figure.numerator,
+            denominator=figure.denominator,
+            comment=figure.comment,
+            follow_up=figure.follow_up,
+            source=source,
+            changed_by=person,
+        )
+        touched.add((indicator.pk, period.start, unit.organisation_id))
+    return figure
+
+
+def _unchanged(figure: Figure, clean: CleanCell) -> bool:
+    return (
+        figure.value == clean.value
+        and figure.numerator == clean.numerator
+        and figure.denominator == clean.denominator
+        and figure.comment == clean.comment
+        and figure.follow_up == clean.follow_up
+    )

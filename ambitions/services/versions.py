@@ -1,0 +1,37 @@
+"""Which definition applies to which period: the adopted version with the latest start on or before it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from ambitions.models import Indicator, IndicatorVersion, VersionStatus
+
+
+def versions_in_force(indicator_ids: Iterable[int]) -> dict[int, list[IndicatorVersion]]:
+    """Per indicator its adopted and superseded versions, latest start first (one query)."""
+    result: dict[int, list[IndicatorVersion]] = {i: [] for i in indicator_ids}
+    versions = IndicatorVersion.objects.in_force().filter(indicator_id__in=list(result)).order_by("-effective_from")
+    for version in versions:
+        result[version.indicator_id].append(version)
+    return result
+
+
+def pick(versions: list[IndicatorVersion], period: date) -> IndicatorVersion | None:
+    """The version for ``period`` out of one indicator's list from versions_in_force()."""
+    return next((v for v in versions if v.effective_from <= period), None)
+
+
+def version_for(indicator: Indicator | int, period: date) -> IndicatorVersion | None:
+    indicator_id = indicator if isinstance(indicator, int) else indicator.pk
+    return (
+        IndicatorVersion.objects.in_force()
+        .filter(indicator_id=indicator_id, effective_from__lte=period)
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def current_version(indicator: Indicator) -> IndicatorVersion | None:
+    """The version in force today's latest periods: the adopted one, else None."""
+    return indicator.versions.filter(status=VersionStatus.ADOPTED).order_by("-effective_from").first()

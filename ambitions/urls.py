@@ -1,0 +1,19 @@
+"""Pages of the ambitions app, all under /ketens/<slug>/.
+
+Each views module declares its own ``routes`` next to the views they point at, so a feature's
+URLs, views and tests sit together:
+
+- views/setup.py      ambitions and indicators: list, create, edit (programme managers)
+- views/versions.py   indicator versions: draft, edit, propose, consent/object, comment
+- views/indicators.py the indicator page: chart, partner and unit tables, export
+- views/dashboard.py  the chain dashboard
+- views/entry.py      entering figures: the grid, a cell, submit, approve, reopen, cell history
+
+Names follow <model>_<action>; every name needs a row in tests/test_authorisation_matrix.py.
+"""
+
+from .views import dashboard, entry, indicators, setup, versions
+
+app_name = "ambitions"
+
+urlpatterns = [*setup.routes, *versions.routes, *indicators.routes, *dashboard.routes, *entry.routes]

@@ -1,0 +1,1 @@
+"""Views of the ambitions app; each module declares its routes (ambitions/urls.py)."""

@@ -1,0 +1,3 @@
+"""indicators pages of the ambitions app (see ambitions/urls.py)."""
+
+routes: list = []
