@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
 from ambitions.models import ChainAggregate, Figure, OrganisationAggregate
@@ -114,14 +114,62 @@ def _recompute_chain(pairs: set[Key]) -> None:
 
 
 def rebuild_all(indicator_ids: Iterable[int] | None = None) -> None:
-    """Recompute every roll-up from scratch (after a data load, or to repair)."""
+    """Recompute every roll-up from scratch (after a bulk data load, or to repair)."""
+    indicator_ids = None if indicator_ids is None else list(indicator_ids)
+    if connection.vendor == "postgresql":
+        _rebuild_all_in_postgres(indicator_ids)
+        return
     figures = Figure.objects.all()
     if indicator_ids is not None:
-        figures = figures.filter(indicator_id__in=list(indicator_ids))
+        figures = figures.filter(indicator_id__in=indicator_ids)
     keys = set(figures.values_list("indicator_id", "period", "organisation_id").distinct())
     with transaction.atomic():
         for chunk in _chunks(sorted(keys), 5000):
             recompute(chunk)
+
+
+# The same sums as recompute(), set-based: one statement per level instead of one query per chunk.
+# A speed-up for loading national-scale data; rebuild_all() falls back to the ORM elsewhere.
+_REBUILD_ORGANISATIONS = """
+INSERT INTO ambitions_organisationaggregate
+    (indicator_id, period, organisation_id, value_sum, numerator_sum, denominator_sum, reported, late)
+SELECT indicator_id, period, organisation_id,
+       coalesce(sum(value) FILTER (WHERE {has_data}), 0),
+       coalesce(sum(numerator) FILTER (WHERE {has_data}), 0),
+       coalesce(sum(denominator) FILTER (WHERE {has_data}), 0),
+       count(*) FILTER (WHERE {has_data}),
+       count(*) FILTER (WHERE {has_data} AND is_late)
+FROM ambitions_figure WHERE {where}
+GROUP BY indicator_id, period, organisation_id
+ON CONFLICT (indicator_id, period, organisation_id) DO UPDATE SET
+    value_sum = EXCLUDED.value_sum, numerator_sum = EXCLUDED.numerator_sum,
+    denominator_sum = EXCLUDED.denominator_sum, reported = EXCLUDED.reported, late = EXCLUDED.late
+"""
+_REBUILD_CHAIN = """
+INSERT INTO ambitions_chainaggregate
+    (indicator_id, period, value_sum, numerator_sum, denominator_sum, reported, late)
+SELECT indicator_id, period, sum(value_sum), sum(numerator_sum), sum(denominator_sum), sum(reported), sum(late)
+FROM ambitions_organisationaggregate WHERE {where}
+GROUP BY indicator_id, period
+ON CONFLICT (indicator_id, period) DO UPDATE SET
+    value_sum = EXCLUDED.value_sum, numerator_sum = EXCLUDED.numerator_sum,
+    denominator_sum = EXCLUDED.denominator_sum, reported = EXCLUDED.reported, late = EXCLUDED.late
+"""
+
+
+def _rebuild_all_in_postgres(indicator_ids: list[int] | None) -> None:
+    where, params = ("TRUE", []) if indicator_ids is None else ("indicator_id = ANY(%s)", [indicator_ids])
+    has_data = "(value IS NOT NULL OR numerator IS NOT NULL)"
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Rows whose figures are all gone keep stale sums otherwise: zero them first.
+        for table in ("ambitions_organisationaggregate", "ambitions_chainaggregate"):
+            cursor.execute(
+                f"UPDATE {table} SET value_sum = 0, numerator_sum = 0, denominator_sum = 0, "  # noqa: S608 - fixed names
+                f"reported = 0, late = 0 WHERE {where}",
+                params,
+            )
+        cursor.execute(_REBUILD_ORGANISATIONS.format(has_data=has_data, where=where), params)
+        cursor.execute(_REBUILD_CHAIN.format(where=where), params)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
