@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup demo test lint format messages check-migrations deploy-check ci clean
+.PHONY: setup demo test bench lint format messages check-migrations deploy-check ci clean
 
 setup: $(VENV)/.synced node_modules/.installed locale/.compiled
 
@@ -37,6 +37,11 @@ demo: setup
 
 test: setup
 	scripts/run-tests
+
+# Benchmarks on PostgreSQL (docs/benchmarks.md): builds the data sets once, then prints
+# one line per figure, `name value unit`.
+bench: setup
+	$(PY) -m bench.run
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,1 @@
+"""Benchmarks on generated national-scale data (docs/benchmarks.md). Run with ``make bench``."""

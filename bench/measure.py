@@ -1,0 +1,36 @@
+"""Run the measurements against the database in DATABASE_URL and print them as JSON lines.
+
+Called by bench/run.py once per data set; not meant to be run by hand (use ``make bench``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketenportaal.settings")
+    import django
+
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    # The test client's host name and the in-memory mail outbox; nothing else changes.
+    setup_test_environment()
+    from bench import ambitions
+    from stakeholders.models import Chain
+
+    chain = Chain.objects.filter(slug__startswith="bench-").order_by("slug").first()
+    which = set(sys.argv[1:]) or {"dashboard", "indicator_page", "cell_save", "bulk_upsert"}
+    results = []
+    for name in ("dashboard", "indicator_page", "cell_save", "bulk_upsert"):
+        if name in which:
+            results += getattr(ambitions, name)(chain)
+    for result in results:
+        print(json.dumps({"name": result.name, "value": result.value, "unit": result.unit}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""``make bench``: build the data sets when missing, run every measurement, print ``name value unit``.
+
+Two PostgreSQL databases next to the test database, created on first use:
+- ``ketenportaal_bench_1m``: 5 chains × 200 units × 20 indicators × 50 months = 1,000,000 figures,
+  2,000 people (manage.py build_national_dataset);
+- ``ketenportaal_bench_10k``: 1 chain × 10 units × 20 indicators × 50 months = 10,000 figures,
+  for the growth ratio of the dashboard.
+Set BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432) to use another server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+DATASETS = {
+    "10k": ["--chains", "1", "--units", "10", "--people", "400"],
+    "1m": [],
+}
+
+
+def _env(database: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"{SERVER}/{database}",
+        "KETENPORTAAL_ENV": "development",
+        "DEBUG": "false",
+        "TWO_FACTOR_REQUIRED": "false",
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3"),
+    }
+
+
+def _manage(database: str, *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=_env(database), check=True)
+
+
+def ensure(name: str) -> str:
+    """Create, migrate and fill the data set's database unless it is complete already."""
+    database = f"ketenportaal_bench_{name}"
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{database}"')
+    _manage(database, "migrate", "--verbosity", "0")
+    with psycopg.connect(f"{SERVER}/{database}") as conn:
+        built = conn.execute("SELECT count(*) FROM stakeholders_chain WHERE slug LIKE 'bench-%%'").fetchone()[0]
+    if not built:
+        print(f"# building the {name} data set (once; the 1m set takes a few minutes)", file=sys.stderr, flush=True)
+        _manage(database, "build_national_dataset", *DATASETS[name])
+    return database
+
+
+def measure(database: str, *which: str) -> dict[str, tuple[float, str]]:
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.measure", *which],
+        cwd=ROOT,
+        env=_env(database),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    results = {}
+    for line in output.splitlines():
+        if line.startswith("{"):
+            row = json.loads(line)
+            results[row["name"]] = (row["value"], row["unit"])
+    return results
+
+
+def main() -> None:
+    small = measure(ensure("10k"), "dashboard")
+    large = measure(ensure("1m"))
+    large["dashboard_growth_1m_over_10k"] = (large["dashboard_p95"][0] / small["dashboard_p95"][0], "ratio")
+    large["dashboard_p95_at_10k"] = small["dashboard_p95"]
+    for name, (value, unit) in large.items():
+        print(f"{name} {value:.{0 if unit == 'count' else 3}f} {unit}")
+
+
+if __name__ == "__main__":
+    main()
