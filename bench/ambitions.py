@@ -7,11 +7,7 @@ times in milliseconds. Each floor is the plain SQL doing the same data work, tim
 
 from __future__ import annotations
 
-import json
-import time
-from datetime import date
-
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse

@@ -38,7 +38,7 @@ def _env(database: str) -> dict[str, str]:
 
 
 def _manage(database: str, *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=_env(database), check=True)
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=_env(database), check=True)  # noqa: S603 - our own commands
 
 
 def ensure(name: str) -> str:
@@ -58,7 +58,7 @@ def ensure(name: str) -> str:
 
 
 def measure(database: str, *which: str) -> dict[str, tuple[float, str]]:
-    output = subprocess.run(
+    output = subprocess.run(  # noqa: S603 - our own module, fixed arguments
         [sys.executable, "-m", "bench.measure", *which],
         cwd=ROOT,
         env=_env(database),
