@@ -56,6 +56,7 @@ from PIL import Image
 from stakeholders.models import Invitation, Mandate, MandateScope, Membership, Role
 from tests.conftest import World
 from tests.factories import MandateFactory, PersonFactory
+from tests.measures import build_measures
 
 # Personas (attributes of World, except anonymous).
 ANONYMOUS = "anonymous"
@@ -281,6 +282,17 @@ ROWS = [
     # completed their second factor already, so both pages send them on (302).
     Row("otp_setup", plain(), table(OK, anonymous=LOGIN, manager=302, admin=302)),
     Row("otp_verify", plain(), table(302, anonymous=LOGIN)),
+    # Ambitions: the dashboard, the indicator page and its export
+    Row("ambitions:chain_dashboard", in_chain(), READ),
+    Row("ambitions:indicator_detail", of("indicator"), READ),
+    Row(
+        "ambitions:indicator_export",
+        custom(
+            (PARTNER_A, PARTNER_B, OTHER, FORGED),
+            lambda o, t: {"slug": o.slug(t), "pk": o.get("indicator", t).pk, "fmt": "csv"},
+        ),
+        READ,
+    ),
     # API (stakeholders/api/urls.py, ketenportaal/api_urls.py)
     Row("stakeholders-api:api-root", plain(), API),
     Row("stakeholders-api:chain-list", plain(), API),
@@ -381,6 +393,8 @@ def objects(shared_world: World, django_db_blocker, media_root) -> Objects:
             },
         }
         assert Mandate.objects.count() == 3
+        m = build_measures(w)
+        found.by_kind["indicator"] = {PARTNER_A: m.share, PARTNER_B: m.count, OTHER: m.other_indicator}
     return found
 
 

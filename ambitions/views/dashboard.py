@@ -1,3 +1,18 @@
-"""dashboard pages of the ambitions app (see ambitions/urls.py)."""
+"""The chain dashboard: where the chain stands on each shared ambition (see ambitions/urls.py)."""
 
-routes: list = []
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+from ambitions.services import dashboard
+from ketenportaal.permissions import Action, get_chain_or_404, require
+
+
+def chain_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """Indicator tiles per ambition and who hasn't reported yet; every member may read it."""
+    chain = get_chain_or_404(request.user, slug)
+    require(request.user, Action.VIEW, chain)
+    return render(request, "ambitions/dashboard.html", {"chain": chain, "dashboard": dashboard.build(chain)})
+
+
+routes = [path("dashboard/", chain_dashboard, name="chain_dashboard")]

@@ -1,3 +1,48 @@
-"""indicators pages of the ambitions app (see ambitions/urls.py)."""
+"""The indicator page (definition, versions, chart, partner and unit tables) and its export."""
 
-routes: list = []
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+
+from ambitions.models import Indicator
+from ambitions.services import export, indicator_page
+from ketenportaal.permissions import Action, get_chain_or_404, require
+from stakeholders.models import Chain
+
+
+def _indicator(chain: Chain, pk: int) -> Indicator:
+    # Scoped to the chain: another chain's indicator id is simply not found.
+    indicator = get_object_or_404(Indicator.objects.select_related("ambition"), ambition__chain=chain, pk=pk)
+    indicator.ambition.chain = chain
+    return indicator
+
+
+def indicator_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Every member may read it; ``?tot=<period>`` picks the last of the 24 periods shown."""
+    chain = get_chain_or_404(request.user, slug)
+    require(request.user, Action.VIEW, chain)
+    indicator = _indicator(chain, pk)
+    page = indicator_page.build(indicator, request.GET.get("tot"))
+    return render(request, "ambitions/indicator_detail.html", {"chain": chain, "indicator": indicator, "page": page})
+
+
+def indicator_export(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
+    """CSV or XLSX of the window on the page (``?tot=``), or of every period with ``?alles=1``."""
+    if fmt not in export.CONTENT_TYPES:
+        raise Http404
+    chain = get_chain_or_404(request.user, slug)
+    require(request.user, Action.VIEW, chain)
+    indicator = _indicator(chain, pk)
+    first = last = None
+    if not request.GET.get("alles"):
+        first, last = indicator_page.window(indicator, request.GET.get("tot")) or (None, None)
+    data = export.collect(indicator, first, last)
+    response = HttpResponse(export.render(data, fmt), content_type=export.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{data.filename_stem}.{fmt}"'
+    return response
+
+
+routes = [
+    path("indicatoren/<int:pk>/", indicator_detail, name="indicator_detail"),
+    path("indicatoren/<int:pk>/export.<str:fmt>", indicator_export, name="indicator_export"),
+]

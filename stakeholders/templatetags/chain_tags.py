@@ -18,9 +18,11 @@ class NavItem:
     current: bool
 
 
-# (section, label, URL name, the URL-name prefixes of the pages that belong to the section, action needed)
+# (section, label, URL name, the URL-name prefixes of the pages that belong to the section, action needed).
+# A name without a namespace is in "stakeholders"; other apps' sections give the full name.
 _SECTIONS = [
     ("home", _("Chain home"), "chain_detail", ("chain_detail",), Action.VIEW),
+    ("dashboard", _("Dashboard"), "ambitions:chain_dashboard", ("chain_dashboard", "indicator_"), Action.VIEW),
     ("partners", _("Partners"), "partnership_list", ("partnership_",), Action.VIEW),
     ("organisations", _("Organisations"), "organisation_list", ("organisation_", "unit_"), Action.VIEW),
     ("people", _("People and roles"), "membership_list", ("membership_", "invitation_"), Action.VIEW),
@@ -34,16 +36,16 @@ def chain_nav(context, chain) -> list[NavItem]:
     """The chain's sections the user may open, the current one marked (for aria-current)."""
     request = context["request"]
     match = getattr(request, "resolver_match", None)
-    url_name = match.url_name if match and match.namespace == "stakeholders" else ""
-    return [
-        NavItem(
-            label=str(label),
-            url=reverse(f"stakeholders:{name}", args=[chain.slug]),
-            current=url_name.startswith(prefixes),
-        )
-        for _section, label, name, prefixes, action in _SECTIONS
-        if allows(request.user, action, chain)
-    ]
+    items = []
+    for _section, label, name, prefixes, action in _SECTIONS:
+        if not allows(request.user, action, chain):
+            continue
+        namespace, _colon, url_name = name.rpartition(":")
+        namespace = namespace or "stakeholders"
+        current = bool(match and match.namespace == namespace and (match.url_name or "").startswith(prefixes))
+        url = reverse(f"{namespace}:{url_name}", args=[chain.slug])
+        items.append(NavItem(label=str(label), url=url, current=current))
+    return items
 
 
 @register.simple_tag(takes_context=True)

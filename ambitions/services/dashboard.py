@@ -1,0 +1,368 @@
+"""The chain dashboard: per ambition its indicator tiles, and who hasn't reported yet.
+
+Everything comes from the roll-ups (ChainAggregate, OrganisationAggregate) of a bounded window
+of recent periods, never from the raw figures, so the page costs the same at ten thousand
+figures as at a hundred million. The number of queries is fixed:
+
+1. the chain's ambitions, 2. their indicators, 3. the versions in force,
+4. how many reporting units each version has per organisation,
+5. the chain aggregates of the window, 6. the organisation aggregates of the periods shown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ambitions.models import (
+    Ambition,
+    ChainAggregate,
+    Indicator,
+    IndicatorVersion,
+    OrganisationAggregate,
+)
+from ambitions.periods import Period
+from ambitions.services import progress
+from ambitions.services.display import STATUS_MARKS, NumberFormat, status_labels, value_from_sums
+from ambitions.services.progress import Status
+from ambitions.services.versions import pick, versions_in_force
+from stakeholders.models import Chain
+
+# Periods in a tile's sparkline; the forecast reads the last twelve reported ones among them.
+WINDOW = 24
+
+SPARK_WIDTH = 120
+SPARK_HEIGHT = 32
+
+
+@dataclass
+class PartnerProgress:
+    """One partner's completeness and timeliness for the tile's period."""
+
+    organisation: str
+    reported: int
+    expected: int
+    late: int
+
+    @property
+    def complete(self) -> bool:
+        return self.reported >= self.expected
+
+
+@dataclass
+class Sparkline:
+    segments: list[str]  # SVG polyline points; a gap in the data starts a new segment
+    last: tuple[str, str] | None  # the latest point, marked with a dot (strings: never localised)
+    summary: str  # the text alternative
+
+
+@dataclass
+class Tile:
+    indicator: Indicator
+    version: IndicatorVersion | None
+    period: Period | None = None  # the latest period with data
+    value: str = ""
+    status: str = Status.NO_DATA
+    status_label: str = ""
+    target: str = ""  # the trajectory's value for ``period``
+    final_target: str = ""  # the version's target and when
+    change: str = ""
+    change_period: Period | None = None
+    improving: bool | None = None
+    sparkline: Sparkline | None = None
+    reported: int = 0
+    expected: int = 0
+    late: int = 0
+    partners: list[PartnerProgress] = field(default_factory=list)
+    forecast: str = ""
+
+    @property
+    def dom_id(self) -> str:
+        return f"indicator-{self.indicator.pk}"
+
+    @property
+    def mark(self) -> str:
+        return STATUS_MARKS[self.status]
+
+
+@dataclass
+class AmbitionBlock:
+    ambition: Ambition
+    tiles: list[Tile]
+
+
+@dataclass
+class Missing:
+    """An organisation with reporting units that have not reported the latest due period."""
+
+    organisation: str
+    period: Period
+    missing: int
+    expected: int
+    indicators: list[str]
+    deadline: date
+    overdue: bool
+
+
+@dataclass
+class Dashboard:
+    ambitions: list[AmbitionBlock]
+    missing: list[Missing]
+    due_periods: list[Period]
+    today: date
+
+
+# (indicator id, period start) → (value_sum, numerator_sum, denominator_sum, reported, late)
+Sums = tuple[Decimal, Decimal, Decimal, int, int]
+
+
+def build(chain: Chain, today: date | None = None) -> Dashboard:
+    today = today or timezone.localdate()
+    fmt = NumberFormat()
+    labels = status_labels()
+    ambitions = list(Ambition.objects.filter(chain=chain))
+    indicators = list(Indicator.objects.filter(ambition__chain=chain))
+    by_id = {ambition.pk: ambition for ambition in ambitions}
+    for indicator in indicators:
+        indicator.ambition = by_id[indicator.ambition_id]  # no query per tile
+    versions = versions_in_force([i.pk for i in indicators])
+
+    # Per indicator: the version in force now, its frequency's current period, the window.
+    plans: dict[int, tuple[IndicatorVersion, list[Period]]] = {}
+    for indicator in indicators:
+        current = pick(versions[indicator.pk], today)
+        if current is None:
+            continue
+        now = Period.containing(today, current.frequency)
+        plans[indicator.pk] = (current, [now.shifted(-i) for i in range(WINDOW - 1, -1, -1)])
+
+    units = _units_per_organisation(v.pk for vs in versions.values() for v in vs)
+    chain_sums = _chain_sums(plans)
+
+    tiles: dict[int, Tile] = {}
+    wanted_org_rows: set[tuple[int, date]] = set()
+    due: dict[int, tuple[Period, IndicatorVersion]] = {}
+    for indicator in indicators:
+        tile = Tile(indicator=indicator, version=None, status_label=labels[Status.NO_DATA])
+        tiles[indicator.pk] = tile
+        if indicator.pk not in plans:
+            continue
+        current, window = plans[indicator.pk]
+        tile.version = current
+        series = _series(versions[indicator.pk], window, chain_sums, indicator.pk)
+        _fill_tile(tile, series, units, fmt, labels)
+        if tile.period is not None:
+            wanted_org_rows.add((indicator.pk, tile.period.start))
+        due_period = window[-1].previous
+        due_version = pick(versions[indicator.pk], due_period.start)
+        if due_version is not None and due_version.frequency == due_period.frequency:
+            due[indicator.pk] = (due_period, due_version)
+            wanted_org_rows.add((indicator.pk, due_period.start))
+
+    org_sums = _organisation_sums(wanted_org_rows)
+    for indicator_id, tile in tiles.items():
+        if tile.period is not None:
+            version = pick(versions[indicator_id], tile.period.start)
+            tile.partners = _partners(units.get(version.pk, {}), org_sums.get((indicator_id, tile.period.start), {}))
+
+    by_ambition: dict[int, list[Tile]] = defaultdict(list)
+    for indicator in indicators:
+        by_ambition[indicator.ambition_id].append(tiles[indicator.pk])
+    blocks = [AmbitionBlock(ambition, by_ambition.get(ambition.pk, [])) for ambition in ambitions]
+
+    missing = _who_has_not_reported(indicators, due, units, org_sums, today)
+    due_periods = sorted({p for p, _ in due.values()})
+    return Dashboard(ambitions=blocks, missing=missing, due_periods=due_periods, today=today)
+
+
+def _units_per_organisation(version_ids) -> dict[int, dict[int, tuple[str, int]]]:
+    """Version id → organisation id → (organisation name, number of reporting units)."""
+    through = IndicatorVersion.reporting_units.through
+    rows = (
+        through.objects.filter(indicatorversion_id__in=set(version_ids))
+        .values_list("indicatorversion_id", "unit__organisation_id", "unit__organisation__name")
+        .annotate(n=Count("unit_id"))
+        .order_by()
+    )
+    result: dict[int, dict[int, tuple[str, int]]] = defaultdict(dict)
+    for version_id, organisation_id, name, n in rows:
+        result[version_id][organisation_id] = (name, n)
+    return result
+
+
+def _chain_sums(plans: dict[int, tuple[IndicatorVersion, list[Period]]]) -> dict[tuple[int, date], Sums]:
+    if not plans:
+        return {}
+    first = min(window[0].start for _v, window in plans.values())
+    last = max(window[-1].start for _v, window in plans.values())
+    rows = ChainAggregate.objects.filter(indicator_id__in=list(plans), period__gte=first, period__lte=last).values_list(
+        "indicator_id", "period", "value_sum", "numerator_sum", "denominator_sum", "reported", "late"
+    )
+    return {(row[0], row[1]): row[2:] for row in rows}
+
+
+def _organisation_sums(keys: set[tuple[int, date]]) -> dict[tuple[int, date], dict[int, tuple[int, int]]]:
+    """(indicator, period) → organisation id → (reported, late)."""
+    if not keys:
+        return {}
+    indicator_ids = {i for i, _p in keys}
+    periods = {p for _i, p in keys}
+    rows = OrganisationAggregate.objects.filter(indicator_id__in=indicator_ids, period__in=periods).values_list(
+        "indicator_id", "period", "organisation_id", "reported", "late"
+    )
+    result: dict[tuple[int, date], dict[int, tuple[int, int]]] = defaultdict(dict)
+    for indicator_id, period, organisation_id, reported, late in rows:
+        if (indicator_id, period) in keys:
+            result[(indicator_id, period)][organisation_id] = (reported, late)
+    return result
+
+
+@dataclass
+class Point:
+    period: Period
+    version: IndicatorVersion | None
+    value: Decimal | None
+    reported: int
+    late: int
+
+
+def _series(
+    versions: list[IndicatorVersion], window: list[Period], sums: dict[tuple[int, date], Sums], indicator_id: int
+) -> list[Point]:
+    points = []
+    for period in window:
+        version = pick(versions, period.start)
+        row = sums.get((indicator_id, period.start))
+        if version is None or version.frequency != period.frequency or row is None:
+            points.append(Point(period, version, None, 0, 0))
+            continue
+        points.append(Point(period, version, value_from_sums(version, *row[:4]), row[3], row[4]))
+    return points
+
+
+def _fill_tile(
+    tile: Tile,
+    series: list[Point],
+    units: dict[int, dict[int, tuple[str, int]]],
+    fmt: NumberFormat,
+    labels: dict[str, str],
+) -> None:
+    current = tile.version
+    tile.final_target = _("%(value)s in %(period)s") % {
+        "value": fmt.with_unit(current.target_value, current),
+        "period": Period.containing(current.target_period, current.frequency).label(),
+    }
+    tile.sparkline = _sparkline(series, current, fmt)
+    latest = next((p for p in reversed(series) if p.value is not None), None)
+    if latest is None:
+        return
+    version = latest.version
+    tile.period = latest.period
+    tile.value = fmt.with_unit(latest.value, version)
+    target = progress.expected(version, latest.period.start)
+    tile.target = fmt.with_unit(target, version) if target is not None else ""
+    tile.status = progress.status(version, latest.value, latest.period.start)
+    tile.status_label = labels[tile.status]
+    tile.reported, tile.late = latest.reported, latest.late
+    tile.expected = sum(n for _name, n in units.get(version.pk, {}).values())
+    before = next((p for p in series if p.period == latest.period.previous), None)
+    if before is not None and before.value is not None:
+        delta = progress.change(latest.value, before.value)
+        tile.change = fmt.change(delta, version)
+        tile.change_period = before.period
+        tile.improving = progress.improving(version, delta)
+    tile.forecast = _forecast(series, version, latest.period, tile.indicator.ambition.horizon, fmt)
+
+
+def _partners(units: dict[int, tuple[str, int]], reported: dict[int, tuple[int, int]]) -> list[PartnerProgress]:
+    rows = [
+        PartnerProgress(name, reported.get(organisation_id, (0, 0))[0], n, reported.get(organisation_id, (0, 0))[1])
+        for organisation_id, (name, n) in units.items()
+    ]
+    return sorted(rows, key=lambda row: row.organisation.lower())
+
+
+def _sparkline(series: list[Point], version: IndicatorVersion, fmt: NumberFormat) -> Sparkline | None:
+    values = [p.value for p in series if p.value is not None]
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    spread = (high - low) or Decimal(1)
+    step = SPARK_WIDTH / max(len(series) - 1, 1)
+    segments: list[list[str]] = []
+    current: list[str] | None = None
+    last = None
+    for i, point in enumerate(series):
+        if point.value is None:
+            current = None
+            continue
+        x = round(i * step, 1)
+        # 2px of room above and below, so the line and its dot are never clipped.
+        y = round(2 + (SPARK_HEIGHT - 4) * float((high - point.value) / spread), 1)
+        if current is None:
+            current = []
+            segments.append(current)
+        current.append(f"{x},{y}")
+        last = (str(x), str(y))
+    first_point = next(p for p in series if p.value is not None)
+    last_point = next(p for p in reversed(series) if p.value is not None)
+    summary = _("Trend over %(count)s periods: from %(first)s in %(first_period)s to %(last)s in %(last_period)s") % {
+        "count": len(series),
+        "first": fmt.with_unit(first_point.value, version),
+        "first_period": first_point.period.label(),
+        "last": fmt.with_unit(last_point.value, version),
+        "last_period": last_point.period.label(),
+    }
+    return Sparkline([" ".join(s) for s in segments], last, summary)
+
+
+def _forecast(series: list[Point], version: IndicatorVersion, latest: Period, horizon: date, fmt: NumberFormat) -> str:
+    """ "At this pace: 71% by June 2027": a line through the periods under the latest period's definition
+    (a new definition may measure something else), read off at the ambition's horizon."""
+    if Period.containing(horizon, version.frequency) <= latest:
+        return ""
+    points = [(p.period, p.value if p.version == version else None) for p in series]
+    result = progress.forecast(version, points, horizon)
+    if result is None:
+        return ""
+    return _("At this pace: %(value)s by %(period)s") % {
+        "value": fmt.with_unit(result.value, version),
+        "period": result.period.label(),
+    }
+
+
+def _who_has_not_reported(
+    indicators: list[Indicator],
+    due: dict[int, tuple[Period, IndicatorVersion]],
+    units: dict[int, dict[int, tuple[str, int]]],
+    org_sums: dict[tuple[int, date], dict[int, tuple[int, int]]],
+    today: date,
+) -> list[Missing]:
+    """Per organisation and due period: how many of its figures are missing, for which indicators."""
+    found: dict[tuple[int, Period], Missing] = {}
+    for indicator in indicators:
+        if indicator.pk not in due:
+            continue
+        period, version = due[indicator.pk]
+        reported = org_sums.get((indicator.pk, period.start), {})
+        deadline = period.end + timedelta(days=version.deadline_days)
+        for organisation_id, (name, expected) in units.get(version.pk, {}).items():
+            entry = found.get((organisation_id, period))
+            if entry is None:
+                entry = found[(organisation_id, period)] = Missing(name, period, 0, 0, [], date.max, False)
+            entry.expected += expected
+            gap = expected - reported.get(organisation_id, (0, 0))[0]
+            if gap > 0:
+                entry.missing += gap
+                entry.indicators.append(indicator.name)
+                entry.deadline = min(entry.deadline, deadline)
+    rows = [entry for entry in found.values() if entry.missing]
+    for entry in rows:
+        entry.overdue = today > entry.deadline
+    return sorted(rows, key=lambda m: (m.period, not m.overdue, m.organisation.lower()))

@@ -1,0 +1,482 @@
+"""The indicator page: definition and version history, the chain's line against its target, and the
+partner × period and unit × period tables for a window of periods.
+
+The unit table is the heavy part (200 units × 24 periods is 4,800 cells), so it is built from one
+``values_list`` query on Figure over the window (the (indicator, period, organisation) index),
+targets and versions are looked up once per period rather than per cell, and every cell is
+formatted here into a ready ``<td>`` so the template does no work per cell.
+
+Queries: the versions (with their consent counts), the reporting units of the versions in the
+window, the chain and organisation aggregates of the window, the figures of the window, and
+only when a unit reported that no version lists any more, that unit's name.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from ambitions.models import (
+    ChainAggregate,
+    ConsentPosition,
+    Figure,
+    Indicator,
+    IndicatorVersion,
+    OrganisationAggregate,
+    VersionStatus,
+)
+from ambitions.periods import Period, periods_between
+from ambitions.services import progress
+from ambitions.services.display import (
+    NO_VALUE,
+    STATUS_MARKS,
+    NumberFormat,
+    status_labels,
+    status_of,
+    value_from_sums,
+)
+from ambitions.services.progress import Status
+from ambitions.services.versions import pick
+from stakeholders.models import Unit
+
+WINDOW = 24
+
+# The chart's drawing area, in SVG user units (it scales to the width of the page).
+CHART_WIDTH, CHART_HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 14, 40
+
+
+@dataclass
+class Column:
+    """One period of the window with what applies to it."""
+
+    period: Period
+    version: IndicatorVersion | None
+    target: Decimal | None
+    expected_units: int = 0
+
+
+@dataclass
+class ChainRow:
+    """One period in the data table next to the chart."""
+
+    period: Period
+    value: str
+    target: str
+    status: str
+    status_label: str
+    mark: str
+    reported: int
+    expected: int
+    late: int
+
+
+@dataclass
+class HeatRow:
+    label: str
+    cells: SafeString  # the row's <td> cells, formatted in Python
+
+
+@dataclass
+class HeatGroup:
+    organisation: str
+    rows: list[HeatRow]
+
+
+@dataclass
+class Chart:
+    title: str
+    description: str
+    actual: list[str]  # polyline points; a gap in the data starts a new line
+    dots: list[tuple[str, str]]
+    target: list[str]
+    y_ticks: list[tuple[str, str]]  # (y, label)
+    x_ticks: list[tuple[str, str]]  # (x, label)
+    plot_left: int = LEFT
+    plot_right: int = CHART_WIDTH - RIGHT
+    plot_bottom: int = CHART_HEIGHT - BOTTOM
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+
+
+@dataclass
+class IndicatorPage:
+    indicator: Indicator
+    versions: list[IndicatorVersion]
+    current: IndicatorVersion | None
+    columns: list[Column] = field(default_factory=list)
+    end: Period | None = None
+    choices: list[Period] = field(default_factory=list)
+    window_error: str = ""
+    reporting_units: list[tuple[str, int]] = field(default_factory=list)  # current version, per organisation
+    chart: Chart | None = None
+    chain_rows: list[ChainRow] = field(default_factory=list)
+    partner_rows: list[HeatRow] = field(default_factory=list)
+    unit_groups: list[HeatGroup] = field(default_factory=list)
+    unit_count: int = 0
+
+    @property
+    def periods(self) -> list[Period]:
+        return [c.period for c in self.columns]
+
+    @property
+    def has_status_per_part(self) -> bool:
+        """Only a ratio's target applies to every part; a sum's target is the chain's total."""
+        return self.current is not None and self.current.is_ratio
+
+
+def build(indicator: Indicator, until: str | None = None, today: date | None = None) -> IndicatorPage:
+    today = today or timezone.localdate()
+    versions = list(
+        IndicatorVersion.objects.filter(indicator=indicator)
+        .annotate(
+            consent_count=Count("consents", filter=Q(consents__position=ConsentPosition.CONSENT)),
+            objection_count=Count("consents", filter=Q(consents__position=ConsentPosition.OBJECTION)),
+        )
+        .order_by("-number")
+    )
+    in_force = sorted(
+        (v for v in versions if v.status in (VersionStatus.ADOPTED, VersionStatus.SUPERSEDED)),
+        key=lambda v: v.effective_from,
+        reverse=True,
+    )
+    current = _current(in_force, today)
+    page = IndicatorPage(indicator=indicator, versions=versions, current=current)
+    if current is None:
+        return page
+
+    frequency = current.frequency
+    now = Period.containing(today, frequency)
+    first = min(Period.containing(v.effective_from, frequency) for v in in_force)
+    page.choices = list(reversed(periods_between(min(first, now), now)))
+    page.end, page.window_error = _window_end(until, frequency, now)
+    window = [page.end.shifted(-i) for i in range(WINDOW - 1, -1, -1)]
+    for period in window:
+        version = pick(in_force, period.start)
+        if version is not None and version.frequency != frequency:
+            version = None  # a definition of another frequency: its figures are not of these periods
+        target = progress.expected(version, period.start) if version is not None else None
+        page.columns.append(Column(period, version, target))
+
+    fmt = NumberFormat()
+    labels = status_labels()
+    units = _reporting_units({c.version.pk for c in page.columns if c.version} | {current.pk})
+    for column in page.columns:
+        if column.version is not None:
+            column.expected_units = len(units.get(column.version.pk, ()))
+    per_org: dict[str, int] = defaultdict(int)
+    for _unit_id, _unit, _org_id, org in units.get(current.pk, ()):
+        per_org[org] += 1
+    page.reporting_units = sorted(per_org.items(), key=lambda item: item[0].lower())
+
+    chain_values = _chain_rows(page, indicator, fmt, labels)
+    page.chart = _chart(page, chain_values, fmt)
+    marks = _cell_marks(labels)
+    page.partner_rows = _partner_rows(page, indicator, units, fmt, marks)
+    page.unit_groups, page.unit_count = _unit_groups(page, indicator, units, fmt, marks)
+    return page
+
+
+def window(indicator: Indicator, until: str | None = None, today: date | None = None) -> tuple[Period, Period] | None:
+    """The first and last period the page shows for ``until`` (the export uses the same window)."""
+    today = today or timezone.localdate()
+    in_force = list(IndicatorVersion.objects.in_force().filter(indicator=indicator).order_by("-effective_from"))
+    current = _current(in_force, today)
+    if current is None:
+        return None
+    end, _error = _window_end(until, current.frequency, Period.containing(today, current.frequency))
+    return end.shifted(-(WINDOW - 1)), end
+
+
+def _current(in_force: list[IndicatorVersion], today: date) -> IndicatorVersion | None:
+    """The version in force today; before the first takes effect, that first one."""
+    return pick(in_force, today) or (in_force[-1] if in_force else None)
+
+
+def _window_end(until: str | None, frequency: str, now: Period) -> tuple[Period, str]:
+    if not until:
+        return now, ""
+    try:
+        chosen = Period.from_slug(until)
+    except ValueError:
+        return now, _("Choose a period from the list.")
+    end = Period.containing(chosen.start, frequency)
+    return min(end, now), ""
+
+
+def _reporting_units(version_ids: set[int]) -> dict[int, list[tuple[int, str, int, str]]]:
+    """Version id → its reporting units as (unit id, unit name, organisation id, organisation name)."""
+    through = IndicatorVersion.reporting_units.through
+    rows = through.objects.filter(indicatorversion_id__in=version_ids).values_list(
+        "indicatorversion_id", "unit_id", "unit__name", "unit__organisation_id", "unit__organisation__name"
+    )
+    result: dict[int, list[tuple[int, str, int, str]]] = defaultdict(list)
+    for version_id, *unit in rows:
+        result[version_id].append(tuple(unit))
+    return result
+
+
+def _chain_rows(
+    page: IndicatorPage, indicator: Indicator, fmt: NumberFormat, labels: dict[str, str]
+) -> list[Decimal | None]:
+    window = page.columns
+    sums = {
+        row[0]: row[1:]
+        for row in ChainAggregate.objects.filter(
+            indicator=indicator, period__gte=window[0].period.start, period__lte=window[-1].period.start
+        ).values_list("period", "value_sum", "numerator_sum", "denominator_sum", "reported", "late")
+    }
+    values = []
+    for column in window:
+        version, row = column.version, sums.get(column.period.start)
+        value = value_from_sums(version, *row[:4]) if version is not None and row is not None else None
+        values.append(value)
+        status = status_of(version, value, column.target) if version is not None else Status.NO_DATA
+        shown = version or page.current
+        page.chain_rows.append(
+            ChainRow(
+                period=column.period,
+                value=fmt.with_unit(value, shown),
+                target=fmt.with_unit(column.target, shown) if column.target is not None else NO_VALUE,
+                status=status,
+                status_label=labels[status],
+                mark=STATUS_MARKS[status],
+                reported=row[3] if row is not None else 0,
+                expected=column.expected_units,
+                late=row[4] if row is not None else 0,
+            )
+        )
+    return values
+
+
+def _cell_marks(labels: dict[str, str]) -> dict[str, str]:
+    """Per status the text after a cell's number: a symbol for the eye, the word for a screen reader."""
+    marks = {
+        status: (
+            f'<span class="kp-heat__mark" aria-hidden="true">{STATUS_MARKS[status]}</span>'
+            f'<span class="kp-visually-hidden"> {conditional_escape(labels[status])}</span>'
+        )
+        for status in (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
+    }
+    marks["late"] = (
+        f'<span class="kp-heat__late" aria-hidden="true">*</span>'
+        f'<span class="kp-visually-hidden">, {conditional_escape(_("late"))}</span>'
+    )
+    marks["empty"] = (
+        f'<td class="kp-heat kp-heat--no_data"><span aria-hidden="true">{NO_VALUE}</span>'
+        f'<span class="kp-visually-hidden">{conditional_escape(labels[Status.NO_DATA])}</span></td>'
+    )
+    return marks
+
+
+def _cell(
+    value: Decimal | None, column: Column, per_part: bool, late: bool, fmt: NumberFormat, marks: dict[str, str]
+) -> str:
+    if value is None or column.version is None:
+        return marks["empty"]
+    version = column.version
+    text = fmt(value, version.decimals)
+    if per_part:
+        status = status_of(version, value, column.target)
+        cell = f'<td class="kp-heat kp-heat--{status}">{text}{marks[status]}'
+    else:
+        cell = f'<td class="kp-heat kp-heat--reported">{text}'
+    return f"{cell}{marks['late']}</td>" if late else f"{cell}</td>"
+
+
+def _partner_rows(
+    page: IndicatorPage,
+    indicator: Indicator,
+    units: dict[int, list[tuple[int, str, int, str]]],
+    fmt: NumberFormat,
+    marks: dict[str, str],
+) -> list[HeatRow]:
+    columns = page.columns
+    rows = OrganisationAggregate.objects.filter(
+        indicator=indicator, period__gte=columns[0].period.start, period__lte=columns[-1].period.start
+    ).values_list(
+        "organisation_id",
+        "organisation__name",
+        "period",
+        "value_sum",
+        "numerator_sum",
+        "denominator_sum",
+        "reported",
+    )
+    names: dict[int, str] = {}
+    sums: dict[tuple[int, date], tuple] = {}
+    for organisation_id, name, period, *row in rows:
+        names[organisation_id] = name
+        sums[(organisation_id, period)] = row
+    for column in columns:
+        if column.version is not None:
+            for _unit_id, _unit, organisation_id, name in units.get(column.version.pk, ()):
+                names.setdefault(organisation_id, name)
+    per_part = page.has_status_per_part
+    result = []
+    for organisation_id, name in sorted(names.items(), key=lambda item: item[1].lower()):
+        cells = []
+        for column in columns:
+            row = sums.get((organisation_id, column.period.start))
+            value = value_from_sums(column.version, *row) if row is not None and column.version else None
+            cells.append(_cell(value, column, per_part, False, fmt, marks))
+        result.append(HeatRow(conditional_escape(name), mark_safe("".join(cells))))  # noqa: S308 (built from escaped parts)
+    return result
+
+
+def _unit_groups(
+    page: IndicatorPage,
+    indicator: Indicator,
+    units: dict[int, list[tuple[int, str, int, str]]],
+    fmt: NumberFormat,
+    marks: dict[str, str],
+) -> tuple[list[HeatGroup], int]:
+    columns = page.columns
+    index = {c.period.start: i for i, c in enumerate(columns)}
+    figures = Figure.objects.filter(
+        indicator=indicator, period__gte=columns[0].period.start, period__lte=columns[-1].period.start
+    ).values_list("unit_id", "period", "value", "numerator", "denominator", "is_late")
+    grid: dict[int, list] = {}
+    width = len(columns)
+    for unit_id, period, value, numerator, denominator, late in figures:
+        column = columns[index[period]]
+        version = column.version
+        if version is None:
+            continue
+        if value is None and version.is_ratio and numerator is not None and denominator:
+            value = numerator / denominator * version.factor
+        if value is None:
+            continue
+        cells = grid.get(unit_id)
+        if cells is None:
+            cells = grid[unit_id] = [None] * width
+        cells[index[period]] = (value, late)
+
+    known: dict[int, tuple[str, int, str]] = {}
+    for column in columns:
+        if column.version is not None:
+            for unit_id, unit, organisation_id, organisation in units.get(column.version.pk, ()):
+                known[unit_id] = (unit, organisation_id, organisation)
+    unknown = set(grid) - set(known)
+    if unknown:
+        # A unit that reported earlier but is no longer listed by any version of the window.
+        for unit_id, unit, organisation_id, organisation in Unit.objects.filter(pk__in=unknown).values_list(
+            "pk", "name", "organisation_id", "organisation__name"
+        ):
+            known[unit_id] = (unit, organisation_id, organisation)
+
+    per_part = page.has_status_per_part
+    empty_row = [None] * width
+    groups: dict[int, HeatGroup] = {}
+    ordered = sorted(known.items(), key=lambda item: (item[1][2].lower(), item[1][0].lower()))
+    for unit_id, (unit, organisation_id, organisation) in ordered:
+        group = groups.get(organisation_id)
+        if group is None:
+            group = groups[organisation_id] = HeatGroup(organisation, [])
+        cells = grid.get(unit_id, empty_row)
+        html = "".join(
+            marks["empty"] if cell is None else _cell(cell[0], columns[i], per_part, cell[1], fmt, marks)
+            for i, cell in enumerate(cells)
+        )
+        group.rows.append(HeatRow(conditional_escape(unit), mark_safe(html)))  # noqa: S308 (built from escaped parts)
+    return list(groups.values()), len(known)
+
+
+def _chart(page: IndicatorPage, values: list[Decimal | None], fmt: NumberFormat) -> Chart:
+    columns = page.columns
+    version = page.current
+    targets = [c.target for c in columns]
+    numbers = [float(v) for v in values + targets if v is not None]
+    low, high = min(numbers + [0.0]), max(numbers + [1.0])
+    step = _nice_step((high - low) / 4 or 1)
+    bottom_value, top_value = math.floor(low / step) * step, math.ceil(high / step) * step
+    if top_value == bottom_value:
+        top_value = bottom_value + step
+    plot_w = CHART_WIDTH - LEFT - RIGHT
+    plot_h = CHART_HEIGHT - TOP - BOTTOM
+    spacing = plot_w / max(len(columns) - 1, 1)
+
+    def x(i: int) -> float:
+        return round(LEFT + i * spacing, 1)
+
+    def y(number: float) -> float:
+        return round(TOP + plot_h * (top_value - number) / (top_value - bottom_value), 1)
+
+    actual, dots, current = [], [], None
+    for i, value in enumerate(values):
+        if value is None:
+            current = None
+            continue
+        point = (str(x(i)), str(y(float(value))))
+        if current is None:
+            current = []
+            actual.append(current)
+        current.append(",".join(point))
+        dots.append(point)
+    target, current = [], None
+    for i, value in enumerate(targets):
+        if value is None:
+            current = None
+            continue
+        if current is None:
+            current = []
+            target.append(current)
+        current.append(f"{x(i)},{y(float(value))}")
+
+    decimals = 0 if step >= 1 else min(4, max(1, -math.floor(math.log10(step))))
+    ticks = []
+    tick = bottom_value
+    while tick <= top_value + step / 1000:
+        ticks.append((str(y(tick)), fmt(Decimal(str(round(tick, 6))), decimals)))
+        tick += step
+    every = math.ceil(len(columns) / 6)
+    x_ticks = [
+        (str(x(i)), column.period.short_label())
+        for i, column in enumerate(columns)
+        if (len(columns) - 1 - i) % every == 0
+    ]
+
+    reported = [(c.period, v) for c, v in zip(columns, values, strict=True) if v is not None]
+    if reported:
+        description = _(
+            "The chain's value from %(first)s in %(first_period)s to %(last)s in %(last_period)s, "
+            "against the target line. The table below lists every value."
+        ) % {
+            "first": fmt.with_unit(reported[0][1], version),
+            "first_period": reported[0][0].label(),
+            "last": fmt.with_unit(reported[-1][1], version),
+            "last_period": reported[-1][0].label(),
+        }
+    else:
+        description = _("No figures in these periods yet; only the target line is drawn.")
+    title = _("%(indicator)s: chain value and target, %(first)s to %(last)s") % {
+        "indicator": page.indicator.name,
+        "first": columns[0].period.label(),
+        "last": columns[-1].period.label(),
+    }
+    return Chart(
+        title=title,
+        description=description,
+        actual=[" ".join(s) for s in actual],
+        dots=dots,
+        target=[" ".join(s) for s in target],
+        y_ticks=ticks,
+        x_ticks=x_ticks,
+    )
+
+
+def _nice_step(raw: float) -> float:
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for multiple in (1, 2, 2.5, 5, 10):
+        if multiple * magnitude >= raw:
+            return multiple * magnitude
+    return 10 * magnitude

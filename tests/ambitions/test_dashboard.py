@@ -1,0 +1,254 @@
+"""The chain dashboard: indicator tiles per ambition and who hasn't reported yet."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ambitions.models import Figure, Indicator, VersionStatus
+from ambitions.periods import Period
+from ambitions.services import aggregates, dashboard
+from ambitions.services.entry import CellInput, save_cell
+from ambitions.services.progress import Status
+from tests.factories import UnitFactory
+from tests.measures import Measures, adopted_version
+
+
+@pytest.fixture
+def client_for(client_for):
+    """Clients that read the English interface, so assertions do not depend on the Dutch catalogue."""
+
+    def make(person):
+        client = client_for(person)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return make
+
+
+def url(m: Measures) -> str:
+    return reverse("ambitions:chain_dashboard", args=[m.world.chain.slug])
+
+
+def share(m: Measures, unit, period: Period, numerator: str, denominator: str) -> None:
+    person = m.world.contributor_a if unit == m.world.unit_a else m.world.lead_b
+    save_cell(person, m.share, unit, period, CellInput(numerator=numerator, denominator=denominator))
+
+
+def count(m: Measures, unit, period: Period, value: str) -> None:
+    person = m.world.contributor_a if unit == m.world.unit_a else m.world.lead_b
+    save_cell(person, m.count, unit, period, CellInput(value=value))
+
+
+def tile_of(board: dashboard.Dashboard, indicator: Indicator) -> dashboard.Tile:
+    return next(t for block in board.ambitions for t in block.tiles if t.indicator == indicator)
+
+
+def test_it_shows_the_chain_ratio_as_the_sum_of_numerators_over_the_sum_of_denominators(measures, client_for):
+    m, w = measures, measures.world
+    share(m, w.unit_a, m.period, "1", "2")
+    share(m, w.unit_b, m.period, "9", "98")
+
+    response = client_for(w.viewer).get(url(m))
+
+    assert response.status_code == 200
+    tile = tile_of(response.context["dashboard"], m.share)
+    # 10 / 100 = 10%, not the average of 50% and 9.2% (29.6%).
+    assert tile.value == "10.0%"
+    assert tile.period == m.period
+    assert tile.reported == 2 and tile.expected == 2
+    assert "10.0%" in response.text
+    assert "29.6" not in response.text
+    assert m.ambition.statement in response.text
+
+
+def test_it_compares_the_value_with_the_trajectory_for_its_status(measures):
+    m, w = measures, measures.world
+    share(m, w.unit_a, m.period, "1", "2")
+    share(m, w.unit_b, m.period, "9", "98")
+    count(m, w.unit_a, m.period, "100")
+    count(m, w.unit_b, m.period, "50")
+
+    board = dashboard.build(w.chain)
+
+    ratio = tile_of(board, m.share)
+    # The trajectory runs from 24% (January 2024) to 80% (June 2027): far above 10% by now.
+    assert ratio.status == Status.OFF_TRACK
+    assert ratio.status_label == "Off track"
+    assert ratio.mark == "✗"
+    assert ratio.target.endswith("%") and Decimal(ratio.target[:-1].replace(",", ".")) > 40
+    # The sum goes from 500 down to 200, lower is better: 150 cases is ahead of the trajectory.
+    total = tile_of(board, m.count)
+    assert total.value == "150 zaken"
+    assert total.status == Status.ON_TRACK
+
+
+def test_it_marks_an_indicator_without_figures_as_no_data(measures, client_for):
+    m, w = measures, measures.world
+    share(m, w.unit_a, m.period, "1", "2")
+
+    response = client_for(w.viewer).get(url(m))
+
+    tile = tile_of(response.context["dashboard"], m.count)
+    assert tile.status == Status.NO_DATA
+    assert tile.period is None
+    assert "No figures reported in the recent periods." in response.text
+    badge = 'kp-status--no_data"><span class="kp-status__mark" aria-hidden="true">–</span> No data'
+    assert badge in response.text
+
+
+def test_it_says_when_no_definition_is_in_force(measures, client_for):
+    m, w = measures, measures.world
+    draft = Indicator.objects.create(ambition=m.ambition, name="Tevredenheid slachtoffers", position=3)
+    adopted_version(draft, [w.unit_a], status=VersionStatus.PROPOSED)
+
+    response = client_for(w.viewer).get(url(m))
+
+    assert tile_of(response.context["dashboard"], draft).version is None
+    assert "No adopted definition is in force yet." in response.text
+
+
+def test_it_shows_the_change_since_the_previous_period_and_a_sparkline(measures, client_for):
+    m, w = measures, measures.world
+    share(m, w.unit_a, m.period.previous, "40", "100")
+    share(m, w.unit_a, m.period, "50", "100")
+
+    response = client_for(w.viewer).get(url(m))
+
+    tile = tile_of(response.context["dashboard"], m.share)
+    assert tile.change == "+10.0%"
+    assert tile.improving is True
+    assert f"Change since {m.period.previous.label()}" in response.text
+    assert "(better)" in response.text
+    assert tile.sparkline.segments[0].count(",") == 2  # one line through two points
+    assert f"from 40.0% in {m.period.previous.label()} to 50.0% in {m.period.label()}" in tile.sparkline.summary
+    assert 'role="img"' in response.text
+
+
+def test_it_forecasts_the_value_at_the_ambitions_horizon(measures, client_for):
+    m, w = measures, measures.world
+    for steps, numerator in ((-2, "50"), (-1, "51"), (0, "52")):
+        share(m, w.unit_a, m.period.shifted(steps), numerator, "100")
+
+    response = client_for(w.viewer).get(url(m))
+
+    # One percentage point a month: at the horizon (June 2027) 52 + the months still to go.
+    horizon = Period.containing(m.ambition.horizon, m.period.frequency)
+    expected = min(52 + m.period.steps_until(horizon), 100)
+    text = f"At this pace: {expected}.0% by June 2027"
+    assert tile_of(response.context["dashboard"], m.share).forecast == text
+    assert text in response.text
+
+
+def test_it_lists_who_has_not_reported_the_latest_period(measures, client_for):
+    m, w = measures, measures.world
+    share(m, w.unit_a, m.period, "1", "2")
+
+    response = client_for(w.viewer).get(url(m))
+
+    missing = {row.organisation: row for row in response.context["dashboard"].missing}
+    # Politie reported the share but not the count; the OM reported nothing.
+    assert set(missing) == {"Politie", "Openbaar Ministerie"}
+    assert (missing["Politie"].missing, missing["Politie"].expected) == (1, 2)
+    assert missing["Politie"].indicators == ["Zaken in voorraad"]
+    assert (missing["Openbaar Ministerie"].missing, missing["Openbaar Ministerie"].expected) == (2, 2)
+    assert missing["Politie"].period == m.period
+    assert missing["Politie"].deadline == date.fromordinal(m.period.end.toordinal() + 10)
+    assert "Who hasn&#x27;t reported yet" in response.text or "Who hasn't reported yet" in response.text
+
+
+def test_it_drops_a_partner_from_the_list_once_every_unit_has_reported(measures, client_for):
+    m, w = measures, measures.world
+    share(m, w.unit_a, m.period, "1", "2")
+    count(m, w.unit_a, m.period, "7")
+
+    board = dashboard.build(w.chain)
+
+    assert [row.organisation for row in board.missing] == ["Openbaar Ministerie"]
+
+
+def test_it_shows_completeness_and_timeliness_per_partner(measures):
+    m, w = measures, measures.world
+    share(m, w.unit_a, m.period.shifted(-3), "1", "2")  # well after its deadline: late
+
+    tile = tile_of(dashboard.build(w.chain), m.share)
+
+    assert tile.period == m.period.shifted(-3)
+    partners = {p.organisation: p for p in tile.partners}
+    assert (partners["Politie"].reported, partners["Politie"].expected, partners["Politie"].late) == (1, 1, 1)
+    assert (partners["Openbaar Ministerie"].reported, partners["Openbaar Ministerie"].expected) == (0, 1)
+    assert not partners["Openbaar Ministerie"].complete
+    assert tile.late == 1
+
+
+def test_it_does_not_show_another_chains_indicators(measures, client_for):
+    m, w = measures, measures.world
+    response = client_for(w.viewer).get(url(m))
+    assert m.other_indicator.name not in response.text
+    assert client_for(w.outsider).get(url(m)).status_code == 404
+
+
+def test_the_chain_menu_links_the_dashboard_and_marks_it_current(measures, client_for):
+    m, w = measures, measures.world
+    client = client_for(w.viewer)
+
+    on_dashboard = client.get(url(m)).text
+    assert f'<a class="utrecht-link" href="{url(m)}" aria-current="page">Dashboard</a>' in on_dashboard
+    on_indicator = client.get(reverse("ambitions:indicator_detail", args=[w.chain.slug, m.share.pk])).text
+    assert f'<a class="utrecht-link" href="{url(m)}" aria-current="page">Dashboard</a>' in on_indicator
+    at_home = client.get(reverse("stakeholders:chain_detail", args=[w.chain.slug])).text
+    assert f'<a class="utrecht-link" href="{url(m)}">Dashboard</a>' in at_home
+    assert "Dashboard: where the chain stands on its ambitions" in at_home
+
+
+def _queries(client, address: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(address).status_code == 200
+    return len(queries)
+
+
+def test_its_query_count_does_not_grow_with_the_data(measures, client_for):
+    m, w = measures, measures.world
+    m.count.delete()
+    share(m, w.unit_a, m.period.previous, "1", "2")
+    share(m, w.unit_a, m.period, "1", "2")
+    client = client_for(w.viewer)
+    client.get(url(m))  # warm up: the session and the language
+    small = _queries(client, url(m))
+
+    units = [w.unit_a, w.unit_b, *(UnitFactory(organisation=w.org_a if i % 2 else w.org_b) for i in range(3))]
+    m.share_v1.reporting_units.set(units)
+    indicators = [m.share]
+    for n in range(2):
+        extra = Indicator.objects.create(ambition=m.ambition, name=f"Extra {n}", position=10 + n)
+        adopted_version(extra, units)
+        indicators.append(extra)
+    versions = {i.pk: i.versions.get() for i in indicators}
+    figures = [
+        Figure(
+            indicator=indicator,
+            version=versions[indicator.pk],
+            unit=unit,
+            organisation_id=unit.organisation_id,
+            period=m.period.shifted(-steps).start,
+            value=Decimal(steps * 10 + 5) if indicator != m.share else None,
+            numerator=Decimal(steps) if indicator == m.share else None,
+            denominator=Decimal(30) if indicator == m.share else None,
+        )
+        for indicator in indicators
+        for unit in units
+        for steps in range(24)
+    ]
+    Figure.objects.bulk_create(figures, ignore_conflicts=True)
+    aggregates.rebuild_all()
+    large = _queries(client, url(m))
+
+    assert Figure.objects.count() == 3 * 5 * 24
+    assert small == large
+    assert large <= 20
+    board = dashboard.build(w.chain)
+    assert all(tile.period == m.period and tile.expected == 5 for tile in board.ambitions[0].tiles)
