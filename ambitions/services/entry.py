@@ -31,6 +31,9 @@ from ambitions.services.versions import version_for
 from ketenportaal.permissions import Action, allows
 from stakeholders.models import Person, Unit
 
+# Figures are stored with 18 digits, four of them decimals (ambitions/models/figures.py VALUE).
+VALUE_LIMIT = Decimal(10) ** 14
+
 
 @dataclass
 class CellInput:
@@ -137,6 +140,12 @@ def clean_input(version: IndicatorVersion, data: CellInput) -> CleanCell:
             continue
         if numbers[name] is not None and numbers[name] < 0 and (version.is_ratio or not version.allow_negative):
             errors[name] = _("This value cannot be negative.")
+        elif numbers[name] is not None:
+            if abs(numbers[name]) >= VALUE_LIMIT:
+                errors[name] = _("This number is too large.")
+            elif numbers[name].as_tuple().exponent < -4:
+                # The column keeps four decimals; round here so that saving the same input twice is "unchanged".
+                numbers[name] = numbers[name].quantize(Decimal("0.0001"))
     if errors:
         raise CellRefused(errors)
 
@@ -152,6 +161,8 @@ def clean_input(version: IndicatorVersion, data: CellInput) -> CleanCell:
             raise CellRefused({"numerator": _("The numerator cannot be greater than the denominator.")})
         value = None if numerator is None else numerator / denominator * version.factor
         value = None if value is None else round(value, 4)
+        if value is not None and abs(value) >= VALUE_LIMIT:
+            raise CellRefused({"numerator": _("This number is too large.")})
     else:
         numerator = denominator = None
         value = numbers["value"]
