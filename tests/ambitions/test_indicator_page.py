@@ -1,0 +1,246 @@
+"""The indicator page: definition, version history, chart with data table, partner and unit tables."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from ambitions.models import Consent, ConsentPosition, Figure, IndicatorVersion, VersionStatus
+from ambitions.periods import Frequency, Period
+from ambitions.services import aggregates, indicator_page
+from ambitions.services.display import NumberFormat
+from ambitions.services.entry import CellInput, save_cell
+from ambitions.services.numbers import show
+from tests.factories import UnitFactory
+from tests.measures import Measures
+
+
+@pytest.fixture
+def client_for(client_for):
+    """Clients that read the English interface, so assertions do not depend on the Dutch catalogue."""
+
+    def make(person):
+        client = client_for(person)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return make
+
+
+def url(m: Measures, indicator=None, **query) -> str:
+    address = reverse("ambitions:indicator_detail", args=[m.world.chain.slug, (indicator or m.share).pk])
+    return address + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def share(m: Measures, unit, period: Period, numerator: str, denominator: str, comment: str = "") -> None:
+    person = m.world.contributor_a if unit == m.world.unit_a else m.world.lead_b
+    save_cell(person, m.share, unit, period, CellInput(numerator=numerator, denominator=denominator, comment=comment))
+
+
+def now() -> Period:
+    return Period.containing(timezone.localdate(), Frequency.MONTH)
+
+
+def test_it_shows_the_definition_in_force(measures, client_for):
+    m, w = measures, measures.world
+    response = client_for(w.viewer).get(url(m))
+
+    assert response.status_code == 200
+    text = response.text
+    assert '<h1 class="utrecht-heading-1">Binnen 24 uur afgedaan</h1>' in text
+    assert "Definition (version 1)" in text
+    assert "Zaken binnen 24 uur afgedaan" in text and "Alle zaken" in text
+    assert "Openbaar Ministerie: 1; Politie: 1" in text
+    assert m.ambition.statement in text
+
+
+def test_it_lists_every_version_with_its_consents(measures, client_for):
+    m, w = measures, measures.world
+    v2 = IndicatorVersion.objects.get(pk=m.share_v1.pk)
+    v2.pk, v2.number, v2.status = None, 2, VersionStatus.PROPOSED
+    v2.effective_from = now().next.start
+    v2.proposed_at = timezone.now()
+    v2.save()
+    Consent.objects.create(version=v2, partnership=w.partner_a, person=w.lead_a, position=ConsentPosition.CONSENT)
+    Consent.objects.create(
+        version=v2, partnership=w.partner_b, person=w.lead_b, position=ConsentPosition.OBJECTION, reason="Te vroeg"
+    )
+
+    response = client_for(w.viewer).get(url(m))
+
+    versions = response.context["page"].versions
+    assert [(v.number, v.consent_count, v.objection_count) for v in versions] == [(2, 1, 1), (1, 0, 0)]
+    for number in (1, 2):
+        link = reverse("ambitions:version_detail", args=[w.chain.slug, m.share.pk, number])
+        assert f'href="{link}">Version {number}</a>' in response.text
+    assert "Proposed" in response.text and "Adopted" in response.text
+    # The definition shown is the one in force, not the proposal.
+    assert "Definition (version 1)" in response.text
+
+
+def test_it_draws_the_chain_against_its_target_with_an_equal_table(measures, client_for):
+    m, w = measures, measures.world
+    share(m, w.unit_a, m.period.previous, "30", "100")
+    share(m, w.unit_a, m.period, "1", "2")
+    share(m, w.unit_b, m.period, "9", "98")
+
+    response = client_for(w.viewer).get(url(m))
+
+    text = response.text
+    assert 'role="img" aria-labelledby="chart-title chart-desc"' in text
+    assert '<title id="chart-title">Binnen 24 uur afgedaan: chain value and target' in text
+    assert "from 30.0% in" in text and "to 10.0% in" in text
+    page = response.context["page"]
+    assert len(page.chart.dots) == 2
+    assert len(page.chart.target) == 1 and page.chart.target[0].count(",") == 24
+    rows = {row.period: row for row in page.chain_rows}
+    assert (rows[m.period].value, rows[m.period].reported, rows[m.period].expected) == ("10.0%", 2, 2)
+    assert rows[m.period].status == "off_track"
+    assert rows[now()].value == "—" and rows[now()].status == "no_data"
+    assert "The same figures as a table" in text
+
+
+def test_it_shows_partner_and_unit_tables_with_status_in_text(measures, client_for):
+    m, w = measures, measures.world
+    share(m, w.unit_a, m.period, "79", "100")
+    share(m, w.unit_b, m.period.previous, "1", "100")
+
+    response = client_for(w.viewer).get(url(m))
+
+    page = response.context["page"]
+    politie = next(row for row in page.partner_rows if row.label == "Politie")
+    cells = re.findall(r"<td[^>]*>.*?</td>", politie.cells)
+    assert len(cells) == 24
+    assert cells[-2].startswith('<td class="kp-heat kp-heat--on_track">79.0')
+    assert '<span class="kp-visually-hidden"> On track</span>' in cells[-2]
+    assert "kp-heat--no_data" in cells[-1] and "No data" in cells[-1]
+    assert [g.organisation for g in page.unit_groups] == ["Openbaar Ministerie", "Politie"]
+    [om] = page.unit_groups[0].rows
+    assert om.label == "Parket Amsterdam"
+    om_cells = re.findall(r"<td[^>]*>.*?</td>", om.cells)
+    assert om_cells[-3].startswith('<td class="kp-heat kp-heat--off_track">1.0')
+    assert "Off track" in om_cells[-3]
+    assert 'scope="rowgroup" colspan="25">Openbaar Ministerie</th>' in response.text
+    # Figures saved after the deadline are marked, in text too.
+    assert ", late</span>" in om_cells[-3]
+
+
+def test_a_sums_parts_have_no_status_of_their_own(measures, client_for):
+    m, w = measures, measures.world
+    save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="120"))
+
+    response = client_for(w.viewer).get(url(m, m.count))
+
+    page = response.context["page"]
+    assert not page.has_status_per_part
+    politie = next(group for group in page.unit_groups if group.organisation == "Politie")
+    cells = re.findall(r"<td[^>]*>.*?</td>", politie.rows[0].cells)
+    assert cells[-2].startswith('<td class="kp-heat kp-heat--reported">120')
+    assert "a sum's target is for the chain as a whole" in response.text.lower().replace("&#x27;", "'")
+
+
+def test_it_shows_the_latest_24_periods_by_default_and_another_window_on_request(measures, client_for):
+    m, w = measures, measures.world
+    client = client_for(w.viewer)
+
+    default = client.get(url(m)).context["page"]
+    assert len(default.columns) == 24
+    assert default.periods[-1] == now() and default.periods[0] == now().shifted(-23)
+
+    earlier = now().shifted(-6)
+    chosen = client.get(url(m, tot=earlier.slug))
+    page = chosen.context["page"]
+    assert page.periods[-1] == earlier and len(page.periods) == 24
+    assert f'<option value="{earlier.slug}" selected>' in chosen.text
+    assert f"?tot={earlier.slug}" in chosen.text  # the export links keep the window
+
+
+def test_it_explains_a_window_it_cannot_read_and_clamps_one_in_the_future(measures, client_for):
+    m, w = measures, measures.world
+    client = client_for(w.viewer)
+
+    bad = client.get(url(m, tot="gisteren"))
+    assert bad.status_code == 200
+    assert "Choose a period from the list." in bad.text
+    assert 'aria-invalid="true" aria-describedby="id_tot_error"' in bad.text
+    assert bad.context["page"].periods[-1] == now()
+
+    future = client.get(url(m, tot=now().shifted(5).slug)).context["page"]
+    assert future.periods[-1] == now() and not future.window_error
+
+
+def test_it_explains_an_indicator_without_an_adopted_version(measures, client_for):
+    m, w = measures, measures.world
+    IndicatorVersion.objects.filter(pk=m.count_v1.pk).update(status=VersionStatus.PROPOSED)
+
+    response = client_for(w.viewer).get(url(m, m.count))
+
+    assert response.status_code == 200
+    assert "No version of this indicator has been adopted yet" in response.text
+    assert "Version history" in response.text
+
+
+def test_it_hides_another_chains_indicator_behind_a_404(measures, client_for):
+    m, w = measures, measures.world
+    forged = reverse("ambitions:indicator_detail", args=[w.chain.slug, m.other_indicator.pk])
+    assert client_for(w.viewer).get(forged).status_code == 404
+    assert client_for(w.outsider).get(url(m)).status_code == 404
+
+
+def _queries(client, address: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(address).status_code == 200
+    return len(queries)
+
+
+def test_its_query_count_does_not_grow_with_the_data(measures, client_for):
+    m, w = measures, measures.world
+    share(m, w.unit_a, m.period, "1", "2")
+    client = client_for(w.viewer)
+    client.get(url(m))
+    small = _queries(client, url(m))
+
+    units = [w.unit_a, w.unit_b, *(UnitFactory(organisation=w.org_a if i % 2 else w.org_b) for i in range(18))]
+    m.share_v1.reporting_units.set(units)
+    Figure.objects.bulk_create(
+        [
+            Figure(
+                indicator=m.share,
+                version=m.share_v1,
+                unit=unit,
+                organisation_id=unit.organisation_id,
+                period=m.period.shifted(-steps).start,
+                numerator=Decimal(steps),
+                denominator=Decimal(30),
+            )
+            for unit in units
+            for steps in range(30)
+        ],
+        ignore_conflicts=True,
+    )
+    aggregates.rebuild_all()
+    large = _queries(client, url(m))
+
+    assert small == large
+    assert large <= 20
+    page = client.get(url(m)).context["page"]
+    assert sum(len(group.rows) for group in page.unit_groups) == 20
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("number", ["0", "12.5", "12.45", "12.55", "-0.04", "1234567.891", "-3.5", "80"])
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+def test_its_quick_number_format_equals_the_portals(language, number, decimals):
+    with translation.override(language):
+        assert NumberFormat()(Decimal(number), decimals) == show(Decimal(number), decimals)
+
+
+def test_the_window_for_the_export_is_the_pages(measures):
+    m = measures
+    first, last = indicator_page.window(m.share, now().shifted(-3).slug)
+    assert (first, last) == (now().shifted(-26), now().shifted(-3))
