@@ -15,10 +15,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.test.utils import setup_test_environment
-
-    # The test client's host name and the in-memory mail outbox; nothing else changes.
-    setup_test_environment()
+    # Not setup_test_environment(): it instruments template rendering, which would slow the
+    # pages down. bench/run.py allows the test client's host name and discards mail instead.
     from bench import ambitions
     from stakeholders.models import Chain
 

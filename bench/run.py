@@ -33,6 +33,8 @@ def _env(database: str) -> dict[str, str]:
         "KETENPORTAAL_ENV": "development",
         "DEBUG": "false",
         "TWO_FACTOR_REQUIRED": "false",
+        "ALLOWED_HOSTS": "testserver",
+        "EMAIL_URL": "dummymail://",
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3"),
     }
 
