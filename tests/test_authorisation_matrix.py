@@ -53,6 +53,8 @@ from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
+from ambitions.models import Figure, PeriodSubmission, SubmissionStatus
+from ambitions.periods import Period
 from stakeholders.models import Invitation, Mandate, MandateScope, Membership, Role
 from tests.conftest import World
 from tests.factories import MandateFactory, PersonFactory
@@ -140,6 +142,35 @@ def PARTNER_WRITE(persona: str, target: str) -> int | str:
     return 403
 
 
+def ENTER(persona: str, target: str) -> int | str:
+    """Action.ENTER_FIGURES: the organisation's own contributors and lead, managers and admins."""
+    if persona == ANONYMOUS:
+        return LOGIN
+    if target == FORGED:
+        return 404  # the organisation (or the cell) is looked up in the chain first
+    if target == OTHER:
+        return _other_chain(persona, 403)
+    if persona == OUTSIDER:
+        return 404
+    if persona in (MANAGER, ADMIN) or (persona in (LEAD_A, CONTRIBUTOR_A) and target in (PARTNER_A, CHAIN)):
+        return OK
+    return 403
+
+
+def MANDATED(persona: str, target: str) -> int | str:
+    """Acting for an organisation with a mandate (approving figures): only lead A, for partner A;
+    managers and administrators hold no mandate of their own."""
+    if persona == ANONYMOUS:
+        return LOGIN
+    if target == FORGED:
+        return 404
+    if target == OTHER:
+        return 403 if persona in (OUTSIDER, ADMIN) else 404
+    if persona == OUTSIDER:
+        return 404
+    return OK if persona == LEAD_A and target == PARTNER_A else 403
+
+
 def API(persona: str, target: str) -> int | str:
     """Read-only API: signed-in people see what ``visible_to`` gives them, others 404."""
     if persona == ANONYMOUS:
@@ -166,6 +197,7 @@ class Objects:
     world: World
     by_kind: dict[str, dict[str, object]] = field(default_factory=dict)
     invitation_token: str = ""
+    period: Period | None = None  # last month; entry rows use it and the months before
 
     def slug(self, target: str) -> str:
         return self.world.other_chain.slug if target == OTHER else self.world.chain.slug
@@ -199,7 +231,30 @@ def api_of(kind: str, lookup: str = "pk") -> Url:
 
 
 def custom(targets: tuple[str, ...], kwargs: Callable[[Objects, str], dict]) -> Url:
+    """Any URL; besides the URL's own arguments, ``kwargs`` may return ``_query`` (a dict for the
+    query string) and ``_data`` (the request's form data)."""
     return Url(targets, kwargs)
+
+
+ORGANISATION_OF = {PARTNER_A: "org_a", PARTNER_B: "org_b", OTHER: "org_c", FORGED: "org_c"}
+
+
+def in_period(steps_back: int, data: Callable[[Objects, str], dict] | None = None) -> Url:
+    """An entry URL (ambitions/views/entry.py) for the period ``steps_back`` before last month and
+    the target's organisation (``?organisatie=``); the forged target names the other chain's."""
+
+    def kwargs(o: Objects, target: str) -> dict:
+        organisation = getattr(o.world, ORGANISATION_OF[target])
+        found = {
+            "slug": o.slug(target),
+            "period": o.period.shifted(-steps_back).slug,
+            "_query": {"organisatie": organisation.pk},
+        }
+        if data is not None:
+            found["_data"] = data(o, target)
+        return found
+
+    return Url((PARTNER_A, PARTNER_B, OTHER, FORGED), kwargs)
 
 
 # --- Rows -------------------------------------------------------------------------------------
@@ -224,6 +279,43 @@ def membership_exists(o: Objects, target: str) -> bool:
 
 def invitation_status(o: Objects, target: str) -> str:
     return Invitation.objects.values_list("status", flat=True).get(pk=o.get("invitation", target).pk)
+
+
+def _cell_of(o: Objects, target: str) -> tuple:
+    """Entry: the indicator and unit of the target's cell (the forged one is the other chain's)."""
+    w, other = o.world, target in (OTHER, FORGED)
+    indicator = o.get("indicator", OTHER if other else PARTNER_A)
+    unit = w.unit_c if other else (w.unit_a if target == PARTNER_A else w.unit_b)
+    return indicator, unit
+
+
+def cell_data(o: Objects, target: str) -> dict:
+    indicator, unit = _cell_of(o, target)
+    prefix = f"cell-{indicator.pk}-{unit.pk}"
+    numbers = {"value": "3"} if target in (OTHER, FORGED) else {"numerator": "1", "denominator": "2"}
+    return {
+        "indicator": indicator.pk,
+        "unit": unit.pk,
+        f"{prefix}-revision": "0",
+        **{f"{prefix}-{name}": value for name, value in numbers.items()},
+    }
+
+
+def cell_saved(o: Objects, target: str) -> bool:
+    indicator, unit = _cell_of(o, target)
+    return Figure.objects.filter(indicator=indicator, unit=unit, period=o.period.start).exists()
+
+
+def submission_status(steps_back: int) -> Callable[[Objects, str], str]:
+    def state(o: Objects, target: str) -> str:
+        chain = o.world.other_chain if target == OTHER else o.world.chain
+        organisation = getattr(o.world, ORGANISATION_OF[target])
+        submission = PeriodSubmission.objects.filter(
+            chain=chain, organisation=organisation, period=o.period.shifted(-steps_back).start
+        ).first()
+        return submission.status if submission else SubmissionStatus.OPEN
+
+    return state
 
 
 ROWS = [
@@ -293,6 +385,14 @@ ROWS = [
         ),
         READ,
     ),
+    # Entering figures (ambitions/views/entry.py)
+    Row("ambitions:entry_index", in_chain(), ENTER),
+    Row("ambitions:entry_grid", in_period(0), ENTER),
+    Row("ambitions:entry_cell", in_period(0, cell_data), ENTER, method="post", state=cell_saved),
+    Row("ambitions:period_submit", in_period(0), ENTER, method="post", state=submission_status(0)),
+    Row("ambitions:period_approve", in_period(1), MANDATED, method="post", state=submission_status(1)),
+    Row("ambitions:period_reopen", in_period(2), MANAGE),
+    Row("ambitions:figure_history", of("figure"), READ),
     # API (stakeholders/api/urls.py, ketenportaal/api_urls.py)
     Row("stakeholders-api:api-root", plain(), API),
     Row("stakeholders-api:chain-list", plain(), API),
@@ -395,6 +495,36 @@ def objects(shared_world: World, django_db_blocker, media_root) -> Objects:
         assert Mandate.objects.count() == 3
         m = build_measures(w)
         found.by_kind["indicator"] = {PARTNER_A: m.share, PARTNER_B: m.count, OTHER: m.other_indicator}
+        found.period = m.period
+        # Entry (ambitions/views/entry.py): figures four months back (for their history), each
+        # organisation's period two months back submitted (to approve), three back approved (to reopen).
+        figure_of = {
+            PARTNER_A: (m.share, w.unit_a),
+            PARTNER_B: (m.share, w.unit_b),
+            OTHER: (m.other_indicator, w.unit_c),
+        }
+        found.by_kind["figure"] = {
+            target: Figure.objects.create(
+                indicator=indicator,
+                version=indicator.versions.get(),
+                unit=unit,
+                organisation=unit.organisation,
+                period=m.period.shifted(-3).start,
+                value=1,
+                numerator=1 if indicator == m.share else None,
+                denominator=2 if indicator == m.share else None,
+            )
+            for target, (indicator, unit) in figure_of.items()
+        }
+        for chain, organisation in ((w.chain, w.org_a), (w.chain, w.org_b), (w.other_chain, w.org_c)):
+            for steps, status in ((1, SubmissionStatus.SUBMITTED), (2, SubmissionStatus.APPROVED)):
+                PeriodSubmission.objects.create(
+                    chain=chain,
+                    organisation=organisation,
+                    frequency=m.period.frequency,
+                    period=m.period.shifted(-steps).start,
+                    status=status,
+                )
     return found
 
 
@@ -417,12 +547,14 @@ def handler() -> ClientHandler:
 def test_it_answers_each_persona_as_the_policy_says(
     row: Row, target: str, persona: str, objects: Objects, client_for, handler, db
 ):
-    url = reverse(row.name, kwargs=row.url.kwargs(objects, target))
+    kwargs = dict(row.url.kwargs(objects, target))
+    query, data = kwargs.pop("_query", None), kwargs.pop("_data", None)
+    url = reverse(row.name, kwargs=kwargs, query=query)
     client = client_for(None if persona == ANONYMOUS else getattr(objects.world, persona))
     client.handler = handler
     before = row.state(objects, target) if row.state else None
 
-    response = getattr(client, row.method)(url)
+    response = getattr(client, row.method)(url, data)
 
     expected = row.expected(persona, target)
     where = f"{row.method.upper()} {url} as {persona}"

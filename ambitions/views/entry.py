@@ -1,3 +1,481 @@
-"""entry pages of the ambitions app (see ambitions/urls.py)."""
+"""Entering figures: choose a period, the grid of units × indicators, saving one cell, and the
+period's steps (submit, approve, reopen), plus each cell's history (see ambitions/urls.py).
 
-routes: list = []
+Every write goes through services.entry.save_cell and services.submissions, which enforce
+permissions, entry windows, locks and concurrency; these views translate their refusals to
+messages at the cell (CellRefused, CellConflict) or on the page (StepRefused).
+
+Which organisation: contributors and partner leads enter for their own organisation;
+programme managers and administrators choose one with ``?organisatie=<id>`` (or a form field
+of that name), which must be a partner of the chain.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ambitions.forms.entry import RESOLVE_MINE, RESOLVE_THEIRS, CellForm, ReopenForm, figure_texts, fingerprint
+from ambitions.models import Figure, Indicator, SubmissionStatus
+from ambitions.periods import Period
+from ambitions.services import aggregates, grid, submissions
+from ambitions.services.entry import CellConflict, CellInput, CellRefused, save_cell
+from ketenportaal.permissions import Action, allows, get_chain_or_404, require
+from stakeholders.models import Chain, Organisation, Partnership, Unit
+
+ORGANISATION_PARAM = "organisatie"
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _period(slug: str) -> Period:
+    try:
+        period = Period.from_slug(slug)
+    except ValueError as exc:
+        raise Http404 from exc
+    if not 2000 <= period.start.year <= 2100:
+        raise Http404
+    return period
+
+
+def _chosen_organisation(request: HttpRequest, chain: Chain) -> Organisation | None:
+    """The organisation named by ``organisatie`` (a partner of the chain, else 404), or else the
+    user's own when it is a partner, or None."""
+    raw = request.POST.get(ORGANISATION_PARAM) if request.method == "POST" else None
+    raw = raw or request.GET.get(ORGANISATION_PARAM)
+    if raw:
+        if not raw.isdigit():
+            raise Http404
+        return get_object_or_404(Organisation.objects.filter(partnerships__chain=chain).distinct(), pk=int(raw))
+    own = request.user.organisation_id
+    if own and Partnership.objects.filter(chain=chain, organisation_id=own).exists():
+        return request.user.organisation
+    return None
+
+
+def _organisation_to_enter(request: HttpRequest, chain: Chain) -> Organisation:
+    """The organisation whose figures the request is about; 403 when the user may not enter
+    them, 404 when someone who may enter for any partner did not say which."""
+    organisation = _chosen_organisation(request, chain)
+    require(request.user, Action.ENTER_FIGURES, chain, organisation)
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def _query(request: HttpRequest, organisation: Organisation) -> str:
+    """``?organisatie=<id>`` unless it is the user's own organisation."""
+    if organisation.pk == request.user.organisation_id:
+        return ""
+    return f"?{ORGANISATION_PARAM}={organisation.pk}"
+
+
+def grid_url(request: HttpRequest, chain: Chain, period: Period, organisation: Organisation) -> str:
+    return reverse("ambitions:entry_grid", args=[chain.slug, period.slug]) + _query(request, organisation)
+
+
+# --- Choosing a period -------------------------------------------------------------------------
+
+
+def entry_index(request: HttpRequest, slug: str) -> HttpResponse:
+    """The recent periods open for entry, with each organisation's status; programme managers
+    and administrators see every partner, contributors and leads their own organisation."""
+    chain = get_chain_or_404(request.user, slug)
+    require(request.user, Action.VIEW, chain)
+    if allows(request.user, Action.ENTER_FIGURES, chain):
+        organisations = list(Organisation.objects.filter(partnerships__chain=chain).distinct().order_by("name"))
+        for_any = True
+    else:
+        own = _chosen_organisation(request, chain)
+        require(request.user, Action.ENTER_FIGURES, chain, own)
+        organisations, for_any = [own], False
+    rows = grid.open_periods(chain, organisations)
+    own_id = request.user.organisation_id
+    links = {
+        (row.period, status.organisation.pk): reverse("ambitions:entry_grid", args=[chain.slug, row.period.slug])
+        + ("" if status.organisation.pk == own_id else f"?{ORGANISATION_PARAM}={status.organisation.pk}")
+        for row in rows
+        for status in row.statuses
+    }
+    for row in rows:
+        for status in row.statuses:
+            status.url = links[(row.period, status.organisation.pk)]
+    return render(
+        request,
+        "ambitions/entry_index.html",
+        {"chain": chain, "rows": rows, "organisations": organisations, "for_any": for_any},
+    )
+
+
+# --- The grid ----------------------------------------------------------------------------------
+
+
+class _NothingSaved(Exception):
+    """Raised inside the grid's transaction to roll back every cell when one of them failed."""
+
+
+def _attach_forms(the_grid: grid.Grid, data=None) -> list[CellForm]:
+    forms = []
+    for cell in the_grid.cells():
+        cell.form = CellForm(data, cell=cell)
+        forms.append(cell.form)
+    return forms
+
+
+def _same_as_saved(form: CellForm, figure: Figure) -> bool:
+    """The user's input equals what is saved now (e.g. the cell was just saved on its own)."""
+    return fingerprint(form.posted_texts()) == fingerprint(figure_texts(figure, form.cell.version.is_ratio))
+
+
+def _save_grid(request: HttpRequest, the_grid: grid.Grid, forms: list[CellForm]) -> tuple[int, list[CellForm]]:
+    """Save every changed cell of the posted grid, or none: returns (saved, failed forms).
+
+    All or nothing, so that a grid is never half-saved: if any cell is refused or in
+    conflict, the transaction is rolled back and every cell is shown again as typed.
+    """
+    pending, failed = [], []
+    for form in forms:
+        if not form.is_posted:
+            continue  # locked and closed cells have no inputs
+        if form.resolve == RESOLVE_THEIRS:
+            form.cell.form = CellForm(cell=form.cell)  # drop my input, show what is saved
+            continue
+        if not form.has_user_changes() and form.resolve != RESOLVE_MINE:
+            continue
+        (pending if form.is_valid() else failed).append(form)
+    if not pending:
+        return 0, failed
+    saved = 0
+    try:
+        # Lock every roll-up the grid touches at once, in save_cell's order: two grids saved at
+        # the same time then wait for each other instead of deadlocking.
+        pairs = [(form.cell.indicator.pk, the_grid.period.start) for form in pending]
+        with transaction.atomic(), aggregates.locked_rollups(pairs):
+            for form in pending:
+                cell = form.cell
+                try:
+                    save_cell(request.user, cell.indicator, cell.unit, the_grid.period, form.cell_input())
+                    saved += 1
+                except CellRefused as refused:
+                    form.refuse(refused.errors)
+                    failed.append(form)
+                except CellConflict as conflict:
+                    if _same_as_saved(form, conflict.current):
+                        continue
+                    form.in_conflict(conflict.current)
+                    failed.append(form)
+            if failed:
+                raise _NothingSaved
+    except _NothingSaved:
+        for form in pending:
+            if form not in failed:
+                form.unsaved = True
+        return 0, failed
+    return saved, failed
+
+
+def entry_grid(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    """The organisation's reporting units × indicators for one period. Each cell saves on its own
+    with htmx (entry_cell); without JavaScript the whole grid is one form, saved all or nothing."""
+    chain = get_chain_or_404(request.user, slug)
+    require(request.user, Action.VIEW, chain)
+    the_period = _period(period)
+    organisation = _chosen_organisation(request, chain)
+    require(request.user, Action.ENTER_FIGURES, chain, organisation)
+    if organisation is None:
+        return redirect("ambitions:entry_index", chain.slug)
+    the_grid = grid.build(chain, organisation, the_period)
+    status = 200
+    failed: list[CellForm] = []
+    if request.method == "POST":
+        forms = _attach_forms(the_grid, request.POST)
+        saved, failed = _save_grid(request, the_grid, forms)
+        if not failed:
+            if saved:
+                messages.success(
+                    request,
+                    ngettext("%(count)d figure saved.", "%(count)d figures saved.", saved) % {"count": saved},
+                )
+            else:
+                messages.info(request, _("There were no changes to save."))
+            return redirect(grid_url(request, chain, the_period, organisation))
+        status = 422
+    else:
+        _attach_forms(the_grid)
+    return render(request, "ambitions/entry_grid.html", _grid_context(request, the_grid, failed), status=status)
+
+
+def _grid_context(request: HttpRequest, the_grid: grid.Grid, failed: list[CellForm]) -> dict:
+    chain, organisation, period = the_grid.chain, the_grid.organisation, the_grid.period
+    query = _query(request, organisation)
+    may_approve = the_grid.status == SubmissionStatus.SUBMITTED and submissions.may_approve(
+        request.user, chain, organisation
+    )
+    return {
+        "chain": chain,
+        "grid": the_grid,
+        "organisation": organisation,
+        "period": period,
+        "query": query,
+        "organisation_param": ORGANISATION_PARAM if query else "",
+        "failed": failed,
+        "previous_url": grid_url(request, chain, period.previous, organisation),
+        "next_url": grid_url(request, chain, period.next, organisation),
+        "may_submit": the_grid.status == SubmissionStatus.OPEN and the_grid.is_open,
+        "may_approve": may_approve,
+        "may_reopen": the_grid.status != SubmissionStatus.OPEN and allows(request.user, Action.REOPEN_FIGURES, chain),
+    }
+
+
+# --- One cell ----------------------------------------------------------------------------------
+
+
+def _posted_id(request: HttpRequest, name: str) -> int:
+    raw = request.POST.get(name, "")
+    if not raw.isdigit():
+        raise Http404
+    return int(raw)
+
+
+def entry_cell(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    """Save one cell (``indicator`` and ``unit`` in the post): htmx gets the cell back with its
+    saved state or its error; a plain form post is redirected back to the grid."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    chain = get_chain_or_404(request.user, slug)
+    require(request.user, Action.VIEW, chain)
+    the_period = _period(period)
+    # Scoped to the chain: another chain's indicator, or a unit of an organisation that is no
+    # partner here, is simply not found.
+    indicator = get_object_or_404(Indicator, pk=_posted_id(request, "indicator"), ambition__chain=chain)
+    unit = get_object_or_404(
+        Unit.objects.filter(organisation__partnerships__chain=chain).select_related("organisation").distinct(),
+        pk=_posted_id(request, "unit"),
+    )
+    organisation = unit.organisation
+    require(request.user, Action.ENTER_FIGURES, chain, organisation)
+    the_grid = grid.build(chain, organisation, the_period, indicator_ids=[indicator.pk], unit_ids=[unit.pk])
+    cell = the_grid.cell(indicator.pk, unit.pk)
+    if cell is None:
+        return _refused_outside_grid(request, chain, the_period, indicator, unit)
+
+    form = CellForm(request.POST, cell=cell)
+    status = 422
+    if form.resolve == RESOLVE_THEIRS:
+        form, status = CellForm(cell=cell), 200
+        announce = _("%(unit)s, %(indicator)s: the saved value is shown again.")
+    elif not form.is_valid():
+        announce = _("%(unit)s, %(indicator)s: not saved, see the message at the cell.")
+    else:
+        try:
+            figure = save_cell(request.user, indicator, unit, the_period, form.cell_input())
+        except CellRefused as refused:
+            form.refuse(refused.errors)
+            announce = _("%(unit)s, %(indicator)s: not saved, see the message at the cell.")
+        except CellConflict as conflict:
+            if _same_as_saved(form, conflict.current):
+                cell.figure = conflict.current
+                form, status = CellForm(cell=cell), 200
+                form.saved = True
+                announce = _("%(unit)s, %(indicator)s: saved.")
+            else:
+                form.in_conflict(conflict.current)
+                announce = _(
+                    "%(unit)s, %(indicator)s: someone else saved this cell meanwhile; choose which value to keep."
+                )
+        else:
+            cell.figure = figure
+            form, status = CellForm(cell=cell), 200
+            form.saved = True
+            announce = _("%(unit)s, %(indicator)s: saved.")
+    announce = announce % {"unit": unit, "indicator": indicator}
+
+    if not getattr(request, "htmx", False):
+        if status == 200:
+            messages.success(request, announce)
+            return redirect(grid_url(request, chain, the_period, organisation))
+        # Show the whole grid with this cell's message, as the grid's own post would.
+        whole = grid.build(chain, organisation, the_period)
+        _attach_forms(whole)
+        whole.cell(indicator.pk, unit.pk).form = form
+        return render(request, "ambitions/entry_grid.html", _grid_context(request, whole, [form]), status=422)
+    cell.form = form
+    return render(
+        request,
+        "ambitions/_cell.html",
+        {"chain": chain, "cell": cell, "form": form, "announce": announce, "fragment": True},
+        status=status,
+    )
+
+
+def _refused_outside_grid(
+    request: HttpRequest, chain: Chain, period: Period, indicator: Indicator, unit: Unit
+) -> HttpResponse:
+    """A cell the grid does not have (the unit does not report the indicator, or there is no
+    adopted definition for the period): save_cell gives the reason, nothing is saved."""
+    data = request.POST
+    prefix = f"cell-{indicator.pk}-{unit.pk}"
+    attempt = CellInput(
+        value=data.get(f"{prefix}-value", ""),
+        numerator=data.get(f"{prefix}-numerator", ""),
+        denominator=data.get(f"{prefix}-denominator", ""),
+        comment=data.get(f"{prefix}-comment", ""),
+        revision=0,
+    )
+    try:
+        save_cell(request.user, indicator, unit, period, attempt)
+    except CellRefused as refused:
+        message = " ".join(refused.errors.values())
+    except CellConflict:
+        message = _("Someone else saved this cell meanwhile.")
+    else:  # pragma: no cover - the grid has every cell save_cell accepts
+        message = _("Saved.")
+    if not getattr(request, "htmx", False):
+        messages.error(request, message)
+        return redirect(grid_url(request, chain, period, unit.organisation))
+    return render(
+        request,
+        "ambitions/_cell.html",
+        {"chain": chain, "cell": None, "refused": message, "key": prefix, "announce": message, "fragment": True},
+        status=422,
+    )
+
+
+# --- The period's steps --------------------------------------------------------------------------
+
+
+def period_submit(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    """The contributor submits the organisation's figures for the period to the partner lead."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    chain = get_chain_or_404(request.user, slug)
+    require(request.user, Action.VIEW, chain)
+    the_period = _period(period)
+    organisation = _organisation_to_enter(request, chain)
+    try:
+        submissions.submit(request.user, chain, organisation, the_period)
+    except submissions.StepRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("The figures of %(org)s for %(period)s have been submitted for approval.")
+            % {"org": organisation, "period": the_period},
+        )
+    return redirect(grid_url(request, chain, the_period, organisation))
+
+
+def period_approve(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    """The partner lead with an approve mandate approves, which locks the figures."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    chain = get_chain_or_404(request.user, slug)
+    require(request.user, Action.VIEW, chain)
+    the_period = _period(period)
+    organisation = _chosen_organisation(request, chain)
+    if organisation is None:
+        raise PermissionDenied
+    try:
+        submissions.approve(request.user, chain, organisation, the_period)
+    except submissions.StepRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("The figures of %(org)s for %(period)s are approved and locked.")
+            % {"org": organisation, "period": the_period},
+        )
+    return redirect(grid_url(request, chain, the_period, organisation))
+
+
+def period_reopen(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    """A programme manager reopens a submitted or approved period, with a reason."""
+    chain = get_chain_or_404(request.user, slug)
+    require(request.user, Action.REOPEN_FIGURES, chain)
+    the_period = _period(period)
+    organisation = _chosen_organisation(request, chain)
+    if organisation is None:
+        raise Http404
+    form = ReopenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submissions.reopen(request.user, chain, organisation, the_period, form.cleaned_data["reason"])
+        except submissions.StepRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                _("The figures of %(org)s for %(period)s are open for changes again.")
+                % {"org": organisation, "period": the_period},
+            )
+            return redirect(grid_url(request, chain, the_period, organisation))
+    submission = (
+        submissions.PeriodSubmission.objects.filter(
+            chain=chain, organisation=organisation, frequency=the_period.frequency, period=the_period.start
+        )
+        .select_related("submitted_by", "approved_by")
+        .first()
+    )
+    return render(
+        request,
+        "ambitions/entry_reopen.html",
+        {
+            "chain": chain,
+            "organisation": organisation,
+            "period": the_period,
+            "form": form,
+            "submission": submission,
+            "grid_url": grid_url(request, chain, the_period, organisation),
+            "action_url": reverse("ambitions:period_reopen", args=[chain.slug, the_period.slug])
+            + f"?{ORGANISATION_PARAM}={organisation.pk}",
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+# --- A cell's history ----------------------------------------------------------------------------
+
+
+def figure_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Every saved state of one cell: when, who, value and comment; all members may read it."""
+    chain = get_chain_or_404(request.user, slug)
+    require(request.user, Action.VIEW, chain)
+    figure = get_object_or_404(
+        Figure.objects.select_related("indicator", "unit", "organisation", "version"),
+        pk=pk,
+        indicator__ambition__chain=chain,
+    )
+    changes = list(figure.changes.select_related("changed_by").order_by("-revision"))
+    for change in changes:
+        change.shown = grid.shown_state(change, figure.version)
+    period = Period(figure.period, figure.version.frequency)
+    may_enter = allows(request.user, Action.ENTER_FIGURES, chain, figure.organisation)
+    return render(
+        request,
+        "ambitions/entry_history.html",
+        {
+            "chain": chain,
+            "figure": figure,
+            "period": period,
+            "changes": changes,
+            "grid_url": grid_url(request, chain, period, figure.organisation) if may_enter else "",
+        },
+    )
+
+
+routes = [
+    path("invoer/", entry_index, name="entry_index"),
+    path("invoer/<str:period>/", entry_grid, name="entry_grid"),
+    path("invoer/<str:period>/cel/", entry_cell, name="entry_cell"),
+    path("invoer/<str:period>/indienen/", period_submit, name="period_submit"),
+    path("invoer/<str:period>/goedkeuren/", period_approve, name="period_approve"),
+    path("invoer/<str:period>/heropenen/", period_reopen, name="period_reopen"),
+    path("cellen/<int:pk>/geschiedenis/", figure_history, name="figure_history"),
+]

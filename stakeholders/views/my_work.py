@@ -1,8 +1,23 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.module_loading import module_has_submodule
 
 from stakeholders.models import Chain, Invitation, Mandate
+
+
+def _from_other_apps(user) -> dict:
+    """Apps that build on stakeholders add their own items (figures due, approvals, consents…):
+    each may have a ``my_work`` module with ``items(user) -> dict`` of template context.
+    stakeholders imports none of them; dependencies point one way (docs/architecture.md)."""
+    context: dict = {}
+    for config in apps.get_app_configs():
+        if config.name != "stakeholders" and module_has_submodule(config.module, "my_work"):
+            context.update(import_module(f"{config.name}.my_work").items(user))
+    return context
 
 
 def my_work(request) -> HttpResponse:
@@ -18,5 +33,5 @@ def my_work(request) -> HttpResponse:
     return render(
         request,
         "stakeholders/my_work.html",
-        {"chains": chains, "invitations": invitations, "expiring_mandates": expiring},
+        {"chains": chains, "invitations": invitations, "expiring_mandates": expiring, **_from_other_apps(user)},
     )

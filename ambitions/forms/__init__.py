@@ -1,0 +1,1 @@
+"""Forms of the ambitions app, one module per subject."""

@@ -1,0 +1,623 @@
+"""Entering figures: the grid, one cell at a time (htmx) and the whole grid as one form (no
+JavaScript), submitting, approving and reopening a period, a cell's history, and the entry items
+of My work."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ambitions.forms.entry import fingerprint
+from ambitions.models import (
+    ChainAggregate,
+    Figure,
+    Indicator,
+    IndicatorKind,
+    PeriodSubmission,
+    SubmissionStatus,
+    VersionStatus,
+)
+from ambitions.periods import Frequency, Period
+from ambitions.services import grid, submissions
+from ambitions.services.entry import CellInput, save_cell
+from stakeholders.models import MandateScope, Role
+from tests.factories import MandateFactory, MembershipFactory, PersonFactory, UnitFactory
+from tests.measures import adopted_version
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def grid_url(m, period: Period | None = None, organisation=None) -> str:
+    url = reverse("ambitions:entry_grid", args=[m.world.chain.slug, (period or m.period).slug])
+    return url + (f"?organisatie={organisation.pk}" if organisation else "")
+
+
+def cell_url(m, period: Period | None = None) -> str:
+    return reverse("ambitions:entry_cell", args=[m.world.chain.slug, (period or m.period).slug])
+
+
+def step_url(m, name: str, period: Period | None = None, organisation=None) -> str:
+    url = reverse(f"ambitions:{name}", args=[m.world.chain.slug, (period or m.period).slug])
+    return url + (f"?organisatie={organisation.pk}" if organisation else "")
+
+
+def cell_post(indicator, unit, revision=0, **fields) -> dict:
+    prefix = f"cell-{indicator.pk}-{unit.pk}"
+    data = {"indicator": indicator.pk, "unit": unit.pk, f"{prefix}-revision": revision}
+    data.update({f"{prefix}-{name}": value for name, value in fields.items()})
+    return data
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+# --- The grid ------------------------------------------------------------------------------------
+
+
+def test_it_shows_my_units_and_indicators_with_the_previous_periods(measures, client_for):
+    m, w = measures, measures.world
+    save_cell(w.contributor_a, m.count, w.unit_a, m.period.shifted(-2), CellInput(value="42"))
+    response = client_for(w.contributor_a).get(grid_url(m))
+    assert response.status_code == 200
+    html = response.text
+    assert "Binnen 24 uur afgedaan" in html and "Zaken in voorraad" in html
+    assert w.unit_a.name in html and w.unit_b.name not in html  # only my organisation's units
+    # Ratio cells take a numerator and a denominator; sums one value.
+    assert f'name="cell-{m.share.pk}-{w.unit_a.pk}-numerator"' in html
+    assert f'name="cell-{m.share.pk}-{w.unit_a.pk}-denominator"' in html
+    assert f'name="cell-{m.count.pk}-{w.unit_a.pk}-value"' in html
+    # The previous periods are columns, with the value entered two months before.
+    assert m.period.shifted(-2).short_label() in html
+    assert ">42</td>" in html
+    assert 'hx-trigger="kp:cell-leave"' in html
+
+
+def test_a_programme_manager_chooses_the_organisation(measures, client_for):
+    m, w = measures, measures.world
+    client = client_for(w.manager)
+    response = client.get(grid_url(m))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("ambitions:entry_index", args=[w.chain.slug])
+    response = client.get(grid_url(m, organisation=w.org_b))
+    assert response.status_code == 200
+    assert w.unit_b.name in response.text
+
+
+@pytest.mark.parametrize("slug", ["2026-13", "maart", "2026-K5", "1999-01"])
+def test_a_bad_period_is_not_found(measures, client_for, slug):
+    response = client_for(measures.world.contributor_a).get(
+        reverse("ambitions:entry_grid", args=[measures.world.chain.slug, slug])
+    )
+    assert response.status_code == 404
+
+
+def test_the_grid_reads_in_a_constant_number_of_queries(measures, client_for, django_assert_max_num_queries):
+    m, w = measures, measures.world
+    client = client_for(w.contributor_a)
+    client.get(grid_url(m))  # warm up the session
+
+    def count_queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(grid_url(m)).status_code == 200
+        return len(captured)
+
+    small = count_queries()
+    # Grow the grid: four more units and three more indicators, with figures in every period shown.
+    units = [w.unit_a] + [UnitFactory(organisation=w.org_a) for _ in range(4)]
+    for version in (m.share_v1, m.count_v1):
+        version.reporting_units.add(*units)
+    for n in range(3):
+        indicator = Indicator.objects.create(ambition=m.ambition, name=f"Extra {n}", position=10 + n)
+        adopted_version(indicator, units)
+    for unit in units:
+        for steps in range(4):
+            save_cell(w.contributor_a, m.count, unit, m.period.shifted(-steps), CellInput(value=str(steps)))
+    large = count_queries()
+    assert large == small
+    with django_assert_max_num_queries(20):
+        response = client.get(grid_url(m))
+    assert response.text.count("data-kp-cell") == 5 * 5
+
+
+# --- One cell with htmx ------------------------------------------------------------------------
+
+
+def test_a_cell_saves_with_a_dutch_decimal_comma_and_comes_back_saved(measures, client_for):
+    m, w = measures, measures.world
+    response = client_for(w.contributor_a).post(
+        cell_url(m), cell_post(m.share, w.unit_a, numerator="12,5", denominator="50", comment="Mooi"), **HTMX
+    )
+    assert response.status_code == 200
+    figure = Figure.objects.get(indicator=m.share, unit=w.unit_a, period=m.period.start)
+    assert (figure.numerator, figure.denominator, figure.value) == (Decimal("12.5"), 50, 25)
+    assert figure.comment == "Mooi"
+    html = response.text
+    assert html.lstrip().startswith("<tr")
+    assert "Saved" in html
+    # Shown back as typed in Dutch, with the new revision for the next save.
+    assert 'value="12,5"' in html
+    assert f'name="cell-{m.share.pk}-{w.unit_a.pk}-revision" value="1"' in html
+    assert 'hx-swap-oob="innerHTML"' in html  # the page's live region says so
+    # The chain's roll-up changed with the save.
+    assert ChainAggregate.objects.get(indicator=m.share, period=m.period.start).value(m.share_v1) == 25
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"numerator": "veel", "denominator": "10"}, "numerator", "Enter a number"),
+        ({"numerator": "-1", "denominator": "10"}, "numerator", "cannot be negative"),
+        ({"numerator": "11", "denominator": "10"}, "numerator", "cannot be greater than the denominator"),
+        ({"numerator": "1", "denominator": ""}, "denominator", "both the numerator and the denominator"),
+    ],
+)
+def test_bad_input_is_shown_at_the_cell_and_nothing_is_saved(measures, client_for, fields, field, message):
+    m, w = measures, measures.world
+    response = client_for(w.contributor_a).post(cell_url(m), cell_post(m.share, w.unit_a, **fields), **HTMX)
+    assert response.status_code == 422
+    input_id = f"id_cell-{m.share.pk}-{w.unit_a.pk}-{field}"
+    # The message sits at the input and is linked to it.
+    assert f'id="{input_id}-error"' in response.text
+    assert message in response.text
+    assert re.search(rf'id="{input_id}"[^>]*aria-invalid="true" aria-describedby="{input_id}-error"', response.text)
+    # What was typed stays in the cell.
+    assert f'value="{fields["numerator"]}"' in response.text
+    assert not Figure.objects.exists()
+
+
+def test_a_negative_sum_and_text_are_refused(measures, client_for):
+    m, w = measures, measures.world
+    client = client_for(w.contributor_a)
+    for typed, message in (("-3", "cannot be negative"), ("drie", "Enter a number")):
+        response = client.post(cell_url(m), cell_post(m.count, w.unit_a, value=typed), **HTMX)
+        assert response.status_code == 422
+        assert message in response.text
+    assert not Figure.objects.exists()
+
+
+def cell_message(html: str, key: str) -> str:
+    match = re.search(rf'id="{key}-message">(.*?)</p>', html, re.S)
+    assert match, f"no message for {key} in the response"
+    return text_of(match.group(1)).strip()
+
+
+def test_a_unit_that_does_not_report_the_indicator_is_refused(measures, client_for):
+    m, w = measures, measures.world
+    other_unit = UnitFactory(organisation=w.org_a, name="Eenheid Noord")
+    response = client_for(w.contributor_a).post(cell_url(m), cell_post(m.count, other_unit, value="3"), **HTMX)
+    assert response.status_code == 422
+    assert "Eenheid Noord does not report Zaken in voorraad" in cell_message(
+        response.text, f"cell-{m.count.pk}-{other_unit.pk}"
+    )
+    assert not Figure.objects.exists()
+
+
+def test_a_period_outside_the_entry_window_is_refused(measures, client_for):
+    m, w = measures, measures.world
+    next_month = m.period.shifted(2)  # starts after today: not open yet
+    response = client_for(w.contributor_a).post(
+        cell_url(m, next_month), cell_post(m.count, w.unit_a, value="3"), **HTMX
+    )
+    assert response.status_code == 422
+    assert "can be entered from" in response.text
+    assert not Figure.objects.exists()
+    # The grid shows such a period without inputs.
+    page = client_for(w.contributor_a).get(grid_url(m, next_month))
+    assert "Closed for entry" in page.text
+    assert f'name="cell-{m.count.pk}-{w.unit_a.pk}-value"' not in page.text
+
+
+def test_an_approved_period_is_locked(measures, client_for):
+    m, w = measures, measures.world
+    save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="5"))
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
+    submissions.approve(w.lead_a, w.chain, w.org_a, m.period)
+    client = client_for(w.contributor_a)
+    response = client.post(cell_url(m), cell_post(m.count, w.unit_a, revision=1, value="6"), **HTMX)
+    assert response.status_code == 422
+    assert "approved and locked" in response.text
+    assert Figure.objects.get().value == 5
+    page = client.get(grid_url(m))
+    assert "Locked (approved)" in page.text
+    assert 'name="cell-' not in page.text  # no inputs at all
+    assert "Save all figures" not in page.text
+
+
+def test_an_indicator_without_an_adopted_version_is_refused(measures, client_for):
+    m, w = measures, measures.world
+    draft = Indicator.objects.create(ambition=m.ambition, name="Nog in bespreking", position=9)
+    adopted_version(draft, [w.unit_a], status=VersionStatus.PROPOSED)
+    response = client_for(w.contributor_a).post(cell_url(m), cell_post(draft, w.unit_a, value="3"), **HTMX)
+    assert response.status_code == 422
+    assert "Nog in bespreking has no adopted definition" in response.text
+    assert not Figure.objects.exists()
+    assert "Nog in bespreking" not in client_for(w.contributor_a).get(grid_url(m)).text
+
+
+def test_an_implausible_value_asks_for_a_comment_at_the_cell(measures, client_for):
+    m, w = measures, measures.world
+    client = client_for(w.contributor_a)
+    response = client.post(cell_url(m), cell_post(m.count, w.unit_a, value="20000"), **HTMX)
+    assert response.status_code == 422
+    assert "add a comment to explain it" in response.text
+    assert " open>" in response.text  # the comment disclosure opens to show the message
+    response = client.post(cell_url(m), cell_post(m.count, w.unit_a, value="20000", comment="Actiedag"), **HTMX)
+    assert response.status_code == 200
+    assert Figure.objects.get().value == 20000
+
+
+def test_the_second_save_from_the_same_state_shows_the_other_value_and_lets_me_choose(measures, client_for):
+    m, w = measures, measures.world
+    save_cell(w.lead_a, m.count, w.unit_a, m.period, CellInput(value="10", revision=0))
+    client = client_for(w.contributor_a)
+    response = client.post(cell_url(m), cell_post(m.count, w.unit_a, revision=0, value="12"), **HTMX)
+    assert response.status_code == 422
+    message = text_of(response.text)
+    assert "Saved meanwhile by Lead-A: 10. Your value has not been saved." in message
+    assert Figure.objects.get().value == 10
+    key = f"cell-{m.count.pk}-{w.unit_a.pk}"
+    assert f'name="{key}-current" value="1"' in response.text
+    assert 'value="12"' in response.text  # my input is kept
+
+    # Keep theirs: nothing saved, the cell shows the saved value again.
+    data = cell_post(m.count, w.unit_a, revision=0, value="12", current="1", resolve="theirs")
+    response = client.post(cell_url(m), data, **HTMX)
+    assert response.status_code == 200
+    assert 'value="10"' in response.text
+    assert Figure.objects.get().value == 10
+
+    # Save mine over it, knowingly.
+    data = cell_post(m.count, w.unit_a, revision=0, value="12", current="1", resolve="mine")
+    response = client.post(cell_url(m), data, **HTMX)
+    assert response.status_code == 200
+    figure = Figure.objects.get()
+    assert (figure.value, figure.revision, figure.entered_by) == (12, 2, w.contributor_a)
+
+
+def test_without_htmx_a_cell_post_redirects_back_to_the_grid(measures, client_for):
+    m, w = measures, measures.world
+    client = client_for(w.contributor_a)
+    response = client.post(cell_url(m), cell_post(m.count, w.unit_a, value="7"))
+    assert response.status_code == 302
+    assert response["Location"] == grid_url(m)
+    assert Figure.objects.get().value == 7
+    response = client.post(cell_url(m), cell_post(m.count, w.unit_a, revision=1, value="zeven"))
+    assert response.status_code == 422
+    assert "Enter a number" in response.text and "Nothing was saved" in response.text
+
+
+def test_forged_cells_of_another_partner_or_chain_are_refused(measures, client_for):
+    m, w = measures, measures.world
+    client = client_for(w.contributor_a)
+    # Partner B's unit: the right chain, the wrong organisation.
+    assert client.post(cell_url(m), cell_post(m.count, w.unit_b, value="1"), **HTMX).status_code == 403
+    # The other chain's indicator or unit forged into this chain's URL: not found.
+    assert client.post(cell_url(m), cell_post(m.other_indicator, w.unit_a, value="1"), **HTMX).status_code == 404
+    assert client.post(cell_url(m), cell_post(m.count, w.unit_c, value="1"), **HTMX).status_code == 404
+    assert client.post(cell_url(m), {"indicator": "x", "unit": "1"}, **HTMX).status_code == 404
+    # The grid of another partner.
+    assert client.get(grid_url(m, organisation=w.org_b)).status_code == 403
+    assert client.get(grid_url(m, organisation=w.org_c)).status_code == 404
+    assert not Figure.objects.exists()
+
+
+# --- The whole grid as one form (no JavaScript) --------------------------------------------------
+
+
+def grid_post(m, cells: dict) -> dict:
+    """The grid form as a browser posts it: every editable cell, with what the page loaded."""
+    w = m.world
+    data = {}
+    for indicator in (m.share, m.count):
+        key = f"cell-{indicator.pk}-{w.unit_a.pk}"
+        figure = Figure.objects.filter(indicator=indicator, unit=w.unit_a, period=m.period.start).first()
+        data[f"{key}-revision"] = figure.revision if figure else 0
+        loaded = {} if figure is None else {"value": str(figure.value)}
+        data[f"{key}-loaded"] = fingerprint(loaded)
+        for name in ("value", "numerator", "denominator", "comment"):
+            data[f"{key}-{name}"] = ""
+    data.update(cells)
+    return data
+
+
+def test_the_grid_saves_as_one_form_without_javascript(measures, client_for):
+    m, w = measures, measures.world
+    share, count = f"cell-{m.share.pk}-{w.unit_a.pk}", f"cell-{m.count.pk}-{w.unit_a.pk}"
+    response = client_for(w.contributor_a).post(
+        grid_url(m),
+        grid_post(
+            m,
+            {
+                f"{share}-numerator": "30",
+                f"{share}-denominator": "120",
+                f"{count}-value": "250",
+                f"{count}-follow_up": "on",
+            },
+        ),
+    )
+    assert response.status_code == 302
+    assert response["Location"] == grid_url(m)
+    saved = {f.indicator_id: f for f in Figure.objects.all()}
+    assert saved[m.share.pk].value == 25
+    assert saved[m.count.pk].value == 250 and saved[m.count.pk].follow_up
+
+
+def test_the_grid_saves_nothing_when_one_cell_is_wrong(measures, client_for):
+    m, w = measures, measures.world
+    share, count = f"cell-{m.share.pk}-{w.unit_a.pk}", f"cell-{m.count.pk}-{w.unit_a.pk}"
+    response = client_for(w.contributor_a).post(
+        grid_url(m),
+        grid_post(m, {f"{share}-numerator": "130", f"{share}-denominator": "120", f"{count}-value": "250"}),
+    )
+    assert response.status_code == 422
+    html = response.text
+    assert "Nothing was saved: 1 cell needs attention" in html
+    assert "The numerator cannot be greater than the denominator." in html
+    assert f'id="id_{share}-numerator-error"' in html
+    assert "Not saved yet: another cell needs attention" in html  # the valid cell, as typed
+    assert 'value="250"' in html
+    assert not Figure.objects.exists()
+    assert not ChainAggregate.objects.filter(reported__gt=0).exists()
+
+
+def test_the_grid_leaves_cells_alone_that_i_did_not_change(measures, client_for):
+    m, w = measures, measures.world
+    client = client_for(w.contributor_a)
+    page = client.get(grid_url(m))
+    count = f"cell-{m.count.pk}-{w.unit_a.pk}"
+    loaded = re.search(rf'name="{count}-loaded" value="([0-9a-f]+)"', page.text).group(1)
+    # Someone else saves the count cell after I loaded the grid; I only change the share.
+    save_cell(w.lead_a, m.count, w.unit_a, m.period, CellInput(value="99"))
+    share = f"cell-{m.share.pk}-{w.unit_a.pk}"
+    data = grid_post(m, {f"{share}-numerator": "1", f"{share}-denominator": "2"})
+    data.update({f"{count}-revision": 0, f"{count}-loaded": loaded, f"{count}-value": ""})
+    response = client.post(grid_url(m), data)
+    assert response.status_code == 302
+    assert Figure.objects.get(indicator=m.count).value == 99  # not overwritten with my empty cell
+    assert Figure.objects.get(indicator=m.share).value == 50
+
+
+def test_the_grid_reports_a_conflict_for_a_cell_we_both_changed(measures, client_for):
+    m, w = measures, measures.world
+    save_cell(w.lead_a, m.count, w.unit_a, m.period, CellInput(value="99"))
+    count = f"cell-{m.count.pk}-{w.unit_a.pk}"
+    data = grid_post(m, {f"{count}-value": "5"})
+    data.update({f"{count}-revision": 0, f"{count}-loaded": fingerprint({})})
+    response = client_for(w.contributor_a).post(grid_url(m), data)
+    assert response.status_code == 422
+    assert "Saved meanwhile by Lead-A: 99" in text_of(response.text)
+    assert Figure.objects.get().value == 99
+
+
+def test_an_entry_after_the_deadline_is_marked_late(measures, client_for):
+    m, w = measures, measures.world
+    earlier = m.period.shifted(-1)  # its deadline (ten days after it ended) has passed
+    client = client_for(w.contributor_a)
+    response = client.post(cell_url(m, earlier), cell_post(m.count, w.unit_a, value="4"), **HTMX)
+    assert response.status_code == 200
+    assert ">Late</span>" in response.text
+    assert Figure.objects.get().is_late
+    page = client.get(grid_url(m, earlier))
+    assert "Deadline passed: figures entered now are marked late." in page.text
+    assert "Overdue" in page.text  # the share cell, still empty
+
+
+# --- Submit, approve, reopen ---------------------------------------------------------------------
+
+
+def status_of(m, organisation) -> str:
+    submission = PeriodSubmission.objects.filter(organisation=organisation, period=m.period.start).first()
+    return submission.status if submission else SubmissionStatus.OPEN
+
+
+def test_submit_approve_and_reopen(measures, client_for):
+    m, w = measures, measures.world
+    contributor, lead, manager = client_for(w.contributor_a), client_for(w.lead_a), client_for(w.manager)
+    save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="5"))
+
+    page = contributor.get(grid_url(m))
+    assert "Submit for approval" in page.text and "Approve the figures" not in page.text
+    response = contributor.post(step_url(m, "period_submit"))
+    assert response.status_code == 302 and response["Location"] == grid_url(m)
+    assert status_of(m, w.org_a) == SubmissionStatus.SUBMITTED
+    # Submitting twice: a message, not an error page.
+    response = contributor.post(step_url(m, "period_submit"), follow=True)
+    assert "already been submitted" in response.text
+    # A contributor cannot approve; the lead with the mandate can.
+    assert contributor.post(step_url(m, "period_approve")).status_code == 403
+    assert "Approve the figures" in lead.get(grid_url(m)).text
+    response = lead.post(step_url(m, "period_approve"), follow=True)
+    assert "approved and locked" in response.text
+    assert status_of(m, w.org_a) == SubmissionStatus.APPROVED
+
+    # Reopening: programme managers only, with a reason.
+    assert lead.get(step_url(m, "period_reopen", organisation=w.org_a)).status_code == 403
+    page = manager.get(grid_url(m, organisation=w.org_a))
+    assert "Reopen these figures" in page.text
+    response = manager.post(step_url(m, "period_reopen", organisation=w.org_a), {"reason": "  "})
+    assert response.status_code == 422
+    assert status_of(m, w.org_a) == SubmissionStatus.APPROVED
+    response = manager.post(step_url(m, "period_reopen", organisation=w.org_a), {"reason": "Telfout Noord"})
+    assert response.status_code == 302
+    assert response["Location"] == grid_url(m, organisation=w.org_a)
+    assert status_of(m, w.org_a) == SubmissionStatus.OPEN
+    page = contributor.get(grid_url(m))
+    assert "Telfout Noord" in page.text
+    assert f'name="cell-{m.count.pk}-{w.unit_a.pk}-value"' in page.text  # editable again
+
+
+def test_approval_needs_a_submitted_period_and_a_mandate(measures, client_for):
+    m, w = measures, measures.world
+    lead = client_for(w.lead_a)
+    response = lead.post(step_url(m, "period_approve"), follow=True)
+    assert "Only submitted figures can be approved." in response.text
+    assert status_of(m, w.org_a) == SubmissionStatus.OPEN
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
+    # Lead B cannot approve partner A's figures, nor can a manager without a mandate.
+    assert client_for(w.lead_b).post(step_url(m, "period_approve", organisation=w.org_a)).status_code == 403
+    assert client_for(w.manager).post(step_url(m, "period_approve", organisation=w.org_a)).status_code == 403
+    # A lead without a (valid) mandate cannot either.
+    w.lead_a.mandates.all().delete()
+    assert lead.post(step_url(m, "period_approve")).status_code == 403
+    assert status_of(m, w.org_a) == SubmissionStatus.SUBMITTED
+
+
+def test_a_period_that_is_open_cannot_be_reopened(measures, client_for):
+    m, w = measures, measures.world
+    response = client_for(w.manager).post(step_url(m, "period_reopen", organisation=w.org_a), {"reason": "Waarom niet"})
+    assert response.status_code == 422
+    assert "These figures are open already." in response.text
+
+
+def test_steps_are_refused_to_other_partners(measures, client_for):
+    m, w = measures, measures.world
+    contributor = client_for(w.contributor_a)
+    assert contributor.post(step_url(m, "period_submit", organisation=w.org_b)).status_code == 403
+    assert contributor.post(step_url(m, "period_submit", organisation=w.org_c)).status_code == 404
+    assert client_for(w.viewer).post(step_url(m, "period_submit")).status_code == 403
+    assert not PeriodSubmission.objects.exists()
+    assert client_for(w.contributor_a).get(step_url(m, "period_submit")).status_code == 405
+
+
+# --- History -------------------------------------------------------------------------------------
+
+
+def test_the_history_of_a_cell_lists_every_save(measures, client_for):
+    m, w = measures, measures.world
+    save_cell(w.contributor_a, m.share, w.unit_a, m.period, CellInput(numerator="1", denominator="4"))
+    figure = save_cell(
+        w.lead_a, m.share, w.unit_a, m.period, CellInput(numerator="2", denominator="4", comment="Gecorrigeerd")
+    )
+    url = reverse("ambitions:figure_history", args=[w.chain.slug, figure.pk])
+    response = client_for(w.viewer).get(url)  # every member may read it
+    assert response.status_code == 200
+    text = text_of(response.text)
+    assert "1 / 4 (25,0)" in text and "2 / 4 (50,0)" in text
+    assert "Gecorrigeerd" in text and "Lead-A" in text and "Contributor" in text
+    forged = reverse("ambitions:figure_history", args=[w.other_chain.slug, figure.pk])
+    assert client_for(w.admin).get(forged).status_code == 404
+
+
+# --- Choosing a period ---------------------------------------------------------------------------
+
+
+def test_the_index_lists_open_periods_with_the_status_per_organisation(measures, client_for):
+    m, w = measures, measures.world
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
+    save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="5"))
+    response = client_for(w.contributor_a).get(reverse("ambitions:entry_index", args=[w.chain.slug]))
+    assert response.status_code == 200
+    html = response.text
+    assert m.period.label() in html
+    assert f'href="{grid_url(m)}"' in html
+    assert "1 of 2" in text_of(html) and "Submitted" in html
+    assert "Openbaar Ministerie" not in html  # a contributor sees their own organisation
+
+    response = client_for(w.manager).get(reverse("ambitions:entry_index", args=[w.chain.slug]))
+    assert "Openbaar Ministerie" in response.text
+    assert f'href="{grid_url(m, organisation=w.org_b)}"' in response.text.replace("&amp;", "&")
+    assert client_for(w.viewer).get(reverse("ambitions:entry_index", args=[w.chain.slug])).status_code == 403
+
+
+# --- My work -------------------------------------------------------------------------------------
+
+
+def test_my_work_lists_figures_due_and_overdue(measures, client_for, django_assert_max_num_queries):
+    m, w = measures, measures.world
+    today = timezone.localdate()
+    # A quarterly indicator whose current quarter's deadline is near: due; last month is overdue
+    # (ten days after it ended) unless today is still within those ten days.
+    work = grid.figures_work(w.contributor_a, today)
+    overdue = {(d.chain.pk, d.period) for d in work.overdue}
+    due = {(d.chain.pk, d.period) for d in work.due}
+    last_deadline = m.period.end + timedelta(days=10)
+    if today > last_deadline:
+        assert (w.chain.pk, m.period) in overdue
+    else:
+        assert (w.chain.pk, m.period) in due
+    assert (w.chain.pk, m.period.shifted(-1)) in overdue
+    # Submitted periods are done.
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period.shifted(-1))
+    work = grid.figures_work(w.contributor_a, today)
+    assert (w.chain.pk, m.period.shifted(-1)) not in {(d.chain.pk, d.period) for d in work.overdue}
+    # Nothing for people who do not enter figures.
+    assert grid.figures_work(w.viewer, today) == grid.FiguresWork([], [])
+
+    client = client_for(w.contributor_a)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("stakeholders:my_work"))
+    assert "Figures overdue" in response.text
+    assert f'href="{grid_url(m, m.period.shifted(-2))}"' in response.text
+
+
+def test_my_work_shows_figures_due_within_two_weeks(world, client_for):
+    from ambitions.models import Ambition
+
+    today = timezone.localdate()
+    ambition = Ambition.objects.create(chain=world.chain, statement="Sneller", horizon=date(2030, 1, 1))
+    indicator = Indicator.objects.create(ambition=ambition, name="Doorlooptijd")
+    current = Period.containing(today, Frequency.MONTH)
+    # Deadline: five days from today, for the month that is running now.
+    adopted_version(
+        indicator,
+        [world.unit_a],
+        effective_from=current.start,
+        baseline_period=current.start,
+        deadline_days=(today + timedelta(days=5) - current.end).days,
+    )
+    work = grid.figures_work(world.contributor_a, today)
+    assert [(d.period, d.deadline) for d in work.due] == [(current, today + timedelta(days=5))]
+    assert work.overdue == []
+    response = client_for(world.contributor_a).get(reverse("stakeholders:my_work"))
+    assert "Figures due within two weeks" in response.text
+
+
+def test_my_work_shows_approvals_waiting_for_a_mandated_lead(measures, client_for, django_assert_max_num_queries):
+    m, w = measures, measures.world
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
+    submissions.submit(w.lead_b, w.chain, w.org_b, m.period)
+    waiting = grid.approvals_waiting(w.lead_a)
+    assert [(a.submission.organisation, a.period) for a in waiting] == [(w.org_a, m.period)]
+    assert grid.approvals_waiting(w.contributor_a) == []
+    client = client_for(w.lead_a)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("stakeholders:my_work"))
+    assert "Approvals waiting" in response.text
+    assert f'href="{grid_url(m)}"' in response.text
+    # Without the mandate, nothing waits.
+    w.lead_a.mandates.filter(scope=MandateScope.APPROVE_FIGURES).delete()
+    assert grid.approvals_waiting(w.lead_a) == []
+
+
+def test_my_work_queries_stay_constant(measures, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    m, w = measures, measures.world
+    client = client_for(w.lead_a)
+    client.get(reverse("stakeholders:my_work"))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("stakeholders:my_work"))
+        return len(captured)
+
+    before = count()
+    # More chains, indicators and submitted periods.
+    for n in range(3):
+        indicator = Indicator.objects.create(ambition=m.ambition, name=f"Meer {n}", position=20 + n)
+        adopted_version(indicator, [w.unit_a], kind=IndicatorKind.SUM)
+        submissions.submit(w.contributor_a, w.chain, w.org_a, m.period.shifted(-n - 1))
+    person = PersonFactory(organisation=w.org_a)
+    MembershipFactory(person=person, chain=w.other_chain, role=Role.VIEWER)
+    MandateFactory(person=w.lead_a, partnership=w.partner_a, scope=MandateScope.APPROVE_FIGURES)
+    assert count() == before
