@@ -18,7 +18,10 @@ from decimal import Decimal
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ambitions.models import (
     Ambition,
@@ -49,6 +52,7 @@ class PartnerProgress:
     reported: int
     expected: int
     late: int
+    reported_text: str = ""
 
     @property
     def complete(self) -> bool:
@@ -67,19 +71,25 @@ class Tile:
     indicator: Indicator
     version: IndicatorVersion | None
     period: Period | None = None  # the latest period with data
+    period_label: str = ""
     value: str = ""
     status: str = Status.NO_DATA
     status_label: str = ""
     target: str = ""  # the trajectory's value for ``period``
+    target_label: str = ""
     final_target: str = ""  # the version's target and when
-    change: str = ""
+    change: str = ""  # with "(better)" or "(worse)"
+    change_label: str = ""
     change_period: Period | None = None
     improving: bool | None = None
     sparkline: Sparkline | None = None
     reported: int = 0
     expected: int = 0
     late: int = 0
+    reported_text: str = ""
     partners: list[PartnerProgress] = field(default_factory=list)
+    partners_caption: str = ""
+    partner_rows: SafeString = SafeString("")  # the partners' <tr>s, formatted in Python (10+ per tile)
     forecast: str = ""
 
     @property
@@ -108,6 +118,7 @@ class Missing:
     indicators: list[str]
     deadline: date
     overdue: bool
+    period_label: str = ""
 
 
 @dataclass
@@ -126,6 +137,8 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
     today = today or timezone.localdate()
     fmt = NumberFormat()
     labels = status_labels()
+    label = PeriodLabels()
+    incomplete = conditional_escape(_("incomplete"))
     ambitions = list(Ambition.objects.filter(chain=chain))
     indicators = list(Indicator.objects.filter(ambition__chain=chain))
     by_id = {ambition.pk: ambition for ambition in ambitions}
@@ -133,14 +146,17 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
         indicator.ambition = by_id[indicator.ambition_id]  # no query per tile
     versions = versions_in_force([i.pk for i in indicators])
 
-    # Per indicator: the version in force now, its frequency's current period, the window.
+    # Per indicator: the version in force now and the window of its frequency up to the current period.
+    windows: dict[str, list[Period]] = {}
     plans: dict[int, tuple[IndicatorVersion, list[Period]]] = {}
     for indicator in indicators:
         current = pick(versions[indicator.pk], today)
         if current is None:
             continue
-        now = Period.containing(today, current.frequency)
-        plans[indicator.pk] = (current, [now.shifted(-i) for i in range(WINDOW - 1, -1, -1)])
+        if current.frequency not in windows:
+            now = Period.containing(today, current.frequency)
+            windows[current.frequency] = [now.shifted(-i) for i in range(WINDOW - 1, -1, -1)]
+        plans[indicator.pk] = (current, windows[current.frequency])
 
     units = _units_per_organisation(v.pk for vs in versions.values() for v in vs)
     chain_sums = _chain_sums(plans)
@@ -156,7 +172,7 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
         current, window = plans[indicator.pk]
         tile.version = current
         series = _series(versions[indicator.pk], window, chain_sums, indicator.pk)
-        _fill_tile(tile, series, units, fmt, labels)
+        _fill_tile(tile, series, units, fmt, labels, label)
         if tile.period is not None:
             wanted_org_rows.add((indicator.pk, tile.period.start))
         due_period = window[-1].previous
@@ -170,6 +186,11 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
         if tile.period is not None:
             version = pick(versions[indicator_id], tile.period.start)
             tile.partners = _partners(units.get(version.pk, {}), org_sums.get((indicator_id, tile.period.start), {}))
+            tile.partner_rows = _partner_rows(tile.partners, incomplete)
+            tile.partners_caption = _("%(name)s: units reported per partner for %(period)s") % {
+                "name": tile.indicator.name,
+                "period": label(tile.period),
+            }
 
     by_ambition: dict[int, list[Tile]] = defaultdict(list)
     for indicator in indicators:
@@ -177,8 +198,20 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
     blocks = [AmbitionBlock(ambition, by_ambition.get(ambition.pk, [])) for ambition in ambitions]
 
     missing = _who_has_not_reported(indicators, due, units, org_sums, today)
+    for row in missing:
+        row.period_label = label(row.period)
     due_periods = sorted({p for p, _ in due.values()})
     return Dashboard(ambitions=blocks, missing=missing, due_periods=due_periods, today=today)
+
+
+class PeriodLabels(dict):
+    """``label(period)``: Period.label() once per period per page (formatting dates is slow)."""
+
+    def __call__(self, period: Period) -> str:
+        text = self.get(period)
+        if text is None:
+            text = self[period] = period.label()
+        return text
 
 
 def _units_per_organisation(version_ids) -> dict[int, dict[int, tuple[str, int]]]:
@@ -252,88 +285,127 @@ def _fill_tile(
     units: dict[int, dict[int, tuple[str, int]]],
     fmt: NumberFormat,
     labels: dict[str, str],
+    label: PeriodLabels,
 ) -> None:
     current = tile.version
     tile.final_target = _("%(value)s in %(period)s") % {
         "value": fmt.with_unit(current.target_value, current),
-        "period": Period.containing(current.target_period, current.frequency).label(),
+        "period": label(Period.containing(current.target_period, current.frequency)),
     }
-    tile.sparkline = _sparkline(series, current, fmt)
-    latest = next((p for p in reversed(series) if p.value is not None), None)
-    if latest is None:
+    tile.sparkline = _sparkline(series, current, fmt, label)
+    index = next((i for i in range(len(series) - 1, -1, -1) if series[i].value is not None), None)
+    if index is None:
         return
+    latest = series[index]
     version = latest.version
     tile.period = latest.period
+    tile.period_label = label(latest.period)
     tile.value = fmt.with_unit(latest.value, version)
     target = progress.expected(version, latest.period.start)
-    tile.target = fmt.with_unit(target, version) if target is not None else ""
+    if target is not None:
+        tile.target = fmt.with_unit(target, version)
+        tile.target_label = _("Expected for %(period)s") % {"period": tile.period_label}
     tile.status = progress.status(version, latest.value, latest.period.start)
     tile.status_label = labels[tile.status]
     tile.reported, tile.late = latest.reported, latest.late
     tile.expected = sum(n for _name, n in units.get(version.pk, {}).values())
-    before = next((p for p in series if p.period == latest.period.previous), None)
+    tile.reported_text = ngettext(
+        "%(reported)s of %(count)s unit", "%(reported)s of %(count)s units", tile.expected
+    ) % {
+        "reported": tile.reported,
+        "count": tile.expected,
+    }
+    if tile.late:
+        tile.reported_text += ", " + ngettext("%(count)s late", "%(count)s late", tile.late) % {"count": tile.late}
+    before = series[index - 1] if index else None
     if before is not None and before.value is not None:
         delta = progress.change(latest.value, before.value)
-        tile.change = fmt.change(delta, version)
         tile.change_period = before.period
+        tile.change_label = _("Change since %(period)s") % {"period": label(before.period)}
         tile.improving = progress.improving(version, delta)
-    tile.forecast = _forecast(series, version, latest.period, tile.indicator.ambition.horizon, fmt)
+        tile.change = fmt.change(delta, version)
+        if tile.improving is not None:
+            tile.change += " (" + (_("better") if tile.improving else _("worse")) + ")"
+    tile.forecast = _forecast(series, version, latest.period, tile.indicator.ambition.horizon, fmt, label)
 
 
 def _partners(units: dict[int, tuple[str, int]], reported: dict[int, tuple[int, int]]) -> list[PartnerProgress]:
-    rows = [
-        PartnerProgress(name, reported.get(organisation_id, (0, 0))[0], n, reported.get(organisation_id, (0, 0))[1])
-        for organisation_id, (name, n) in units.items()
-    ]
+    text = _("%(reported)s of %(expected)s")
+    rows = []
+    for organisation_id, (name, expected) in units.items():
+        done, late = reported.get(organisation_id, (0, 0))
+        rows.append(PartnerProgress(name, done, expected, late, text % {"reported": done, "expected": expected}))
     return sorted(rows, key=lambda row: row.organisation.lower())
 
 
-def _sparkline(series: list[Point], version: IndicatorVersion, fmt: NumberFormat) -> Sparkline | None:
-    values = [p.value for p in series if p.value is not None]
+def _partner_rows(partners: list[PartnerProgress], incomplete: str) -> SafeString:
+    rows = [
+        '<tr class="utrecht-table__row"><th class="utrecht-table__header-cell" scope="row">{}</th>'
+        '<td class="utrecht-table__cell">{}{}</td><td class="utrecht-table__cell">{}</td></tr>'.format(
+            conditional_escape(p.organisation),
+            conditional_escape(p.reported_text),
+            "" if p.complete else f' <span class="kp-flag">{incomplete}</span>',
+            p.late,
+        )
+        for p in partners
+    ]
+    return mark_safe("\n".join(rows))  # noqa: S308 (every part escaped above)
+
+
+def _sparkline(
+    series: list[Point], version: IndicatorVersion, fmt: NumberFormat, label: PeriodLabels
+) -> Sparkline | None:
+    numbers = [None if p.value is None else float(p.value) for p in series]
+    values = [n for n in numbers if n is not None]
     if not values:
         return None
-    low, high = min(values), max(values)
-    spread = (high - low) or Decimal(1)
+    high = max(values)
+    spread = (high - min(values)) or 1.0
     step = SPARK_WIDTH / max(len(series) - 1, 1)
     segments: list[list[str]] = []
     current: list[str] | None = None
     last = None
-    for i, point in enumerate(series):
-        if point.value is None:
+    for i, number in enumerate(numbers):
+        if number is None:
             current = None
             continue
-        x = round(i * step, 1)
         # 2px of room above and below, so the line and its dot are never clipped.
-        y = round(2 + (SPARK_HEIGHT - 4) * float((high - point.value) / spread), 1)
+        last = (f"{i * step:.1f}", f"{2 + (SPARK_HEIGHT - 4) * (high - number) / spread:.1f}")
         if current is None:
             current = []
             segments.append(current)
-        current.append(f"{x},{y}")
-        last = (str(x), str(y))
+        current.append(",".join(last))
     first_point = next(p for p in series if p.value is not None)
     last_point = next(p for p in reversed(series) if p.value is not None)
     summary = _("Trend over %(count)s periods: from %(first)s in %(first_period)s to %(last)s in %(last_period)s") % {
         "count": len(series),
         "first": fmt.with_unit(first_point.value, version),
-        "first_period": first_point.period.label(),
+        "first_period": label(first_point.period),
         "last": fmt.with_unit(last_point.value, version),
-        "last_period": last_point.period.label(),
+        "last_period": label(last_point.period),
     }
     return Sparkline([" ".join(s) for s in segments], last, summary)
 
 
-def _forecast(series: list[Point], version: IndicatorVersion, latest: Period, horizon: date, fmt: NumberFormat) -> str:
+def _forecast(
+    series: list[Point],
+    version: IndicatorVersion,
+    latest: Period,
+    horizon: date,
+    fmt: NumberFormat,
+    label: PeriodLabels,
+) -> str:
     """ "At this pace: 71% by June 2027": a line through the periods under the latest period's definition
     (a new definition may measure something else), read off at the ambition's horizon."""
     if Period.containing(horizon, version.frequency) <= latest:
         return ""
-    points = [(p.period, p.value if p.version == version else None) for p in series]
+    points = [(p.period, p.value if p.version is version else None) for p in series]
     result = progress.forecast(version, points, horizon)
     if result is None:
         return ""
     return _("At this pace: %(value)s by %(period)s") % {
         "value": fmt.with_unit(result.value, version),
-        "period": result.period.label(),
+        "period": label(result.period),
     }
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from ambitions.models import (
     ChainAggregate,
     ConsentPosition,
+    Direction,
     Figure,
     Indicator,
     IndicatorVersion,
@@ -180,9 +181,8 @@ def build(indicator: Indicator, until: str | None = None, today: date | None = N
 
     chain_values = _chain_rows(page, indicator, fmt, labels)
     page.chart = _chart(page, chain_values, fmt)
-    marks = _cell_marks(labels)
-    page.partner_rows = _partner_rows(page, indicator, units, fmt, marks)
-    page.unit_groups, page.unit_count = _unit_groups(page, indicator, units, fmt, marks)
+    page.partner_rows = _partner_rows(page, indicator, units, fmt)
+    page.unit_groups, page.unit_count = _unit_groups(page, indicator, units, fmt)
     return page
 
 
@@ -258,39 +258,47 @@ def _chain_rows(
     return values
 
 
-def _cell_marks(labels: dict[str, str]) -> dict[str, str]:
-    """Per status the text after a cell's number: a symbol for the eye, the word for a screen reader."""
-    marks = {
-        status: (
-            f'<span class="kp-heat__mark" aria-hidden="true">{STATUS_MARKS[status]}</span>'
-            f'<span class="kp-visually-hidden"> {conditional_escape(labels[status])}</span>'
-        )
-        for status in (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
-    }
-    marks["late"] = (
-        f'<span class="kp-heat__late" aria-hidden="true">*</span>'
-        f'<span class="kp-visually-hidden">, {conditional_escape(_("late"))}</span>'
-    )
-    marks["empty"] = (
-        f'<td class="kp-heat kp-heat--no_data"><span aria-hidden="true">{NO_VALUE}</span>'
-        f'<span class="kp-visually-hidden">{conditional_escape(labels[Status.NO_DATA])}</span></td>'
-    )
-    return marks
+class CellWriter:
+    """Writes one column's ``<td>`` cells, with everything that is the same down the column worked out once.
 
+    A cell is its number, a status symbol (✓ on track, ! at risk, ✗ off track; explained in the
+    legend above the tables) and * when it came in after the deadline. The symbols are text, so
+    status never depends on colour; they are not spelled out per cell because a 200 × 24 table
+    would then carry the same words 4,800 times.
+    """
 
-def _cell(
-    value: Decimal | None, column: Column, per_part: bool, late: bool, fmt: NumberFormat, marks: dict[str, str]
-) -> str:
-    if value is None or column.version is None:
-        return marks["empty"]
-    version = column.version
-    text = fmt(value, version.decimals)
-    if per_part:
-        status = status_of(version, value, column.target)
-        cell = f'<td class="kp-heat kp-heat--{status}">{text}{marks[status]}'
-    else:
-        cell = f'<td class="kp-heat kp-heat--reported">{text}'
-    return f"{cell}{marks['late']}</td>" if late else f"{cell}</td>"
+    EMPTY = f'<td class="kp-h kp-nd">{NO_VALUE}</td>'
+
+    def __init__(self, column: Column, per_part: bool, separator: str) -> None:
+        version = column.version
+        self.open = version is not None
+        if version is None:
+            return
+        self.spec = f".{version.decimals}f"
+        self.separator = separator
+        self.per_part = per_part
+        self.target = column.target
+        self.higher = version.direction == Direction.HIGHER
+        self.tolerance = version.tolerance
+
+    def __call__(self, value: Decimal, late: bool) -> str:
+        text = format(value, self.spec)
+        if value < 0 and not text.strip("-0."):
+            text = text[1:]  # -0.0 is 0.0
+        if self.separator != ".":
+            text = text.replace(".", self.separator)
+        star = "*" if late else ""
+        if not self.per_part:
+            return f'<td class="kp-h kp-in">{text}{star}</td>'
+        target = self.target
+        if target is None:
+            return f'<td class="kp-h kp-on">{text} ✓{star}</td>'
+        behind = target - value if self.higher else value - target
+        if behind <= 0:
+            return f'<td class="kp-h kp-on">{text} ✓{star}</td>'
+        if behind <= self.tolerance:
+            return f'<td class="kp-h kp-risk">{text} !{star}</td>'
+        return f'<td class="kp-h kp-off">{text} ✗{star}</td>'
 
 
 def _partner_rows(
@@ -298,7 +306,6 @@ def _partner_rows(
     indicator: Indicator,
     units: dict[int, list[tuple[int, str, int, str]]],
     fmt: NumberFormat,
-    marks: dict[str, str],
 ) -> list[HeatRow]:
     columns = page.columns
     rows = OrganisationAggregate.objects.filter(
@@ -321,15 +328,16 @@ def _partner_rows(
         if column.version is not None:
             for _unit_id, _unit, organisation_id, name in units.get(column.version.pk, ()):
                 names.setdefault(organisation_id, name)
-    per_part = page.has_status_per_part
+    writers = [CellWriter(column, page.has_status_per_part, fmt.separator) for column in columns]
+    empty = CellWriter.EMPTY
     result = []
     for organisation_id, name in sorted(names.items(), key=lambda item: item[1].lower()):
         cells = []
-        for column in columns:
+        for column, write in zip(columns, writers, strict=True):
             row = sums.get((organisation_id, column.period.start))
-            value = value_from_sums(column.version, *row) if row is not None and column.version else None
-            cells.append(_cell(value, column, per_part, False, fmt, marks))
-        result.append(HeatRow(conditional_escape(name), mark_safe("".join(cells))))  # noqa: S308 (built from escaped parts)
+            value = value_from_sums(column.version, *row) if row is not None and write.open else None
+            cells.append(empty if value is None else write(value, False))
+        result.append(HeatRow(conditional_escape(name), mark_safe("".join(cells))))  # noqa: S308 (escaped parts)
     return result
 
 
@@ -338,28 +346,31 @@ def _unit_groups(
     indicator: Indicator,
     units: dict[int, list[tuple[int, str, int, str]]],
     fmt: NumberFormat,
-    marks: dict[str, str],
 ) -> tuple[list[HeatGroup], int]:
     columns = page.columns
     index = {c.period.start: i for i, c in enumerate(columns)}
+    # Every writer (entry.save_cell, the bulk upsert, the demo) stores a ratio's value next to its
+    # numerator and denominator, so one number per cell is all the table needs to read.
     figures = Figure.objects.filter(
         indicator=indicator, period__gte=columns[0].period.start, period__lte=columns[-1].period.start
-    ).values_list("unit_id", "period", "value", "numerator", "denominator", "is_late")
+    ).values_list("unit_id", "period", "value", "is_late")
+    # Per unit a list of values (Decimals, which the garbage collector does not track) and a bit
+    # per late cell: thousands of (value, late) tuples kept alive would each be scanned by the
+    # garbage collector, which then costs more than building the table. Streamed in chunks for
+    # the same reason.
     grid: dict[int, list] = {}
+    late_cells: dict[int, int] = {}
     width = len(columns)
-    for unit_id, period, value, numerator, denominator, late in figures:
-        column = columns[index[period]]
-        version = column.version
-        if version is None:
-            continue
-        if value is None and version.is_ratio and numerator is not None and denominator:
-            value = numerator / denominator * version.factor
-        if value is None:
+    for unit_id, period, value, late in figures.iterator(chunk_size=1000):
+        i = index[period]
+        if value is None or columns[i].version is None:
             continue
         cells = grid.get(unit_id)
         if cells is None:
             cells = grid[unit_id] = [None] * width
-        cells[index[period]] = (value, late)
+        cells[i] = value
+        if late:
+            late_cells[unit_id] = late_cells.get(unit_id, 0) | 1 << i
 
     known: dict[int, tuple[str, int, str]] = {}
     for column in columns:
@@ -374,7 +385,8 @@ def _unit_groups(
         ):
             known[unit_id] = (unit, organisation_id, organisation)
 
-    per_part = page.has_status_per_part
+    writers = [CellWriter(column, page.has_status_per_part, fmt.separator) for column in columns]
+    empty = CellWriter.EMPTY
     empty_row = [None] * width
     groups: dict[int, HeatGroup] = {}
     ordered = sorted(known.items(), key=lambda item: (item[1][2].lower(), item[1][0].lower()))
@@ -383,10 +395,8 @@ def _unit_groups(
         if group is None:
             group = groups[organisation_id] = HeatGroup(organisation, [])
         cells = grid.get(unit_id, empty_row)
-        html = "".join(
-            marks["empty"] if cell is None else _cell(cell[0], columns[i], per_part, cell[1], fmt, marks)
-            for i, cell in enumerate(cells)
-        )
+        late = late_cells.get(unit_id, 0)
+        html = "".join(empty if value is None else writers[i](value, late >> i & 1) for i, value in enumerate(cells))
         group.rows.append(HeatRow(conditional_escape(unit), mark_safe(html)))  # noqa: S308 (built from escaped parts)
     return list(groups.values()), len(known)
 

@@ -120,7 +120,7 @@ def test_it_shows_the_change_since_the_previous_period_and_a_sparkline(measures,
     response = client_for(w.viewer).get(url(m))
 
     tile = tile_of(response.context["dashboard"], m.share)
-    assert tile.change == "+10.0%"
+    assert tile.change == "+10.0% (better)"
     assert tile.improving is True
     assert f"Change since {m.period.previous.label()}" in response.text
     assert "(better)" in response.text

@@ -1,6 +1,7 @@
 """The indicator page: definition, version history, chart with data table, partner and unit tables."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -40,6 +41,11 @@ def url(m: Measures, indicator=None, **query) -> str:
 def share(m: Measures, unit, period: Period, numerator: str, denominator: str, comment: str = "") -> None:
     person = m.world.contributor_a if unit == m.world.unit_a else m.world.lead_b
     save_cell(person, m.share, unit, period, CellInput(numerator=numerator, denominator=denominator, comment=comment))
+
+
+def star(period: Period) -> str:
+    """The late mark of a figure for ``period`` saved today."""
+    return "*" if timezone.localdate() > period.end + timedelta(days=10) else ""
 
 
 def now() -> Period:
@@ -116,18 +122,38 @@ def test_it_shows_partner_and_unit_tables_with_status_in_text(measures, client_f
     politie = next(row for row in page.partner_rows if row.label == "Politie")
     cells = re.findall(r"<td[^>]*>.*?</td>", politie.cells)
     assert len(cells) == 24
-    assert cells[-2].startswith('<td class="kp-heat kp-heat--on_track">79.0')
-    assert '<span class="kp-visually-hidden"> On track</span>' in cells[-2]
-    assert "kp-heat--no_data" in cells[-1] and "No data" in cells[-1]
+    # The partner table is read from the roll-ups, which know nothing of lateness.
+    assert cells[-2] == '<td class="kp-h kp-on">79.0 ✓</td>'
+    assert cells[-1] == '<td class="kp-h kp-nd">—</td>'
     assert [g.organisation for g in page.unit_groups] == ["Openbaar Ministerie", "Politie"]
     [om] = page.unit_groups[0].rows
     assert om.label == "Parket Amsterdam"
     om_cells = re.findall(r"<td[^>]*>.*?</td>", om.cells)
-    assert om_cells[-3].startswith('<td class="kp-heat kp-heat--off_track">1.0')
-    assert "Off track" in om_cells[-3]
+    # A text symbol next to every colour; * marks a figure saved after the deadline.
+    assert om_cells[-3] == '<td class="kp-h kp-off">1.0 ✗*</td>'
+    [unit_a] = page.unit_groups[1].rows
+    assert re.findall(r"<td[^>]*>.*?</td>", unit_a.cells)[-2] == f'<td class="kp-h kp-on">79.0 ✓{star(m.period)}</td>'
     assert 'scope="rowgroup" colspan="25">Openbaar Ministerie</th>' in response.text
-    # Figures saved after the deadline are marked, in text too.
-    assert ", late</span>" in om_cells[-3]
+    legend = response.text[response.text.index('id="heat-legend"') :]
+    explained = ("✓</span> on track", "!</span> at risk", "✗</span> off track", "—</span> no figure", "* reported")
+    assert all(words in legend[:1500] for words in explained)
+    assert 'aria-describedby="heat-legend"' in response.text
+
+
+def test_it_escapes_names_in_the_tables_it_formats_itself(measures, client_for):
+    m, w = measures, measures.world
+    w.unit_a.name = "<script>alert(1)</script>"
+    w.unit_a.save()
+    w.org_b.name = "OM & <b>partners</b>"
+    w.org_b.save()
+    share(m, w.unit_a, m.period, "1", "2")
+    share(m, w.unit_b, m.period, "1", "2")
+
+    text = client_for(w.viewer).get(url(m)).text
+
+    assert "<script>alert(1)</script>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "OM &amp; &lt;b&gt;partners&lt;/b&gt;" in text
 
 
 def test_a_sums_parts_have_no_status_of_their_own(measures, client_for):
@@ -140,7 +166,7 @@ def test_a_sums_parts_have_no_status_of_their_own(measures, client_for):
     assert not page.has_status_per_part
     politie = next(group for group in page.unit_groups if group.organisation == "Politie")
     cells = re.findall(r"<td[^>]*>.*?</td>", politie.rows[0].cells)
-    assert cells[-2].startswith('<td class="kp-heat kp-heat--reported">120')
+    assert cells[-2] == f'<td class="kp-h kp-in">120{star(m.period)}</td>'
     assert "a sum's target is for the chain as a whole" in response.text.lower().replace("&#x27;", "'")
 
 
