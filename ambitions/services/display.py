@@ -64,13 +64,15 @@ class NumberFormat:
         return with_unit(self(number, version.decimals), version.unit_label) if number is not None else NO_VALUE
 
     def change(self, delta: Decimal | None, version: IndicatorVersion) -> str:
-        """A signed difference: +2,1 or −0,4 (a real minus sign)."""
+        """A signed difference: +2,1 or −0,4 (a real minus sign); a change of a percentage is in points."""
         if delta is None:
             return NO_VALUE
         text = self(abs(delta), version.decimals)
-        if not text.strip("0,."):
-            return with_unit(text, version.unit_label)
-        return with_unit(("+" if delta > 0 else "−") + text, version.unit_label)
+        if text.strip("0,."):
+            text = ("+" if delta > 0 else "−") + text
+        if version.unit_label == "%":
+            return _("%(number)s percentage points") % {"number": text}
+        return with_unit(text, version.unit_label)
 
 
 def with_unit(text: str, label: str) -> str:

@@ -44,6 +44,7 @@ from ambitions.services.display import (
     status_labels,
     status_of,
     value_from_sums,
+    with_unit,
 )
 from ambitions.services.progress import Status
 from ambitions.services.versions import pick
@@ -443,10 +444,11 @@ def _chart(page: IndicatorPage, values: list[Decimal | None], fmt: NumberFormat)
         current.append(f"{x(i)},{y(float(value))}")
 
     decimals = 0 if step >= 1 else min(4, max(1, -math.floor(math.log10(step))))
+    percent = "%" if version.unit_label == "%" else ""  # other units are named in the title
     ticks = []
     tick = bottom_value
     while tick <= top_value + step / 1000:
-        ticks.append((str(y(tick)), fmt(Decimal(str(round(tick, 6))), decimals)))
+        ticks.append((str(y(tick)), with_unit(fmt(Decimal(str(round(tick, 6))), decimals), percent)))
         tick += step
     every = math.ceil(len(columns) / 6)
     x_ticks = [
@@ -468,8 +470,9 @@ def _chart(page: IndicatorPage, values: list[Decimal | None], fmt: NumberFormat)
         }
     else:
         description = _("No figures in these periods yet; only the target line is drawn.")
-    title = _("%(indicator)s: chain value and target, %(first)s to %(last)s") % {
+    title = _("%(indicator)s (%(unit)s): chain value and target, %(first)s to %(last)s") % {
         "indicator": page.indicator.name,
+        "unit": version.unit_label,
         "first": columns[0].period.label(),
         "last": columns[-1].period.label(),
     }

@@ -120,7 +120,8 @@ def test_it_shows_the_change_since_the_previous_period_and_a_sparkline(measures,
     response = client_for(w.viewer).get(url(m))
 
     tile = tile_of(response.context["dashboard"], m.share)
-    assert tile.change == "+10.0% (better)"
+    assert tile.change == "+10.0 percentage points (better)"
+    assert tile_of(dashboard.build(w.chain), m.share).change.startswith("+10.0 percentage points")
     assert tile.improving is True
     assert f"Change since {m.period.previous.label()}" in response.text
     assert "(better)" in response.text
@@ -183,6 +184,29 @@ def test_it_shows_completeness_and_timeliness_per_partner(measures):
     assert (partners["Openbaar Ministerie"].reported, partners["Openbaar Ministerie"].expected) == (0, 1)
     assert not partners["Openbaar Ministerie"].complete
     assert tile.late == 1
+
+
+def test_it_escapes_partner_names_in_the_rows_it_formats_itself(measures, client_for):
+    m, w = measures, measures.world
+    w.org_b.name = "OM <b>&</b> co"
+    w.org_b.save()
+    share(m, w.unit_a, m.period, "1", "2")
+
+    text = client_for(w.viewer).get(url(m)).text
+
+    assert "OM <b>" not in text
+    assert "OM &lt;b&gt;&amp;&lt;/b&gt; co" in text
+
+
+def test_a_change_of_a_sum_is_in_its_unit(measures):
+    m, w = measures, measures.world
+    count(m, w.unit_a, m.period.previous, "320")
+    count(m, w.unit_a, m.period, "300")
+
+    tile = tile_of(dashboard.build(w.chain), m.count)
+
+    # Lower is better, so fewer cases is better.
+    assert tile.change == "−20 zaken (better)"
 
 
 def test_it_does_not_show_another_chains_indicators(measures, client_for):

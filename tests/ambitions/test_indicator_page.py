@@ -99,7 +99,7 @@ def test_it_draws_the_chain_against_its_target_with_an_equal_table(measures, cli
 
     text = response.text
     assert 'role="img" aria-labelledby="chart-title chart-desc"' in text
-    assert '<title id="chart-title">Binnen 24 uur afgedaan: chain value and target' in text
+    assert '<title id="chart-title">Binnen 24 uur afgedaan (%): chain value and target' in text
     assert "from 30.0% in" in text and "to 10.0% in" in text
     page = response.context["page"]
     assert len(page.chart.dots) == 2

@@ -58,6 +58,30 @@ def invitation_link(w: World, *, expired: bool = False) -> str:
     return reverse("stakeholders:invitation_accept", args=[token])
 
 
+def with_figures(w: World):
+    """The ambitions of tests/measures.py with six months of figures from both units."""
+    from ambitions.services.entry import CellInput, save_cell
+    from tests.measures import build_measures
+
+    m = build_measures(w)
+    for steps, numerator in enumerate((60, 55, 52, 48, 41, 30)):
+        period = m.period.shifted(-steps)
+        save_cell(w.contributor_a, m.share, w.unit_a, period, CellInput(numerator=str(numerator), denominator="100"))
+        save_cell(w.contributor_a, m.count, w.unit_a, period, CellInput(value=str(300 + steps * 20)))
+        if steps:  # the OM has not reported the latest month yet
+            save_cell(w.lead_b, m.share, w.unit_b, period, CellInput(numerator="45", denominator="90"))
+    return m
+
+
+def dashboard_with_figures(w: World) -> str:
+    with_figures(w)
+    return reverse("ambitions:chain_dashboard", args=[w.chain.slug])
+
+
+def indicator_with_figures(w: World) -> str:
+    return reverse("ambitions:indicator_detail", args=[w.chain.slug, with_figures(w).share.pk])
+
+
 def password_reset_link(w: World) -> str:
     uid = urlsafe_base64_encode(force_bytes(w.viewer.pk))
     return reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(w.viewer)])
@@ -83,6 +107,8 @@ PAGES = [
     Page("mandate_list", chain_url("mandate_list")),
     Page("mandate_create", chain_url("mandate_create")),
     Page("mandate_edit", chain_url("mandate_edit", mandate_pk)),
+    Page("chain_dashboard", dashboard_with_figures),
+    Page("indicator_detail", indicator_with_figures),
     Page("otp_setup", lambda w: reverse("otp_setup"), persona="manager_without_device"),
     # Public pages
     Page("login", lambda w: reverse("login"), persona=None),
