@@ -53,12 +53,21 @@ from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
-from ambitions.models import Figure, PeriodSubmission, SubmissionStatus
+from ambitions.models import (
+    Consent,
+    Figure,
+    Indicator,
+    IndicatorVersion,
+    PeriodSubmission,
+    SubmissionStatus,
+    VersionComment,
+    VersionStatus,
+)
 from ambitions.periods import Period
 from stakeholders.models import Invitation, Mandate, MandateScope, Membership, Role
 from tests.conftest import World
 from tests.factories import MandateFactory, PersonFactory
-from tests.measures import build_measures
+from tests.measures import adopted_version, build_measures
 
 # Personas (attributes of World, except anonymous).
 ANONYMOUS = "anonymous"
@@ -169,6 +178,21 @@ def MANDATED(persona: str, target: str) -> int | str:
     if persona == OUTSIDER:
         return 404
     return OK if persona == LEAD_A and target == PARTNER_A else 403
+
+
+def PARTNER_PEOPLE(persona: str, target: str) -> int | str:
+    """Commenting on a proposed indicator version: anyone of a partner organisation in the chain
+    (the outsider is one, in the other chain), programme managers and administrators; not a reader
+    without an organisation (the viewer)."""
+    if persona == ANONYMOUS:
+        return LOGIN
+    if target == FORGED:
+        return 404
+    if target == OTHER:
+        return _other_chain(persona, OK)
+    if persona == OUTSIDER:
+        return 404
+    return 403 if persona == VIEWER else OK
 
 
 def API(persona: str, target: str) -> int | str:
@@ -306,6 +330,33 @@ def cell_saved(o: Objects, target: str) -> bool:
     return Figure.objects.filter(indicator=indicator, unit=unit, period=o.period.start).exists()
 
 
+def version_of(kind: str, data: dict | None = None) -> Url:
+    """An indicator version's URL (``pk`` is its indicator, ``number`` its number), with POST data."""
+
+    def kwargs(o: Objects, target: str) -> dict:
+        version = o.get(kind, target)
+        found = {"slug": o.slug(target), "pk": version.indicator_id, "number": version.number}
+        return {**found, "_data": data} if data is not None else found
+
+    return Url((PARTNER_A, PARTNER_B, OTHER, FORGED), kwargs)
+
+
+def version_status(o: Objects, target: str) -> str:
+    return IndicatorVersion.objects.values_list("status", flat=True).get(pk=o.get("draft", target).pk)
+
+
+def consent_count(o: Objects, target: str) -> int:
+    return Consent.objects.filter(version=o.get("proposed", target)).count()
+
+
+def comment_count(o: Objects, target: str) -> int:
+    return VersionComment.objects.filter(version=o.get("proposed", target)).count()
+
+
+def version_count(o: Objects, target: str) -> int:
+    return IndicatorVersion.objects.filter(indicator=o.get("indicator", target)).count()
+
+
 def submission_status(steps_back: int) -> Callable[[Objects, str], str]:
     def state(o: Objects, target: str) -> str:
         chain = o.world.other_chain if target == OTHER else o.world.chain
@@ -393,6 +444,31 @@ ROWS = [
     Row("ambitions:period_approve", in_period(1), MANDATED, method="post", state=submission_status(1)),
     Row("ambitions:period_reopen", in_period(2), MANAGE),
     Row("ambitions:figure_history", of("figure"), READ),
+    # Ambitions and indicators (views/setup.py), indicator versions by consensus (views/versions.py)
+    Row("ambitions:ambition_list", in_chain(), READ),
+    Row("ambitions:ambition_create", in_chain(), MANAGE),
+    Row("ambitions:ambition_edit", of("ambition"), MANAGE),
+    Row("ambitions:indicator_create", of("ambition"), MANAGE),
+    Row("ambitions:version_detail", version_of("draft"), READ),
+    Row("ambitions:version_edit", version_of("draft"), MANAGE),
+    Row("ambitions:version_propose", version_of("draft"), MANAGE, method="post", state=version_status),
+    # Lead A answers for partner A, on any of zsm's proposals (the objects of "partner B" too).
+    Row(
+        "ambitions:version_respond",
+        version_of("proposed", {"position": "consent"}),
+        MANDATED,
+        method="post",
+        state=consent_count,
+        override={(LEAD_A, PARTNER_B): OK},
+    ),
+    Row(
+        "ambitions:version_comment",
+        version_of("proposed", {"text": "Graag ook per parket."}),
+        PARTNER_PEOPLE,
+        method="post",
+        state=comment_count,
+    ),
+    Row("ambitions:version_create", of("indicator"), MANAGE, method="post", state=version_count),
     # API (stakeholders/api/urls.py, ketenportaal/api_urls.py)
     Row("stakeholders-api:api-root", plain(), API),
     Row("stakeholders-api:chain-list", plain(), API),
@@ -525,6 +601,23 @@ def objects(shared_world: World, django_db_blocker, media_root) -> Objects:
                     period=m.period.shifted(-steps).start,
                     status=status,
                 )
+        # Indicator versions waiting for a step, each on an indicator of its own, so that a new
+        # version of m's indicators always starts from an adopted one.
+        found.by_kind["ambition"] = {PARTNER_A: m.ambition, PARTNER_B: m.ambition, OTHER: m.other_ambition}
+        for status in (VersionStatus.DRAFT, VersionStatus.PROPOSED):
+            found.by_kind[str(status)] = {
+                target: adopted_version(
+                    Indicator.objects.create(ambition=ambition, name=f"{status} {target}"),
+                    [unit],
+                    status=status,
+                    effective_from=m.period.start,
+                )
+                for target, ambition, unit in (
+                    (PARTNER_A, m.ambition, w.unit_a),
+                    (PARTNER_B, m.ambition, w.unit_b),
+                    (OTHER, m.other_ambition, w.unit_c),
+                )
+            }
     return found
 
 

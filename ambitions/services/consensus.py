@@ -12,12 +12,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ambitions.models import Consent, ConsentPosition, IndicatorVersion, VersionComment, VersionStatus
 from ketenportaal.permissions import Action, allows, has_mandate
-from stakeholders.models import Mandate, MandateScope, Partnership, PartnershipStatus, Person
+from stakeholders.models import Mandate, MandateScope, Partnership, PartnershipStatus, Person, Role
 from stakeholders.notify import notify
 
 
@@ -77,7 +79,9 @@ def propose(person: Person, version: IndicatorVersion) -> IndicatorVersion:
     people = [p for group in mandated_people(partnerships).values() for p in group]
     with translation.override(settings.LANGUAGE_CODE):
         text = _("Your consent is asked for %(version)s in %(chain)s.") % {"version": version, "chain": chain}
-    notify(people, chain, text, version.indicator.get_absolute_url(), key=f"consent-asked:{version.pk}")
+    # The link leads to the version's page, where the lead answers.
+    url = reverse("ambitions:version_detail", args=[chain.slug, version.indicator_id, version.number])
+    notify(people, chain, text, url, key=f"consent-asked:{version.pk}")
     return version
 
 
@@ -124,13 +128,40 @@ def _decide(version: IndicatorVersion) -> None:
 
 
 def comment(person: Person, version: IndicatorVersion, text: str) -> VersionComment:
+    """People of a partner organisation comment (partners of the chain too), and the programme managers
+    who answer them; while the version is a draft or waiting for consent."""
     chain = version.indicator.ambition.chain
     if not allows(person, Action.VIEW, chain):
         raise PermissionDenied
+    partnership = Partnership.objects.filter(chain=chain, organisation_id=person.organisation_id).first()
+    if partnership is None and not allows(person, Action.MANAGE_INDICATORS, chain):
+        raise PermissionDenied
+    if version.status not in (VersionStatus.DRAFT, VersionStatus.PROPOSED):
+        raise ConsensusRefused(_("This version has been decided; it takes no more comments."))
     if not text.strip():
         raise ConsensusRefused(_("Write a comment."), "text")
-    partnership = Partnership.objects.filter(chain=chain, organisation_id=person.organisation_id).first()
     return VersionComment.objects.create(version=version, partnership=partnership, person=person, text=text.strip())
+
+
+def requested_from(person: Person) -> QuerySet[IndicatorVersion]:
+    """Proposed versions waiting for an answer ``person`` may give: those not yet answered by a core
+    partner for which they hold a valid consent mandate (and lead in the chain). One query."""
+    partnerships = Partnership.objects.current().filter(
+        status=PartnershipStatus.CORE,
+        organisation_id=person.organisation_id,
+        mandates__in=Mandate.objects.valid_on().filter(person=person, scope=MandateScope.CONSENT_INDICATORS),
+        chain__memberships__person=person,
+        chain__memberships__role__in=[Role.PARTNER_LEAD, Role.PROGRAMME_MANAGER],
+    )
+    return (
+        IndicatorVersion.objects.filter(
+            status=VersionStatus.PROPOSED, indicator__ambition__chain__partnerships__in=partnerships
+        )
+        .exclude(consents__partnership__in=partnerships)
+        .select_related("indicator__ambition__chain")
+        .order_by("proposed_at", "pk")
+        .distinct()
+    )
 
 
 @transaction.atomic
