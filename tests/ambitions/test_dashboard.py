@@ -8,9 +8,10 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from ambitions.models import Figure, Indicator, VersionStatus
-from ambitions.periods import Period
+from ambitions.periods import Frequency, Period
 from ambitions.services import aggregates, dashboard
 from ambitions.services.entry import CellInput, save_cell
 from ambitions.services.progress import Status
@@ -276,3 +277,20 @@ def test_its_query_count_does_not_grow_with_the_data(measures, client_for):
     assert large <= 20
     board = dashboard.build(w.chain)
     assert all(tile.period == m.period and tile.expected == 5 for tile in board.ambitions[0].tiles)
+
+
+def test_it_follows_each_indicators_own_frequency(measures, client_for):
+    m, w = measures, measures.world
+    quarterly = Indicator.objects.create(ambition=m.ambition, name="Doorlooptijd", position=3)
+    adopted_version(quarterly, [w.unit_a], frequency=Frequency.QUARTER, unit_label="dagen")
+    last_quarter = Period.containing(timezone.localdate(), Frequency.QUARTER).previous
+    save_cell(w.contributor_a, quarterly, w.unit_a, last_quarter, CellInput(value="12"))
+
+    response = client_for(w.viewer).get(url(m))
+
+    tile = tile_of(response.context["dashboard"], quarterly)
+    assert tile.period == last_quarter
+    assert tile.value == "12 dagen"
+    assert tile.period_label == last_quarter.label()
+    # The quarter is complete; the monthly indicators still miss figures for last month.
+    assert all("Doorlooptijd" not in row.indicators for row in response.context["dashboard"].missing)

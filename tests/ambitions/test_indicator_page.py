@@ -270,3 +270,22 @@ def test_the_window_for_the_export_is_the_pages(measures):
     m = measures
     first, last = indicator_page.window(m.share, now().shifted(-3).slug)
     assert (first, last) == (now().shifted(-26), now().shifted(-3))
+
+
+def test_each_period_is_shown_under_the_definition_it_was_reported_against(measures, client_for):
+    m, w = measures, measures.world
+    share(m, w.unit_a, m.period.previous, "50", "100")
+    IndicatorVersion.objects.filter(pk=m.share_v1.pk).update(status=VersionStatus.SUPERSEDED)
+    v2 = IndicatorVersion.objects.get(pk=m.share_v1.pk)
+    v2.pk, v2.number, v2.status = None, 2, VersionStatus.ADOPTED
+    v2.effective_from, v2.factor, v2.unit_label, v2.max_value = m.period.start, Decimal(1000), "‰", Decimal(1000)
+    v2.save()
+    v2.reporting_units.set([w.unit_a, w.unit_b])
+    share(m, w.unit_a, m.period, "5", "100")
+
+    page = client_for(w.viewer).get(url(m)).context["page"]
+
+    rows = {row.period: row for row in page.chain_rows}
+    assert rows[m.period.previous].value == "50.0%"
+    assert rows[m.period].value == "50.0 ‰"
+    assert page.current.number == 2
