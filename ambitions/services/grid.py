@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ from ambitions.services.entry import deadline as deadline_of
 from ambitions.services.entry import entry_window
 from ambitions.services.numbers import for_input, show
 from ambitions.services.versions import pick, versions_in_force
-from stakeholders.models import Chain, Mandate, MandateScope, Organisation, Person, Role, Unit
+from stakeholders.models import Chain, Mandate, MandateScope, Membership, Organisation, Partnership, Person, Role, Unit
 
 HISTORY = 3  # previous periods shown next to each cell
 
@@ -389,7 +389,6 @@ class DuePeriod:
     """A period my organisation still has to submit in one chain."""
 
     chain: Chain
-    organisation: Organisation
     period: Period
     deadline: date
     closes: date
@@ -411,29 +410,27 @@ def figures_work(person: Person, today: date | None = None) -> FiguresWork:
     today = today or timezone.localdate()
     if not person.is_authenticated or person.organisation_id is None:
         return FiguresWork([], [])
-    chains = {
-        chain.pk: chain
-        for chain in Chain.objects.filter(
-            memberships__person=person,
-            memberships__role__in=Role.partner_roles(),
-            partnerships__organisation_id=person.organisation_id,
-        ).distinct()
-    }
-    if not chains:
-        return FiguresWork([], [])
-    # Every version in force of every indicator in those chains (one query), so a version's
-    # periods end where the next one takes over; then which of them my units report.
+    # Every version in force in the chains where I enter figures for my organisation, in one
+    # query: all of them (a version's periods end where the next one takes over), each marked
+    # with whether one of my organisation's units reports it.
+    entering = Membership.objects.filter(
+        person=person, role__in=Role.partner_roles(), chain=OuterRef("indicator__ambition__chain")
+    )
+    partner = Partnership.objects.filter(
+        organisation_id=person.organisation_id, chain=OuterRef("indicator__ambition__chain")
+    )
+    reported = IndicatorVersion.reporting_units.through.objects.filter(
+        indicatorversion_id=OuterRef("pk"), unit__organisation_id=person.organisation_id
+    )
     versions = list(
         IndicatorVersion.objects.in_force()
-        .filter(indicator__ambition__chain_id__in=list(chains))
-        .select_related("indicator__ambition")
+        .filter(Exists(entering), Exists(partner))
+        .annotate(mine=Exists(reported))
+        .select_related("indicator__ambition__chain")
         .order_by("-effective_from")
     )
-    mine = set(
-        IndicatorVersion.reporting_units.through.objects.filter(
-            indicatorversion_id__in=[v.pk for v in versions], unit__organisation_id=person.organisation_id
-        ).values_list("indicatorversion_id", flat=True)
-    )
+    chains = {v.indicator.ambition.chain_id: v.indicator.ambition.chain for v in versions}
+    mine = {v.pk for v in versions if v.mine}
     per_indicator: dict[int, list[IndicatorVersion]] = defaultdict(list)
     for version in versions:
         per_indicator[version.indicator_id].append(version)
@@ -460,12 +457,11 @@ def figures_work(person: Person, today: date | None = None) -> FiguresWork:
             status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
         ).values_list("chain_id", "frequency", "period")
     )
-    organisation = person.organisation
     due, overdue = [], []
     for (chain_id, period), (first_deadline, closes) in candidates.items():
         if (chain_id, period.frequency, period.start) in done or today > closes:
             continue
-        item = DuePeriod(chains[chain_id], organisation, period, first_deadline, closes)
+        item = DuePeriod(chains[chain_id], period, first_deadline, closes)
         if today <= first_deadline <= today + timedelta(days=DUE_WITHIN_DAYS):
             due.append(item)
         elif first_deadline < today:
@@ -491,24 +487,22 @@ def approvals_waiting(person: Person, today: date | None = None) -> list[Waiting
     today = today or timezone.localdate()
     if not person.is_authenticated or person.organisation_id is None:
         return []
-    chain_ids = list(
-        Mandate.objects.valid_on(today)
-        .filter(
-            person=person,
-            scope=MandateScope.APPROVE_FIGURES,
-            partnership__organisation_id=person.organisation_id,
-            partnership__chain__memberships__person=person,
-            partnership__chain__memberships__role__in=[Role.PARTNER_LEAD, Role.PROGRAMME_MANAGER],
-        )
-        .order_by()
-        .values_list("partnership__chain_id", flat=True)
-        .distinct()
+    # One query: the mandate and the role are conditions on each submission's chain.
+    mandated = Mandate.objects.valid_on(today).filter(
+        person=person,
+        scope=MandateScope.APPROVE_FIGURES,
+        partnership__organisation_id=person.organisation_id,
+        partnership__chain=OuterRef("chain"),
     )
-    if not chain_ids:
-        return []
+    leading = Membership.objects.filter(
+        person=person, role__in=[Role.PARTNER_LEAD, Role.PROGRAMME_MANAGER], chain=OuterRef("chain")
+    )
     submissions = (
         PeriodSubmission.objects.filter(
-            chain_id__in=chain_ids, organisation_id=person.organisation_id, status=SubmissionStatus.SUBMITTED
+            Exists(mandated),
+            Exists(leading),
+            organisation_id=person.organisation_id,
+            status=SubmissionStatus.SUBMITTED,
         )
         .select_related("chain", "organisation", "submitted_by")
         .order_by("period", "chain__name")

@@ -4,6 +4,7 @@ the figures), a programme manager reopens with a reason. Every step is audited (
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ def submission_for(chain: Chain, organisation: Organisation, period: Period, loc
     return submission
 
 
+@transaction.atomic
 def submit(person: Person, chain: Chain, organisation: Organisation, period: Period) -> PeriodSubmission:
     if not allows(person, Action.ENTER_FIGURES, chain, organisation):
         raise PermissionDenied
@@ -44,6 +46,7 @@ def may_approve(person: Person, chain: Chain, organisation: Organisation) -> boo
     return partnership is not None and has_mandate(person, partnership, MandateScope.APPROVE_FIGURES)
 
 
+@transaction.atomic
 def approve(person: Person, chain: Chain, organisation: Organisation, period: Period) -> PeriodSubmission:
     if not may_approve(person, chain, organisation):
         raise PermissionDenied
@@ -60,6 +63,7 @@ def approve(person: Person, chain: Chain, organisation: Organisation, period: Pe
     return submission
 
 
+@transaction.atomic
 def reopen(person: Person, chain: Chain, organisation: Organisation, period: Period, reason: str) -> PeriodSubmission:
     if not allows(person, Action.REOPEN_FIGURES, chain):
         raise PermissionDenied

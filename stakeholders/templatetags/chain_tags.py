@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ketenportaal.permissions import Action, allows
+from stakeholders.models import Organisation
 
 register = template.Library()
 
@@ -23,12 +24,21 @@ class NavItem:
 _SECTIONS = [
     ("home", _("Chain home"), "chain_detail", ("chain_detail",), Action.VIEW),
     ("dashboard", _("Dashboard"), "ambitions:chain_dashboard", ("chain_dashboard", "indicator_"), Action.VIEW),
+    ("entry", _("Figures"), "ambitions:entry_index", ("entry_", "period_", "figure_"), Action.ENTER_FIGURES),
     ("partners", _("Partners"), "partnership_list", ("partnership_",), Action.VIEW),
     ("organisations", _("Organisations"), "organisation_list", ("organisation_", "unit_"), Action.VIEW),
     ("people", _("People and roles"), "membership_list", ("membership_", "invitation_"), Action.VIEW),
     ("mandates", _("Mandates"), "mandate_list", ("mandate_",), Action.VIEW),
     ("settings", _("Settings"), "chain_settings", ("chain_settings",), Action.MANAGE_CHAIN),
 ]
+
+
+def _own_organisation(user, action: Action) -> Organisation | None:
+    """Entering figures is for one's own organisation. allows() compares ids only, so a stand-in
+    with the user's organisation id saves a query on every chain page."""
+    if action != Action.ENTER_FIGURES or not getattr(user, "organisation_id", None):
+        return None
+    return Organisation(pk=user.organisation_id)
 
 
 @register.simple_tag(takes_context=True)
@@ -38,7 +48,7 @@ def chain_nav(context, chain) -> list[NavItem]:
     match = getattr(request, "resolver_match", None)
     items = []
     for _section, label, name, prefixes, action in _SECTIONS:
-        if not allows(request.user, action, chain):
+        if not allows(request.user, action, chain, _own_organisation(request.user, action)):
             continue
         namespace, _colon, url_name = name.rpartition(":")
         namespace = namespace or "stakeholders"

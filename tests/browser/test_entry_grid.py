@@ -1,0 +1,262 @@
+"""Entering figures in a real browser.
+
+A contributor of an organisation with five reporting units and three indicators enters a month
+by keyboard alone: focus the first cell, type, Tab on; leaving a cell saves it with htmx, without
+reloading the page. They submit by keyboard; the partner lead (with the approve mandate) signs in
+and approves; the chain dashboard shows the new value. Without JavaScript the same grid is one
+form. Every page visited is scanned with axe (``visit``), also after cells were swapped in.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from playwright.sync_api import expect
+
+from ambitions.models import ChainAggregate, Figure, Indicator, PeriodSubmission, SubmissionStatus
+from tests.factories import UnitFactory
+from tests.measures import Measures, adopted_version
+
+from .conftest import use_english
+from .test_pages_axe import assert_no_horizontal_scroll
+
+pytestmark = pytest.mark.browser
+
+UNIT_NAMES = ["Eenheid Noord", "Eenheid Oost", "Eenheid West", "Eenheid Zuid"]
+
+
+def five_units_three_indicators(m: Measures):
+    """Partner A reports with five units (Eenheid Amsterdam plus four) three indicators."""
+    w = m.world
+    extra = [UnitFactory(organisation=w.org_a, name=name) for name in UNIT_NAMES]
+    for version in (m.share_v1, m.count_v1):
+        version.reporting_units.add(*extra)
+    units = sorted([w.unit_a, *extra], key=lambda unit: unit.name)
+    third = Indicator.objects.create(ambition=m.ambition, name="Slachtoffers geïnformeerd", position=3)
+    adopted_version(third, units)
+    return units, [m.share, m.count, third]
+
+
+def focused_name(page) -> str:
+    return page.evaluate("() => document.activeElement && document.activeElement.getAttribute('name')") or ""
+
+
+def test_a_contributor_enters_a_month_by_keyboard_and_the_lead_approves_it(
+    measures: Measures, page, open_page, visit, sign_in, live_server
+):
+    m, w = measures, measures.world
+    units, indicators = five_units_three_indicators(m)
+    share, count, third = indicators
+    grid_path = reverse("ambitions:entry_grid", args=[w.chain.slug, m.period.slug])
+    dashboard = reverse("ambitions:chain_dashboard", args=[w.chain.slug])
+
+    use_english(page, live_server)
+    sign_in(page, w.contributor_a)
+    # The dashboard before: nothing reported for the share yet.
+    visit(page, dashboard)
+    share_tile = page.locator(".kp-tile").filter(has=page.get_by_role("heading", name=share.name))
+    expect(share_tile).to_contain_text("No figures reported")
+
+    # From My work, where the month is listed as due or overdue, to the grid.
+    visit(page, "/")
+    with translation.override("en"):
+        label = m.period.label()
+    visit.follow(page, page.get_by_role("link", name=f"Figures for {label} in ZSM").click)
+    assert page.url == live_server.url + grid_path, page.url
+    assert_no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # What to type, cell by cell, in the grid's order: per indicator, the units by name.
+    typed = {}
+    for n, unit in enumerate(units, start=1):
+        typed[(share.pk, unit.pk)] = [str(10 * n), "100"]  # 150 of 500: 30%
+        typed[(count.pk, unit.pk)] = [f"{n},5"]  # a Dutch decimal comma
+        typed[(third.pk, unit.pk)] = [str(n)]
+    order = [(indicator.pk, unit.pk) for indicator in indicators for unit in units]
+
+    def names(key) -> list[str]:
+        prefix = f"cell-{key[0]}-{key[1]}"
+        return [f"{prefix}-numerator", f"{prefix}-denominator"] if key[0] == share.pk else [f"{prefix}-value"]
+
+    page.locator(f'input[name="{names(order[0])[0]}"]').focus()
+    for index, key in enumerate(order):
+        for position, (name, text) in enumerate(zip(names(key), typed[key], strict=True)):
+            assert focused_name(page) == name, f"expected focus on {name}, not {focused_name(page)!r}"
+            page.keyboard.type(text)
+            if position + 1 < len(names(key)):
+                page.keyboard.press("Tab")  # numerator → denominator: still the same cell
+        page.keyboard.press("Tab")  # to the cell's comment toggle
+        assert page.evaluate("() => document.activeElement.tagName") == "SUMMARY"
+        page.keyboard.press("Tab")  # out of the cell: it saves
+        if index + 1 < len(order):
+            assert focused_name(page) == names(order[index + 1])[0]
+
+    # The last Tab left the grid for its save button; every cell says it is saved, no reload.
+    expect(page.locator(".kp-entry__state--saved")).to_have_count(len(order))
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Save all figures"
+    assert page.url == live_server.url + grid_path
+    visit.scan(page)
+
+    figures = {(f.indicator_id, f.unit_id): f for f in Figure.objects.filter(period=m.period.start)}
+    assert len(figures) == len(order)
+    for n, unit in enumerate(units, start=1):
+        assert figures[(share.pk, unit.pk)].numerator == 10 * n
+        assert figures[(share.pk, unit.pk)].denominator == 100
+        assert figures[(count.pk, unit.pk)].value == Decimal(f"{n}.5")
+        assert figures[(third.pk, unit.pk)].value == n
+        assert figures[(share.pk, unit.pk)].entered_by == w.contributor_a
+
+    # Submit by keyboard: Tab to the submit button, Enter.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Submit for approval"
+    visit.follow(page, lambda: page.keyboard.press("Enter"))
+    expect(page.locator(".kp-messages")).to_contain_text("submitted for approval")
+    submission = PeriodSubmission.objects.get(organisation=w.org_a, period=m.period.start)
+    assert submission.status == SubmissionStatus.SUBMITTED
+
+    # The lead, in a browser of their own, finds the approval on My work and approves.
+    lead = open_page()
+    use_english(lead, live_server)
+    sign_in(lead, w.lead_a)
+    visit(lead, "/")
+    expect(lead.get_by_role("heading", name="Approvals waiting")).to_be_visible()
+    visit.follow(lead, lead.get_by_role("link", name=f"Figures of Politie for {label} in ZSM").click)
+    approve = lead.get_by_role("button", name="Approve the figures")
+    approve.focus()
+    visit.follow(lead, lambda: lead.keyboard.press("Enter"))
+    expect(lead.locator(".kp-messages")).to_contain_text("approved and locked")
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.APPROVED
+    expect(lead.locator("input[name^='cell-']")).to_have_count(0)  # locked: no inputs left
+
+    # The aggregate counts every unit's figure: Σ numerators / Σ denominators, never an average.
+    aggregate = ChainAggregate.objects.get(indicator=share, period=m.period.start)
+    assert aggregate.value(m.share_v1) == 30
+    visit(lead, dashboard)
+    share_tile = lead.locator(".kp-tile").filter(has=lead.get_by_role("heading", name=share.name))
+    expect(share_tile.locator(".kp-tile__number")).to_contain_text("30.0")
+    expect(share_tile).not_to_contain_text("No figures reported")
+
+
+def test_a_cell_with_bad_input_shows_its_message_and_a_conflict_offers_a_choice(
+    measures: Measures, page, visit, sign_in, live_server
+):
+    m, w = measures, measures.world
+    use_english(page, live_server)
+    sign_in(page, w.contributor_a)
+    visit(page, reverse("ambitions:entry_grid", args=[w.chain.slug, m.period.slug]))
+    prefix = f"cell-{m.share.pk}-{w.unit_a.pk}"
+    numerator = page.locator(f'input[name="{prefix}-numerator"]')
+    numerator.focus()
+    page.keyboard.type("130")
+    page.keyboard.press("Tab")
+    page.keyboard.type("120")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # leave the cell
+
+    # The message is at the numerator, tied to it; nothing was saved.
+    error = page.locator(f"#id_{prefix}-numerator-error")
+    expect(error).to_contain_text("cannot be greater than the denominator")
+    numerator = page.locator(f'input[name="{prefix}-numerator"]')
+    expect(numerator).to_have_attribute("aria-invalid", "true")
+    assert f"id_{prefix}-numerator-error" in (numerator.get_attribute("aria-describedby") or "").split()
+    expect(page.locator("#entry-announcer")).to_contain_text("not saved")
+    visit.scan(page)
+    assert not Figure.objects.exists()
+
+    # Someone else saves the cell meanwhile; my correction then meets their value.
+    from ambitions.services.entry import CellInput, save_cell
+
+    save_cell(w.lead_a, m.share, w.unit_a, m.period, CellInput(numerator="5", denominator="10"))
+    numerator.fill("12")
+    numerator.focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    conflict = page.locator(f"#{prefix}-message")
+    expect(conflict).to_contain_text("Saved meanwhile by Lead-A: 5 / 10 (50.0)")
+    visit.scan(page)
+    page.get_by_role("button", name="Save mine instead").first.click()
+    expect(page.locator(f"#{prefix} .kp-entry__state--saved")).to_be_visible()
+    figure = Figure.objects.get()
+    assert (figure.numerator, figure.denominator, figure.entered_by) == (12, 120, w.contributor_a)
+    visit.scan(page)
+
+
+def test_without_javascript_the_grid_is_one_form(measures: Measures, open_page, visit, sign_in, live_server):
+    m, w = measures, measures.world
+    units, indicators = five_units_three_indicators(m)
+    share, count, third = indicators
+    page = open_page(java_script_enabled=False)
+    use_english(page, live_server)
+    sign_in(page, w.contributor_a)
+    grid_path = reverse("ambitions:entry_grid", args=[w.chain.slug, m.period.slug])
+    visit(page, grid_path)
+    assert page.evaluate("() => typeof window.htmx") == "undefined", "the page's scripts must not have run"
+
+    def fill(indicator, unit, **values) -> None:
+        for name, value in values.items():
+            page.locator(f'input[name="cell-{indicator.pk}-{unit.pk}-{name}"]').fill(value)
+
+    for n, unit in enumerate(units, start=1):
+        fill(share, unit, numerator=str(n), denominator="10")
+        fill(count, unit, value=str(100 + n))
+        fill(third, unit, value=str(n))
+    fill(count, units[2], value="honderd")  # one bad cell: nothing is saved
+    visit.follow(page, page.get_by_role("button", name="Save all figures").click, status=422)
+    expect(page.get_by_role("alert")).to_contain_text("Nothing was saved: 1 cell needs attention")
+    bad = page.locator(f'input[name="cell-{count.pk}-{units[2].pk}-value"]')
+    expect(bad).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f"#id_cell-{count.pk}-{units[2].pk}-value-error")).to_contain_text("Enter a number")
+    # What was typed is still there, everywhere.
+    expect(page.locator(f'input[name="cell-{third.pk}-{units[4].pk}-value"]')).to_have_value("5")
+    assert not Figure.objects.exists()
+
+    bad.fill("103")
+    visit.follow(page, page.get_by_role("button", name="Save all figures").click)
+    assert page.url == live_server.url + grid_path
+    expect(page.locator(".kp-messages")).to_contain_text("15 figures saved")
+    assert Figure.objects.filter(period=m.period.start).count() == 15
+    assert ChainAggregate.objects.get(indicator=share, period=m.period.start).value(m.share_v1) == 30
+
+    visit.follow(page, page.get_by_role("button", name="Submit for approval").click)
+    assert PeriodSubmission.objects.get(organisation=w.org_a).status == SubmissionStatus.SUBMITTED
+
+
+def test_the_period_list_history_and_reopen_pages_pass_axe(measures: Measures, page, visit, sign_in, live_server):
+    from ambitions.services import submissions
+    from ambitions.services.entry import CellInput, save_cell
+
+    m, w = measures, measures.world
+    save_cell(w.contributor_a, m.share, w.unit_a, m.period, CellInput(numerator="1", denominator="4"))
+    figure = save_cell(w.lead_a, m.share, w.unit_a, m.period, CellInput(numerator="2", denominator="4", comment="Na"))
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
+    submissions.approve(w.lead_a, w.chain, w.org_a, m.period)
+
+    use_english(page, live_server)
+    sign_in(page, w.manager)
+    chain_menu = page.get_by_role("navigation", name="Chain menu")
+    visit(page, reverse("stakeholders:chain_detail", args=[w.chain.slug]))
+    visit.follow(page, chain_menu.get_by_role("link", name="Figures").click)
+    assert page.url.endswith(reverse("ambitions:entry_index", args=[w.chain.slug])), page.url
+    assert_no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    with translation.override("en"):
+        label = m.period.label()
+    visit.follow(page, page.get_by_role("link", name=f"Approved — Politie, {label}").click)
+    expect(page.locator(".kp-entry__value").first).to_have_text("2 / 4 (50.0)")
+    visit.follow(page, page.get_by_role("link", name="Reopen these figures").click)
+    visit.follow(page, page.get_by_role("button", name="Reopen").click, status=422)  # a reason is required
+    page.get_by_label("Reason for reopening").fill("Correctie Amsterdam")
+    visit.follow(page, page.get_by_role("button", name="Reopen").click)
+    expect(page.locator(".kp-entry-summary")).to_contain_text("Correctie Amsterdam")
+    assert PeriodSubmission.objects.get().status == SubmissionStatus.OPEN
+
+    visit(page, reverse("ambitions:figure_history", args=[w.chain.slug, figure.pk]))
+    expect(page.get_by_role("table")).to_contain_text("2 / 4 (50.0)")
+    expect(page.get_by_role("table")).to_contain_text("1 / 4 (25.0)")
+    assert_no_horizontal_scroll(page)
