@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from ambitions.services import grid
+from ambitions.services import consensus, grid
 
 
 def items(user) -> dict:
-    """Template context for My work: figures due and overdue, approvals waiting (constant queries)."""
+    """Template context for My work: figures due and overdue, approvals waiting, consents requested
+    (constant queries)."""
     figures = grid.figures_work(user)
     return {
         "figures_due": figures.due,
         "figures_overdue": figures.overdue,
         "approvals_waiting": grid.approvals_waiting(user),
+        "consents_requested": list(consensus.requested_from(user)),
     }

@@ -28,7 +28,9 @@ class HistoryEntry:
 
 def history_for(obj: Model, limit: int = 50) -> list[HistoryEntry]:
     """The newest changes to ``obj`` first, with field labels and before/after values."""
-    entries = LogEntry.objects.get_for_object(obj).select_related("actor").order_by("-timestamp")[:limit]
+    # content_type too: every entry reads it to name its fields, which would cost a query per entry.
+    entries = LogEntry.objects.get_for_object(obj).select_related("actor", "content_type")
+    entries = entries.order_by("-timestamp")[:limit]
     result = []
     for entry in entries:
         changes = [
