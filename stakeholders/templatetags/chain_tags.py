@@ -23,7 +23,20 @@ class NavItem:
 # A name without a namespace is in "stakeholders"; other apps' sections give the full name.
 _SECTIONS = [
     ("home", _("Chain home"), "chain_detail", ("chain_detail",), Action.VIEW),
-    ("dashboard", _("Dashboard"), "ambitions:chain_dashboard", ("chain_dashboard", "indicator_"), Action.VIEW),
+    (
+        "dashboard",
+        _("Dashboard"),
+        "ambitions:chain_dashboard",
+        ("chain_dashboard", "indicator_detail", "indicator_export"),
+        Action.VIEW,
+    ),
+    (
+        "ambitions",
+        _("Ambitions"),
+        "ambitions:ambition_list",
+        ("ambition_", "indicator_create", "version_"),
+        Action.VIEW,
+    ),
     ("entry", _("Figures"), "ambitions:entry_index", ("entry_", "period_", "figure_"), Action.ENTER_FIGURES),
     ("partners", _("Partners"), "partnership_list", ("partnership_",), Action.VIEW),
     ("organisations", _("Organisations"), "organisation_list", ("organisation_", "unit_"), Action.VIEW),
