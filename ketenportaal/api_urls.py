@@ -32,6 +32,7 @@ class ApiDocsView(SpectacularSwaggerSplitView):
 
 urlpatterns = [
     path("", include("stakeholders.api.urls")),
+    path("", include("ambitions.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", ApiDocsView.as_view(), name="api_docs"),
 ]

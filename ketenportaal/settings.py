@@ -247,12 +247,22 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ketenportaal API",
-    "DESCRIPTION": "Chains, partners, people and (later) indicators and figures of a chain.",
+    "DESCRIPTION": "Chains, partners, people, indicators, figures and roll-ups of a chain.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind" or "status" with different choices: name each enum after its choices.
+    "ENUM_NAME_OVERRIDES": {
+        "ChainKindEnum": "stakeholders.models.chains.ChainKind",
+        "PartnershipStatusEnum": "stakeholders.models.chains.PartnershipStatus",
+        "FrequencyEnum": "stakeholders.models.chains.ReportingFrequency",
+        "IndicatorKindEnum": "ambitions.models.IndicatorKind",
+        "VersionStatusEnum": "ambitions.models.VersionStatus",
+        "SubmissionStatusEnum": "ambitions.models.SubmissionStatus",
+        "ProgressStatusEnum": "ambitions.services.progress.Status",
+    },
 }
 
 # Celery. Production and CI use Redis; the embedded default uses a filesystem

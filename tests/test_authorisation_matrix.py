@@ -54,16 +54,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
 from ambitions.models import (
+    ChainAggregate,
     Consent,
     Figure,
     Indicator,
     IndicatorVersion,
+    OrganisationAggregate,
     PeriodSubmission,
     SubmissionStatus,
     VersionComment,
     VersionStatus,
 )
 from ambitions.periods import Period
+from ambitions.services import aggregates
 from stakeholders.models import Invitation, Mandate, MandateScope, Membership, Role
 from tests.conftest import World
 from tests.factories import MandateFactory, PersonFactory
@@ -330,6 +333,10 @@ def cell_saved(o: Objects, target: str) -> bool:
     return Figure.objects.filter(indicator=indicator, unit=unit, period=o.period.start).exists()
 
 
+def figure_count(o: Objects, target: str) -> int:
+    return Figure.objects.count()
+
+
 def version_of(kind: str, data: dict | None = None) -> Url:
     """An indicator version's URL (``pk`` is its indicator, ``number`` its number), with POST data."""
 
@@ -481,6 +488,20 @@ ROWS = [
     Row("stakeholders-api:partnership-detail", api_of("partnership"), API),
     Row("stakeholders-api:membership-list", plain(), API),
     Row("stakeholders-api:membership-detail", api_of("membership"), API),
+    # Ambitions API (ambitions/api/urls.py). Writing figures is checked per cell (tests/api/test_ambitions_api.py,
+    # tests/api/test_bulk.py); here the bulk endpoint only shows it is closed to anonymous callers and that an
+    # empty form post (not JSON) changes nothing.
+    Row("ambitions-api:indicator-list", plain(), API),
+    Row("ambitions-api:indicator-detail", api_of("indicator"), API),
+    Row("ambitions-api:indicator-version-list", plain(), API),
+    Row("ambitions-api:indicator-version-detail", api_of("indicator_version"), API),
+    Row("ambitions-api:figure-list", plain(), API),
+    Row("ambitions-api:figure-detail", api_of("figure"), API),
+    Row("ambitions-api:figure-bulk", plain(), table(415, anonymous=403), method="post", state=figure_count),
+    Row("ambitions-api:chain-aggregate-list", plain(), API),
+    Row("ambitions-api:chain-aggregate-detail", api_of("chain_aggregate"), API),
+    Row("ambitions-api:organisation-aggregate-list", plain(), API),
+    Row("ambitions-api:organisation-aggregate-detail", api_of("organisation_aggregate"), API),
     # The schema and its docs describe endpoints, not data: public.
     Row("api_schema", plain(), PUBLIC),
     Row("api_docs", plain(), PUBLIC),
@@ -591,6 +612,21 @@ def objects(shared_world: World, django_db_blocker, media_root) -> Objects:
                 denominator=2 if indicator == m.share else None,
             )
             for target, (indicator, unit) in figure_of.items()
+        }
+        # The API's roll-ups of those figures, and the indicators' adopted versions.
+        aggregates.recompute({(f.indicator_id, f.period, f.organisation_id) for f in found.by_kind["figure"].values()})
+        found.by_kind["chain_aggregate"] = {
+            target: ChainAggregate.objects.get(indicator=f.indicator, period=f.period)
+            for target, f in found.by_kind["figure"].items()
+        }
+        found.by_kind["organisation_aggregate"] = {
+            target: OrganisationAggregate.objects.get(
+                indicator=f.indicator, period=f.period, organisation=f.organisation
+            )
+            for target, f in found.by_kind["figure"].items()
+        }
+        found.by_kind["indicator_version"] = {
+            target: indicator.versions.get() for target, indicator in found.by_kind["indicator"].items()
         }
         for chain, organisation in ((w.chain, w.org_a), (w.chain, w.org_b), (w.other_chain, w.org_c)):
             for steps, status in ((1, SubmissionStatus.SUBMITTED), (2, SubmissionStatus.APPROVED)):

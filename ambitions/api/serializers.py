@@ -1,0 +1,319 @@
+"""Representations of indicators, their versions, figures and roll-ups for the REST API.
+
+Reading uses these serializers; writing figures does not (see ambitions/api/views.py): a single
+figure goes through ``services.entry.save_cell`` and many through ``services.bulk.upsert_figures``,
+so the API enforces exactly the rules of the entry grid. ``FigureWriteSerializer`` only documents
+the body in the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ambitions.models import (
+    ChainAggregate,
+    Consent,
+    Figure,
+    Indicator,
+    IndicatorVersion,
+    OrganisationAggregate,
+    SubmissionStatus,
+)
+from ambitions.periods import Period
+from ambitions.services import progress
+from ambitions.services.versions import pick, versions_in_force
+
+DECIMAL = {"max_digits": 18, "decimal_places": 4}
+
+
+def period_slug(start: date, frequency: str | None) -> str | None:
+    return Period(start, frequency).slug if frequency else None
+
+
+class VersionSummarySerializer(serializers.ModelSerializer):
+    """The definition in force: enough to read and write figures without fetching the version."""
+
+    class Meta:
+        model = IndicatorVersion
+        fields = [
+            "id",
+            "number",
+            "effective_from",
+            "kind",
+            "unit_label",
+            "direction",
+            "decimals",
+            "frequency",
+            "factor",
+            "baseline_period",
+            "baseline_value",
+            "target_period",
+            "target_value",
+            "deadline_days",
+            "entry_window_days",
+        ]
+
+
+class AmbitionSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    statement = serializers.CharField()
+    horizon = serializers.DateField()
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    chain = serializers.SlugRelatedField(source="ambition.chain", slug_field="slug", read_only=True)
+    ambition = AmbitionSummarySerializer(read_only=True)
+    current_version = serializers.SerializerMethodField(
+        help_text="The latest adopted version, or null while none is adopted."
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["id", "chain", "ambition", "name", "position", "current_version"]
+
+    @extend_schema_field(VersionSummarySerializer(allow_null=True))
+    def get_current_version(self, indicator: Indicator) -> dict | None:
+        # The view prefetches the adopted versions, latest first (IndicatorViewSet.get_queryset).
+        adopted = indicator.adopted_versions
+        return VersionSummarySerializer(adopted[0]).data if adopted else None
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    organisation = serializers.IntegerField(source="partnership.organisation_id", read_only=True)
+    answered_by = serializers.CharField(source="person.full_name", read_only=True)
+
+    class Meta:
+        model = Consent
+        fields = ["organisation", "position", "reason", "answered_by", "answered_at"]
+
+
+class IndicatorVersionSerializer(serializers.ModelSerializer):
+    consents = ConsentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = IndicatorVersion
+        fields = [
+            "id",
+            "indicator",
+            "number",
+            "status",
+            "effective_from",
+            "kind",
+            "unit_label",
+            "direction",
+            "decimals",
+            "frequency",
+            "factor",
+            "numerator_label",
+            "denominator_label",
+            "baseline_period",
+            "baseline_value",
+            "target_period",
+            "target_value",
+            "trajectory",
+            "milestones",
+            "tolerance",
+            "min_value",
+            "max_value",
+            "allow_negative",
+            "is_share",
+            "reporting_units",
+            "deadline_days",
+            "entry_window_days",
+            "rationale",
+            "proposed_at",
+            "decided_at",
+            "consents",
+        ]
+
+
+class FigureSerializer(serializers.ModelSerializer):
+    period = serializers.SerializerMethodField(help_text="The period as 2026-03 (month), 2026-K1 (quarter) or 2026.")
+    period_start = serializers.DateField(source="period", read_only=True)
+    version = serializers.IntegerField(source="version.number", read_only=True)
+    status = serializers.ChoiceField(
+        choices=SubmissionStatus.choices,
+        read_only=True,
+        help_text="The organisation's period: open, submitted, or approved (locked).",
+    )
+    revision = serializers.IntegerField(
+        read_only=True, help_text="Send it back (If-Match header or revision field) to update safely."
+    )
+
+    class Meta:
+        model = Figure
+        fields = [
+            "id",
+            "indicator",
+            "version",
+            "unit",
+            "organisation",
+            "period",
+            "period_start",
+            "value",
+            "numerator",
+            "denominator",
+            "comment",
+            "follow_up",
+            "source",
+            "is_late",
+            "status",
+            "revision",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_period(self, figure: Figure) -> str:
+        return period_slug(figure.period, figure.version.frequency)
+
+
+class FigureWriteSerializer(serializers.Serializer):
+    """One figure to save (documentation only: the rows are read by services/bulk.read_row)."""
+
+    indicator = serializers.IntegerField()
+    unit = serializers.IntegerField()
+    period = serializers.CharField(help_text="2026-03 (month), 2026-K1 (quarter), 2026 (year) or the date it starts.")
+    value = serializers.DecimalField(
+        **DECIMAL, required=False, allow_null=True, help_text="For a sum. A number or text; a decimal comma is fine."
+    )
+    numerator = serializers.DecimalField(**DECIMAL, required=False, allow_null=True, help_text="For a ratio.")
+    denominator = serializers.DecimalField(**DECIMAL, required=False, allow_null=True, help_text="For a ratio.")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, help_text="Required when the value is outside the plausible range."
+    )
+    follow_up = serializers.BooleanField(required=False, default=False)
+    revision = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text="The revision you start from (0: the figure does not exist yet). "
+        "If it is no longer current the figure is not saved: 409.",
+    )
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The row's index in the request, from 0.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per field; non_field_errors for the row as a whole.",
+    )
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    error_count = serializers.IntegerField(help_text="How many rows were refused.")
+    errors = RowErrorSerializer(many=True, help_text="The refused rows (at most the first 1,000).")
+
+
+# --- Roll-ups ---------------------------------------------------------------------------------
+
+
+class Definitions:
+    """The versions and reporting units behind a page of roll-ups, loaded in three queries."""
+
+    def __init__(self, aggregates: list) -> None:
+        self.versions = versions_in_force({a.indicator_id for a in aggregates})
+        version_ids = {v.pk for versions in self.versions.values() for v in versions}
+        through = IndicatorVersion.reporting_units.through.objects.filter(indicatorversion_id__in=version_ids)
+        self.units = dict(
+            through.values("indicatorversion_id").annotate(n=Count("unit_id")).values_list("indicatorversion_id", "n")
+        )
+        self.units_per_organisation: dict[tuple[int, int], int] = defaultdict(int)
+        for version_id, organisation_id, n in (
+            through.values("indicatorversion_id", "unit__organisation_id")
+            .annotate(n=Count("unit_id"))
+            .values_list("indicatorversion_id", "unit__organisation_id", "n")
+        ):
+            self.units_per_organisation[(version_id, organisation_id)] = n
+
+    def version(self, aggregate) -> IndicatorVersion | None:
+        return pick(self.versions.get(aggregate.indicator_id, []), aggregate.period)
+
+
+class AggregateSerializer(serializers.ModelSerializer):
+    period = serializers.SerializerMethodField(help_text="As 2026-03, 2026-K1 or 2026; null without a definition.")
+    period_start = serializers.DateField(source="period", read_only=True)
+    value = serializers.SerializerMethodField(
+        help_text="Sums as sums; ratios as Σnumerator / Σdenominator × factor, never an average of percentages."
+    )
+    expected = serializers.SerializerMethodField(help_text="What the trajectory expects for this period.")
+    status = serializers.SerializerMethodField()
+    expected_reports = serializers.SerializerMethodField(help_text="How many units report this indicator.")
+
+    aggregate_fields = [
+        "period",
+        "period_start",
+        "value",
+        "expected",
+        "status",
+        "value_sum",
+        "numerator_sum",
+        "denominator_sum",
+        "reported",
+        "expected_reports",
+        "late",
+    ]
+
+    def _version(self, aggregate) -> IndicatorVersion | None:
+        return self.context["definitions"].version(aggregate)
+
+    def get_period(self, aggregate) -> str | None:
+        version = self._version(aggregate)
+        return period_slug(aggregate.period, version.frequency if version else None)
+
+    @extend_schema_field(serializers.DecimalField(max_digits=24, decimal_places=4, allow_null=True))
+    def get_value(self, aggregate) -> str | None:
+        version = self._version(aggregate)
+        value = aggregate.value(version) if version else None
+        return None if value is None else _decimal(value)
+
+    @extend_schema_field(serializers.DecimalField(max_digits=24, decimal_places=4, allow_null=True))
+    def get_expected(self, aggregate) -> str | None:
+        version = self._version(aggregate)
+        expected = progress.expected(version, aggregate.period) if version else None
+        return None if expected is None else _decimal(expected)
+
+    @extend_schema_field(serializers.ChoiceField(choices=progress.Status.choices))
+    def get_status(self, aggregate) -> str:
+        version = self._version(aggregate)
+        if version is None:
+            return progress.Status.NO_DATA
+        return progress.status(version, aggregate.value(version), aggregate.period)
+
+    def get_expected_reports(self, aggregate) -> int:
+        version = self._version(aggregate)
+        return self.context["definitions"].units.get(version.pk, 0) if version else 0
+
+
+def _decimal(value: Decimal) -> str:
+    return str(round(value, 4))
+
+
+class ChainAggregateSerializer(AggregateSerializer):
+    class Meta:
+        model = ChainAggregate
+        fields = ["id", "indicator", *AggregateSerializer.aggregate_fields]
+
+
+class OrganisationAggregateSerializer(AggregateSerializer):
+    class Meta:
+        model = OrganisationAggregate
+        fields = ["id", "indicator", "organisation", *AggregateSerializer.aggregate_fields]
+
+    def get_expected_reports(self, aggregate) -> int:
+        version = self._version(aggregate)
+        if version is None:
+            return 0
+        return self.context["definitions"].units_per_organisation.get((version.pk, aggregate.organisation_id), 0)

@@ -1,0 +1,666 @@
+"""Writing many figures in one go (the API's bulk upsert): all or nothing, under save_cell's rules.
+
+``upsert_figures(person, rows)`` takes up to 100,000 rows as decoded JSON and
+
+1. reads every row with plain Python (no serializer per row) against lookups loaded once: the
+   indicators and units the person can see, and whether they may enter figures for each unit's
+   organisation;
+2. locks the roll-ups of every (indicator, period) in the request (``aggregates.locked_rollups``,
+   the same lock save_cell takes), then loads, in a handful of queries, the definitions in force,
+   their reporting units, the organisations' period submissions (FOR UPDATE, as save_cell does) and
+   the figures already stored, and checks each row with save_cell's own functions
+   (``entry.check_cell_open``, ``entry.clean_input``) plus its revision, if it names one;
+3. refuses the whole request if any row fails (``BulkRefused`` with the errors per row index and
+   field; the transaction is rolled back, nothing is saved), else writes every new or changed
+   figure and its FigureChange row set-based, and lets ``locked_rollups`` recompute each touched
+   roll-up once.
+
+On PostgreSQL the write streams the rows into a temporary table with COPY and upserts from there
+with INSERT … ON CONFLICT; elsewhere (SQLite) it uses the ORM's bulk_create(update_conflicts=True).
+Both write exactly the same rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ambitions.models import (
+    Figure,
+    FigureChange,
+    FigureSource,
+    Indicator,
+    IndicatorVersion,
+    PeriodSubmission,
+    SubmissionStatus,
+)
+from ambitions.periods import Frequency, Period
+from ambitions.services import aggregates
+from ambitions.services.entry import CellContext, CellInput, CellRefused, check_cell_open, clean_input, deadline
+from ambitions.services.versions import pick, versions_in_force
+from ketenportaal.permissions import Action, allows
+from stakeholders.models import Chain, Person, Unit
+
+MAX_ROWS = 100_000
+NON_FIELD = "__all__"
+FIELDS = frozenset(
+    {"indicator", "unit", "period", "value", "numerator", "denominator", "comment", "follow_up", "revision"}
+)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+Errors = dict[str, str]
+Key = tuple[int, int, date]  # (indicator id, unit id, period start): one cell
+
+
+# --- Reading one row ---------------------------------------------------------------------------
+
+
+class PeriodRef(NamedTuple):
+    """A period as the client named it: by slug (its frequency known) or by the date it starts."""
+
+    start: date
+    period: Period | None  # None: given as a date, so the definition's frequency decides
+
+
+def parse_period(value: object) -> PeriodRef:
+    """``"2026-03"``, ``"2026-K1"``, ``"2026"`` or ``"2026-03-01"``; ValueError for anything else."""
+    if not isinstance(value, str):
+        raise ValueError(value)
+    text = value.strip()
+    if _ISO_DATE.match(text):
+        return PeriodRef(date.fromisoformat(text), None)
+    period = Period.from_slug(text)
+    return PeriodRef(period.start, period)
+
+
+def resolve_period(ref: PeriodRef, version: IndicatorVersion | None) -> Period:
+    """The period a row means; a date must be the first day of one of the definition's periods."""
+    if ref.period is not None:
+        return ref.period
+    if version is None:
+        # No definition, so no frequency: check_cell_open refuses the cell with its own message.
+        return Period.containing(ref.start, Frequency.MONTH)
+    period = Period.containing(ref.start, version.frequency)
+    if period.start != ref.start:
+        raise CellRefused(
+            {
+                "period": _(
+                    "%(date)s is not the first day of a period of this indicator; that period starts on %(start)s."
+                )
+                % {"date": ref.start.isoformat(), "start": period.start.isoformat()}
+            }
+        )
+    return period
+
+
+@dataclass
+class RowInput:
+    indicator_id: int
+    unit_id: int
+    period: PeriodRef
+    cell: CellInput
+
+
+def _identifier(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _number_text(value: object) -> str | None:
+    """A JSON number or a typed string as the text save_cell reads; None when it is neither."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    return None
+
+
+def read_row(raw: object) -> tuple[RowInput | None, Errors]:
+    """Check the shape and types of one row; the errors name the row's fields."""
+    if not isinstance(raw, dict):
+        return None, {NON_FIELD: _("Each row must be an object with the fields of one figure.")}
+    errors: Errors = {}
+    for name in raw.keys() - FIELDS:
+        errors[str(name)] = _("Unknown field.")
+    indicator_id = _identifier(raw.get("indicator"))
+    if indicator_id is None:
+        errors["indicator"] = _("Give the id of the indicator.")
+    unit_id = _identifier(raw.get("unit"))
+    if unit_id is None:
+        errors["unit"] = _("Give the id of the unit.")
+    period = None
+    try:
+        period = parse_period(raw.get("period"))
+    except ValueError:
+        errors["period"] = _(
+            "Give the period as 2026-03 (month), 2026-K1 (quarter), 2026 (year) or the date it starts."
+        )
+    texts = {}
+    for name in ("value", "numerator", "denominator"):
+        texts[name] = _number_text(raw.get(name))
+        if texts[name] is None:
+            errors[name] = _("Enter a number, e.g. 12 or 12,5.")
+    comment = raw.get("comment")
+    if comment is None:
+        comment = ""
+    elif not isinstance(comment, str):
+        errors["comment"] = _("The comment must be text.")
+    follow_up = raw.get("follow_up")
+    if follow_up is None:
+        follow_up = False
+    elif not isinstance(follow_up, bool):
+        errors["follow_up"] = _("Must be true or false.")
+    revision = raw.get("revision")
+    if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int) or revision < 0):
+        errors["revision"] = _("Give the figure's revision as a whole number (0 for a figure that does not exist yet).")
+    if errors:
+        return None, errors
+    cell = CellInput(
+        value=texts["value"],
+        numerator=texts["numerator"],
+        denominator=texts["denominator"],
+        comment=comment,
+        follow_up=follow_up,
+        revision=revision,
+    )
+    return RowInput(indicator_id, unit_id, period, cell), {}
+
+
+def check_kind(version: IndicatorVersion, cell: CellInput) -> None:
+    """A value for a ratio, or a numerator for a sum, is a mistake in the client, not an empty cell."""
+    if version.is_ratio and cell.value.strip():
+        raise CellRefused({"value": _("This indicator is a ratio: give the numerator and the denominator.")})
+    if not version.is_ratio:
+        wrong = {name: _("This indicator is a sum: give the value.") for name in ("numerator", "denominator")}
+        wrong = {name: message for name, message in wrong.items() if getattr(cell, name).strip()}
+        if wrong:
+            raise CellRefused(wrong)
+
+
+# --- The bulk upsert ---------------------------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class BulkRefused(Exception):
+    """At least one row cannot be saved; ``errors`` maps a row's index to its field errors."""
+
+    def __init__(self, errors: dict[int, Errors], detail: str = ""):
+        super().__init__(detail or f"{len(errors)} rows refused")
+        self.errors = dict(sorted(errors.items()))
+        self.detail = detail
+
+    @property
+    def only_conflicts(self) -> bool:
+        """Every refused row is refused only because it names a revision that is no longer current."""
+        return bool(self.errors) and all(set(row) == {"revision"} for row in self.errors.values())
+
+
+class _Row(NamedTuple):
+    """One checked row, ready to be written: the cell, its clean values and what decides the rest.
+
+    The column order is the temporary table's (PostgreSQL streams these tuples as they are).
+    """
+
+    row_index: int
+    indicator_id: int
+    unit_id: int
+    period: date
+    organisation_id: int
+    version_id: int
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    comment: str
+    follow_up: bool
+    late_if_first: bool  # whether a first report of this cell today is late
+    given_revision: int | None  # the revision the client says it starts from, if it says
+
+    @property
+    def key(self) -> Key:
+        return (self.indicator_id, self.unit_id, self.period)
+
+
+@dataclass
+class _Lookups:
+    """What the first pass loads once: the person's indicators and units, and where they may write."""
+
+    indicators: dict[int, Indicator] = field(default_factory=dict)
+    units: dict[int, Unit] = field(default_factory=dict)
+    chains: dict[int, Chain] = field(default_factory=dict)
+    may_enter: dict[tuple[int, int], bool] = field(default_factory=dict)
+
+    def allowed(self, person: Person, chain_id: int, unit: Unit) -> bool:
+        key = (chain_id, unit.organisation_id)
+        if key not in self.may_enter:
+            self.may_enter[key] = allows(person, Action.ENTER_FIGURES, self.chains[chain_id], unit.organisation)
+        return self.may_enter[key]
+
+
+def _load_lookups(person: Person, rows: list[RowInput]) -> _Lookups:
+    found = _Lookups()
+    indicator_ids = {row.indicator_id for row in rows}
+    unit_ids = {row.unit_id for row in rows}
+    # Through visible_to: another chain's indicator or unit is "unknown", exactly like one that does not exist.
+    found.indicators = {
+        i.pk: i for i in Indicator.objects.visible_to(person).filter(pk__in=indicator_ids).select_related("ambition")
+    }
+    found.units = {
+        u.pk: u for u in Unit.objects.visible_to(person).filter(pk__in=unit_ids).select_related("organisation")
+    }
+    chain_ids = {i.ambition.chain_id for i in found.indicators.values()}
+    found.chains = {c.pk: c for c in Chain.objects.filter(pk__in=chain_ids)}
+    for indicator in found.indicators.values():
+        indicator.ambition.chain = found.chains[indicator.ambition.chain_id]
+    return found
+
+
+def use_copy() -> bool:
+    """Whether to write through COPY and set-based SQL (PostgreSQL) or through the ORM."""
+    return connection.vendor == "postgresql"
+
+
+def upsert_figures(
+    person: Person, raw_rows: list, source: str = FigureSource.API, today: date | None = None
+) -> BulkResult:
+    """Save every row or none; raises BulkRefused with the errors per row index."""
+    if len(raw_rows) > MAX_ROWS:
+        raise BulkRefused({}, detail=_("Send at most %(max)s rows per request.") % {"max": MAX_ROWS})
+    today = today or timezone.localdate()
+    errors: dict[int, Errors] = {}
+
+    # First pass: the shape of every row, what the person can see and where they may write.
+    read: list[tuple[int, RowInput]] = []
+    for index, raw in enumerate(raw_rows):
+        row, row_errors = read_row(raw)
+        if row_errors:
+            errors[index] = row_errors
+        else:
+            read.append((index, row))
+    lookups = _load_lookups(person, [row for _, row in read])
+    candidates: list[tuple[int, RowInput, Indicator, Unit]] = []
+    seen: dict[Key, int] = {}
+    for index, row in read:
+        indicator = lookups.indicators.get(row.indicator_id)
+        unit = lookups.units.get(row.unit_id)
+        if indicator is None or unit is None:
+            errors[index] = {}
+            if indicator is None:
+                errors[index]["indicator"] = _("There is no indicator with this id that you can see.")
+            if unit is None:
+                errors[index]["unit"] = _("There is no unit with this id that you can see.")
+            continue
+        if not lookups.allowed(person, indicator.ambition.chain_id, unit):
+            errors[index] = {
+                "unit": _("You may not enter figures for %(org)s in this chain.") % {"org": unit.organisation}
+            }
+            continue
+        key = (indicator.pk, unit.pk, row.period.start)
+        if key in seen:
+            errors[index] = {NON_FIELD: _("Row %(row)s is for this cell already.") % {"row": seen[key]}}
+            continue
+        seen[key] = index
+        candidates.append((index, row, indicator, unit))
+
+    # Second pass, under the roll-up lock: the rules that depend on state, then the write.
+    pairs = {(indicator.pk, row.period.start) for _, row, indicator, _ in candidates}
+    with aggregates.locked_rollups(pairs) as touched:
+        rows = _check(candidates, errors, today)
+        if errors:
+            raise BulkRefused(errors)  # leaving the block rolls back, lock rows and all
+        write = _write_with_copy if use_copy() else _write_with_orm
+        result, written = write(person, rows, source)
+        touched.update(written)
+    return result
+
+
+def _check(
+    candidates: list[tuple[int, RowInput, Indicator, Unit]], errors: dict[int, Errors], today: date
+) -> list[_Row]:
+    """save_cell's checks for every row (its own functions), with what they need loaded in bulk."""
+    versions = versions_in_force({indicator.pk for _, _, indicator, _ in candidates})
+    resolved: list[tuple[int, RowInput, Indicator, Unit, IndicatorVersion | None, Period]] = []
+    for index, row, indicator, unit in candidates:
+        version = pick(versions[indicator.pk], row.period.start)
+        try:
+            period = resolve_period(row.period, version)
+            if version is not None:
+                check_kind(version, row.cell)
+        except CellRefused as refused:
+            errors[index] = refused.errors
+            continue
+        resolved.append((index, row, indicator, unit, version, period))
+
+    reporting = _reporting_units({version.pk for *_, version, _ in resolved if version is not None})
+    statuses = _submission_statuses(
+        {(indicator.ambition.chain_id, unit.organisation_id, period) for _, _, indicator, unit, _, period in resolved}
+    )
+    rows: list[_Row] = []
+    open_cells: set[tuple[int, Period, int]] = set()  # (indicator, period, organisation) that passed check_cell_open
+    late: dict[tuple[int, date], bool] = {}
+    no_units: set[int] = set()
+    for index, row, indicator, unit, version, period in resolved:
+        units = reporting.get(version.pk, no_units) if version is not None else no_units
+        opened = (indicator.pk, period, unit.organisation_id)
+        try:
+            # Whether a cell is open depends on its indicator, period and organisation, except for the
+            # reporting unit check: check_cell_open runs in full once per combination, the unit check every row.
+            if opened not in open_cells or unit.pk not in units:
+                status = statuses.get(
+                    (indicator.ambition.chain_id, unit.organisation_id, period.frequency, period.start)
+                )
+                check_cell_open(
+                    CellContext(indicator, unit, period, version, units, status or SubmissionStatus.OPEN), today
+                )
+                open_cells.add(opened)
+            clean = clean_input(version, row.cell)
+        except CellRefused as refused:
+            errors[index] = refused.errors
+            continue
+        late_key = (version.pk, period.start)
+        if late_key not in late:
+            late[late_key] = today > deadline(version, period)
+        rows.append(
+            _Row(
+                index,
+                indicator.pk,
+                unit.pk,
+                period.start,
+                unit.organisation_id,
+                version.pk,
+                clean.value,
+                clean.numerator,
+                clean.denominator,
+                clean.comment,
+                clean.follow_up,
+                late[late_key],
+                row.cell.revision,
+            )
+        )
+    return rows
+
+
+def _reporting_units(version_ids: set[int]) -> dict[int, set[int]]:
+    """Per version the ids of its reporting units (one query)."""
+    through = IndicatorVersion.reporting_units.through
+    found: dict[int, set[int]] = {pk: set() for pk in version_ids}
+    for version_id, unit_id in through.objects.filter(indicatorversion_id__in=version_ids).values_list(
+        "indicatorversion_id", "unit_id"
+    ):
+        found[version_id].add(unit_id)
+    return found
+
+
+def _submission_statuses(cells: set[tuple[int, int, Period]]) -> dict[tuple[int, int, str, date], str]:
+    """The status of each organisation's period, its row locked as save_cell locks it (an approval waits)."""
+    if not cells:
+        return {}
+    rows = (
+        PeriodSubmission.objects.select_for_update()
+        .filter(
+            chain_id__in={c for c, _, _ in cells},
+            organisation_id__in={o for _, o, _ in cells},
+            period__in={p.start for _, _, p in cells},
+        )
+        .order_by("pk")
+        .values_list("chain_id", "organisation_id", "frequency", "period", "status")
+    )
+    return {(c, o, f, p): status for c, o, f, p, status in rows}
+
+
+def _conflict(given: int, current: int) -> Errors:
+    return {
+        "revision": _("This figure has changed meanwhile: it is at revision %(current)s now, not %(given)s.")
+        % {"current": current, "given": given}
+    }
+
+
+# --- Writing: the ORM, for SQLite ---------------------------------------------------------------
+#
+# Both writers apply the same rules: a row naming a revision that is not the stored one (0: no
+# figure yet) refuses the request; a row equal to the stored figure is left alone; a written figure
+# gets the next revision and one FigureChange; a first report is late when reported after the
+# deadline, a correction keeps the figure's timeliness, an emptied cell is not late.
+
+_UPDATED = [
+    "version",
+    "value",
+    "numerator",
+    "denominator",
+    "comment",
+    "follow_up",
+    "source",
+    "is_late",
+    "revision",
+    "entered_by",
+    "updated_at",
+]
+
+
+def _write_with_orm(person: Person, rows: list[_Row], source: str) -> tuple[BulkResult, set[tuple[int, date, int]]]:
+    stored = _stored_figures([row.key for row in rows])
+    conflicts = {}
+    for row in rows:
+        current = stored.get(row.key)
+        revision = current.revision if current is not None else 0
+        if row.given_revision is not None and row.given_revision != revision:
+            conflicts[row.row_index] = _conflict(row.given_revision, revision)
+    if conflicts:
+        raise BulkRefused(conflicts)
+    result = BulkResult()
+    figures = []
+    for row in rows:
+        current = stored.get(row.key)
+        if current is not None and _unchanged(current, row):
+            result.unchanged += 1
+            continue
+        has_data = row.value is not None
+        if current is None:
+            result.created += 1
+            is_late = has_data and row.late_if_first
+        else:
+            result.updated += 1
+            is_late = (current.is_late if current.has_data else row.late_if_first) if has_data else False
+        figures.append(
+            Figure(
+                indicator_id=row.indicator_id,
+                unit_id=row.unit_id,
+                period=row.period,
+                organisation_id=row.organisation_id,
+                version_id=row.version_id,
+                value=row.value,
+                numerator=row.numerator,
+                denominator=row.denominator,
+                comment=row.comment,
+                follow_up=row.follow_up,
+                source=source,
+                is_late=is_late,
+                revision=(current.revision if current is not None else 0) + 1,
+                entered_by=person,
+            )
+        )
+    Figure.objects.bulk_create(
+        figures,
+        update_conflicts=True,
+        unique_fields=["indicator", "unit", "period"],
+        update_fields=_UPDATED,
+        batch_size=1000,
+    )
+    if any(f.pk is None for f in figures):  # a database that does not return the ids: look them up
+        stored = _stored_figures((f.indicator_id, f.unit_id, f.period) for f in figures)
+        for f in figures:
+            f.pk = stored[(f.indicator_id, f.unit_id, f.period)].pk
+    FigureChange.objects.bulk_create(
+        [
+            FigureChange(
+                figure_id=f.pk,
+                revision=f.revision,
+                value=f.value,
+                numerator=f.numerator,
+                denominator=f.denominator,
+                comment=f.comment,
+                follow_up=f.follow_up,
+                source=source,
+                changed_by=person,
+            )
+            for f in figures
+        ],
+        batch_size=1000,
+    )
+    return result, {(f.indicator_id, f.period, f.organisation_id) for f in figures}
+
+
+class _Stored(NamedTuple):
+    """A figure as stored, as far as the upsert needs it."""
+
+    pk: int
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    comment: str
+    follow_up: bool
+    revision: int
+    is_late: bool
+
+    @property
+    def has_data(self) -> bool:
+        return self.value is not None or (self.numerator is not None and self.denominator is not None)
+
+
+def _stored_figures(keys: Iterable[Key]) -> dict[Key, _Stored]:
+    """The stored figures for ``keys``; read under the roll-up lock, so no other writer changes them now."""
+    wanted = {tuple(key) for key in keys}
+    found: dict[Key, _Stored] = {}
+    # Per batch of sorted keys: the figures of its indicators × units × periods, then the exact keys.
+    for batch in _chunks(sorted(wanted), 300):
+        figures = Figure.objects.filter(
+            indicator_id__in={k[0] for k in batch}, unit_id__in={k[1] for k in batch}, period__in={k[2] for k in batch}
+        ).values_list("indicator_id", "unit_id", "period", *_Stored._fields)
+        for indicator_id, unit_id, period, *stored in figures:
+            if (indicator_id, unit_id, period) in wanted:
+                found[(indicator_id, unit_id, period)] = _Stored(*stored)
+    return found
+
+
+def _unchanged(stored: _Stored, row: _Row) -> bool:
+    return (
+        stored.value == row.value
+        and stored.numerator == row.numerator
+        and stored.denominator == row.denominator
+        and stored.comment == row.comment
+        and stored.follow_up == row.follow_up
+    )
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- Writing: COPY and set-based SQL, for PostgreSQL ------------------------------------------------
+
+_TEMP_TABLE = """
+CREATE TEMPORARY TABLE kp_bulk_figure (
+    row_index integer, indicator_id bigint, unit_id bigint, period date, organisation_id bigint, version_id bigint,
+    value numeric, numerator numeric, denominator numeric, comment text, follow_up boolean,
+    late_if_first boolean, given_revision integer
+) ON COMMIT DROP
+"""
+_SAME_CELL = "f.indicator_id = b.indicator_id AND f.unit_id = b.unit_id AND f.period = b.period"
+_CONFLICTS = """
+SELECT b.row_index, b.given_revision, coalesce(f.revision, 0)
+FROM kp_bulk_figure b LEFT JOIN {figure} f ON {same_cell}
+WHERE b.given_revision IS NOT NULL AND b.given_revision <> coalesce(f.revision, 0)
+"""
+# One statement: update the changed figures, insert the new ones, one FigureChange per written
+# figure, and return the written cells per (indicator, period, organisation) for the roll-ups.
+# Its parts share one snapshot, so "new" means "not stored before this statement".
+_WRITE = """
+WITH updated AS (
+    UPDATE {figure} AS f SET
+        version_id = b.version_id, value = b.value, numerator = b.numerator, denominator = b.denominator,
+        comment = b.comment, follow_up = b.follow_up, source = %(source)s, entered_by_id = %(person)s,
+        updated_at = %(now)s, revision = f.revision + 1,
+        is_late = CASE
+            WHEN b.value IS NULL THEN FALSE
+            WHEN f.value IS NULL AND (f.numerator IS NULL OR f.denominator IS NULL) THEN b.late_if_first
+            ELSE f.is_late
+        END
+    FROM kp_bulk_figure AS b
+    WHERE {same_cell}
+      AND NOT (f.value IS NOT DISTINCT FROM b.value AND f.numerator IS NOT DISTINCT FROM b.numerator
+               AND f.denominator IS NOT DISTINCT FROM b.denominator
+               AND f.comment = b.comment AND f.follow_up = b.follow_up)
+    RETURNING f.id, f.indicator_id, f.period, f.organisation_id, f.revision, f.value, f.numerator,
+              f.denominator, f.comment, f.follow_up, FALSE AS created
+), created AS (
+    INSERT INTO {figure} (indicator_id, unit_id, period, organisation_id, version_id, value, numerator,
+                          denominator, comment, follow_up, source, entered_by_id, updated_at, revision, is_late)
+    SELECT b.indicator_id, b.unit_id, b.period, b.organisation_id, b.version_id, b.value, b.numerator,
+           b.denominator, b.comment, b.follow_up, %(source)s, %(person)s, %(now)s, 1,
+           b.value IS NOT NULL AND b.late_if_first
+    FROM kp_bulk_figure AS b
+    WHERE NOT EXISTS (SELECT 1 FROM {figure} AS f WHERE {same_cell})
+    RETURNING id, indicator_id, period, organisation_id, revision, value, numerator, denominator, comment,
+              follow_up, TRUE AS created
+), written AS (
+    SELECT * FROM updated UNION ALL SELECT * FROM created
+), changes AS (
+    INSERT INTO {change} (figure_id, revision, value, numerator, denominator, comment, follow_up, source,
+                          changed_by_id, changed_at)
+    SELECT id, revision, value, numerator, denominator, comment, follow_up, %(source)s, %(person)s, %(now)s
+    FROM written
+)
+SELECT indicator_id, period, organisation_id, count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created)
+FROM written GROUP BY indicator_id, period, organisation_id
+"""
+
+
+def _write_with_copy(person: Person, rows: list[_Row], source: str) -> tuple[BulkResult, set[tuple[int, date, int]]]:
+    tables = {"figure": Figure._meta.db_table, "change": FigureChange._meta.db_table, "same_cell": _SAME_CELL}
+    params = {"source": source, "person": person.pk, "now": timezone.now()}
+    result = BulkResult()
+    written: set[tuple[int, date, int]] = set()
+    with connection.cursor() as cursor:
+        # A second bulk upsert in the same transaction finds the first one's table still there.
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.kp_bulk_figure")
+        cursor.execute(_TEMP_TABLE)
+        with cursor.cursor.copy(f"COPY kp_bulk_figure ({', '.join(_Row._fields)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute("ANALYZE kp_bulk_figure")
+        if any(row.given_revision is not None for row in rows):
+            cursor.execute(_CONFLICTS.format(**tables))
+            conflicts = {index: _conflict(given, current) for index, given, current in cursor.fetchall()}
+            if conflicts:
+                raise BulkRefused(conflicts)
+        cursor.execute(_WRITE.format(**tables), params)
+        for indicator_id, period, organisation_id, created, updated in cursor.fetchall():
+            written.add((indicator_id, period, organisation_id))
+            result.created += created
+            result.updated += updated
+        cursor.execute("DROP TABLE kp_bulk_figure")
+    result.unchanged = len(rows) - result.created - result.updated
+    return result, written
