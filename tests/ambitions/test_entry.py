@@ -621,3 +621,50 @@ def test_my_work_queries_stay_constant(measures, client_for):
     MembershipFactory(person=person, chain=w.other_chain, role=Role.VIEWER)
     MandateFactory(person=w.lead_a, partnership=w.partner_a, scope=MandateScope.APPROVE_FIGURES)
     assert count() == before
+
+
+def test_choosing_theirs_or_mine_in_the_grid_without_javascript(measures, client_for):
+    m, w = measures, measures.world
+    save_cell(w.lead_a, m.count, w.unit_a, m.period, CellInput(value="99"))
+    count, share = f"cell-{m.count.pk}-{w.unit_a.pk}", f"cell-{m.share.pk}-{w.unit_a.pk}"
+    data = grid_post(m, {f"{count}-value": "5", f"{share}-numerator": "1", f"{share}-denominator": "4"})
+    data.update({f"{count}-revision": 0, f"{count}-loaded": fingerprint({}), f"{count}-current": "1"})
+    client = client_for(w.contributor_a)
+    # Keep theirs: my count is dropped, the rest of the grid is saved.
+    response = client.post(grid_url(m), {**data, f"{count}-resolve": ["", "theirs"]})
+    assert response.status_code == 302
+    assert Figure.objects.get(indicator=m.count).value == 99
+    assert Figure.objects.get(indicator=m.share).value == 25
+    # Save mine: over the revision I was shown.
+    response = client.post(grid_url(m), {**data, f"{share}-loaded": "stale", f"{count}-resolve": ["", "mine"]})
+    assert response.status_code == 302
+    assert Figure.objects.get(indicator=m.count).value == 5
+
+
+def test_the_index_and_the_history_read_in_a_constant_number_of_queries(measures, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    m, w = measures, measures.world
+    figure = save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="1"))
+    client = client_for(w.manager)
+    index = reverse("ambitions:entry_index", args=[w.chain.slug])
+    history = reverse("ambitions:figure_history", args=[w.chain.slug, figure.pk])
+    client.get(index)
+
+    def count(url) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = (count(index), count(history))
+    for n in range(2, 8):
+        save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value=str(n)))
+        save_cell(w.lead_b, m.count, w.unit_b, m.period.shifted(-n), CellInput(value=str(n)))
+        submissions.submit(w.lead_b, w.chain, w.org_b, m.period.shifted(-n))
+    for n in range(3):
+        indicator = Indicator.objects.create(ambition=m.ambition, name=f"Nog {n}", position=30 + n)
+        adopted_version(indicator, [w.unit_a, w.unit_b, UnitFactory(organisation=w.org_b)])
+    after = (count(index), count(history))
+    assert after == before
+    assert max(after) <= 20
