@@ -30,7 +30,8 @@ from stakeholders.models import Chain, Partnership, Unit
 PERIOD_FIELDS = ("effective_from", "baseline_period", "target_period")
 PERIOD_HELP = _("Write a period as 2026-03 (a month), 2026-K1 (a quarter) or 2026 (a year).")
 LOCKED_MESSAGE = _(
-    "This version has been proposed and can no longer change. To change the definition, start a new version."
+    "This version is no longer a draft, so its definition cannot change. To change the definition, start a "
+    "new version once this one has been decided."
 )
 OBJECTION_NEEDS_REASON = _("Give the reason for the objection.")
 
@@ -218,6 +219,8 @@ class IndicatorVersionForm(PortalModelForm):
             self.fields[name].frequency = frequency
             if name != "milestones":
                 self.fields[name].help_text = f"{self.fields[name].help_text} {PERIOD_HELP}".strip()
+        # The model's "unit" would read as an organisation's unit (onderdeel) here.
+        self.fields["unit_label"].label = _("Unit of measurement")
         for name in ("numerator_label", "denominator_label"):
             self.fields[name].help_text = _("Only for a ratio.")
         self.fields["rationale"].help_text = _("What this version is for, or what it changes; the partners read it.")

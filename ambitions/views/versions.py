@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from ambitions.forms.versions import (
     LOCKED_MESSAGE,
@@ -162,6 +163,9 @@ def _render_detail(
 
 
 def _locked(request: HttpRequest, chain: Chain, version: IndicatorVersion) -> HttpResponse:
+    if getattr(request, "htmx", False) and request.method == "POST":
+        # htmx does not swap a 409 in; load the refusal as a page instead.
+        return HttpResponseClientRedirect(_edit_url(chain, version))
     return render(
         request,
         "ambitions/version_locked.html",
