@@ -318,7 +318,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "error_count": len(refused.errors),
             "errors": [{"row": index, "errors": _field_errors(errors)} for index, errors in listed],
         }
-        code = status.HTTP_409_CONFLICT if refused.only_conflicts else status.HTTP_400_BAD_REQUEST
+        code = status.HTTP_409_CONFLICT if refused.conflicts else status.HTTP_400_BAD_REQUEST
         return Response(body, status=code)
 
 

@@ -207,15 +207,12 @@ class BulkResult:
 class BulkRefused(Exception):
     """At least one row cannot be saved; ``errors`` maps a row's index to its field errors."""
 
-    def __init__(self, errors: dict[int, Errors], detail: str = ""):
+    def __init__(self, errors: dict[int, Errors], detail: str = "", conflicts: bool = False):
         super().__init__(detail or f"{len(errors)} rows refused")
         self.errors = dict(sorted(errors.items()))
         self.detail = detail
-
-    @property
-    def only_conflicts(self) -> bool:
-        """Every refused row is refused only because it names a revision that is no longer current."""
-        return bool(self.errors) and all(set(row) == {"revision"} for row in self.errors.values())
+        # True when every row is fine except that some name a revision that is no longer current.
+        self.conflicts = conflicts
 
 
 class _Row(NamedTuple):
@@ -468,7 +465,7 @@ def _write_with_orm(person: Person, rows: list[_Row], source: str) -> tuple[Bulk
         if row.given_revision is not None and row.given_revision != revision:
             conflicts[row.row_index] = _conflict(row.given_revision, revision)
     if conflicts:
-        raise BulkRefused(conflicts)
+        raise BulkRefused(conflicts, conflicts=True)
     result = BulkResult()
     figures = []
     for row in rows:
@@ -655,7 +652,7 @@ def _write_with_copy(person: Person, rows: list[_Row], source: str) -> tuple[Bul
             cursor.execute(_CONFLICTS.format(**tables))
             conflicts = {index: _conflict(given, current) for index, given, current in cursor.fetchall()}
             if conflicts:
-                raise BulkRefused(conflicts)
+                raise BulkRefused(conflicts, conflicts=True)
         cursor.execute(_WRITE.format(**tables), params)
         for indicator_id, period, organisation_id, created, updated in cursor.fetchall():
             written.add((indicator_id, period, organisation_id))

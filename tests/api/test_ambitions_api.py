@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -19,6 +20,17 @@ from tests.factories import UnitFactory
 from tests.measures import Measures
 
 FIGURES = reverse("ambitions-api:figure-list")
+
+
+def english(client: Client) -> Client:
+    """The English interface, so that assertions do not depend on the Dutch catalogue."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def client_for(client_for):
+    return lambda person: english(client_for(person))
 
 
 def figure_url(figure: Figure) -> str:
@@ -319,7 +331,7 @@ def test_it_refuses_another_partners_unit_with_403_and_another_chains_with_404(m
 
 def token_client(person) -> Client:
     token, _ = Token.objects.get_or_create(user=person)
-    return Client(headers={"Authorization": f"Token {token.key}"})
+    return english(Client(headers={"Authorization": f"Token {token.key}"}))
 
 
 def test_a_persons_token_works_only_within_that_persons_roles(measures):
