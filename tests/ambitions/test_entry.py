@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ambitions.forms.entry import fingerprint
 from ambitions.models import (
@@ -30,6 +31,23 @@ from tests.factories import MandateFactory, MembershipFactory, PersonFactory, Un
 from tests.measures import adopted_version
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Messages are checked in English (their msgids), whatever the Dutch catalogue says."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client_for(client_for):
+    def make(person):
+        client = client_for(person)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return make
 
 
 def grid_url(m, period: Period | None = None, organisation=None) -> str:
@@ -143,8 +161,8 @@ def test_a_cell_saves_with_a_dutch_decimal_comma_and_comes_back_saved(measures, 
     html = response.text
     assert html.lstrip().startswith("<tr")
     assert "Saved" in html
-    # Shown back as typed in Dutch, with the new revision for the next save.
-    assert 'value="12,5"' in html
+    # Typed with a Dutch comma, shown back in the page's language, with the new revision.
+    assert 'value="12.5"' in html
     assert f'name="cell-{m.share.pk}-{w.unit_a.pk}-revision" value="1"' in html
     assert 'hx-swap-oob="innerHTML"' in html  # the page's live region says so
     # The chain's roll-up changed with the save.
@@ -501,7 +519,7 @@ def test_the_history_of_a_cell_lists_every_save(measures, client_for):
     response = client_for(w.viewer).get(url)  # every member may read it
     assert response.status_code == 200
     text = text_of(response.text)
-    assert "1 / 4 (25,0)" in text and "2 / 4 (50,0)" in text
+    assert "1 / 4 (25.0)" in text and "2 / 4 (50.0)" in text
     assert "Gecorrigeerd" in text and "Lead-A" in text and "Contributor" in text
     forged = reverse("ambitions:figure_history", args=[w.other_chain.slug, figure.pk])
     assert client_for(w.admin).get(forged).status_code == 404
@@ -668,3 +686,12 @@ def test_the_index_and_the_history_read_in_a_constant_number_of_queries(measures
     after = (count(index), count(history))
     assert after == before
     assert max(after) <= 20
+
+
+def test_dutch_users_see_their_figures_with_a_decimal_comma(measures, client_for):
+    m, w = measures, measures.world
+    save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="12.5"))
+    client = client_for(w.contributor_a)
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]  # the portal's default language: Dutch
+    html = client.get(grid_url(m)).text
+    assert f'name="cell-{m.count.pk}-{w.unit_a.pk}-value" value="12,5"' in html
