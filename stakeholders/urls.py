@@ -6,7 +6,7 @@ tests/test_authorisation_matrix.py.
 
 from django.urls import path
 
-from .views import chains, invitations, mandates, my_work, organisations, partners, people
+from .views import api_tokens, chains, invitations, mandates, my_work, organisations, partners, people
 
 app_name = "stakeholders"
 
@@ -40,6 +40,10 @@ urlpatterns = [
     path(chain + "mandaten/", mandates.mandate_list, name="mandate_list"),
     path(chain + "mandaten/nieuw/", mandates.mandate_create, name="mandate_create"),
     path(chain + "mandaten/<int:pk>/bewerken/", mandates.mandate_edit, name="mandate_edit"),
+    # API connections: a partner's own system and its token
+    path(chain + "api-koppelingen/", api_tokens.api_connection_list, name="api_connection_list"),
+    path(chain + "api-koppelingen/nieuw/", api_tokens.api_connection_create, name="api_connection_create"),
+    path(chain + "api-koppelingen/<int:pk>/intrekken/", api_tokens.api_connection_revoke, name="api_connection_revoke"),
     # The invitee's side: public, the token is the credential
     path("uitnodiging/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
 ]

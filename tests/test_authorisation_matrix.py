@@ -52,6 +52,7 @@ from django.test import override_settings
 from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
+from rest_framework.authtoken.models import Token
 
 from ambitions.models import (
     ChainAggregate,
@@ -68,6 +69,7 @@ from ambitions.models import (
 from ambitions.periods import Period
 from ambitions.services import aggregates
 from stakeholders.models import Invitation, Mandate, MandateScope, Membership, Role
+from stakeholders.views.api_tokens import create_connection
 from tests.conftest import World
 from tests.factories import MandateFactory, PersonFactory
 from tests.measures import adopted_version, build_measures
@@ -333,6 +335,10 @@ def cell_saved(o: Objects, target: str) -> bool:
     return Figure.objects.filter(indicator=indicator, unit=unit, period=o.period.start).exists()
 
 
+def api_connection_token(o: Objects, target: str) -> bool:
+    return Token.objects.filter(user=o.get("api_connection", target)).exists()
+
+
 def figure_count(o: Objects, target: str) -> int:
     return Figure.objects.count()
 
@@ -488,6 +494,16 @@ ROWS = [
     Row("stakeholders-api:partnership-detail", api_of("partnership"), API),
     Row("stakeholders-api:membership-list", plain(), API),
     Row("stakeholders-api:membership-detail", api_of("membership"), API),
+    # API connections (stakeholders/views/api_tokens.py): a lead for their own organisation, or the manager.
+    Row("stakeholders:api_connection_list", in_chain(), MANAGE, override={(LEAD_A, CHAIN): OK}),
+    Row("stakeholders:api_connection_create", in_chain(), MANAGE, override={(LEAD_A, CHAIN): OK}),
+    Row(
+        "stakeholders:api_connection_revoke",
+        of("api_connection"),
+        PARTNER_WRITE,
+        method="post",
+        state=api_connection_token,
+    ),
     # Ambitions API (ambitions/api/urls.py). Writing figures is checked per cell (tests/api/test_ambitions_api.py,
     # tests/api/test_bulk.py); here the bulk endpoint only shows it is closed to anonymous callers and that an
     # empty form post (not JSON) changes nothing.
@@ -624,6 +640,14 @@ def objects(shared_world: World, django_db_blocker, media_root) -> Objects:
                 indicator=f.indicator, period=f.period, organisation=f.organisation
             )
             for target, f in found.by_kind["figure"].items()
+        }
+        found.by_kind["api_connection"] = {
+            target: create_connection(chain, organisation, "Systeem")[0]
+            for target, chain, organisation in (
+                (PARTNER_A, w.chain, w.org_a),
+                (PARTNER_B, w.chain, w.org_b),
+                (OTHER, w.other_chain, w.org_c),
+            )
         }
         found.by_kind["indicator_version"] = {
             target: indicator.versions.get() for target, indicator in found.by_kind["indicator"].items()
