@@ -5,12 +5,20 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from ambitions.models import ChainAggregate, Figure, FigureChange, OrganisationAggregate, VersionStatus
 from ambitions.periods import Frequency, Period
 from ambitions.services import submissions
 from ambitions.services.entry import CellConflict, CellInput, CellRefused, save_cell
 from tests.factories import UnitFactory
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are checked in English, the language they are written in."""
+    with translation.override("en"):
+        yield
 
 
 def test_it_saves_a_ratio_typed_with_a_dutch_comma_and_rolls_it_up(measures):
