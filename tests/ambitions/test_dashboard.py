@@ -133,17 +133,28 @@ def test_it_shows_the_change_since_the_previous_period_and_a_sparkline(measures,
 
 def test_it_forecasts_the_value_at_the_ambitions_horizon(measures, client_for):
     m, w = measures, measures.world
+    horizon = m.period.shifted(12)
+    m.ambition.horizon = horizon.end
+    m.ambition.save()
     for steps, numerator in ((-2, "50"), (-1, "51"), (0, "52")):
         share(m, w.unit_a, m.period.shifted(steps), numerator, "100")
 
     response = client_for(w.viewer).get(url(m))
 
-    # One percentage point a month: at the horizon (June 2027) 52 + the months still to go.
-    horizon = Period.containing(m.ambition.horizon, m.period.frequency)
-    expected = min(52 + m.period.steps_until(horizon), 100)
-    text = f"At this pace: {expected}.0% by June 2027"
+    # One percentage point a month: twelve months on, 64%.
+    text = f"At this pace: 64.0% by {horizon.label()}"
     assert tile_of(response.context["dashboard"], m.share).forecast == text
     assert text in response.text
+
+
+def test_it_makes_no_forecast_once_the_horizon_has_passed(measures):
+    m, w = measures, measures.world
+    m.ambition.horizon = m.period.previous.end
+    m.ambition.save()
+    for steps in (-2, -1, 0):
+        share(m, w.unit_a, m.period.shifted(steps), "50", "100")
+
+    assert tile_of(dashboard.build(w.chain), m.share).forecast == ""
 
 
 def test_it_lists_who_has_not_reported_the_latest_period(measures, client_for):
