@@ -7,7 +7,10 @@ times in milliseconds. Each floor is the plain SQL doing the same data work, tim
 
 from __future__ import annotations
 
-from django.db import connection
+import json
+import time
+
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -74,3 +77,154 @@ def indicator_page(chain: Chain) -> list[Result]:
         Result("indicator_page_floor", floor, "ms"),
         Result("indicator_page_queries", len(queries), "count"),
     ]
+
+
+def _contributor(chain: Chain) -> Person:
+    return (
+        Membership.objects.filter(chain=chain, role=Role.CONTRIBUTOR).select_related("person").order_by("pk")[0].person
+    )
+
+
+def cell_save(chain: Chain) -> list[Result]:
+    """Saving one cell as the grid does with htmx: one POST per cell, a new value each time."""
+    from ambitions.forms.entry import CellForm
+    from ambitions.services import grid
+
+    person = _contributor(chain)
+    last = Period(Figure.objects.filter(indicator__ambition__chain=chain).latest("period").period, Frequency.MONTH)
+    the_grid = grid.build(chain, person.organisation, last)
+    cells = [cell for cell in the_grid.cells() if cell.figure is not None][:220]
+    if len(cells) < 220:
+        raise RuntimeError("cell_save needs the 1m data set (220 saved cells of one organisation)")
+    client = _client(person)
+    url = reverse("ambitions:entry_cell", args=[chain.slug, last.slug])
+    posts = []
+    for cell in cells:
+        form = CellForm(cell=cell)
+        data = {form.add_prefix(name): value for name, value in form.initial.items() if value not in (None, False)}
+        if cell.version.is_ratio:
+            numerator = cell.figure.numerator + 1 if cell.figure.numerator < cell.figure.denominator else 0
+            data[form.add_prefix("numerator")] = str(numerator)
+        else:
+            data[form.add_prefix("value")] = str(cell.figure.value + 1)
+        data |= {"indicator": cell.indicator.pk, "unit": cell.unit.pk}
+        posts.append(data)
+
+    def save(data: dict) -> None:
+        response = client.post(url, data, headers={"HX-Request": "true"})
+        if response.status_code != 200:
+            raise RuntimeError(f"POST {url} answered {response.status_code}")
+
+    for data in posts[:20]:  # warm-up
+        save(data)
+    samples = []
+    for data in posts[20:]:
+        start = time.perf_counter()
+        save(data)
+        samples.append((time.perf_counter() - start) * 1000)
+    return [Result("cell_save_p95", p95(samples), "ms"), Result("cell_save_floor", _cell_save_floor(cells), "ms")]
+
+
+_FLOOR_CELL = [
+    "UPDATE ambitions_figure SET value = value, revision = revision + 1, updated_at = now() "
+    "WHERE indicator_id = %(i)s AND unit_id = %(u)s AND period = %(p)s",
+    "INSERT INTO ambitions_figurechange (figure_id, revision, value, numerator, denominator, comment, follow_up, "
+    "source, changed_at) SELECT id, revision, value, numerator, denominator, comment, follow_up, 'form', now() "
+    "FROM ambitions_figure WHERE indicator_id = %(i)s AND unit_id = %(u)s AND period = %(p)s",
+    "UPDATE ambitions_organisationaggregate o SET value_sum = s.v, numerator_sum = s.n, denominator_sum = s.d, "
+    "reported = s.c FROM (SELECT coalesce(sum(value), 0) v, coalesce(sum(numerator), 0) n, "
+    "coalesce(sum(denominator), 0) d, count(*) c FROM ambitions_figure "
+    "WHERE indicator_id = %(i)s AND period = %(p)s AND organisation_id = %(o)s) s "
+    "WHERE o.indicator_id = %(i)s AND o.period = %(p)s AND o.organisation_id = %(o)s",
+    "UPDATE ambitions_chainaggregate c SET value_sum = s.v, numerator_sum = s.n, denominator_sum = s.d, "
+    "reported = s.c FROM (SELECT sum(value_sum) v, sum(numerator_sum) n, sum(denominator_sum) d, sum(reported) c "
+    "FROM ambitions_organisationaggregate WHERE indicator_id = %(i)s AND period = %(p)s) s "
+    "WHERE c.indicator_id = %(i)s AND c.period = %(p)s",
+]
+
+
+def _cell_save_floor(cells) -> float:
+    """The same writes as plain SQL: the figure, its history row, the two roll-ups, one transaction."""
+    samples = []
+    for cell in cells:
+        params = {"i": cell.indicator.pk, "u": cell.unit.pk, "p": cell.figure.period, "o": cell.unit.organisation_id}
+        start = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql in _FLOOR_CELL:
+                cursor.execute(sql, params)
+        samples.append((time.perf_counter() - start) * 1000)
+    return p95(samples[20:])
+
+
+def bulk_upsert(chain: Chain) -> list[Result]:
+    """100,000 figures in one POST to the bulk API (100 units × 20 indicators × 50 months), as the
+    chain's programme manager; then the floor: COPY into a temporary table and one INSERT … ON
+    CONFLICT plus the set-based roll-up rebuild of the touched indicators (rolled back)."""
+    chain = Chain.objects.filter(slug__startswith="bench-").exclude(pk=chain.pk).order_by("slug").first() or chain
+    figures = list(
+        Figure.objects.filter(indicator__ambition__chain=chain, unit__in=_first_units(chain, 100)).values_list(
+            "indicator_id", "unit_id", "period", "numerator", "denominator", "value"
+        )
+    )[:100_000]
+    rows = []
+    for indicator_id, unit_id, period, numerator, denominator, value in figures:
+        row = {"indicator": indicator_id, "unit": unit_id, "period": period.isoformat()}
+        if denominator is not None:
+            row |= {"numerator": str(max(numerator - 1, 0)), "denominator": str(denominator)}
+        else:
+            row["value"] = str(value + 1)
+        rows.append(row)
+    body = json.dumps(rows)
+    client = _client(_manager(chain))
+    url = reverse("ambitions-api:figure-bulk")
+    start = time.perf_counter()
+    response = client.post(url, body, content_type="application/json")
+    elapsed = time.perf_counter() - start
+    if response.status_code != 200:
+        raise RuntimeError(f"POST {url} answered {response.status_code}: {response.content[:500]!r}")
+    return [
+        Result("bulk_upsert_100k", elapsed * len(rows) / 100_000 if len(rows) < 100_000 else elapsed, "s"),
+        Result("bulk_upsert_100k_floor", _bulk_floor(figures), "s"),
+    ]
+
+
+def _first_units(chain: Chain, count: int) -> list[int]:
+    from stakeholders.models import Unit
+
+    return list(
+        Unit.objects.filter(reported_indicator_versions__indicator__ambition__chain=chain)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)[:count]
+    )
+
+
+def _bulk_floor(figures) -> float:
+    from ambitions.services.aggregates import rebuild_all
+
+    indicator_ids = sorted({f[0] for f in figures})
+    start = time.perf_counter()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE floor_figure (indicator_id int, unit_id int, period date, numerator numeric, "
+                "denominator numeric, value numeric) ON COMMIT DROP"
+            )
+            with cursor.cursor.copy("COPY floor_figure FROM STDIN") as copy:
+                for indicator_id, unit_id, period, numerator, denominator, value in figures:
+                    copy.write_row((indicator_id, unit_id, period, numerator, denominator, value))
+            cursor.execute(
+                "INSERT INTO ambitions_figure (indicator_id, version_id, unit_id, organisation_id, period, value, "
+                "numerator, denominator, comment, follow_up, source, is_late, revision, updated_at) "
+                "SELECT f.indicator_id, v.id, f.unit_id, u.organisation_id, f.period, f.value, f.numerator, "
+                "f.denominator, '', false, 'api', false, 1, now() FROM floor_figure f "
+                "JOIN stakeholders_unit u ON u.id = f.unit_id "
+                "JOIN ambitions_indicatorversion v ON v.indicator_id = f.indicator_id AND v.number = 1 "
+                "ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value = EXCLUDED.value, "
+                "numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator, "
+                "revision = ambitions_figure.revision + 1, updated_at = now()"
+            )
+        rebuild_all(indicator_ids)
+        elapsed = time.perf_counter() - start
+        transaction.set_rollback(True)
+    return elapsed
