@@ -82,6 +82,38 @@ def indicator_with_figures(w: World) -> str:
     return reverse("ambitions:indicator_detail", args=[w.chain.slug, with_figures(w).share.pk])
 
 
+def ambitions_url(name: str, *args: Callable[[object], object]) -> Callable[[World], str]:
+    """A page of the ambitions app on top of tests/measures.py; ``args`` take the Measures."""
+
+    def url(w: World) -> str:
+        from tests.measures import build_measures
+
+        m = build_measures(w)
+        return reverse(f"ambitions:{name}", args=[w.chain.slug, *(arg(m) for arg in args)])
+
+    return url
+
+
+def proposed_version(m) -> int:
+    """Version 2 of the share, proposed from next month, consented to by partner B."""
+    from ambitions.services import consensus
+
+    w = m.world
+    draft = consensus.new_draft(w.manager, m.share_v1)
+    draft.effective_from = m.period.shifted(2).start
+    draft.save()
+    consensus.propose(w.manager, draft)
+    consensus.respond(w.lead_b, draft, w.partner_b, "consent")
+    consensus.comment(w.lead_b, draft, "Graag ook per regio rapporteren.")
+    return draft.number
+
+
+def draft_version(m) -> int:
+    from ambitions.services import consensus
+
+    return consensus.new_draft(m.world.manager, m.count_v1).number
+
+
 def password_reset_link(w: World) -> str:
     uid = urlsafe_base64_encode(force_bytes(w.viewer.pk))
     return reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(w.viewer)])
@@ -108,6 +140,18 @@ PAGES = [
     Page("mandate_create", chain_url("mandate_create")),
     Page("mandate_edit", chain_url("mandate_edit", mandate_pk)),
     Page("chain_dashboard", dashboard_with_figures),
+    Page("ambition_list", ambitions_url("ambition_list")),
+    Page("ambition_create", ambitions_url("ambition_create")),
+    Page("ambition_edit", ambitions_url("ambition_edit", lambda m: m.ambition.pk)),
+    Page("indicator_create", ambitions_url("indicator_create", lambda m: m.ambition.pk)),
+    Page("version_detail", ambitions_url("version_detail", lambda m: m.share.pk, proposed_version)),
+    Page(
+        "version_detail_for_a_lead",
+        ambitions_url("version_detail", lambda m: m.share.pk, proposed_version),
+        persona="lead_a",
+    ),
+    Page("version_edit", ambitions_url("version_edit", lambda m: m.count.pk, draft_version)),
+    Page("version_edit_locked", ambitions_url("version_edit", lambda m: m.share.pk, lambda m: 1), status=409),
     Page("indicator_detail", indicator_with_figures),
     Page("otp_setup", lambda w: reverse("otp_setup"), persona="manager_without_device"),
     # Public pages
@@ -126,7 +170,7 @@ def sign_in_context(page, live_server, world: World, persona: str | None) -> Non
     """Put a signed-in session into the browser (the sign-in form itself is tested in the flows)."""
     if persona is None:
         return
-    person = world.manager
+    person = world.manager if persona in ("manager", "manager_without_device") else getattr(world, persona)
     client = Client()
     if persona == "manager_without_device":
         client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
