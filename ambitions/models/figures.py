@@ -35,11 +35,17 @@ class FigureQuerySet(models.QuerySet):
 
 
 class Figure(models.Model):
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="figures")
+    # Fewer indexes, cheaper writes: every index is written for every new figure, and for every
+    # changed one unless the update is HOT (PostgreSQL rewrites the row in place on its page, touching
+    # no index, when no indexed column changes and the page has room: see FIGURE_FILLFACTOR in
+    # migration 0002). So no single-column index where a composite one starts with the column
+    # (indicator, organisation), and none on entered_by, which changes whenever someone else saves a
+    # cell (deleting a person, which sets it to null, is rare and may scan).
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="figures", db_index=False)
     version = models.ForeignKey(IndicatorVersion, on_delete=models.PROTECT, related_name="figures")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="figures")
     # Denormalised from the unit: aggregates and locks are per organisation.
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="figures")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="figures", db_index=False)
     period = models.DateField(_("period"))
     value = models.DecimalField(_("value"), **VALUE)
     numerator = models.DecimalField(_("numerator"), **VALUE)
@@ -50,7 +56,9 @@ class Figure(models.Model):
     is_late = models.BooleanField(_("late"), default=False)
     # Optimistic concurrency: a save names the revision it started from; a different one is a conflict.
     revision = models.PositiveIntegerField(default=1)
-    entered_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    entered_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = FigureQuerySet.as_manager()
@@ -85,7 +93,8 @@ class Figure(models.Model):
 class FigureChange(models.Model):
     """The history of one cell: every saved state, who saved it and how."""
 
-    figure = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="changes")
+    # Append-only, one row per save: only the indexes it needs (figure_change_unique starts with figure).
+    figure = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="changes", db_index=False)
     revision = models.PositiveIntegerField()
     value = models.DecimalField(**VALUE)
     numerator = models.DecimalField(**VALUE)
@@ -93,7 +102,9 @@ class FigureChange(models.Model):
     comment = models.TextField(blank=True)
     follow_up = models.BooleanField(default=False)
     source = models.CharField(max_length=10, choices=FigureSource)
-    changed_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

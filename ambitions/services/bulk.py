@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.db import connection
@@ -74,6 +75,11 @@ def parse_period(value: object) -> PeriodRef:
     """``"2026-03"``, ``"2026-K1"``, ``"2026"`` or ``"2026-03-01"``; ValueError for anything else."""
     if not isinstance(value, str):
         raise ValueError(value)
+    return _parse_period_text(value)
+
+
+@lru_cache(maxsize=4096)  # a bulk request names the same few periods on every row
+def _parse_period_text(value: str) -> PeriodRef:
     text = value.strip()
     if _ISO_DATE.match(text):
         return PeriodRef(date.fromisoformat(text), None)
@@ -110,88 +116,101 @@ class RowInput:
 
 
 def _identifier(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
+    if type(value) is int:
         return value if value > 0 else None
     if isinstance(value, str) and value.isdigit():
         return int(value)
-    return None
+    return None  # also for True and False, which are ints to Python but not ids
 
 
 def _number_text(value: object) -> str | None:
     """A JSON number or a typed string as the text save_cell reads; None when it is neither."""
+    kind = type(value)
+    if kind is str:
+        return value
     if value is None:
         return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float | Decimal):
+    if kind is int or kind is float or kind is Decimal:
         return str(value)
-    return None
+    return None  # lists, objects, and true/false
 
 
 def read_row(raw: object) -> tuple[RowInput | None, Errors]:
-    """Check the shape and types of one row; the errors name the row's fields."""
+    """Check the shape and types of one row; the errors name the row's fields.
+
+    The common case (a well-formed row) runs straight through: this is called for every row of a
+    bulk request, up to 100,000 times.
+    """
     if not isinstance(raw, dict):
         return None, {NON_FIELD: _("Each row must be an object with the fields of one figure.")}
-    errors: Errors = {}
-    for name in raw.keys() - FIELDS:
-        errors[str(name)] = _("Unknown field.")
-    indicator_id = _identifier(raw.get("indicator"))
+    get = raw.get
+    indicator_id = _identifier(get("indicator"))
+    unit_id = _identifier(get("unit"))
+    value, numerator, denominator = (
+        _number_text(get("value")),
+        _number_text(get("numerator")),
+        _number_text(get("denominator")),
+    )
+    comment = get("comment")
+    if comment is None:
+        comment = ""
+    follow_up = get("follow_up")
+    if follow_up is None:
+        follow_up = False
+    revision = get("revision")
+    period_text = get("period")
+    try:
+        period = parse_period(period_text)
+    except ValueError:
+        period = None
+    if (
+        indicator_id is None
+        or unit_id is None
+        or period is None
+        or value is None
+        or numerator is None
+        or denominator is None
+        or type(comment) is not str
+        or type(follow_up) is not bool
+        or (revision is not None and (type(revision) is not int or revision < 0))
+        or not FIELDS.issuperset(raw)
+    ):
+        return None, _row_errors(raw, indicator_id, unit_id, period, value, numerator, denominator)
+    cell = CellInput(value, numerator, denominator, comment, follow_up, revision)
+    return RowInput(indicator_id, unit_id, period, cell), {}
+
+
+def _row_errors(raw: dict, indicator_id, unit_id, period, value, numerator, denominator) -> Errors:
+    errors: Errors = {str(name): _("Unknown field.") for name in raw if name not in FIELDS}
     if indicator_id is None:
         errors["indicator"] = _("Give the id of the indicator.")
-    unit_id = _identifier(raw.get("unit"))
     if unit_id is None:
         errors["unit"] = _("Give the id of the unit.")
-    period = None
-    try:
-        period = parse_period(raw.get("period"))
-    except ValueError:
+    if period is None:
         errors["period"] = _(
             "Give the period as 2026-03 (month), 2026-K1 (quarter), 2026 (year) or the date it starts."
         )
-    texts = {}
-    for name in ("value", "numerator", "denominator"):
-        texts[name] = _number_text(raw.get(name))
-        if texts[name] is None:
+    for name, text in (("value", value), ("numerator", numerator), ("denominator", denominator)):
+        if text is None:
             errors[name] = _("Enter a number, e.g. 12 or 12,5.")
-    comment = raw.get("comment")
-    if comment is None:
-        comment = ""
-    elif not isinstance(comment, str):
+    if not isinstance(raw.get("comment", ""), str | None):
         errors["comment"] = _("The comment must be text.")
-    follow_up = raw.get("follow_up")
-    if follow_up is None:
-        follow_up = False
-    elif not isinstance(follow_up, bool):
+    if not isinstance(raw.get("follow_up", False), bool | None):
         errors["follow_up"] = _("Must be true or false.")
     revision = raw.get("revision")
-    if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int) or revision < 0):
+    if revision is not None and (type(revision) is not int or revision < 0):
         errors["revision"] = _("Give the figure's revision as a whole number (0 for a figure that does not exist yet).")
-    if errors:
-        return None, errors
-    cell = CellInput(
-        value=texts["value"],
-        numerator=texts["numerator"],
-        denominator=texts["denominator"],
-        comment=comment,
-        follow_up=follow_up,
-        revision=revision,
-    )
-    return RowInput(indicator_id, unit_id, period, cell), {}
+    return errors
 
 
 def check_kind(version: IndicatorVersion, cell: CellInput) -> None:
     """A value for a ratio, or a numerator for a sum, is a mistake in the client, not an empty cell."""
-    if version.is_ratio and cell.value.strip():
-        raise CellRefused({"value": _("This indicator is a ratio: give the numerator and the denominator.")})
-    if not version.is_ratio:
-        wrong = {name: _("This indicator is a sum: give the value.") for name in ("numerator", "denominator")}
-        wrong = {name: message for name, message in wrong.items() if getattr(cell, name).strip()}
-        if wrong:
-            raise CellRefused(wrong)
+    if version.is_ratio:
+        if cell.value.strip():
+            raise CellRefused({"value": _("This indicator is a ratio: give the numerator and the denominator.")})
+    elif cell.numerator.strip() or cell.denominator.strip():
+        message = _("This indicator is a sum: give the value.")
+        raise CellRefused({name: message for name in ("numerator", "denominator") if getattr(cell, name).strip()})
 
 
 # --- The bulk upsert ---------------------------------------------------------------------------
@@ -248,6 +267,7 @@ class _Lookups:
     units: dict[int, Unit] = field(default_factory=dict)
     chains: dict[int, Chain] = field(default_factory=dict)
     may_enter: dict[tuple[int, int], bool] = field(default_factory=dict)
+    chain_of: dict[int, int] = field(default_factory=dict)  # indicator id → chain id
 
     def allowed(self, person: Person, chain_id: int, unit: Unit) -> bool:
         key = (chain_id, unit.organisation_id)
@@ -271,6 +291,7 @@ def _load_lookups(person: Person, rows: list[RowInput]) -> _Lookups:
     found.chains = {c.pk: c for c in Chain.objects.filter(pk__in=chain_ids)}
     for indicator in found.indicators.values():
         indicator.ambition.chain = found.chains[indicator.ambition.chain_id]
+        found.chain_of[indicator.id] = indicator.ambition.chain_id
     return found
 
 
@@ -309,12 +330,12 @@ def upsert_figures(
             if unit is None:
                 errors[index]["unit"] = _("There is no unit with this id that you can see.")
             continue
-        if not lookups.allowed(person, indicator.ambition.chain_id, unit):
+        if not lookups.allowed(person, lookups.chain_of[row.indicator_id], unit):
             errors[index] = {
                 "unit": _("You may not enter figures for %(org)s in this chain.") % {"org": unit.organisation}
             }
             continue
-        key = (indicator.pk, unit.pk, row.period.start)
+        key = (row.indicator_id, row.unit_id, row.period.start)
         if key in seen:
             errors[index] = {NON_FIELD: _("Row %(row)s is for this cell already.") % {"row": seen[key]}}
             continue
@@ -322,9 +343,9 @@ def upsert_figures(
         candidates.append((index, row, indicator, unit))
 
     # Second pass, under the roll-up lock: the rules that depend on state, then the write.
-    pairs = {(indicator.pk, row.period.start) for _, row, indicator, _ in candidates}
+    pairs = {(row.indicator_id, row.period.start) for _, row, _, _ in candidates}
     with aggregates.locked_rollups(pairs) as touched:
-        rows = _check(candidates, errors, today)
+        rows = _check(candidates, lookups.chain_of, errors, today)
         if errors:
             raise BulkRefused(errors)  # leaving the block rolls back, lock rows and all
         write = _write_with_copy if use_copy() else _write_with_orm
@@ -334,65 +355,78 @@ def upsert_figures(
 
 
 def _check(
-    candidates: list[tuple[int, RowInput, Indicator, Unit]], errors: dict[int, Errors], today: date
+    candidates: list[tuple[int, RowInput, Indicator, Unit]],
+    chain_of: dict[int, int],
+    errors: dict[int, Errors],
+    today: date,
 ) -> list[_Row]:
     """save_cell's checks for every row (its own functions), with what they need loaded in bulk."""
-    versions = versions_in_force({indicator.pk for _, _, indicator, _ in candidates})
-    resolved: list[tuple[int, RowInput, Indicator, Unit, IndicatorVersion | None, Period]] = []
-    for index, row, indicator, unit in candidates:
-        version = pick(versions[indicator.pk], row.period.start)
+    # A row's definition and period depend only on its indicator and how it names the period:
+    # resolved once per combination, as are the reporting units and the submissions' status.
+    versions = versions_in_force({row.indicator_id for _, row, _, _ in candidates})
+    definitions: dict[tuple[int, PeriodRef], tuple[IndicatorVersion | None, Period] | CellRefused] = {}
+    for indicator_id, ref in {(c[1].indicator_id, c[1].period) for c in candidates}:
+        version = pick(versions[indicator_id], ref.start)
         try:
-            period = resolve_period(row.period, version)
-            if version is not None:
-                check_kind(version, row.cell)
+            definitions[(indicator_id, ref)] = (version, resolve_period(ref, version))
         except CellRefused as refused:
-            errors[index] = refused.errors
-            continue
-        resolved.append((index, row, indicator, unit, version, period))
-
-    reporting = _reporting_units({version.pk for *_, version, _ in resolved if version is not None})
+            definitions[(indicator_id, ref)] = refused
+    defined = [d for d in definitions.values() if not isinstance(d, CellRefused)]
+    reporting = _reporting_units({version.id for version, _ in defined if version is not None})
     statuses = _submission_statuses(
-        {(indicator.ambition.chain_id, unit.organisation_id, period) for _, _, indicator, unit, _, period in resolved}
+        {chain_of[row.indicator_id] for _, row, _, _ in candidates},
+        {unit.organisation_id for _, _, _, unit in candidates},
+        {period.start for _, period in defined},
     )
+
     rows: list[_Row] = []
-    open_cells: set[tuple[int, Period, int]] = set()  # (indicator, period, organisation) that passed check_cell_open
+    append = rows.append
+    open_cells: set[tuple[int, Period, int]] = set()  # (indicator, period, organisation) past check_cell_open
     late: dict[tuple[int, date], bool] = {}
     no_units: set[int] = set()
-    for index, row, indicator, unit, version, period in resolved:
-        units = reporting.get(version.pk, no_units) if version is not None else no_units
-        opened = (indicator.pk, period, unit.organisation_id)
+    for index, row, indicator, unit in candidates:
+        # Plain ids in this loop: a model's .pk is a property, and the loop runs up to 100,000 times.
+        definition = definitions[(row.indicator_id, row.period)]
         try:
+            if type(definition) is CellRefused:
+                raise definition
+            version, period = definition
+            version_id = version.id if version is not None else None
+            organisation_id = unit.organisation_id
+            units = reporting.get(version_id, no_units)
+            opened = (row.indicator_id, period, organisation_id)
             # Whether a cell is open depends on its indicator, period and organisation, except for the
-            # reporting unit check: check_cell_open runs in full once per combination, the unit check every row.
-            if opened not in open_cells or unit.pk not in units:
+            # reporting unit: check_cell_open runs in full once per combination, the unit check every row.
+            if opened not in open_cells or row.unit_id not in units:
                 status = statuses.get(
-                    (indicator.ambition.chain_id, unit.organisation_id, period.frequency, period.start)
+                    (chain_of[row.indicator_id], organisation_id, period.frequency, period.start),
+                    SubmissionStatus.OPEN,
                 )
-                check_cell_open(
-                    CellContext(indicator, unit, period, version, units, status or SubmissionStatus.OPEN), today
-                )
+                check_cell_open(CellContext(indicator, unit, period, version, units, status), today)
                 open_cells.add(opened)
+            check_kind(version, row.cell)
             clean = clean_input(version, row.cell)
         except CellRefused as refused:
             errors[index] = refused.errors
             continue
-        late_key = (version.pk, period.start)
-        if late_key not in late:
-            late[late_key] = today > deadline(version, period)
-        rows.append(
+        late_key = (version_id, period.start)
+        is_late = late.get(late_key)
+        if is_late is None:
+            is_late = late[late_key] = today > deadline(version, period)
+        append(
             _Row(
                 index,
-                indicator.pk,
-                unit.pk,
+                row.indicator_id,
+                row.unit_id,
                 period.start,
-                unit.organisation_id,
-                version.pk,
+                organisation_id,
+                version_id,
                 clean.value,
                 clean.numerator,
                 clean.denominator,
                 clean.comment,
                 clean.follow_up,
-                late[late_key],
+                is_late,
                 row.cell.revision,
             )
         )
@@ -410,17 +444,15 @@ def _reporting_units(version_ids: set[int]) -> dict[int, set[int]]:
     return found
 
 
-def _submission_statuses(cells: set[tuple[int, int, Period]]) -> dict[tuple[int, int, str, date], str]:
+def _submission_statuses(
+    chains: set[int], organisations: set[int], periods: set[date]
+) -> dict[tuple[int, int, str, date], str]:
     """The status of each organisation's period, its row locked as save_cell locks it (an approval waits)."""
-    if not cells:
+    if not (chains and organisations and periods):
         return {}
     rows = (
         PeriodSubmission.objects.select_for_update()
-        .filter(
-            chain_id__in={c for c, _, _ in cells},
-            organisation_id__in={o for _, o, _ in cells},
-            period__in={p.start for _, _, p in cells},
-        )
+        .filter(chain_id__in=chains, organisation_id__in=organisations, period__in=periods)
         .order_by("pk")
         .values_list("chain_id", "organisation_id", "frequency", "period", "status")
     )
@@ -582,18 +614,23 @@ _TEMP_TABLE = """
 CREATE TEMPORARY TABLE kp_bulk_figure (
     row_index integer, indicator_id bigint, unit_id bigint, period date, organisation_id bigint, version_id bigint,
     value numeric, numerator numeric, denominator numeric, comment text, follow_up boolean,
-    late_if_first boolean, given_revision integer
+    late_if_first boolean, given_revision integer,
+    figure_id bigint, stored_revision integer
 ) ON COMMIT DROP
 """
-_SAME_CELL = "f.indicator_id = b.indicator_id AND f.unit_id = b.unit_id AND f.period = b.period"
+# Which rows are stored already: looked up once, before writing. (Asking "NOT EXISTS" inside the
+# statement that inserts would scan the figures it is inserting, for every row.)
+_FIND_STORED = """
+UPDATE kp_bulk_figure AS b SET figure_id = f.id, stored_revision = f.revision
+FROM {figure} AS f
+WHERE f.indicator_id = b.indicator_id AND f.unit_id = b.unit_id AND f.period = b.period
+"""
 _CONFLICTS = """
-SELECT b.row_index, b.given_revision, coalesce(f.revision, 0)
-FROM kp_bulk_figure b LEFT JOIN {figure} f ON {same_cell}
-WHERE b.given_revision IS NOT NULL AND b.given_revision <> coalesce(f.revision, 0)
+SELECT row_index, given_revision, coalesce(stored_revision, 0) FROM kp_bulk_figure
+WHERE given_revision IS NOT NULL AND given_revision <> coalesce(stored_revision, 0)
 """
 # One statement: update the changed figures, insert the new ones, one FigureChange per written
 # figure, and return the written cells per (indicator, period, organisation) for the roll-ups.
-# Its parts share one snapshot, so "new" means "not stored before this statement".
 _WRITE = """
 WITH updated AS (
     UPDATE {figure} AS f SET
@@ -606,7 +643,7 @@ WITH updated AS (
             ELSE f.is_late
         END
     FROM kp_bulk_figure AS b
-    WHERE {same_cell}
+    WHERE f.id = b.figure_id
       AND NOT (f.value IS NOT DISTINCT FROM b.value AND f.numerator IS NOT DISTINCT FROM b.numerator
                AND f.denominator IS NOT DISTINCT FROM b.denominator
                AND f.comment = b.comment AND f.follow_up = b.follow_up)
@@ -615,11 +652,9 @@ WITH updated AS (
 ), created AS (
     INSERT INTO {figure} (indicator_id, unit_id, period, organisation_id, version_id, value, numerator,
                           denominator, comment, follow_up, source, entered_by_id, updated_at, revision, is_late)
-    SELECT b.indicator_id, b.unit_id, b.period, b.organisation_id, b.version_id, b.value, b.numerator,
-           b.denominator, b.comment, b.follow_up, %(source)s, %(person)s, %(now)s, 1,
-           b.value IS NOT NULL AND b.late_if_first
-    FROM kp_bulk_figure AS b
-    WHERE NOT EXISTS (SELECT 1 FROM {figure} AS f WHERE {same_cell})
+    SELECT indicator_id, unit_id, period, organisation_id, version_id, value, numerator, denominator, comment,
+           follow_up, %(source)s, %(person)s, %(now)s, 1, value IS NOT NULL AND late_if_first
+    FROM kp_bulk_figure WHERE figure_id IS NULL
     RETURNING id, indicator_id, period, organisation_id, revision, value, numerator, denominator, comment,
               follow_up, TRUE AS created
 ), written AS (
@@ -636,7 +671,7 @@ FROM written GROUP BY indicator_id, period, organisation_id
 
 
 def _write_with_copy(person: Person, rows: list[_Row], source: str) -> tuple[BulkResult, set[tuple[int, date, int]]]:
-    tables = {"figure": Figure._meta.db_table, "change": FigureChange._meta.db_table, "same_cell": _SAME_CELL}
+    tables = {"figure": Figure._meta.db_table, "change": FigureChange._meta.db_table}
     params = {"source": source, "person": person.pk, "now": timezone.now()}
     result = BulkResult()
     written: set[tuple[int, date, int]] = set()
@@ -648,8 +683,12 @@ def _write_with_copy(person: Person, rows: list[_Row], source: str) -> tuple[Bul
             for row in rows:
                 copy.write_row(row)
         cursor.execute("ANALYZE kp_bulk_figure")
+        cursor.execute(_FIND_STORED.format(**tables))
+        # Again for figure_id, so the planner knows how many rows update and how many insert
+        # (otherwise it expects no updates and hashes every stored figure, spilling to disk).
+        cursor.execute("ANALYZE kp_bulk_figure (figure_id)")
         if any(row.given_revision is not None for row in rows):
-            cursor.execute(_CONFLICTS.format(**tables))
+            cursor.execute(_CONFLICTS)
             conflicts = {index: _conflict(given, current) for index, given, current in cursor.fetchall()}
             if conflicts:
                 raise BulkRefused(conflicts, conflicts=True)
