@@ -15,6 +15,7 @@ from .definitions import (
     VersionStatus,
 )
 from .figures import Figure, FigureChange, FigureSource, PeriodSubmission, SubmissionStatus
+from .reports import ProgressReport, ReportCommentary, ReportStatus
 
 __all__ = [
     "Ambition",
@@ -31,6 +32,9 @@ __all__ = [
     "LockedVersionError",
     "OrganisationAggregate",
     "PeriodSubmission",
+    "ProgressReport",
+    "ReportCommentary",
+    "ReportStatus",
     "SubmissionStatus",
     "Trajectory",
     "VersionComment",
