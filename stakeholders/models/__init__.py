@@ -2,14 +2,16 @@
 
 from .chains import Chain, ChainKind, Partnership, PartnershipRole, PartnershipStatus
 from .mandates import Mandate, MandateScope
-from .notifications import Notification
+from .notifications import DigestRun, Notification
 from .organisations import Organisation, Unit
-from .people import Invitation, Membership, Person, Role
+from .people import Invitation, MailPreference, Membership, Person, Role
 
 __all__ = [
     "Chain",
     "ChainKind",
+    "DigestRun",
     "Invitation",
+    "MailPreference",
     "Mandate",
     "MandateScope",
     "Membership",

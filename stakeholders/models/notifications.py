@@ -32,6 +32,41 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [models.UniqueConstraint(fields=["person", "key"], name="notification_once_per_key")]
+        # The list page and the digest read one person's newest notifications.
+        indexes = [models.Index(fields=["person", "-created_at"], name="notification_person_newest")]
 
     def __str__(self) -> str:
         return self.text
+
+
+class DigestStatus(models.TextChoices):
+    CLAIMED = "claimed", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, to be retried")
+
+
+class DigestRun(models.Model):
+    """One person's daily digest e-mail: the row for (person, day) is the idempotency key.
+
+    The digest task claims the row before it mails (insert, or take over a failed one with a
+    conditional UPDATE), and marks it sent afterwards; a failed send marks it failed, so a later
+    run retries. ``since`` and ``until`` bound the notifications the digest covered, so the next
+    digest starts where the last sent one ended and nothing is skipped.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="digest_runs")
+    day = models.DateField()
+    status = models.CharField(max_length=10, choices=DigestStatus, default=DigestStatus.CLAIMED)
+    claimed_at = models.DateTimeField()
+    until = models.DateTimeField(null=True, blank=True)
+    notification_count = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("digest e-mail")
+        verbose_name_plural = _("digest e-mails")
+        constraints = [models.UniqueConstraint(fields=["person", "day"], name="digest_once_per_person_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.day} {self.status}"

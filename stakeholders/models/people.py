@@ -30,6 +30,13 @@ class Role(models.TextChoices):
         return {cls.PARTNER_LEAD, cls.CONTRIBUTOR}
 
 
+class MailPreference(models.TextChoices):
+    """How a person hears about notifications besides the portal's list."""
+
+    DIGEST = "digest", _("A daily digest e-mail")
+    NONE = "none", _("No e-mail (only in the portal)")
+
+
 class PersonManager(BaseUserManager):
     use_in_migrations = True
 
@@ -68,6 +75,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
         _("platform administrator"), default=False, help_text=_("May use the administration site.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    mail_preference = models.CharField(
+        _("e-mail about notifications"), max_length=10, choices=MailPreference, default=MailPreference.DIGEST
+    )
 
     objects = PersonManager()
 
