@@ -17,6 +17,9 @@ class LoginForm(PortalFormMixin, auth_forms.AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "type": "email"})
+        # No autofocus: it would jump past the skip link and the page's heading, which
+        # disorients screen-reader and keyboard users (the page must start at the top).
+        self.fields["username"].widget.attrs.pop("autofocus", None)
 
 
 class PasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
