@@ -17,6 +17,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_LINK_MODE=copy \
     PATH=/opt/venv/bin:$PATH
 
+# WeasyPrint (progress reports as PDF) needs Pango and a font at run time.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # The same uv version as the Makefile, so the lock file resolves identically.
 RUN pip install --no-cache-dir "uv==0.13.9"
 
