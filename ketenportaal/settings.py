@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ketenportaal.context_processors.portal",
+                "stakeholders.context_processors.notifications",
             ],
         },
     },
@@ -306,4 +308,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# The daily digest (stakeholders/digest.py) runs hourly in the day: the first run mails, later
+# ones retry after a failing mail server.
+CELERY_BEAT_SCHEDULE |= {
+    "send-daily-digests": {
+        "task": "stakeholders.tasks.send_daily_digests",
+        "schedule": crontab(minute=15, hour="7-21"),
+        "options": {"expires": 60 * 30},
+    },
 }

@@ -114,3 +114,17 @@ def _mail_expiry_warning(mandate: Mandate) -> None:
             % context
         )
     EmailMessage(subject=subject, body=body, to=[mandate.person.email]).send()
+
+
+@shared_task
+def send_daily_digests() -> dict[str, int]:
+    """Celery beat entry ``send-daily-digests``: each person's digest e-mail, at most once a day.
+
+    Runs every hour: the first run of the day mails, later runs retry failed digests and catch
+    people whose first notification of the day came later (see stakeholders/digest.py).
+    """
+    from .digest import send_daily_digests as send
+
+    counts = send()
+    logger.info("digest: %(digests_sent)d sent, %(digests_failed)d failed, %(digests_skipped)d skipped", counts)
+    return counts

@@ -6,7 +6,7 @@ tests/test_authorisation_matrix.py.
 
 from django.urls import path
 
-from .views import api_tokens, chains, invitations, mandates, my_work, organisations, partners, people
+from .views import api_tokens, chains, invitations, mandates, my_work, notifications, organisations, partners, people
 
 app_name = "stakeholders"
 
@@ -14,6 +14,11 @@ chain = "ketens/<slug:slug>/"
 
 urlpatterns = [
     path("", my_work.my_work, name="my_work"),
+    # My notifications and how I hear about them
+    path("meldingen/", notifications.notification_list, name="notification_list"),
+    path("meldingen/<int:pk>/gelezen/", notifications.notification_read, name="notification_read"),
+    path("meldingen/alles-gelezen/", notifications.notifications_read_all, name="notifications_read_all"),
+    path("mijn-instellingen/meldingen/", notifications.notification_settings, name="notification_settings"),
     # Chain home and settings
     path(chain, chains.chain_detail, name="chain_detail"),
     path(chain + "instellingen/", chains.chain_settings, name="chain_settings"),

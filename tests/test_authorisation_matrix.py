@@ -68,7 +68,7 @@ from ambitions.models import (
 )
 from ambitions.periods import Period
 from ambitions.services import aggregates
-from stakeholders.models import Invitation, Mandate, MandateScope, Membership, Role
+from stakeholders.models import Invitation, Mandate, MandateScope, Membership, Notification, Role
 from stakeholders.views.api_tokens import create_connection
 from tests.conftest import World
 from tests.factories import MandateFactory, PersonFactory
@@ -382,9 +382,28 @@ def submission_status(steps_back: int) -> Callable[[Objects, str], str]:
     return state
 
 
+def notification_read_at(o: Objects, target: str) -> object:
+    return Notification.objects.values_list("read_at", flat=True).get(pk=o.by_kind["notification"][target].pk)
+
+
+def unread_notifications(o: Objects, target: str) -> int:
+    return Notification.objects.unread().count()
+
+
 ROWS = [
     # The start page and the project's own views
     Row("stakeholders:my_work", plain(), SIGNED_IN),
+    # My notifications: personal pages; someone else's notification is not found.
+    Row("stakeholders:notification_list", plain(), SIGNED_IN),
+    Row("stakeholders:notification_settings", plain(), SIGNED_IN),
+    Row(
+        "stakeholders:notification_read",
+        custom(("lead_a", "lead_b"), lambda o, t: {"pk": o.by_kind["notification"][t].pk}),
+        lambda persona, target: LOGIN if persona == ANONYMOUS else (OK if persona == target else 404),
+        method="post",
+        state=notification_read_at,
+    ),
+    Row("stakeholders:notifications_read_all", plain(), SIGNED_IN, method="post", state=unread_notifications),
     Row("health", plain(), PUBLIC),
     # Chain home and settings
     Row("stakeholders:chain_detail", in_chain(), READ),
@@ -678,6 +697,11 @@ def objects(shared_world: World, django_db_blocker, media_root) -> Objects:
                     (OTHER, m.other_ambition, w.unit_c),
                 )
             }
+        # One unread notification for every signed-in persona, and for lead B (not a persona).
+        found.by_kind["notification"] = {
+            name: Notification.objects.create(person=getattr(w, name), text="Melding", url="/", key="matrix")
+            for name in [*PERSONAS[1:], "lead_b"]
+        }
     return found
 
 

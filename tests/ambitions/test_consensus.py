@@ -25,6 +25,7 @@ from ambitions.models import (
 )
 from ambitions.services import consensus
 from ambitions.services.versions import version_for
+from stakeholders.digest import send_daily_digests
 from stakeholders.models import Mandate, MandateScope, Notification, PartnershipStatus, Role
 from tests.ambitions.test_setup import in_english, version_data
 from tests.conftest import sign_in
@@ -76,11 +77,15 @@ def test_it_adopts_a_version_when_every_core_partner_consents_and_locks_it(
     assert response.status_code == 302
     assert status_of(version) == VersionStatus.PROPOSED
 
-    # Both mandated leads are asked, in the portal and by e-mail, with a link to the version's page.
+    # Both mandated leads are asked in the portal, with a link to the version's page, and by e-mail
+    # in their daily digest.
     notified = Notification.objects.filter(key=f"consent-asked:{version.pk}")
     assert {n.person for n in notified} == {w.lead_a, w.lead_b}
     assert all(n.url == url("version_detail", version) for n in notified)
+    assert mail.outbox == []
+    send_daily_digests()
     assert sorted(message.to[0] for message in mail.outbox) == ["lead-a@example.nl", "lead-b@example.nl"]
+    assert all(url("version_detail", version) in message.body for message in mail.outbox)
 
     lead_a, lead_b = client_for(w.lead_a), client_for(w.lead_b)
     detail = lead_a.get(url("version_detail", version))
@@ -173,6 +178,7 @@ def test_a_partner_of_the_chain_comments_but_is_not_asked_and_does_not_block(
     version = draft(measures)
     with django_capture_on_commit_callbacks(execute=True):
         propose(measures, version)
+    send_daily_digests()
     assert [m.to for m in mail.outbox] == [["lead-a@example.nl"]]
     assert not Notification.objects.filter(person=w.lead_b).exists()
 
