@@ -8,12 +8,13 @@ URLs, views and tests sit together:
 - views/indicators.py the indicator page: chart, partner and unit tables, export
 - views/dashboard.py  the chain dashboard
 - views/entry.py      entering figures: the grid, a cell, submit, approve, reopen, cell history
+- views/reports.py    progress reports: list, page, PDF, draft, regenerate, commentary, publish
 
 Names follow <model>_<action>; every name needs a row in tests/test_authorisation_matrix.py.
 """
 
-from .views import dashboard, entry, indicators, setup, versions
+from .views import dashboard, entry, indicators, reports, setup, versions
 
 app_name = "ambitions"
 
-urlpatterns = [*setup.routes, *versions.routes, *indicators.routes, *dashboard.routes, *entry.routes]
+urlpatterns = [*setup.routes, *versions.routes, *indicators.routes, *dashboard.routes, *entry.routes, *reports.routes]

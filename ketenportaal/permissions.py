@@ -37,6 +37,7 @@ class Action(StrEnum):
     MANAGE_INDICATORS = "manage_indicators"  # ambitions, drafting and proposing indicator versions
     ENTER_FIGURES = "enter_figures"  # an organisation's figures, and submitting its period
     REOPEN_FIGURES = "reopen_figures"  # reopening an approved period, with a reason
+    MANAGE_REPORTS = "manage_reports"  # drafting, regenerating, commenting on and publishing progress reports
     # Acting for an organisation: the caller also checks has_mandate() for the matching scope.
     APPROVE_FIGURES = "approve_figures"
     CONSENT_INDICATORS = "consent_indicators"

@@ -281,7 +281,9 @@ if CELERY_BROKER_URL == "filesystem://":
     }
 else:
     # Longer than the longest task, so a late-acked task is not redelivered while it runs.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60 * 2}
+    # CELERY_VISIBILITY_TIMEOUT (seconds) is lowered only by the reliability tests, to see a task
+    # of a killed worker redelivered within the test.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60 * 2)}
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -299,6 +301,13 @@ CELERY_BEAT_SCHEDULE = {
         # A missed run is not worth catching up on: the next one does the same work.
         "options": {"expires": max(HOUSEKEEPING_INTERVAL_SECONDS - 1, 1)},
     },
+    # Drafts each chain's progress report on its reporting calendar. Hourly, so that a run missed
+    # while nothing ran is caught up; the report's unique key makes repeated runs harmless.
+    "draft-due-reports": {
+        "task": "ambitions.tasks.draft_due_reports",
+        "schedule": env.int("REPORT_DRAFT_INTERVAL_SECONDS", default=60 * 60),
+        "options": {"expires": 60 * 30},
+    },
 }
 
 LOGGING = {
@@ -310,9 +319,18 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# The daily digest (stakeholders/digest.py) runs hourly in the day: the first run mails, later
-# ones retry after a failing mail server.
+# Reminders and the daily digest (ambitions/reminders.py, stakeholders/digest.py). The sweep is
+# idempotent (one notification per person per item and period), so it runs every hour; the
+# digest runs hourly in the day: the first run mails, later ones retry a failed mail server.
+REMINDER_DUE_DAYS = env.int("REMINDER_DUE_DAYS", default=5)
+REMINDER_LEAD_GRACE_DAYS = env.int("REMINDER_LEAD_GRACE_DAYS", default=3)
+CELERY_IMPORTS = ["ambitions.reminders"]
 CELERY_BEAT_SCHEDULE |= {
+    "send-reminders": {
+        "task": "ambitions.reminders.send_reminders",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 30},
+    },
     "send-daily-digests": {
         "task": "stakeholders.tasks.send_daily_digests",
         "schedule": crontab(minute=15, hour="7-21"),

@@ -50,6 +50,9 @@ class ProgressReport(models.Model):
     def __str__(self) -> str:
         return f"{self.chain_id} · {self.period_obj.slug} · r{self.revision}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("ambitions:report_detail", args=[self.chain.slug, self.pk])
+
     @property
     def period_obj(self) -> Period:
         return Period(self.period, self.frequency)
@@ -57,9 +60,6 @@ class ProgressReport(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == ReportStatus.PUBLISHED
-
-    def get_absolute_url(self) -> str:
-        return reverse("ambitions:report_detail", args=[self.chain.slug, self.pk])
 
 
 class ReportCommentary(models.Model):

@@ -1,0 +1,60 @@
+"""Scheduled work of the ambitions app: drafting progress reports (Celery beat ``draft-due-reports``).
+
+Both tasks are idempotent (see ambitions/services/reports.py): running them twice, at once, or
+again after a worker died mid-run leaves exactly one report per chain and period. With late
+acknowledgement and rejection on a lost worker (settings.py), a task whose worker died is
+delivered again.
+
+``REPORT_DRAFT_TEST_DELAY`` (seconds, environment): for the reliability tests only
+(tests/integration/test_report_reliability.py), drafting pauses this long after inserting the
+report and before committing, so a test can kill the worker mid-draft. Unset in every deployment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from celery import shared_task
+
+from ambitions.periods import Period
+from ambitions.services import reports
+from stakeholders.models import Chain
+
+logger = logging.getLogger(__name__)
+
+
+def _test_pause():
+    delay = float(os.environ.get("REPORT_DRAFT_TEST_DELAY") or 0)
+    if delay <= 0:
+        return None
+    return lambda: time.sleep(delay)
+
+
+@shared_task
+def draft_due_reports() -> int:
+    """Draft the report of every chain whose reporting calendar says it is due and that lacks one."""
+    today = reports.chain_today()
+    drafted = 0
+    for chain in Chain.objects.all():
+        period = reports.due_period(chain, today)
+        if period is None:
+            continue
+        _report, created = reports.draft_report(chain, period, pause=_test_pause())
+        drafted += created
+    logger.info("draft_due_reports: %d report(s) drafted", drafted)
+    return drafted
+
+
+@shared_task
+def draft_chain_report(chain_id: int, period_slug: str, frequency: str) -> int | None:
+    """Draft one chain's report for one period (revision 1) unless it exists; returns its id."""
+    chain = Chain.objects.filter(pk=chain_id).first()
+    if chain is None:
+        return None
+    period = Period.from_slug(period_slug)
+    period = Period(period.start, frequency)
+    report, created = reports.draft_report(chain, period, pause=_test_pause())
+    logger.info("draft_chain_report: report %d %s", report.pk, "drafted" if created else "already there")
+    return report.pk
