@@ -1,0 +1,270 @@
+"""The reminder sweep (Celery beat entry ``send-reminders``, hourly): notifications for what waits.
+
+- figures due within ``REMINDER_DUE_DAYS``: to the contributors and partner leads of the organisation;
+- figures overdue (deadline passed, entry window still open, not submitted): to the contributors at
+  once, and to the partner leads after ``REMINDER_LEAD_GRACE_DAYS``;
+- submitted periods waiting for approval: to the leads (or programme managers) of that organisation
+  who hold a valid approve-figures mandate for it;
+- indicator versions waiting for consent: to the mandated leads of the core partners that have not
+  answered yet (the same key as the notification sent on proposal, so nobody is asked twice).
+
+Idempotent: every notification has a key per item and period (``due:<chain>:<organisation>:<period>``,
+``overdue:…``, ``overdue-lead:…``, ``approve:<submission>:<submitted at>``, ``consent-asked:<version>``),
+unique per person, so running the sweep again — or twice at once — creates nothing new. Only e-mail
+goes out through the daily digest (stakeholders/digest.py).
+
+Set-based: a fixed number of queries whatever the number of people, chains and organisations (the
+versions in force, their reporting organisations, the submissions, the memberships, the mandates,
+the keys that exist already), then one bulk insert.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from ambitions.models import Consent, IndicatorVersion, PeriodSubmission, SubmissionStatus, VersionStatus
+from ambitions.periods import Period
+from ambitions.services.entry import deadline as deadline_of
+from ambitions.services.entry import entry_window
+from ambitions.services.grid import _window_periods
+from ambitions.services.versions import pick
+from stakeholders.models import (
+    Mandate,
+    MandateScope,
+    Membership,
+    Notification,
+    Organisation,
+    Partnership,
+    PartnershipStatus,
+    Role,
+)
+
+logger = logging.getLogger(__name__)
+
+LEADING_ROLES = [Role.PARTNER_LEAD, Role.PROGRAMME_MANAGER]
+
+
+@dataclass(frozen=True)
+class Reminder:
+    person_id: int
+    chain_id: int
+    text: str
+    url: str
+    key: str
+
+
+@shared_task
+def send_reminders() -> dict[str, int]:
+    counts = sweep()
+    logger.info("reminders: %(created)d notification(s) created of %(candidates)d reminder(s)", counts)
+    return counts
+
+
+def sweep(today: date | None = None) -> dict[str, int]:
+    """Create every reminder that is due today and does not exist yet; returns the counts."""
+    today = today or timezone.localdate()
+    with translation.override(settings.LANGUAGE_CODE):
+        reminders = [*figure_reminders(today), *approval_reminders(today), *consent_reminders(today)]
+    return {"candidates": len(reminders), "created": _create(reminders)}
+
+
+def _create(reminders: list[Reminder]) -> int:
+    keys = {r.key for r in reminders}
+    existing = set(Notification.objects.filter(key__in=keys).values_list("person_id", "key")) if keys else set()
+    new = {
+        (r.person_id, r.key): Notification(
+            person_id=r.person_id, chain_id=r.chain_id, text=r.text[:300], url=r.url, key=r.key
+        )
+        for r in reminders
+        if (r.person_id, r.key) not in existing
+    }
+    # ignore_conflicts: a concurrent sweep may insert the same (person, key) in between.
+    Notification.objects.bulk_create(new.values(), ignore_conflicts=True, batch_size=2000)
+    return len(new)
+
+
+# --- Figures due and overdue ------------------------------------------------------------------
+
+
+def figure_reminders(today: date) -> list[Reminder]:
+    due_days = settings.REMINDER_DUE_DAYS
+    grace = settings.REMINDER_LEAD_GRACE_DAYS
+    versions = list(IndicatorVersion.objects.in_force().select_related("indicator__ambition__chain"))
+    if not versions:
+        return []
+    per_indicator: dict[int, list[IndicatorVersion]] = defaultdict(list)
+    for version in sorted(versions, key=lambda v: v.effective_from, reverse=True):
+        per_indicator[version.indicator_id].append(version)
+    organisations_of: dict[int, set[int]] = defaultdict(set)
+    for version_id, organisation_id in (
+        IndicatorVersion.reporting_units.through.objects.filter(indicatorversion_id__in=[v.pk for v in versions])
+        .values_list("indicatorversion_id", "unit__organisation_id")
+        .distinct()
+    ):
+        organisations_of[version_id].add(organisation_id)
+
+    # (chain, organisation, period) -> (first deadline, last day of the entry window)
+    candidates: dict[tuple[int, int, Period], tuple[date, date]] = {}
+    chains = {}
+    for version in versions:
+        chain = version.indicator.ambition.chain
+        chains[chain.pk] = chain
+        for period in _window_periods(version, today, ahead_days=due_days):
+            if pick(per_indicator[version.indicator_id], period.start) is not version:
+                continue
+            due, closes = deadline_of(version, period), entry_window(version, period)[1]
+            for organisation_id in organisations_of[version.pk]:
+                known = candidates.get((chain.pk, organisation_id, period))
+                candidates[(chain.pk, organisation_id, period)] = (
+                    (min(known[0], due), max(known[1], closes)) if known else (due, closes)
+                )
+    if not candidates:
+        return []
+    done = set(
+        PeriodSubmission.objects.filter(
+            chain_id__in=list(chains),
+            period__in={period.start for _, _, period in candidates},
+            status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
+        ).values_list("chain_id", "organisation_id", "frequency", "period")
+    )
+    contributors: dict[tuple[int, int], list[int]] = defaultdict(list)
+    leads: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for chain_id, organisation_id, person_id, role in Membership.objects.filter(
+        chain_id__in=list(chains),
+        role__in=[Role.CONTRIBUTOR, Role.PARTNER_LEAD],
+        person__is_active=True,
+        person__organisation__isnull=False,
+    ).values_list("chain_id", "person__organisation_id", "person_id", "role"):
+        (leads if role == Role.PARTNER_LEAD else contributors)[(chain_id, organisation_id)].append(person_id)
+    names = dict(Organisation.objects.filter(pk__in={o for _, o, _ in candidates}).values_list("pk", "name"))
+
+    reminders = []
+    for (chain_id, organisation_id, period), (deadline, closes) in candidates.items():
+        if (chain_id, organisation_id, period.frequency, period.start) in done or today > closes:
+            continue
+        team = contributors[(chain_id, organisation_id)]
+        bosses = leads[(chain_id, organisation_id)]
+        if not team and not bosses:
+            continue
+        chain = chains[chain_id]
+        about = {
+            "organisation": names.get(organisation_id, ""),
+            "period": period.label(),
+            "chain": chain.name,
+            "date": date_format(deadline, "DATE_FORMAT"),
+        }
+        url = reverse("ambitions:entry_grid", args=[chain.slug, period.slug])
+        where = f"{chain_id}:{organisation_id}:{period.slug}"
+        if today <= deadline <= today + timedelta(days=due_days):
+            text = _("Figures of %(organisation)s for %(period)s in %(chain)s are due on %(date)s.") % about
+            reminders += [Reminder(p, chain_id, text, url, f"due:{where}") for p in [*team, *bosses]]
+        elif deadline < today:
+            text = _("Figures of %(organisation)s for %(period)s in %(chain)s are overdue: the deadline was %(date)s.")
+            reminders += [Reminder(p, chain_id, text % about, url, f"overdue:{where}") for p in team]
+            if today > deadline + timedelta(days=grace):
+                text = _(
+                    "Figures of %(organisation)s for %(period)s in %(chain)s are still not submitted; "
+                    "the deadline was %(date)s."
+                )
+                reminders += [Reminder(p, chain_id, text % about, url, f"overdue-lead:{where}") for p in bosses]
+    return reminders
+
+
+# --- Approvals waiting ------------------------------------------------------------------------
+
+
+def approval_reminders(today: date) -> list[Reminder]:
+    submissions = list(
+        PeriodSubmission.objects.filter(status=SubmissionStatus.SUBMITTED).select_related("chain", "organisation")
+    )
+    if not submissions:
+        return []
+    approvers: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for chain_id, organisation_id, person_id in _mandated(today, MandateScope.APPROVE_FIGURES).values_list(
+        "partnership__chain_id", "partnership__organisation_id", "person_id"
+    ):
+        approvers[(chain_id, organisation_id)].add(person_id)
+    reminders = []
+    for submission in submissions:
+        people = approvers[(submission.chain_id, submission.organisation_id)]
+        if not people:
+            continue
+        period = Period(submission.period, submission.frequency)
+        text = _("Figures of %(organisation)s for %(period)s in %(chain)s wait for your approval.") % {
+            "organisation": submission.organisation.name,
+            "period": period.label(),
+            "chain": submission.chain.name,
+        }
+        url = reverse("ambitions:entry_grid", args=[submission.chain.slug, period.slug])
+        url += "?" + urlencode({"organisatie": submission.organisation_id})
+        # A period submitted again after reopening is a new request.
+        when = int(submission.submitted_at.timestamp()) if submission.submitted_at else 0
+        key = f"approve:{submission.pk}:{when}"
+        reminders += [Reminder(p, submission.chain_id, text, url, key) for p in people]
+    return reminders
+
+
+def _mandated(today: date, scope: str):
+    """Valid mandates of ``scope`` held by active people of the partner's own organisation who lead
+    in the chain (partner lead or programme manager)."""
+    leading = Membership.objects.filter(
+        person=OuterRef("person"), chain=OuterRef("partnership__chain"), role__in=LEADING_ROLES
+    )
+    return Mandate.objects.valid_on(today).filter(
+        Exists(leading),
+        scope=scope,
+        person__is_active=True,
+        person__organisation_id=F("partnership__organisation_id"),
+    )
+
+
+# --- Consents requested -----------------------------------------------------------------------
+
+
+def consent_reminders(today: date) -> list[Reminder]:
+    versions = list(
+        IndicatorVersion.objects.filter(status=VersionStatus.PROPOSED).select_related("indicator__ambition__chain")
+    )
+    if not versions:
+        return []
+    chain_ids = {v.indicator.ambition.chain_id for v in versions}
+    answered = set(Consent.objects.filter(version__in=versions).values_list("version_id", "partnership_id"))
+    core: dict[int, list[int]] = defaultdict(list)  # chain -> core partnerships
+    for pk, chain_id in (
+        Partnership.objects.current()
+        .filter(chain_id__in=chain_ids, status=PartnershipStatus.CORE)
+        .values_list("pk", "chain_id")
+    ):
+        core[chain_id].append(pk)
+    consenters: dict[int, set[int]] = defaultdict(set)  # partnership -> people
+    for partnership_id, person_id in (
+        _mandated(today, MandateScope.CONSENT_INDICATORS)
+        .filter(partnership__chain_id__in=chain_ids, partnership__status=PartnershipStatus.CORE)
+        .values_list("partnership_id", "person_id")
+    ):
+        consenters[partnership_id].add(person_id)
+    reminders = []
+    for version in versions:
+        chain = version.indicator.ambition.chain
+        text = _("Your consent is asked for %(version)s in %(chain)s.") % {"version": version, "chain": chain}
+        url = reverse("ambitions:version_detail", args=[chain.slug, version.indicator_id, version.number])
+        people = {
+            person_id
+            for partnership_id in core[chain.pk]
+            if (version.pk, partnership_id) not in answered
+            for person_id in consenters[partnership_id]
+        }
+        reminders += [Reminder(p, chain.pk, text, url, f"consent-asked:{version.pk}") for p in people]
+    return reminders
