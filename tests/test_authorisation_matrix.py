@@ -62,12 +62,13 @@ from ambitions.models import (
     IndicatorVersion,
     OrganisationAggregate,
     PeriodSubmission,
+    ProgressReport,
     SubmissionStatus,
     VersionComment,
     VersionStatus,
 )
 from ambitions.periods import Period
-from ambitions.services import aggregates
+from ambitions.services import aggregates, reports
 from stakeholders.models import Invitation, Mandate, MandateScope, Membership, Notification, Role
 from stakeholders.views.api_tokens import create_connection
 from tests.conftest import World
@@ -390,6 +391,18 @@ def unread_notifications(o: Objects, target: str) -> int:
     return Notification.objects.unread().count()
 
 
+def report_count(o: Objects, target: str) -> int:
+    return ProgressReport.objects.count()
+
+
+def report_status(o: Objects, target: str) -> str:
+    return ProgressReport.objects.values_list("status", flat=True).get(pk=o.get("report", target).pk)
+
+
+def report_draft_data(o: Objects, target: str) -> dict:
+    return {"slug": o.slug(target), "_data": {"period": o.period.shifted(-6).slug}}
+
+
 ROWS = [
     # The start page and the project's own views
     Row("stakeholders:my_work", plain(), SIGNED_IN),
@@ -477,6 +490,14 @@ ROWS = [
     Row("ambitions:period_reopen", in_period(2), MANAGE),
     Row("ambitions:figure_history", of("figure"), READ),
     # Ambitions and indicators (views/setup.py), indicator versions by consensus (views/versions.py)
+    # Progress reports (ambitions/views/reports.py): members read them, programme managers take the steps.
+    Row("ambitions:report_list", in_chain(), READ),
+    Row("ambitions:report_detail", of("report"), READ),
+    Row("ambitions:report_pdf", of("report"), READ),
+    Row("ambitions:report_draft", custom((CHAIN, OTHER), report_draft_data), MANAGE, method="post", state=report_count),
+    Row("ambitions:report_regenerate", of("report"), MANAGE, method="post", state=report_count),
+    Row("ambitions:report_commentary", of("report"), MANAGE),
+    Row("ambitions:report_publish", of("report"), MANAGE, method="post", state=report_status),
     Row("ambitions:ambition_list", in_chain(), READ),
     Row("ambitions:ambition_create", in_chain(), MANAGE),
     Row("ambitions:ambition_edit", of("ambition"), MANAGE),
@@ -697,6 +718,11 @@ def objects(shared_world: World, django_db_blocker, media_root) -> Objects:
                     (OTHER, m.other_ambition, w.unit_c),
                 )
             }
+        # Draft progress reports: two in this chain (targets A and B), one in the other chain.
+        found.by_kind["report"] = {
+            target: reports.draft_report(chain, m.period.shifted(-steps))[0]
+            for target, chain, steps in ((PARTNER_A, w.chain, 1), (PARTNER_B, w.chain, 2), (OTHER, w.other_chain, 1))
+        }
         # One unread notification for every signed-in persona, and for lead B (not a persona).
         found.by_kind["notification"] = {
             name: Notification.objects.create(person=getattr(w, name), text="Melding", url="/", key="matrix")
