@@ -27,6 +27,7 @@ from datetime import date, timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -81,8 +82,13 @@ def sweep(today: date | None = None) -> dict[str, int]:
 
 
 def _create(reminders: list[Reminder]) -> int:
+    """Insert the reminders nobody has yet; returns how many were new."""
+    if not reminders:
+        return 0
+    if connection.vendor == "postgresql":
+        return _create_with_copy(reminders)
     keys = {r.key for r in reminders}
-    existing = set(Notification.objects.filter(key__in=keys).values_list("person_id", "key")) if keys else set()
+    existing = set(Notification.objects.filter(key__in=keys).values_list("person_id", "key"))
     new = {
         (r.person_id, r.key): Notification(
             person_id=r.person_id, chain_id=r.chain_id, text=r.text[:300], url=r.url, key=r.key
@@ -93,6 +99,30 @@ def _create(reminders: list[Reminder]) -> int:
     # ignore_conflicts: a concurrent sweep may insert the same (person, key) in between.
     Notification.objects.bulk_create(new.values(), ignore_conflicts=True, batch_size=2000)
     return len(new)
+
+
+def _create_with_copy(reminders: list[Reminder]) -> int:
+    """PostgreSQL: COPY the reminders into a temporary table and insert the new ones in one
+    statement; ON CONFLICT skips (person, key) pairs that exist, also when a concurrent sweep
+    inserted them a moment ago."""
+    table = Notification._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS kp_reminder")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE kp_reminder (person_id bigint, chain_id bigint, text varchar(300), "
+            "url varchar(300), key varchar(200)) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy("COPY kp_reminder (person_id, chain_id, text, url, key) FROM STDIN") as copy:
+            for r in reminders:
+                copy.write_row((r.person_id, r.chain_id, r.text[:300], r.url, r.key))
+        cursor.execute(
+            f"INSERT INTO {table} (person_id, chain_id, text, url, key, created_at) "  # noqa: S608 - our own table name
+            "SELECT DISTINCT ON (person_id, key) person_id, chain_id, text, url, key, now() FROM kp_reminder "
+            "ON CONFLICT DO NOTHING"
+        )
+        created = cursor.rowcount
+        cursor.execute("DROP TABLE kp_reminder")
+    return created
 
 
 # --- Figures due and overdue ------------------------------------------------------------------

@@ -135,3 +135,13 @@ def test_beat_runs_the_sweep_hourly_and_the_digest_in_the_day():
     assert schedule["send-daily-digests"]["task"] == "stakeholders.tasks.send_daily_digests"
     app.loader.import_default_modules()
     assert {"ambitions.reminders.send_reminders", "stakeholders.tasks.send_daily_digests"} <= set(app.tasks)
+
+
+def test_without_postgresql_the_orm_inserts_the_same_reminders_once(short_window: Measures, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    monkeypatch.setattr(reminders, "_create_with_copy", lambda _: pytest.fail("COPY used"))
+    first = reminders.sweep(MARCH_8)
+    assert first["created"] == Notification.objects.count() == 6
+    assert reminders.sweep(MARCH_8)["created"] == 0
