@@ -73,6 +73,17 @@ def with_figures(w: World):
     return m
 
 
+def notifications_page(w: World) -> str:
+    """The manager's notifications: one read, two unread (one without a link)."""
+    from stakeholders.notify import notify
+
+    notify([w.manager], w.chain, "Cijfers van Politie over maart zijn te laat.", "/ketens/zsm/", key="axe-1")
+    notify([w.manager], w.chain, "Uw instemming wordt gevraagd.", "/ketens/zsm/", key="axe-2")
+    notify([w.manager], None, "Welkom in Ketenportaal.", "", key="axe-3")
+    w.manager.notifications.filter(key="axe-1").update(read_at=timezone.now())
+    return reverse("stakeholders:notification_list")
+
+
 def dashboard_with_figures(w: World) -> str:
     with_figures(w)
     return reverse("ambitions:chain_dashboard", args=[w.chain.slug])
@@ -121,6 +132,8 @@ def password_reset_link(w: World) -> str:
 
 PAGES = [
     Page("my_work", lambda w: reverse("stakeholders:my_work")),
+    Page("notification_list", notifications_page),
+    Page("notification_settings", lambda w: reverse("stakeholders:notification_settings")),
     Page("chain_detail", chain_url("chain_detail")),
     Page("chain_settings", chain_url("chain_settings")),
     Page("partnership_list", chain_url("partnership_list")),
