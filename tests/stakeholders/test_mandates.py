@@ -136,7 +136,7 @@ def test_it_keeps_the_mandate_list_queries_constant(world: World, client_for):
         response = client.get(LIST)
     assert response.status_code == 200
     assert response.text.count('<td class="utrecht-table__cell">Consent to indicators</td>') == 16
-    assert len(many) == len(few) <= 9  # session, person, device, chain, roles, mandates, partners, savepoints
+    assert len(many) == len(few) <= 10  # session, person, device, chain, roles, mandates, partners, savepoints, unread
 
 
 # --- granting -----------------------------------------------------------------------------------------

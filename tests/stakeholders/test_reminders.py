@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ambitions import reminders
 from ambitions.models import IndicatorVersion, PeriodSubmission, SubmissionStatus, VersionStatus
@@ -86,7 +87,8 @@ def test_a_submitted_period_is_not_chased_but_waits_for_approval(short_window: M
     approvals = Notification.objects.filter(key__startswith="approve:")
     assert [n.person for n in approvals] == [w.lead_a]  # the mandated lead of partner A only
     assert approvals[0].url.endswith(f"?organisatie={w.org_a.pk}")
-    assert "Politie" in approvals[0].text and JAN.label() in approvals[0].text
+    with translation.override(settings.LANGUAGE_CODE):  # reminders are written in the portal's language
+        assert "Politie" in approvals[0].text and JAN.label() in approvals[0].text
 
 
 def test_consents_requested_remind_the_leads_who_have_not_answered(short_window: Measures):
