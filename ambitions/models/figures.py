@@ -93,8 +93,14 @@ class Figure(models.Model):
 class FigureChange(models.Model):
     """The history of one cell: every saved state, who saved it and how."""
 
-    # Append-only, one row per save: only the indexes it needs (figure_change_unique starts with figure).
-    figure = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="changes", db_index=False)
+    # Append-only, one row per save: only the indexes it needs (figure_change_unique starts with figure),
+    # and no foreign key constraint in the database. Its check at commit would lock every written
+    # figure's row a second time (about 0.8 s per 100,000 figures in a bulk upsert). Each history row
+    # is written with its figure (services/entry.py, services/bulk.py: in the same statement) and
+    # deleted with it by Django's cascade.
+    figure = models.ForeignKey(
+        Figure, on_delete=models.CASCADE, related_name="changes", db_index=False, db_constraint=False
+    )
     revision = models.PositiveIntegerField()
     value = models.DecimalField(**VALUE)
     numerator = models.DecimalField(**VALUE)

@@ -288,3 +288,12 @@ def test_it_answers_in_a_constant_number_of_queries(measures, client_for, django
         send(client, rows_for(m, [m.period]))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert send(client, rows_for(m, [m.period.shifted(-i) for i in range(1, 25)])).json()["created"] == 48
+
+
+def test_deleting_a_figure_deletes_its_history(measures, client_for, writer):
+    # FigureChange.figure has no constraint in the database (ambitions/models/figures.py): the cascade is Django's.
+    m, w = measures, measures.world
+    send(client_for(w.contributor_a), rows_for(m, [m.period]))
+    figure = Figure.objects.get(indicator=m.count)
+    figure.delete()
+    assert list(FigureChange.objects.values_list("figure_id", flat=True)) == [Figure.objects.get().pk]
