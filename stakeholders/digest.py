@@ -1,17 +1,18 @@
 """The daily digest: at most one e-mail per person per day with their new unread notifications.
 
 Who gets one: active people whose mail preference is *digest* and who have unread notifications
-created after the end of their last sent digest. Per person the run
+that no digest has mailed yet. Per person the run
 
 1. claims the day: inserts the ``DigestRun`` row for (person, day) — the idempotency key — or takes
    over that row when an earlier attempt failed (or its worker died long ago), with a conditional
    UPDATE; a concurrent run finds the row taken and leaves the person alone;
 2. sends the mail, outside any transaction;
-3. marks the row sent, with ``until``, the moment up to which notifications were included.
+3. marks the notifications it listed as mailed (``mailed_at``) and the row as sent.
 
 If the mail server refuses, the row is marked failed and a later run (the next beat tick) claims it
-again. Notifications are never touched by the digest: they stay unread in the portal, and the next
-digest that goes out includes everything after the last *sent* one, so nothing is lost.
+again. Notifications are never read or removed by the digest: they stay unread in the portal, and
+stay unmailed, so the next digest that goes out includes them — nothing is lost, also not a
+notification whose transaction committed while a digest was being sent.
 
 A worker killed between sending and marking leaves a claimed row; after ``STALE_CLAIM`` another run
 takes it over and mails again. That is the one case of a second mail on a day, chosen over losing
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,12 +50,8 @@ class DigestCounts:
         return {"digests_sent": self.sent, "digests_failed": self.failed, "digests_skipped": self.skipped}
 
 
-def _last_sent_until():
-    return (
-        DigestRun.objects.filter(person=OuterRef("person"), status=DigestStatus.SENT, until__isnull=False)
-        .order_by("-until")
-        .values("until")[:1]
-    )
+def _to_mail():
+    return Notification.objects.unread().filter(mailed_at__isnull=True)
 
 
 def people_waiting(day: date) -> list[int]:
@@ -63,10 +60,8 @@ def people_waiting(day: date) -> list[int]:
         Q(status=DigestStatus.SENT) | Q(status=DigestStatus.CLAIMED, claimed_at__gte=timezone.now() - STALE_CLAIM)
     )
     return list(
-        Notification.objects.unread()
+        _to_mail()
         .filter(person__is_active=True, person__mail_preference=MailPreference.DIGEST)
-        .annotate(since=Subquery(_last_sent_until()))
-        .filter(Q(since__isnull=True) | Q(created_at__gt=F("since")))
         .filter(~Exists(done_today))
         .order_by()
         .values_list("person_id", flat=True)
@@ -101,16 +96,7 @@ def send_daily_digests(day: date | None = None) -> dict[str, int]:
             counts.skipped += 1
             continue
         person = Person.objects.get(pk=person_id)
-        since = (
-            DigestRun.objects.filter(person_id=person_id, status=DigestStatus.SENT, until__isnull=False)
-            .order_by("-until")
-            .values_list("until", flat=True)
-            .first()
-        )
-        pending = Notification.objects.unread().filter(person_id=person_id, created_at__lte=now)
-        if since is not None:
-            pending = pending.filter(created_at__gt=since)
-        pending = list(pending.select_related("chain").order_by("-created_at"))
+        pending = list(_to_mail().filter(person_id=person_id).select_related("chain").order_by("-created_at"))
         if not pending:
             # Read in the meantime: nothing to mail, and today's key stays free for later ones.
             DigestRun.objects.filter(person_id=person_id, day=day, status=DigestStatus.CLAIMED).delete()
@@ -126,9 +112,11 @@ def send_daily_digests(day: date | None = None) -> dict[str, int]:
             # No address or notification text in the logs.
             logger.warning("digest for person %d failed (%s); a later run retries", person_id, type(error).__name__)
             continue
-        DigestRun.objects.filter(person_id=person_id, day=day).update(
-            status=DigestStatus.SENT, until=now, notification_count=len(pending)
-        )
+        with transaction.atomic():
+            Notification.objects.filter(pk__in=[n.pk for n in pending]).update(mailed_at=now)
+            DigestRun.objects.filter(person_id=person_id, day=day).update(
+                status=DigestStatus.SENT, until=now, notification_count=len(pending)
+            )
         counts.sent += 1
     return counts.as_dict()
 

@@ -24,6 +24,8 @@ class Notification(models.Model):
     key = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set when a digest e-mail included it, so the next digest leaves it out (stakeholders/digest.py).
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -33,7 +35,15 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         constraints = [models.UniqueConstraint(fields=["person", "key"], name="notification_once_per_key")]
         # The list page and the digest read one person's newest notifications.
-        indexes = [models.Index(fields=["person", "-created_at"], name="notification_person_newest")]
+        indexes = [
+            models.Index(fields=["person", "-created_at"], name="notification_person_newest"),
+            # The digest looks for unread notifications no digest has mailed yet: few at any time.
+            models.Index(
+                fields=["person"],
+                name="notification_to_mail",
+                condition=models.Q(read_at__isnull=True, mailed_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text
@@ -50,8 +60,7 @@ class DigestRun(models.Model):
 
     The digest task claims the row before it mails (insert, or take over a failed one with a
     conditional UPDATE), and marks it sent afterwards; a failed send marks it failed, so a later
-    run retries. ``since`` and ``until`` bound the notifications the digest covered, so the next
-    digest starts where the last sent one ended and nothing is skipped.
+    run retries. The notifications a sent digest included get ``mailed_at``; ``until`` records when.
     """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="digest_runs")

@@ -121,3 +121,16 @@ def test_the_celery_task_runs_the_digest(world: World, mailoutbox):
     notify([world.lead_a], world.chain, "Er wacht iets", "/", key="a")
     assert task.apply().get()["digests_sent"] == 1
     assert len(mailoutbox) == 1
+
+
+def test_a_notification_committed_during_a_digest_goes_out_with_the_next_one(world: World, mailoutbox):
+    notify([world.lead_a], world.chain, "Eerste", "/", key="a")
+    send_daily_digests()
+    assert Notification.objects.get(key="a").mailed_at is not None
+    # Created (its transaction started) before that digest ran, committed after it.
+    notify([world.lead_a], world.chain, "Laat vastgelegd", "/", key="b")
+    run = DigestRun.objects.get(person=world.lead_a)
+    Notification.objects.filter(key="b").update(created_at=run.until - timedelta(seconds=5))
+    send_daily_digests(timezone.localdate() + timedelta(days=1))
+    assert len(mailoutbox) == 2
+    assert "Laat vastgelegd" in mailoutbox[1].body and "Eerste" not in mailoutbox[1].body
