@@ -29,7 +29,12 @@ def _test_pause():
     delay = float(os.environ.get("REPORT_DRAFT_TEST_DELAY") or 0)
     if delay <= 0:
         return None
-    return lambda: time.sleep(delay)
+
+    def pause() -> None:
+        logger.warning("REPORT_DRAFT_TEST_DELAY: report inserted, pausing %s s before the commit", delay)
+        time.sleep(delay)
+
+    return pause
 
 
 @shared_task

@@ -281,9 +281,12 @@ if CELERY_BROKER_URL == "filesystem://":
     }
 else:
     # Longer than the longest task, so a late-acked task is not redelivered while it runs.
-    # CELERY_VISIBILITY_TIMEOUT (seconds) is lowered only by the reliability tests, to see a task
-    # of a killed worker redelivered within the test.
+    # CELERY_VISIBILITY_TIMEOUT (seconds) is lowered only by the reliability tests
+    # (tests/integration/test_report_reliability.py), together with a sweep for unacknowledged
+    # messages every second, to see a task of a killed worker redelivered within the test.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60 * 2)}
+    if env.str("CELERY_VISIBILITY_TIMEOUT", default=""):
+        CELERY_BROKER_TRANSPORT_OPTIONS.update(unacked_restore_interval=1, unacked_restore_throttle=1)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
