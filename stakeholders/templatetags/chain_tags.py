@@ -38,6 +38,7 @@ _SECTIONS = [
         Action.VIEW,
     ),
     ("entry", _("Figures"), "ambitions:entry_index", ("entry_", "period_", "figure_"), Action.ENTER_FIGURES),
+    ("reports", _("Reports"), "ambitions:report_list", ("report_",), Action.VIEW),
     ("partners", _("Partners"), "partnership_list", ("partnership_",), Action.VIEW),
     ("organisations", _("Organisations"), "organisation_list", ("organisation_", "unit_"), Action.VIEW),
     ("people", _("People and roles"), "membership_list", ("membership_", "invitation_"), Action.VIEW),
