@@ -93,6 +93,20 @@ def indicator_with_figures(w: World) -> str:
     return reverse("ambitions:indicator_detail", args=[w.chain.slug, with_figures(w).share.pk])
 
 
+def report_with_figures(w: World, *, variant: bool = False, page: str = "report_detail") -> str:
+    """A drafted progress report (with commentary) of the figures of with_figures(); a revision 2 too."""
+    from ambitions.services import reports
+
+    m = with_figures(w)
+    report, _ = reports.draft_report(w.chain, m.period)
+    reports.save_commentary(report, w.manager, {m.ambition.pk: "Politie loopt achter.\nBijsturen."}, {})
+    if page == "report_list":
+        reports.regenerate(report, by=w.manager)
+        return reverse("ambitions:report_list", args=[w.chain.slug])
+    url = reverse(f"ambitions:{page}", args=[w.chain.slug, report.pk])
+    return f"{url}?organisatie={w.org_a.pk}" if variant else url
+
+
 def ambitions_url(name: str, *args: Callable[[object], object]) -> Callable[[World], str]:
     """A page of the ambitions app on top of tests/measures.py; ``args`` take the Measures."""
 
@@ -166,6 +180,10 @@ PAGES = [
     Page("version_edit", ambitions_url("version_edit", lambda m: m.count.pk, draft_version)),
     Page("version_edit_locked", ambitions_url("version_edit", lambda m: m.share.pk, lambda m: 1), status=409),
     Page("indicator_detail", indicator_with_figures),
+    Page("report_list", lambda w: report_with_figures(w, page="report_list")),
+    Page("report_detail", report_with_figures),
+    Page("report_detail_for_a_partner", lambda w: report_with_figures(w, variant=True), persona="lead_a"),
+    Page("report_commentary", lambda w: report_with_figures(w, page="report_commentary")),
     Page("otp_setup", lambda w: reverse("otp_setup"), persona="manager_without_device"),
     # Public pages
     Page("login", lambda w: reverse("login"), persona=None),
