@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Chain, Invitation, Mandate, Membership, Organisation, Partnership, Person, Unit
+from .models import Chain, DigestRun, Invitation, Mandate, Membership, Organisation, Partnership, Person, Unit
 
 
 class UnitInline(admin.TabularInline):
@@ -56,7 +56,7 @@ class PersonAdmin(UserAdmin):
     search_fields = ["full_name", "email"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Personal info"), {"fields": ["full_name", "organisation"]}),
+        (_("Personal info"), {"fields": ["full_name", "organisation", "mail_preference"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
@@ -82,3 +82,18 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "chain", "role", "status", "expires_at"]
     list_filter = ["status", "chain"]
     readonly_fields = ["token_hash"]
+
+
+@admin.register(DigestRun)
+class DigestRunAdmin(admin.ModelAdmin):
+    """The daily digest e-mails: read only, to see failed ones (the digest task retries them)."""
+
+    list_display = ["person", "day", "status", "attempts", "notification_count", "error"]
+    list_filter = ["status", "day"]
+    list_select_related = ["person"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.urls import reverse
 from django.utils import timezone
 
 from stakeholders.digest import send_daily_digests
@@ -134,3 +135,10 @@ def test_a_notification_committed_during_a_digest_goes_out_with_the_next_one(wor
     send_daily_digests(timezone.localdate() + timedelta(days=1))
     assert len(mailoutbox) == 2
     assert "Laat vastgelegd" in mailoutbox[1].body and "Eerste" not in mailoutbox[1].body
+
+
+def test_platform_administrators_see_failed_digests_in_the_admin(world: World, client_for, failing_mail):
+    notify([world.lead_a], world.chain, "Er wacht iets", "/", key="a")
+    send_daily_digests()
+    page = client_for(world.admin).get(reverse("admin:stakeholders_digestrun_changelist"))
+    assert page.status_code == 200 and "SMTPException" in page.text
