@@ -32,6 +32,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ParseError, ValidationError
+from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -183,19 +184,28 @@ WRITE_RESPONSES = {
 }
 
 
+class FigurePagination(CursorPagination):
+    """A million figures at national scale: pages follow a cursor (``next``) instead of numbers, so
+    no page costs a COUNT(*) or a deep OFFSET. In the order they were first saved; to keep a copy in
+    step, read everything once, then ask for ``updated_since``."""
+
+    ordering = "id"
+    page_size = 500
+    page_size_query_param = "page_size"
+    max_page_size = 5000
+
+
 class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Figures of your chains; write your own organisation's figures one at a time or in bulk."""
 
     serializer_class = FigureSerializer
     filterset_class = filters.FigureFilterSet
+    pagination_class = FigurePagination
     parser_classes = [JSONParser]
 
     def get_queryset(self):
         return (
-            Figure.objects.visible_to(self.request.user)
-            .select_related("version")
-            .annotate(status=_submission_status())
-            .order_by("indicator_id", "period", "unit_id")
+            Figure.objects.visible_to(self.request.user).select_related("version").annotate(status=_submission_status())
         )
 
     def chain_of(self, obj: Figure) -> Chain:

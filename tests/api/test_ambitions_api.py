@@ -113,7 +113,7 @@ def test_it_filters_figures_by_indicator_unit_organisation_and_period_range(meas
 
     assert values(indicator=m.count.pk) == ["3.0000", "5.0000", "7.0000"]
     assert values(indicator=m.count.pk, unit=w.unit_b.pk) == ["7.0000"]
-    assert values(organisation=w.org_b.pk) == ["25.0000", "7.0000"]  # by indicator, period, unit
+    assert values(organisation=w.org_b.pk) == ["7.0000", "25.0000"]  # in the order first saved
     assert values(indicator=m.count.pk, period_from=m.period.shifted(-1).slug) == ["5.0000", "7.0000"]
     assert values(indicator=m.count.pk, period_to=earlier.slug) == ["3.0000"]
     assert values(indicator=m.count.pk, period=str(m.period.start)) == ["5.0000", "7.0000"]
@@ -121,6 +121,18 @@ def test_it_filters_figures_by_indicator_unit_organisation_and_period_range(meas
     response = client.get(FIGURES, {"period_from": "maart"})
     assert response.status_code == 400
     assert "period_from" in response.json()
+
+
+def test_it_pages_figures_with_a_cursor(measures, client_for):
+    m, w = measures, measures.world
+    for step in range(3):
+        save_cell(w.contributor_a, m.count, w.unit_a, m.period.shifted(-step), CellInput(value=str(step)))
+    client = client_for(w.viewer)
+    page = client.get(FIGURES, {"page_size": 2}).json()
+    assert "count" not in page  # no COUNT(*) over a million figures
+    assert [f["value"] for f in page["results"]] == ["0.0000", "1.0000"]
+    rest = client.get(page["next"]).json()
+    assert ([f["value"] for f in rest["results"]], rest["next"]) == (["2.0000"], None)
 
 
 def test_it_shows_a_figure_with_its_revision_as_etag_and_its_periods_status(measures, client_for):
