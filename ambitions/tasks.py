@@ -42,7 +42,8 @@ def draft_due_reports() -> int:
     """Draft the report of every chain whose reporting calendar says it is due and that lacks one."""
     today = reports.chain_today()
     drafted = 0
-    for chain in Chain.objects.all():
+    # Chains that measure nothing yet get no (empty) report.
+    for chain in Chain.objects.filter(ambitions__indicators__isnull=False).distinct():
         period = reports.due_period(chain, today)
         if period is None:
             continue
