@@ -62,6 +62,20 @@ def test_the_snapshot_holds_value_target_status_change_and_partners(filled):
     assert [u["name"] for u in report.snapshot["off_track"]][:1] == ["Eenheid Amsterdam"]
 
 
+def test_the_snapshot_has_a_forecast_and_costs_a_fixed_number_of_queries(measures, django_assert_max_num_queries):
+    m, w = measures, measures.world
+    for steps, numerator in enumerate((40, 35, 30, 25)):
+        share(m, w.unit_a, m.period.shifted(-steps), str(numerator), "100")
+
+    # Ambitions, indicators, versions, units per partner, chain and partner roll-ups, unit figures.
+    with django_assert_max_num_queries(7):
+        snapshot = reports.build_snapshot(w.chain, m.period)
+
+    entry = next(i for a in snapshot["ambitions"] for i in a["indicators"] if i["id"] == m.share.pk)
+    assert entry["forecast"] is not None and entry["forecast"]["period"] == "2027-06"
+    assert entry["improving"] is True
+
+
 def test_later_figures_do_not_alter_a_drafted_report_and_regenerate_keeps_the_old_revision(filled):
     m, w = filled, filled.world
     first, _ = reports.draft_report(w.chain, m.period)
