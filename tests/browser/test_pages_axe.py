@@ -144,6 +144,15 @@ def password_reset_link(w: World) -> str:
     return reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(w.viewer)])
 
 
+def api_connections(w: World) -> str:
+    """The API connections page with one active and one revoked connection."""
+    from stakeholders.views.api_tokens import create_connection, revoke_connection
+
+    create_connection(w.chain, w.org_a, "Registratiesysteem")
+    revoke_connection(create_connection(w.chain, w.org_b, "Oud systeem")[0])
+    return reverse("stakeholders:api_connection_list", args=[w.chain.slug])
+
+
 PAGES = [
     Page("my_work", lambda w: reverse("stakeholders:my_work")),
     Page("notification_list", notifications_page),
@@ -166,6 +175,8 @@ PAGES = [
     Page("mandate_list", chain_url("mandate_list")),
     Page("mandate_create", chain_url("mandate_create")),
     Page("mandate_edit", chain_url("mandate_edit", mandate_pk)),
+    Page("api_connection_list", api_connections),
+    Page("api_connection_create", chain_url("api_connection_create")),
     Page("chain_dashboard", dashboard_with_figures),
     Page("ambition_list", ambitions_url("ambition_list")),
     Page("ambition_create", ambitions_url("ambition_create")),
