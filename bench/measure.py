@@ -17,17 +17,26 @@ def main() -> None:
     django.setup()
     # Not setup_test_environment(): it instruments template rendering, which would slow the
     # pages down. bench/run.py allows the test client's host name and discards mail instead.
-    from bench import ambitions, reminders
+    from bench import ambitions, reminders, reports
     from stakeholders.models import Chain
 
     chain = Chain.objects.filter(slug__startswith="bench-").order_by("slug").first()
-    which = set(sys.argv[1:]) or {"dashboard", "indicator_page", "cell_save", "bulk_upsert", "reminder_sweep"}
+    which = set(sys.argv[1:]) or {
+        "dashboard",
+        "indicator_page",
+        "cell_save",
+        "bulk_upsert",
+        "reminder_sweep",
+        "reports",
+    }
     results = []
     for name in ("dashboard", "indicator_page", "cell_save", "bulk_upsert"):
         if name in which:
             results += getattr(ambitions, name)(chain)
     if "reminder_sweep" in which:
         results += reminders.reminder_sweep(chain)
+    if "reports" in which:
+        results += reports.reports(chain)
     for result in results:
         print(json.dumps({"name": result.name, "value": result.value, "unit": result.unit}), flush=True)
 
