@@ -42,7 +42,8 @@ def test_the_list_shows_newest_first_with_unread_said_in_words_and_links(world: 
     assert reverse("stakeholders:notification_read", args=[notifications[2].pk]) in text
     assert text.count(">Unread<") == 2 and text.count(">Read<") == 1
     # Someone else's notifications are not shown.
-    assert "Melding" not in client_for(world.lead_b).get(LIST).text
+    others = client_for(world.lead_b).get(LIST).text
+    assert not any(f"Melding {i}" in others for i in range(3))
 
 
 def test_marking_one_and_all_as_read(world: World, client_for):
