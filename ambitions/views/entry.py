@@ -254,7 +254,10 @@ def entry_cell(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     the_period = _period(period)
     # Scoped to the chain: another chain's indicator, or a unit of an organisation that is no
     # partner here, is simply not found.
-    indicator = get_object_or_404(Indicator, pk=_posted_id(request, "indicator"), ambition__chain=chain)
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("ambition"), pk=_posted_id(request, "indicator"), ambition__chain=chain
+    )
+    indicator.ambition.chain = chain  # known already: saves save_cell two queries
     unit = get_object_or_404(
         Unit.objects.filter(organisation__partnerships__chain=chain).select_related("organisation").distinct(),
         pk=_posted_id(request, "unit"),
