@@ -25,6 +25,7 @@ from ambitions.models import (
     OrganisationAggregate,
     SubmissionStatus,
 )
+from ambitions.models.definitions import DEFINITION_FIELDS
 from ambitions.periods import Period
 from ambitions.services import progress
 from ambitions.services.versions import pick, versions_in_force
@@ -98,34 +99,14 @@ class IndicatorVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IndicatorVersion
+        # The definition as the model defines it (one list, also behind the lock), plus its context.
         fields = [
             "id",
             "indicator",
             "number",
             "status",
-            "effective_from",
-            "kind",
-            "unit_label",
-            "direction",
-            "decimals",
-            "frequency",
-            "factor",
-            "numerator_label",
-            "denominator_label",
-            "baseline_period",
-            "baseline_value",
-            "target_period",
-            "target_value",
-            "trajectory",
-            "milestones",
-            "tolerance",
-            "min_value",
-            "max_value",
-            "allow_negative",
-            "is_share",
+            *DEFINITION_FIELDS,
             "reporting_units",
-            "deadline_days",
-            "entry_window_days",
             "rationale",
             "proposed_at",
             "decided_at",
