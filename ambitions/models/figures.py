@@ -120,6 +120,21 @@ class FigureChange(models.Model):
     def __str__(self) -> str:
         return f"{self.figure_id} r{self.revision}"
 
+    @classmethod
+    def of(cls, figure: Figure, source: str, person) -> FigureChange:
+        """The history row for ``figure`` as just saved (not yet written)."""
+        return cls(
+            figure_id=figure.pk,
+            revision=figure.revision,
+            value=figure.value,
+            numerator=figure.numerator,
+            denominator=figure.denominator,
+            comment=figure.comment,
+            follow_up=figure.follow_up,
+            source=source,
+            changed_by=person,
+        )
+
 
 class SubmissionStatus(models.TextChoices):
     OPEN = "open", _("Open")

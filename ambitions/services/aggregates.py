@@ -153,7 +153,7 @@ def rebuild_all(indicator_ids: Iterable[int] | None = None) -> None:
         figures = figures.filter(indicator_id__in=indicator_ids)
     keys = set(figures.values_list("indicator_id", "period", "organisation_id").distinct())
     with transaction.atomic():
-        for chunk in _chunks(sorted(keys), 5000):
+        for chunk in chunks(sorted(keys), 5000):
             recompute(chunk)
 
 
@@ -220,6 +220,7 @@ def _rebuild_all_in_postgres(indicator_ids: list[int] | None) -> None:
         cursor.execute(_REBUILD_CHAIN.format(where=where), params)
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
+def chunks(items: list, size: int) -> Iterator[list]:
+    """``items`` in consecutive slices of at most ``size``."""
     for start in range(0, len(items), size):
         yield items[start : start + size]

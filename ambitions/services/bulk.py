@@ -47,7 +47,17 @@ from ambitions.models import (
 )
 from ambitions.periods import Frequency, Period
 from ambitions.services import aggregates
-from ambitions.services.entry import CellContext, CellInput, CellRefused, check_cell_open, clean_input, deadline
+from ambitions.services.aggregates import chunks
+from ambitions.services.entry import (
+    CellContext,
+    CellInput,
+    CellRefused,
+    check_cell_open,
+    clean_input,
+    deadline,
+    lateness,
+    same_content,
+)
 from ambitions.services.versions import pick, versions_in_force
 from ketenportaal.permissions import Action, allows
 from stakeholders.models import Chain, Person, Unit
@@ -555,16 +565,19 @@ def _write_with_orm(person: Person, rows: list[_Row], source: str) -> tuple[Bulk
     figures = []
     for row in rows:
         current = stored.get(row.key)
-        if current is not None and _unchanged(current, row):
+        if current is not None and same_content(current, row):
             result.unchanged += 1
             continue
-        has_data = row.value is not None
         if current is None:
             result.created += 1
-            is_late = has_data and row.late_if_first
         else:
             result.updated += 1
-            is_late = (current.is_late if current.has_data else row.late_if_first) if has_data else False
+        is_late = lateness(
+            current is not None and current.is_late,
+            current is not None and current.has_data,
+            row.value is not None,
+            row.late_if_first,
+        )
         figures.append(
             Figure(
                 indicator_id=row.indicator_id,
@@ -595,20 +608,7 @@ def _write_with_orm(person: Person, rows: list[_Row], source: str) -> tuple[Bulk
         for f in figures:
             f.pk = stored[(f.indicator_id, f.unit_id, f.period)].pk
     FigureChange.objects.bulk_create(
-        [
-            FigureChange(
-                figure_id=f.pk,
-                revision=f.revision,
-                value=f.value,
-                numerator=f.numerator,
-                denominator=f.denominator,
-                comment=f.comment,
-                follow_up=f.follow_up,
-                source=source,
-                changed_by=person,
-            )
-            for f in figures
-        ],
+        [FigureChange.of(f, source, person) for f in figures],
         batch_size=1000,
     )
     return result, {(f.indicator_id, f.period, f.organisation_id) for f in figures}
@@ -636,7 +636,7 @@ def _stored_figures(keys: Iterable[Key]) -> dict[Key, _Stored]:
     wanted = {tuple(key) for key in keys}
     found: dict[Key, _Stored] = {}
     # Per batch of sorted keys: the figures of its indicators × units × periods, then the exact keys.
-    for batch in _chunks(sorted(wanted), 300):
+    for batch in chunks(sorted(wanted), 300):
         figures = Figure.objects.filter(
             indicator_id__in={k[0] for k in batch}, unit_id__in={k[1] for k in batch}, period__in={k[2] for k in batch}
         ).values_list("indicator_id", "unit_id", "period", *_Stored._fields)
@@ -644,21 +644,6 @@ def _stored_figures(keys: Iterable[Key]) -> dict[Key, _Stored]:
             if (indicator_id, unit_id, period) in wanted:
                 found[(indicator_id, unit_id, period)] = _Stored(*stored)
     return found
-
-
-def _unchanged(stored: _Stored, row: _Row) -> bool:
-    return (
-        stored.value == row.value
-        and stored.numerator == row.numerator
-        and stored.denominator == row.denominator
-        and stored.comment == row.comment
-        and stored.follow_up == row.follow_up
-    )
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # --- Writing: COPY and set-based SQL, for PostgreSQL ------------------------------------------------

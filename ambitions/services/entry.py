@@ -243,40 +243,33 @@ def save_cell(
             figure = Figure(
                 indicator=indicator, unit=unit, organisation_id=unit.organisation_id, period=period.start, revision=0
             )
-        elif _unchanged(figure, clean):
+        elif same_content(figure, clean):
             return figure
         was_reported = figure.has_data
         figure.version = ctx.version
         figure.value, figure.numerator, figure.denominator = clean.value, clean.numerator, clean.denominator
         figure.comment, figure.follow_up, figure.source = clean.comment, clean.follow_up, source
-        if clean.has_data and not was_reported:
-            # Timeliness is about the first report; correcting an on-time figure later keeps it on time.
-            figure.is_late = today > deadline(ctx.version, period)
-        elif not clean.has_data:
-            figure.is_late = False
+        figure.is_late = lateness(figure.is_late, was_reported, clean.has_data, today > deadline(ctx.version, period))
         figure.revision += 1
         figure.entered_by = person
         figure.save()
-        FigureChange.objects.create(
-            figure=figure,
-            revision=figure.revision,
-            value=figure.value,
-            numerator=figure.numerator,
-            denominator=figure.denominator,
-            comment=figure.comment,
-            follow_up=figure.follow_up,
-            source=source,
-            changed_by=person,
-        )
+        FigureChange.of(figure, source, person).save()
         touched.add((indicator.pk, period.start, unit.organisation_id))
     return figure
 
 
-def _unchanged(figure: Figure, clean: CleanCell) -> bool:
-    return (
-        figure.value == clean.value
-        and figure.numerator == clean.numerator
-        and figure.denominator == clean.denominator
-        and figure.comment == clean.comment
-        and figure.follow_up == clean.follow_up
-    )
+def lateness(was_late: bool, was_reported: bool, has_data: bool, past_deadline: bool) -> bool:
+    """Whether a figure is late after a save. Timeliness is about the first report: correcting an
+    on-time figure later keeps it on time; an emptied cell is not late."""
+    if not has_data:
+        return False
+    return was_late if was_reported else past_deadline
+
+
+# What a cell holds; saving the same content again changes nothing (no revision, no history row).
+CONTENT_FIELDS = ("value", "numerator", "denominator", "comment", "follow_up")
+
+
+def same_content(saved, new) -> bool:
+    """Whether ``new`` (typed input, cleaned) would store exactly what ``saved`` holds."""
+    return all(getattr(saved, name) == getattr(new, name) for name in CONTENT_FIELDS)
