@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from ambitions.forms.entry import RESOLVE_MINE, RESOLVE_THEIRS, CellForm, ReopenForm, figure_texts, fingerprint
 from ambitions.models import Figure, Indicator, SubmissionStatus
@@ -244,11 +245,10 @@ def _posted_id(request: HttpRequest, name: str) -> int:
     return int(raw)
 
 
+@require_POST
 def entry_cell(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     """Save one cell (``indicator`` and ``unit`` in the post): htmx gets the cell back with its
     saved state or its error; a plain form post is redirected back to the grid."""
-    if request.method != "POST":
-        return HttpResponse(status=405, headers={"Allow": "POST"})
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     the_period = _period(period)
@@ -354,47 +354,47 @@ def _refused_outside_grid(
 # --- The period's steps --------------------------------------------------------------------------
 
 
+@require_POST
 def period_submit(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     """The contributor submits the organisation's figures for the period to the partner lead."""
-    if request.method != "POST":
-        return HttpResponse(status=405, headers={"Allow": "POST"})
-    chain = get_chain_or_404(request.user, slug)
-    require(request.user, Action.VIEW, chain)
-    the_period = _period(period)
-    organisation = _organisation_to_enter(request, chain)
-    try:
-        submissions.submit(request.user, chain, organisation, the_period)
-    except submissions.StepRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request,
-            _("The figures of %(org)s for %(period)s have been submitted for approval.")
-            % {"org": organisation, "period": the_period},
-        )
-    return redirect(grid_url(request, chain, the_period, organisation))
+    return _period_step(
+        request,
+        slug,
+        period,
+        submissions.submit,
+        _organisation_to_enter,
+        _("The figures of %(org)s for %(period)s have been submitted for approval."),
+    )
 
 
+@require_POST
 def period_approve(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     """The partner lead with an approve mandate approves, which locks the figures."""
-    if request.method != "POST":
-        return HttpResponse(status=405, headers={"Allow": "POST"})
+    return _period_step(
+        request,
+        slug,
+        period,
+        submissions.approve,
+        _chosen_organisation,
+        _("The figures of %(org)s for %(period)s are approved and locked."),
+    )
+
+
+def _period_step(request, slug, period, step, organisation_of, success: str) -> HttpResponse:
+    """Submit or approve: the service decides who may (403) and whether the status allows it
+    (a message); either way back to the grid."""
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     the_period = _period(period)
-    organisation = _chosen_organisation(request, chain)
+    organisation = organisation_of(request, chain)
     if organisation is None:
         raise PermissionDenied
     try:
-        submissions.approve(request.user, chain, organisation, the_period)
+        step(request.user, chain, organisation, the_period)
     except submissions.StepRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(
-            request,
-            _("The figures of %(org)s for %(period)s are approved and locked.")
-            % {"org": organisation, "period": the_period},
-        )
+        messages.success(request, success % {"org": organisation, "period": the_period})
     return redirect(grid_url(request, chain, the_period, organisation))
 
 
