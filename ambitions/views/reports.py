@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
-from django import forms
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,8 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from ambitions.forms.reports import CommentaryForm, DraftForm
 from ambitions.models import ProgressReport, ReportStatus
 from ambitions.periods import Period
 from ambitions.services import reports
@@ -31,9 +30,6 @@ from ambitions.services.reports import ReportRefused
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from ketenportaal.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.models import Chain
-
-COMMENTARY_MAX = 5000
-
 
 # --- Presenting the snapshot ---------------------------------------------------------------------
 
@@ -206,67 +202,6 @@ def _context(request: HttpRequest, chain: Chain, report: ProgressReport) -> dict
 
 
 # --- Pages -----------------------------------------------------------------------------------------
-
-
-class DraftForm(forms.Form):
-    period = forms.CharField(
-        label=gettext_lazy("Period"),
-        max_length=20,
-        help_text=gettext_lazy("Write the period as 2026-03 (month), 2026-K1 (quarter) or 2026 (year)."),
-    )
-
-    def __init__(self, *args, chain: Chain, today: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.chain = chain
-        self.today = today
-        self.fields["period"].initial = Period.containing(today, chain.reporting_frequency).previous.slug
-
-    def clean_period(self) -> Period:
-        try:
-            period = Period.from_slug(self.cleaned_data["period"].strip())
-        except ValueError as exc:
-            raise forms.ValidationError(_("Write the period as 2026-03, 2026-K1 or 2026.")) from exc
-        if period.frequency != self.chain.reporting_frequency:
-            raise forms.ValidationError(
-                _("This chain reports %(frequency)s: write a period of that kind.")
-                % {"frequency": self.chain.get_reporting_frequency_display().lower()}
-            )
-        if period.end >= self.today:
-            raise forms.ValidationError(_("A report can only be drafted for a period that has ended."))
-        return period
-
-
-class CommentaryForm(forms.Form):
-    def __init__(self, *args, report: ProgressReport, **kwargs):
-        super().__init__(*args, **kwargs)
-        ambitions, indicators = reports.commentary_of(report)
-        self.subjects = []
-        for ambition in report.snapshot.get("ambitions", []):
-            name = f"ambition-{ambition['id']}"
-            self.fields[name] = forms.CharField(
-                label=_("Commentary on the ambition “%(name)s”") % {"name": ambition["statement"]},
-                required=False,
-                max_length=COMMENTARY_MAX,
-                initial=ambitions.get(ambition["id"], ""),
-                widget=forms.Textarea(attrs={"rows": 4, "class": "utrecht-textarea"}),
-            )
-            self.subjects.append(("ambition", ambition["id"], name))
-            for indicator in ambition["indicators"]:
-                name = f"indicator-{indicator['id']}"
-                self.fields[name] = forms.CharField(
-                    label=_("Commentary on the indicator “%(name)s”") % {"name": indicator["name"]},
-                    required=False,
-                    max_length=COMMENTARY_MAX,
-                    initial=indicators.get(indicator["id"], ""),
-                    widget=forms.Textarea(attrs={"rows": 3, "class": "utrecht-textarea"}),
-                )
-                self.subjects.append(("indicator", indicator["id"], name))
-
-    def texts(self) -> tuple[dict[int, str], dict[int, str]]:
-        ambitions, indicators = {}, {}
-        for kind, pk, name in self.subjects:
-            (ambitions if kind == "ambition" else indicators)[pk] = self.cleaned_data[name]
-        return ambitions, indicators
 
 
 def report_list(request: HttpRequest, slug: str) -> HttpResponse:
