@@ -39,12 +39,17 @@ def _get(client: Client, url: str) -> None:
         raise RuntimeError(f"GET {url} answered {response.status_code}")
 
 
-def dashboard(chain: Chain) -> list[Result]:
+def _page(name: str, chain: Chain, url: str, runs: int) -> list[Result]:
+    """``<name>_p95`` over ``runs`` requests as the chain's manager, and ``<name>_queries`` of one."""
     client = _client(_manager(chain))
-    url = reverse("ambitions:chain_dashboard", args=[chain.slug])
-    samples = timed_ms(lambda: _get(client, url), PAGE_RUNS)
+    samples = timed_ms(lambda: _get(client, url), runs)
     with CaptureQueriesContext(connection) as queries:
         _get(client, url)
+    return [Result(f"{name}_p95", p95(samples), "ms"), Result(f"{name}_queries", len(queries), "count")]
+
+
+def dashboard(chain: Chain) -> list[Result]:
+    page = _page("dashboard", chain, reverse("ambitions:chain_dashboard", args=[chain.slug]), PAGE_RUNS)
     last = ChainAggregate.objects.filter(indicator__ambition__chain=chain).latest("period").period
     floor = sql_p95_ms(
         "SELECT a.indicator_id, a.period, a.numerator_sum, a.denominator_sum, a.value_sum, a.reported "
@@ -52,31 +57,20 @@ def dashboard(chain: Chain) -> list[Result]:
         "JOIN ambitions_ambition m ON m.id = i.ambition_id WHERE m.chain_id = %s AND a.period > %s",
         [chain.pk, Period(last, Frequency.MONTH).shifted(-24).start],
     )
-    return [
-        Result("dashboard_p95", p95(samples), "ms"),
-        Result("dashboard_floor", floor, "ms"),
-        Result("dashboard_queries", len(queries), "count"),
-    ]
+    return [*page, Result("dashboard_floor", floor, "ms")]
 
 
 def indicator_page(chain: Chain) -> list[Result]:
     indicator = Indicator.objects.filter(ambition__chain=chain).order_by("pk").first()
-    client = _client(_manager(chain))
     url = reverse("ambitions:indicator_detail", args=[chain.slug, indicator.pk])
-    samples = timed_ms(lambda: _get(client, url), PAGE_RUNS // 2)
-    with CaptureQueriesContext(connection) as queries:
-        _get(client, url)
+    page = _page("indicator_page", chain, url, PAGE_RUNS // 2)
     last = Figure.objects.filter(indicator=indicator).latest("period").period
     floor = sql_p95_ms(
         "SELECT unit_id, period, value, numerator, denominator FROM ambitions_figure "
         "WHERE indicator_id = %s AND period > %s",
         [indicator.pk, Period(last, Frequency.MONTH).shifted(-24).start],
     )
-    return [
-        Result("indicator_page_p95", p95(samples), "ms"),
-        Result("indicator_page_floor", floor, "ms"),
-        Result("indicator_page_queries", len(queries), "count"),
-    ]
+    return [*page, Result("indicator_page_floor", floor, "ms")]
 
 
 def _contributor(chain: Chain) -> Person:
