@@ -284,10 +284,6 @@ class IndicatorVersion(models.Model):
             raise LockedVersionError(f"{self} is {stored['status']}; its definition cannot change ({changed})")
 
     @property
-    def is_locked(self) -> bool:
-        return self.status != VersionStatus.DRAFT
-
-    @property
     def is_ratio(self) -> bool:
         return self.kind == IndicatorKind.RATIO
 

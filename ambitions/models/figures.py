@@ -8,8 +8,6 @@ and a figure's status can never disagree with its organisation's.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -81,13 +79,6 @@ class Figure(models.Model):
     @property
     def has_data(self) -> bool:
         return self.value is not None or (self.numerator is not None and self.denominator is not None)
-
-    def computed_value(self) -> Decimal | None:
-        if self.version.is_ratio:
-            if self.numerator is None or not self.denominator:
-                return None
-            return self.numerator / self.denominator * self.version.factor
-        return self.value
 
 
 class FigureChange(models.Model):
@@ -169,7 +160,3 @@ class PeriodSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} · {self.period:%Y-%m} · {self.status}"
-
-    @property
-    def is_locked(self) -> bool:
-        return self.status == SubmissionStatus.APPROVED
