@@ -227,34 +227,54 @@ def save_cell(
     today: date | None = None,
 ) -> Figure:
     """Save one figure; raises PermissionDenied, CellRefused or CellConflict and then saves nothing."""
-    chain = indicator.ambition.chain
-    if not allows(person, Action.ENTER_FIGURES, chain, unit.organisation):
-        raise PermissionDenied
-    today = today or timezone.localdate()
+    if not allows(person, Action.ENTER_FIGURES, indicator.ambition.chain, unit.organisation):
+        raise PermissionDenied  # before taking the lock, so a refused request never waits for it
     with aggregates.locked_rollups([(indicator.pk, period.start)]) as touched:
         # Read under the lock: an approval or another save of this cell is now either done or waiting.
         ctx = load_context(indicator, unit, period)
-        check_cell_open(ctx, today)
-        clean = clean_input(ctx.version, data)
         figure = Figure.objects.filter(indicator=indicator, unit=unit, period=period.start).first()
-        if figure is not None and data.revision is not None and data.revision != figure.revision:
-            raise CellConflict(figure)
-        if figure is None:
-            figure = Figure(
-                indicator=indicator, unit=unit, organisation_id=unit.organisation_id, period=period.start, revision=0
-            )
-        elif same_content(figure, clean):
-            return figure
-        was_reported = figure.has_data
-        figure.version = ctx.version
-        figure.value, figure.numerator, figure.denominator = clean.value, clean.numerator, clean.denominator
-        figure.comment, figure.follow_up, figure.source = clean.comment, clean.follow_up, source
-        figure.is_late = lateness(figure.is_late, was_reported, clean.has_data, today > deadline(ctx.version, period))
-        figure.revision += 1
-        figure.entered_by = person
-        figure.save()
-        FigureChange.of(figure, source, person).save()
-        touched.add((indicator.pk, period.start, unit.organisation_id))
+        return write_cell(person, ctx, figure, data, touched, source, today)
+
+
+def write_cell(
+    person: Person,
+    ctx: CellContext,
+    figure: Figure | None,
+    data: CellInput,
+    touched: set,
+    source: str = FigureSource.FORM,
+    today: date | None = None,
+) -> Figure:
+    """save_cell's checks and write, for a caller that holds the roll-up lock of the cell's
+    indicator and period (``touched`` is what ``locked_rollups`` yielded) and has read ``ctx``
+    and the stored ``figure`` under it (``load_context`` locks the period's submission).
+
+    The entry grid's cell endpoint takes the lock itself and reads the cell once for both the
+    checks and the page, which saves a save the same reads twice."""
+    indicator, unit, period = ctx.indicator, ctx.unit, ctx.period
+    if not allows(person, Action.ENTER_FIGURES, indicator.ambition.chain, unit.organisation):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    check_cell_open(ctx, today)
+    clean = clean_input(ctx.version, data)
+    if figure is not None and data.revision is not None and data.revision != figure.revision:
+        raise CellConflict(figure)
+    if figure is None:
+        figure = Figure(
+            indicator=indicator, unit=unit, organisation_id=unit.organisation_id, period=period.start, revision=0
+        )
+    elif same_content(figure, clean):
+        return figure
+    was_reported = figure.has_data
+    figure.version = ctx.version
+    figure.value, figure.numerator, figure.denominator = clean.value, clean.numerator, clean.denominator
+    figure.comment, figure.follow_up, figure.source = clean.comment, clean.follow_up, source
+    figure.is_late = lateness(figure.is_late, was_reported, clean.has_data, today > deadline(ctx.version, period))
+    figure.revision += 1
+    figure.entered_by = person
+    figure.save()
+    FigureChange.of(figure, source, person).save()
+    touched.add((indicator.pk, period.start, unit.organisation_id))
     return figure
 
 

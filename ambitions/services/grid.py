@@ -29,6 +29,7 @@ from ambitions.models import (
     SubmissionStatus,
 )
 from ambitions.periods import Period
+from ambitions.services.entry import CellContext
 from ambitions.services.entry import deadline as deadline_of
 from ambitions.services.entry import entry_window
 from ambitions.services.numbers import for_input, show
@@ -89,6 +90,14 @@ class GridCell:
     @property
     def shown(self) -> str:
         return shown_state(self.figure, self.version)
+
+    def context(self) -> CellContext:
+        """What services.entry.write_cell checks, as this cell was read (under the roll-up lock
+        when the grid was built ``for_update``): a grid only has cells whose unit reports the
+        indicator under a definition of the period's frequency."""
+        return CellContext(
+            self.indicator, self.unit, self.period, self.version, {self.unit.pk}, self.submission_status
+        )
 
 
 @dataclass
@@ -180,15 +189,23 @@ def build(
     period: Period,
     *,
     today: date | None = None,
+    indicators: Iterable[Indicator] | None = None,
     indicator_ids: Iterable[int] | None = None,
     unit_ids: Iterable[int] | None = None,
+    for_update: bool = False,
 ) -> Grid:
-    """The grid (or, with ``indicator_ids``/``unit_ids``, part of it) in five queries."""
+    """The grid (or, with ``indicators``/``indicator_ids``/``unit_ids``, part of it) in five queries.
+
+    ``indicators`` are the chain's indicators the caller loaded already (with their ambition);
+    ``for_update`` locks the organisation's submission for the period, as a save must (see
+    services.entry.load_context), and leaves out who submitted, approved or reopened it."""
     today = today or timezone.localdate()
-    indicators = Indicator.objects.filter(ambition__chain=chain).select_related("ambition")
-    if indicator_ids is not None:
-        indicators = indicators.filter(pk__in=list(indicator_ids))
-    indicators = list(indicators.order_by("ambition__position", "ambition__pk", "position", "pk"))
+    if indicators is None:
+        queryset = Indicator.objects.filter(ambition__chain=chain).select_related("ambition")
+        if indicator_ids is not None:
+            queryset = queryset.filter(pk__in=list(indicator_ids))
+        indicators = queryset.order_by("ambition__position", "ambition__pk", "position", "pk")
+    indicators = list(indicators)
     in_force = versions_in_force(i.pk for i in indicators)
     previous_periods = [period.shifted(-steps) for steps in range(HISTORY, 0, -1)]
 
@@ -205,6 +222,7 @@ def build(
         reporting = reporting.filter(unit_id__in=list(unit_ids))
     units_of: dict[int, list[Unit]] = defaultdict(list)
     for row in reporting:
+        row.unit.organisation = organisation  # known: spares a query wherever a cell names its organisation
         units_of[row.indicatorversion_id].append(row.unit)
 
     figures: dict[tuple[int, int, date], Figure] = {}
@@ -219,13 +237,14 @@ def build(
         for figure in queryset:
             figures[(figure.indicator_id, figure.unit_id, figure.period)] = figure
 
-    submission = (
-        PeriodSubmission.objects.filter(
-            chain=chain, organisation=organisation, frequency=period.frequency, period=period.start
-        )
-        .select_related("submitted_by", "approved_by", "reopened_by")
-        .first()
+    submissions = PeriodSubmission.objects.filter(
+        chain=chain, organisation=organisation, frequency=period.frequency, period=period.start
     )
+    if for_update:
+        submissions = submissions.select_for_update()
+    else:
+        submissions = submissions.select_related("submitted_by", "approved_by", "reopened_by")
+    submission = submissions.first()
     status = submission.status if submission else SubmissionStatus.OPEN
 
     sections = []

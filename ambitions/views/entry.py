@@ -26,7 +26,7 @@ from ambitions.forms.entry import RESOLVE_MINE, RESOLVE_THEIRS, CellForm, Reopen
 from ambitions.models import Figure, Indicator, SubmissionStatus
 from ambitions.periods import Period
 from ambitions.services import aggregates, grid, submissions
-from ambitions.services.entry import CellConflict, CellInput, CellRefused, save_cell
+from ambitions.services.entry import CellConflict, CellInput, CellRefused, save_cell, write_cell
 from ketenportaal.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.models import Chain, Organisation, Partnership, Unit
 
@@ -264,41 +264,9 @@ def entry_cell(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     )
     organisation = unit.organisation
     require(request.user, Action.ENTER_FIGURES, chain, organisation)
-    the_grid = grid.build(chain, organisation, the_period, indicator_ids=[indicator.pk], unit_ids=[unit.pk])
-    cell = the_grid.cell(indicator.pk, unit.pk)
+    cell, form, status, announce = _save_one_cell(request, chain, indicator, unit, the_period)
     if cell is None:
         return _refused_outside_grid(request, chain, the_period, indicator, unit)
-
-    form = CellForm(request.POST, cell=cell)
-    status = 422
-    if form.resolve == RESOLVE_THEIRS:
-        form, status = CellForm(cell=cell), 200
-        announce = _("%(unit)s, %(indicator)s: the saved value is shown again.")
-    elif not form.is_valid():
-        announce = _("%(unit)s, %(indicator)s: not saved, see the message at the cell.")
-    else:
-        try:
-            figure = save_cell(request.user, indicator, unit, the_period, form.cell_input())
-        except CellRefused as refused:
-            form.refuse(refused.errors)
-            announce = _("%(unit)s, %(indicator)s: not saved, see the message at the cell.")
-        except CellConflict as conflict:
-            if _same_as_saved(form, conflict.current):
-                cell.figure = conflict.current
-                form, status = CellForm(cell=cell), 200
-                form.saved = True
-                announce = _("%(unit)s, %(indicator)s: saved.")
-            else:
-                form.in_conflict(conflict.current)
-                announce = _(
-                    "%(unit)s, %(indicator)s: someone else saved this cell meanwhile; choose which value to keep."
-                )
-        else:
-            cell.figure = figure
-            form, status = CellForm(cell=cell), 200
-            form.saved = True
-            announce = _("%(unit)s, %(indicator)s: saved.")
-    announce = announce % {"unit": unit, "indicator": indicator}
 
     if not getattr(request, "htmx", False):
         if status == 200:
@@ -316,6 +284,51 @@ def entry_cell(request: HttpRequest, slug: str, period: str) -> HttpResponse:
         {"chain": chain, "cell": cell, "form": form, "announce": announce, "fragment": True},
         status=status,
     )
+
+
+def _save_one_cell(
+    request: HttpRequest, chain: Chain, indicator: Indicator, unit: Unit, period: Period
+) -> tuple[grid.GridCell | None, CellForm | None, int, str]:
+    """Read the cell under its roll-up lock and save it there: one read serves the checks, the
+    write and the page (saving a cell is the portal's most frequent write). Returns the cell
+    (None when the grid has no such cell), its form to show, the status and what to announce."""
+    with aggregates.locked_rollups([(indicator.pk, period.start)]) as touched:
+        the_grid = grid.build(
+            chain, unit.organisation, period, indicators=[indicator], unit_ids=[unit.pk], for_update=True
+        )
+        cell = the_grid.cell(indicator.pk, unit.pk)
+        if cell is None:
+            return None, None, 0, ""
+        form = CellForm(request.POST, cell=cell)
+        status = 422
+        if form.resolve == RESOLVE_THEIRS:
+            form, status = CellForm(cell=cell), 200
+            announce = _("%(unit)s, %(indicator)s: the saved value is shown again.")
+        elif not form.is_valid():
+            announce = _("%(unit)s, %(indicator)s: not saved, see the message at the cell.")
+        else:
+            try:
+                figure = write_cell(request.user, cell.context(), cell.figure, form.cell_input(), touched)
+            except CellRefused as refused:
+                form.refuse(refused.errors)
+                announce = _("%(unit)s, %(indicator)s: not saved, see the message at the cell.")
+            except CellConflict as conflict:
+                if _same_as_saved(form, conflict.current):
+                    cell.figure = conflict.current
+                    form, status = CellForm(cell=cell), 200
+                    form.saved = True
+                    announce = _("%(unit)s, %(indicator)s: saved.")
+                else:
+                    form.in_conflict(conflict.current)
+                    announce = _(
+                        "%(unit)s, %(indicator)s: someone else saved this cell meanwhile; choose which value to keep."
+                    )
+            else:
+                cell.figure = figure
+                form, status = CellForm(cell=cell), 200
+                form.saved = True
+                announce = _("%(unit)s, %(indicator)s: saved.")
+    return cell, form, status, announce % {"unit": unit, "indicator": indicator}
 
 
 def _refused_outside_grid(

@@ -169,6 +169,37 @@ def test_a_cell_saves_with_a_dutch_decimal_comma_and_comes_back_saved(measures, 
     assert ChainAggregate.objects.get(indicator=m.share, period=m.period.start).value(m.share_v1) == 25
 
 
+def test_saving_a_cell_takes_a_constant_number_of_queries(measures, client_for):
+    """The cell endpoint reads the cell once, under the roll-up lock, for the checks, the write
+    and the fragment: the count must not grow with the grid, the chain or the figures stored."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    m, w = measures, measures.world
+    client = client_for(w.contributor_a)
+    client.get(grid_url(m))  # warm up the session
+
+    def count_queries(value: str, revision: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(cell_url(m), cell_post(m.count, w.unit_a, revision, value=value), **HTMX)
+            assert response.status_code == 200, response.text
+        return len(captured)
+
+    first = count_queries("10", 0)
+    # More units, indicators and figures in the chain: the same count.
+    units = [UnitFactory(organisation=w.org_a) for _ in range(4)]
+    m.count_v1.reporting_units.add(*units)
+    for unit in units:
+        for steps in range(4):
+            save_cell(w.contributor_a, m.count, unit, m.period.shifted(-steps), CellInput(value=str(steps)))
+    for n in range(3):
+        adopted_version(Indicator.objects.create(ambition=m.ambition, name=f"Extra {n}", position=10 + n), units)
+    again = count_queries("11", 1)
+    assert again == first
+    assert again <= 20
+    assert Figure.objects.get(indicator=m.count, unit=w.unit_a, period=m.period.start).value == 11
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
