@@ -29,9 +29,8 @@ from ambitions.models import (
     SubmissionStatus,
 )
 from ambitions.periods import Period
-from ambitions.services.entry import CellContext
+from ambitions.services.entry import CellContext, entry_window
 from ambitions.services.entry import deadline as deadline_of
-from ambitions.services.entry import entry_window
 from ambitions.services.numbers import for_input, show
 from ambitions.services.versions import pick, versions_in_force
 from stakeholders.models import Chain, Mandate, MandateScope, Membership, Organisation, Partnership, Person, Role, Unit
@@ -95,9 +94,7 @@ class GridCell:
         """What services.entry.write_cell checks, as this cell was read (under the roll-up lock
         when the grid was built ``for_update``): a grid only has cells whose unit reports the
         indicator under a definition of the period's frequency."""
-        return CellContext(
-            self.indicator, self.unit, self.period, self.version, {self.unit.pk}, self.submission_status
-        )
+        return CellContext(self.indicator, self.unit, self.period, self.version, {self.unit.pk}, self.submission_status)
 
 
 @dataclass
