@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from ambitions.models import ChainAggregate, Figure, IndicatorKind, OrganisationAggregate, VersionStatus
 from ambitions.services import aggregates, submissions
+from ambitions.services import bulk as bulk_service
+from ambitions.services.bulk import BulkRefused
 from ambitions.services.entry import CellConflict, CellInput, CellRefused, save_cell
 from ambitions.services.submissions import StepRefused
 from tests.measures import adopted_version
@@ -30,7 +32,9 @@ step = st.tuples(
     st.sampled_from(["submit", "approve", "reopen"]), st.sampled_from(["a", "b"]), st.integers(min_value=0, max_value=2)
 )
 new_version = st.tuples(st.just("new_version"), st.integers(min_value=0, max_value=2))
-operations = st.lists(st.one_of(save, save, save, step, new_version), min_size=1, max_size=25)
+# A bulk upsert of a few cells at once (distinct cells; all saved or, if one is refused, none).
+bulk = st.tuples(st.just("bulk"), st.lists(save, min_size=1, max_size=6, unique_by=lambda op: op[1:4]))
+operations = st.lists(st.one_of(save, save, save, step, new_version, bulk), min_size=1, max_size=25)
 
 
 def expected_sums():
@@ -63,12 +67,34 @@ def stored(model, key_fields):
 
 @pytest.fixture(params=["sql", "orm"])
 def writer(request, monkeypatch):
-    """Both ways of keeping the roll-ups: set-based SQL on PostgreSQL, and the ORM elsewhere."""
+    """Both ways of keeping the roll-ups: set-based SQL on PostgreSQL (the bulk upsert adds the
+    differences of what it wrote), and the ORM elsewhere (recomputed after every write)."""
     if request.param == "orm":
         monkeypatch.setattr(aggregates, "use_sql", lambda: False)
+        monkeypatch.setattr(bulk_service, "use_copy", lambda: False)
     elif not aggregates.use_sql():
         pytest.skip("the SQL path needs PostgreSQL")  # never in CI: tests/services.py requires it there
     return request.param
+
+
+def cell_of(m, op):
+    """The cell a generated save names, and what to type in it (a ratio gets a share)."""
+    w = m.world
+    _, name, side, back, first, second = op
+    indicator = getattr(m, name)
+    period = m.period.shifted(-back * 4)
+    ratio = (
+        indicator.versions.filter(effective_from__lte=period.start).order_by("-effective_from").first().kind
+        == IndicatorKind.RATIO
+    )
+    if first is None:
+        data = CellInput()
+    elif ratio:
+        low, high = sorted([int(first), int(second) + 1])
+        data = CellInput(numerator=str(low), denominator=str(high))
+    else:
+        data = CellInput(value=first)
+    return indicator, {"a": w.unit_a, "b": w.unit_b}[side], period, data
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -81,24 +107,23 @@ def test_every_rollup_equals_the_sum_over_the_raw_figures(measures, writer, ops)
         for op in ops:
             try:
                 if op[0] == "save":
-                    _, name, side, back, first, second = op
-                    indicator = getattr(m, name)
-                    period = m.period.shifted(-back * 4)
-                    ratio = (
-                        indicator.versions.filter(effective_from__lte=period.start)
-                        .order_by("-effective_from")
-                        .first()
-                        .kind
-                        == IndicatorKind.RATIO
-                    )
-                    if first is None:
-                        data = CellInput()
-                    elif ratio:
-                        low, high = sorted([int(first), int(second) + 1])
-                        data = CellInput(numerator=str(low), denominator=str(high))
-                    else:
-                        data = CellInput(value=first)
-                    save_cell(people[side][0], indicator, units[side], period, data)
+                    indicator, unit, period, data = cell_of(m, op)
+                    save_cell(people[op[2]][0], indicator, unit, period, data)
+                elif op[0] == "bulk":
+                    rows = []
+                    for cell_op in op[1]:
+                        indicator, unit, period, data = cell_of(m, cell_op)
+                        rows.append(
+                            {
+                                "indicator": indicator.pk,
+                                "unit": unit.pk,
+                                "period": period.slug,
+                                "value": data.value,
+                                "numerator": data.numerator,
+                                "denominator": data.denominator,
+                            }
+                        )
+                    bulk_service.upsert_figures(w.manager, rows)
                 elif op[0] == "new_version":
                     # A new adopted definition of the count from a later month: kind changes to ratio.
                     effective = m.period.shifted(-op[1]).start
@@ -125,7 +150,7 @@ def test_every_rollup_equals_the_sum_over_the_raw_figures(measures, writer, ops)
                         submissions.approve(people[side][1], w.chain, organisation, period)
                     else:
                         submissions.reopen(w.manager, w.chain, organisation, period, "Correctie")
-            except (CellRefused, CellConflict, StepRefused, PermissionDenied):
+            except (CellRefused, CellConflict, StepRefused, PermissionDenied, BulkRefused):
                 pass  # refused operations must leave everything as it was; the check below covers that
         per_org, per_chain = expected_sums()
         assert stored(OrganisationAggregate, ["indicator_id", "period", "organisation_id"]) == {
