@@ -271,7 +271,8 @@ class AggregateSerializer(serializers.ModelSerializer):
         version = self._version(aggregate)
         if version is None:
             return progress.Status.NO_DATA
-        return progress.status(version, aggregate.value(version), aggregate.period)
+        complete = aggregate.reported >= self.get_expected_reports(aggregate)
+        return progress.status(version, aggregate.value(version), aggregate.period, complete=complete)
 
     def get_expected_reports(self, aggregate) -> int:
         version = self._version(aggregate)

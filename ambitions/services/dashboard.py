@@ -305,10 +305,10 @@ def _fill_tile(
     if target is not None:
         tile.target = fmt.with_unit(target, version)
         tile.target_label = _("Expected for %(period)s") % {"period": tile.period_label}
-    tile.status = progress.status(version, latest.value, latest.period.start)
-    tile.status_label = labels[tile.status]
     tile.reported, tile.late = latest.reported, latest.late
     tile.expected = sum(n for _name, n in units.get(version.pk, {}).values())
+    tile.status = progress.status(version, latest.value, latest.period.start, complete=tile.reported >= tile.expected)
+    tile.status_label = labels[tile.status]
     tile.reported_text = ngettext(
         "%(reported)s of %(count)s unit", "%(reported)s of %(count)s units", tile.expected
     ) % {

@@ -26,6 +26,7 @@ STATUS_MARKS = {
     Status.AT_RISK: "!",
     Status.OFF_TRACK: "✗",
     Status.NO_DATA: "–",
+    Status.PROVISIONAL: "…",
 }
 
 
@@ -84,18 +85,6 @@ def with_unit(text: str, label: str) -> str:
 def status_labels() -> dict[str, str]:
     """Status → its translated label, for the active language (called once per request)."""
     return {status.value: str(status.label) for status in Status}
-
-
-def status_of(version: IndicatorVersion, actual: Decimal | None, target: Decimal | None) -> Status:
-    """progress.status with the target already known (the indicator page asks this per cell)."""
-    if actual is None:
-        return Status.NO_DATA
-    if target is None:
-        return Status.ON_TRACK
-    behind = target - actual if version.direction == Direction.HIGHER else actual - target
-    if behind <= 0:
-        return Status.ON_TRACK
-    return Status.AT_RISK if behind <= version.tolerance else Status.OFF_TRACK
 
 
 def status_badge(status: str, label: str) -> SafeString:

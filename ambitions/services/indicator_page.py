@@ -42,7 +42,6 @@ from ambitions.services.display import (
     STATUS_MARKS,
     NumberFormat,
     status_labels,
-    status_of,
     value_from_sums,
     with_unit,
 )
@@ -241,7 +240,12 @@ def _chain_rows(
         version, row = column.version, sums.get(column.period.start)
         value = value_from_sums(version, *row[:4]) if version is not None and row is not None else None
         values.append(value)
-        status = status_of(version, value, column.target) if version is not None else Status.NO_DATA
+        reported = row[3] if row is not None else 0
+        status = (
+            progress.judge(version, value, column.target, complete=reported >= column.expected_units)
+            if version is not None
+            else Status.NO_DATA
+        )
         shown = version or page.current
         page.chain_rows.append(
             ChainRow(
@@ -251,7 +255,7 @@ def _chain_rows(
                 status=status,
                 status_label=labels[status],
                 mark=STATUS_MARKS[status],
-                reported=row[3] if row is not None else 0,
+                reported=reported,
                 expected=column.expected_units,
                 late=row[4] if row is not None else 0,
             )

@@ -18,6 +18,9 @@ class Status(models.TextChoices):
     AT_RISK = "at_risk", _("At risk")
     OFF_TRACK = "off_track", _("Off track")
     NO_DATA = "no_data", _("No data")
+    # A sum's total while some units have not reported: judging it against the target would call
+    # a chain off track for figures that are merely not in yet.
+    PROVISIONAL = "provisional", _("Provisional")
 
 
 def expected(version: IndicatorVersion, period: date) -> Decimal | None:
@@ -39,10 +42,22 @@ def _milestones(version: IndicatorVersion) -> list[tuple[date, Decimal]]:
     return sorted((date.fromisoformat(m["period"]), Decimal(str(m["value"]))) for m in version.milestones)
 
 
-def status(version: IndicatorVersion, actual: Decimal | None, period: date) -> Status:
+def status(version: IndicatorVersion, actual: Decimal | None, period: date, *, complete: bool = True) -> Status:
+    """``actual`` against the trajectory for ``period``; ``complete``: every reporting unit has reported."""
+    return judge(version, actual, expected(version, period), complete=complete)
+
+
+def judge(
+    version: IndicatorVersion, actual: Decimal | None, target: Decimal | None, *, complete: bool = True
+) -> Status:
+    """status() with the target already known (the indicator page asks this per cell).
+
+    A ratio is judged on the units that have reported (their numerators over their denominators
+    estimate the whole); a sum only once it is complete, and until then is provisional."""
     if actual is None:
         return Status.NO_DATA
-    target = expected(version, period)
+    if not complete and not version.is_ratio:
+        return Status.PROVISIONAL
     if target is None:
         return Status.ON_TRACK
     behind = target - actual if version.direction == Direction.HIGHER else actual - target

@@ -169,7 +169,7 @@ def build_snapshot(chain: Chain, period: Period) -> dict:
         entry.update(
             value=_text(value),
             target=_text(target),
-            status=progress.status(version, value, own.start),
+            status=progress.status(version, value, own.start, complete=(row[3] if row else 0) >= expected_units),
             previous=_text(previous),
             previous_period=own.previous.slug,
             change=_text(progress.change(value, previous)),
@@ -195,7 +195,7 @@ def build_snapshot(chain: Chain, period: Period) -> dict:
                     "id": organisation_id,
                     "name": name,
                     "value": _text(org_value),
-                    "status": progress.status(version, org_value, own.start),
+                    "status": progress.status(version, org_value, own.start, complete=reported >= expected),
                     "reported": reported,
                     "expected": expected,
                     "late": late,

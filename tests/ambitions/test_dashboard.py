@@ -88,6 +88,26 @@ def test_it_compares_the_value_with_the_trajectory_for_its_status(measures):
     assert total.status == Status.ON_TRACK
 
 
+def test_a_sum_waits_for_every_unit_before_it_is_judged(measures, client_for):
+    """A chain total with units missing is short by their figures: it is provisional, not judged
+    (here lower is better, so half a total would otherwise look comfortably on track)."""
+    m, w = measures, measures.world
+    count(m, w.unit_a, m.period, "100")
+    share(m, w.unit_a, m.period, "1", "2")
+
+    response = client_for(w.viewer).get(url(m))
+
+    total = tile_of(response.context["dashboard"], m.count)
+    assert (total.status, total.status_label, total.mark) == (Status.PROVISIONAL, "Provisional", "…")
+    assert total.reported == 1 and total.expected == 2
+    assert "A total is judged against its target once every unit has reported." in response.text
+    # A ratio of the units that did report is an estimate of the whole: judged as usual.
+    assert tile_of(response.context["dashboard"], m.share).status == Status.OFF_TRACK
+
+    count(m, w.unit_b, m.period, "50")
+    assert tile_of(dashboard.build(w.chain), m.count).status == Status.ON_TRACK
+
+
 def test_it_marks_an_indicator_without_figures_as_no_data(measures, client_for):
     m, w = measures, measures.world
     share(m, w.unit_a, m.period, "1", "2")

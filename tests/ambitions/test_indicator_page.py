@@ -111,6 +111,19 @@ def test_it_draws_the_chain_against_its_target_with_an_equal_table(measures, cli
     assert "The same figures as a table" in text
 
 
+def test_a_sums_chain_row_is_provisional_until_every_unit_has_reported(measures, client_for):
+    m, w = measures, measures.world
+    save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="100"))
+    count_url = reverse("ambitions:indicator_detail", args=[w.chain.slug, m.count.pk])
+
+    row = {r.period: r for r in client_for(w.viewer).get(count_url).context["page"].chain_rows}[m.period]
+    assert (row.status, row.status_label, row.reported, row.expected) == ("provisional", "Provisional", 1, 2)
+
+    save_cell(w.lead_b, m.count, w.unit_b, m.period, CellInput(value="50"))
+    row = {r.period: r for r in client_for(w.viewer).get(count_url).context["page"].chain_rows}[m.period]
+    assert row.status == "on_track"
+
+
 def test_it_shows_partner_and_unit_tables_with_status_in_text(measures, client_for):
     m, w = measures, measures.world
     share(m, w.unit_a, m.period, "79", "100")

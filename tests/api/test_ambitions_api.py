@@ -172,6 +172,16 @@ def test_it_reports_the_chain_and_organisation_roll_ups_with_value_and_status(me
     assert results(client.get(reverse("ambitions-api:chain-aggregate-list"), {"period_to": "2020"})) == []
 
 
+def test_a_sums_roll_up_is_provisional_while_units_have_not_reported(measures, client_for):
+    m, w = measures, measures.world
+    save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="100"))
+    client = client_for(w.viewer)
+    chain = results(client.get(reverse("ambitions-api:chain-aggregate-list"), {"indicator": m.count.pk}))
+    assert [(a["reported"], a["expected_reports"], a["status"]) for a in chain] == [(1, 2, "provisional")]
+    per_org = results(client.get(reverse("ambitions-api:organisation-aggregate-list"), {"indicator": m.count.pk}))
+    assert [(a["organisation"], a["status"]) for a in per_org] == [(w.org_a.pk, "on_track")]
+
+
 @pytest.mark.parametrize(
     "url_name",
     [
