@@ -37,18 +37,26 @@ class Figure(models.Model):
     # changed one unless the update is HOT (PostgreSQL rewrites the row in place on its page, touching
     # no index, when no indexed column changes and the page has room: see FIGURE_FILLFACTOR in
     # migration 0002). So no single-column index where a composite one starts with the column
-    # (indicator, organisation), and none on entered_by, which changes whenever someone else saves a
-    # cell (deleting a person, which sets it to null, is rare and may scan).
+    # (indicator, organisation), and none for the other keys: they are only looked up when a unit,
+    # version or person is deleted (PROTECT, SET_NULL), which the portal never does and the admin
+    # rarely, and may scan.
     #
-    # Only the cell's identity (indicator, unit) has a foreign key constraint in the database. The
-    # others are derived or bookkeeping, and their checks cost what a bulk upsert of new figures
-    # cannot afford: PostgreSQL checks each constraint once per written row at commit (about 0.4 s per
-    # 100,000 rows each; 2 s of a 6 s upsert with all five). The version is the definition in force,
-    # the organisation is the unit's: both are looked up by every writer (services/entry.py,
-    # services/bulk.py), and Django's PROTECT and SET_NULL still apply when deleting.
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="figures", db_index=False)
-    version = models.ForeignKey(IndicatorVersion, on_delete=models.PROTECT, related_name="figures", db_constraint=False)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="figures")
+    # No foreign key constraints in the database either: PostgreSQL checks each one once per written
+    # row at commit, about 0.45 s per 100,000 rows per key — 2.3 s of a 6 s bulk upsert of 100,000
+    # new figures with all five. Every writer looks the references up first (services/entry.py: the
+    # grid's cell or load_context; services/bulk.py: the indicators and units the person can see, the
+    # definitions in force, the unit's organisation), and Django applies CASCADE, PROTECT and
+    # SET_NULL when deleting. The portal deletes no indicators, units or versions; its tests check
+    # that a unit or version with figures cannot be deleted.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="figures", db_index=False, db_constraint=False
+    )
+    version = models.ForeignKey(
+        IndicatorVersion, on_delete=models.PROTECT, related_name="figures", db_index=False, db_constraint=False
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="figures", db_index=False, db_constraint=False
+    )
     # Denormalised from the unit: aggregates and locks are per organisation.
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="figures", db_index=False, db_constraint=False
