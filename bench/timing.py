@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,19 @@ def p95(samples: list[float]) -> float:
     """The 95th percentile (nearest rank) of the samples."""
     ordered = sorted(samples)
     return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
+
+
+ROUNDS = 3
+
+
+def p95_of_rounds(name: str, one_round: Callable[[], list[float]], rounds: int = ROUNDS) -> float:
+    """The median of ``rounds`` rounds' p95s (each round's printed to stderr).
+
+    The machine is shared: a burst of someone else's work during a round moves that round's p95
+    by a third or more, while the other rounds agree; the median round is what the code costs."""
+    results = sorted(p95(one_round()) for _ in range(rounds))
+    print(f"# {name}: p95 per round " + ", ".join(f"{r:.1f}" for r in results), file=sys.stderr, flush=True)
+    return results[len(results) // 2]
 
 
 def timed_ms(action: Callable[[], object], runs: int, warmup: int = 10) -> list[float]:

@@ -117,6 +117,9 @@ if REDIS_URL:
             "KEY_PREFIX": "kp",
         }
     }
+    # Sessions are read on every request: from Redis, with the database behind it (writes go to
+    # both, so a Redis restart signs nobody out).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

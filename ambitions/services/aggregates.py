@@ -48,11 +48,14 @@ def use_sql() -> bool:
 
 
 @contextmanager
-def locked_rollups(pairs: Iterable[Key]) -> Iterator[set[tuple[int, date, int]]]:
-    """Lock the roll-ups of ``pairs``; yield a set the caller fills with (indicator, period, organisation)."""
+def locked_rollups(pairs: Iterable[Key], savepoint: bool = True) -> Iterator[set[tuple[int, date, int]]]:
+    """Lock the roll-ups of ``pairs``; yield a set the caller fills with (indicator, period, organisation).
+
+    ``savepoint=False`` spares two round trips inside an outer transaction, for a caller that lets
+    no exception out of the block except ones that fail that whole transaction anyway."""
     pairs = sorted(set(pairs))
     touched: set[tuple[int, date, int]] = set()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         if use_sql():
             _lock_in_postgres(pairs)
         else:

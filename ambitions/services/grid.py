@@ -188,12 +188,15 @@ def build(
     today: date | None = None,
     indicators: Iterable[Indicator] | None = None,
     indicator_ids: Iterable[int] | None = None,
+    units: Iterable[Unit] | None = None,
     unit_ids: Iterable[int] | None = None,
     for_update: bool = False,
 ) -> Grid:
-    """The grid (or, with ``indicators``/``indicator_ids``/``unit_ids``, part of it) in five queries.
+    """The grid (or, with ``indicators``/``indicator_ids``/``units``/``unit_ids``, part of it) in
+    five queries.
 
-    ``indicators`` are the chain's indicators the caller loaded already (with their ambition);
+    ``indicators`` are the chain's indicators and ``units`` the organisation's units the caller
+    loaded already (the indicators with their ambition);
     ``for_update`` locks the organisation's submission for the period, as a save must (see
     services.entry.load_context), and leaves out who submitted, approved or reopened it."""
     today = today or timezone.localdate()
@@ -214,13 +217,21 @@ def build(
 
     reporting = IndicatorVersion.reporting_units.through.objects.filter(
         indicatorversion_id__in=[v.pk for v in chosen.values()], unit__organisation=organisation
-    ).select_related("unit")
-    if unit_ids is not None:
-        reporting = reporting.filter(unit_id__in=list(unit_ids))
+    )
     units_of: dict[int, list[Unit]] = defaultdict(list)
-    for row in reporting:
-        row.unit.organisation = organisation  # known: spares a query wherever a cell names its organisation
-        units_of[row.indicatorversion_id].append(row.unit)
+    if units is not None:
+        known = {unit.pk: unit for unit in units}
+        unit_ids = list(known)  # and only their figures below
+        pairs = reporting.filter(unit_id__in=unit_ids).values_list("indicatorversion_id", "unit_id")
+        for version_id, unit_id in pairs:
+            units_of[version_id].append(known[unit_id])
+    else:
+        reporting = reporting.select_related("unit")
+        if unit_ids is not None:
+            reporting = reporting.filter(unit_id__in=list(unit_ids))
+        for row in reporting:
+            row.unit.organisation = organisation  # known: spares a query wherever a cell names its organisation
+            units_of[row.indicatorversion_id].append(row.unit)
 
     figures: dict[tuple[int, int, date], Figure] = {}
     if chosen:

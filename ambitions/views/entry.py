@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -258,9 +259,9 @@ def entry_cell(request: HttpRequest, slug: str, period: str) -> HttpResponse:
         Indicator.objects.select_related("ambition"), pk=_posted_id(request, "indicator"), ambition__chain=chain
     )
     indicator.ambition.chain = chain  # known already: saves save_cell two queries
+    partner = Partnership.objects.filter(chain=chain, organisation=OuterRef("organisation"))
     unit = get_object_or_404(
-        Unit.objects.filter(organisation__partnerships__chain=chain).select_related("organisation").distinct(),
-        pk=_posted_id(request, "unit"),
+        Unit.objects.filter(Exists(partner)).select_related("organisation"), pk=_posted_id(request, "unit")
     )
     organisation = unit.organisation
     require(request.user, Action.ENTER_FIGURES, chain, organisation)
@@ -292,10 +293,9 @@ def _save_one_cell(
     """Read the cell under its roll-up lock and save it there: one read serves the checks, the
     write and the page (saving a cell is the portal's most frequent write). Returns the cell
     (None when the grid has no such cell), its form to show, the status and what to announce."""
-    with aggregates.locked_rollups([(indicator.pk, period.start)]) as touched:
-        the_grid = grid.build(
-            chain, unit.organisation, period, indicators=[indicator], unit_ids=[unit.pk], for_update=True
-        )
+    # No savepoint: every refusal is caught inside the block, and anything else fails the request.
+    with aggregates.locked_rollups([(indicator.pk, period.start)], savepoint=False) as touched:
+        the_grid = grid.build(chain, unit.organisation, period, indicators=[indicator], units=[unit], for_update=True)
         cell = the_grid.cell(indicator.pk, unit.pk)
         if cell is None:
             return None, None, 0, ""
