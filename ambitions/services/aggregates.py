@@ -201,23 +201,44 @@ ON CONFLICT (indicator_id, period) DO UPDATE SET
 """
 
 
-_TOUCHED_ORGANISATIONS = (
-    "(indicator_id, period, organisation_id) IN (SELECT * FROM unnest(%s::integer[], %s::date[], %s::integer[]))"
+# recompute() for PostgreSQL in one statement: the organisations' sums from their figures, and
+# each touched chain row from those new sums plus the stored rows of the untouched organisations
+# (the statement cannot read its own organisation updates back from the table).
+_RECOMPUTE = """
+WITH touched AS (
+    SELECT * FROM unnest(%s::integer[], %s::date[], %s::integer[]) AS t(indicator_id, period, organisation_id)
+), organisation_sums AS (
+    {rebuild_organisations}
+    RETURNING indicator_id, period, organisation_id, value_sum, numerator_sum, denominator_sum, reported, late
+), parts AS (
+    SELECT * FROM organisation_sums
+    UNION ALL
+    SELECT indicator_id, period, organisation_id, value_sum, numerator_sum, denominator_sum, reported, late
+    FROM ambitions_organisationaggregate AS o
+    WHERE (indicator_id, period) IN (SELECT DISTINCT indicator_id, period FROM touched)
+      AND (indicator_id, period, organisation_id) NOT IN (SELECT * FROM touched)
 )
-_TOUCHED_PAIRS = "(indicator_id, period) IN (SELECT * FROM unnest(%s::integer[], %s::date[]))"
+INSERT INTO ambitions_chainaggregate
+    (indicator_id, period, value_sum, numerator_sum, denominator_sum, reported, late)
+SELECT indicator_id, period, sum(value_sum), sum(numerator_sum), sum(denominator_sum), sum(reported), sum(late)
+FROM parts GROUP BY indicator_id, period
+ON CONFLICT (indicator_id, period) DO UPDATE SET
+    value_sum = EXCLUDED.value_sum, numerator_sum = EXCLUDED.numerator_sum,
+    denominator_sum = EXCLUDED.denominator_sum, reported = EXCLUDED.reported, late = EXCLUDED.late
+"""
 
 
 def _recompute_in_postgres(touched: set[tuple[int, date, int]]) -> None:
-    """recompute() in two set-based statements (the same sums, no rows through Python)."""
+    """recompute() in one set-based statement (the same sums, no rows through Python)."""
     keys = sorted(touched)
-    pairs = sorted({(i, p) for i, p, _ in keys})
-    has_data = counted_sql()
+    organisations = _REBUILD_ORGANISATIONS.format(
+        has_data=counted_sql(), where="(indicator_id, period, organisation_id) IN (SELECT * FROM touched)"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            _REBUILD_ORGANISATIONS.format(has_data=has_data, where=_TOUCHED_ORGANISATIONS),
+            _RECOMPUTE.format(rebuild_organisations=organisations.strip()),
             [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]],
         )
-        cursor.execute(_REBUILD_CHAIN.format(where=_TOUCHED_PAIRS), [[i for i, _ in pairs], [p for _, p in pairs]])
 
 
 def _rebuild_all_in_postgres(indicator_ids: list[int] | None) -> None:

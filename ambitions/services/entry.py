@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +27,7 @@ from ambitions.models import (
 from ambitions.periods import Period
 from ambitions.services import aggregates
 from ambitions.services.numbers import NotANumber, parse_decimal, show
+from ambitions.services.versions import pick, versions_in_force
 from ketenportaal.permissions import Action, allows
 from stakeholders.models import Person, Unit
 
@@ -193,14 +193,7 @@ def _plausible(version: IndicatorVersion, value: Decimal) -> bool:
 
 def load_context(indicator: Indicator, unit: Unit, period: Period) -> CellContext:
     # The version in force and whether the unit reports it, in one query.
-    reports = IndicatorVersion.reporting_units.through.objects.filter(indicatorversion=OuterRef("pk"), unit=unit)
-    version = (
-        IndicatorVersion.objects.in_force()
-        .filter(indicator=indicator, effective_from__lte=period.start)
-        .annotate(unit_reports=Exists(reports))
-        .order_by("-effective_from")
-        .first()
-    )
+    version = pick(versions_in_force([indicator.pk], reported_by=unit)[indicator.pk], period.start)
     reporting = {unit.pk} if version is not None and version.unit_reports else set()
     # FOR UPDATE: an approval of this organisation's period waits for this save, or this save sees it.
     status = (

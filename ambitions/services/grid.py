@@ -188,15 +188,15 @@ def build(
     today: date | None = None,
     indicators: Iterable[Indicator] | None = None,
     indicator_ids: Iterable[int] | None = None,
-    units: Iterable[Unit] | None = None,
+    unit: Unit | None = None,
     unit_ids: Iterable[int] | None = None,
     for_update: bool = False,
 ) -> Grid:
-    """The grid (or, with ``indicators``/``indicator_ids``/``units``/``unit_ids``, part of it) in
+    """The grid (or, with ``indicators``/``indicator_ids``/``unit``/``unit_ids``, part of it) in
     five queries.
 
-    ``indicators`` are the chain's indicators and ``units`` the organisation's units the caller
-    loaded already (the indicators with their ambition);
+    ``indicators`` are the chain's indicators the caller loaded already (with their ambition),
+    ``unit`` the one unit of the organisation to show (four queries then);
     ``for_update`` locks the organisation's submission for the period, as a save must (see
     services.entry.load_context), and leaves out who submitted, approved or reopened it."""
     today = today or timezone.localdate()
@@ -206,7 +206,7 @@ def build(
             queryset = queryset.filter(pk__in=list(indicator_ids))
         indicators = queryset.order_by("ambition__position", "ambition__pk", "position", "pk")
     indicators = list(indicators)
-    in_force = versions_in_force(i.pk for i in indicators)
+    in_force = versions_in_force((i.pk for i in indicators), reported_by=unit)
     previous_periods = [period.shifted(-steps) for steps in range(HISTORY, 0, -1)]
 
     chosen: dict[int, IndicatorVersion] = {}
@@ -215,18 +215,17 @@ def build(
         if version is not None and version.frequency == period.frequency:
             chosen[indicator.pk] = version
 
-    reporting = IndicatorVersion.reporting_units.through.objects.filter(
-        indicatorversion_id__in=[v.pk for v in chosen.values()], unit__organisation=organisation
-    )
     units_of: dict[int, list[Unit]] = defaultdict(list)
-    if units is not None:
-        known = {unit.pk: unit for unit in units}
-        unit_ids = list(known)  # and only their figures below
-        pairs = reporting.filter(unit_id__in=unit_ids).values_list("indicatorversion_id", "unit_id")
-        for version_id, unit_id in pairs:
-            units_of[version_id].append(known[unit_id])
+    if unit is not None:
+        # Whether the unit reports each version came with the versions.
+        unit_ids = [unit.pk]
+        for version in chosen.values():
+            if version.unit_reports and unit.organisation_id == organisation.pk:
+                units_of[version.pk].append(unit)
     else:
-        reporting = reporting.select_related("unit")
+        reporting = IndicatorVersion.reporting_units.through.objects.filter(
+            indicatorversion_id__in=[v.pk for v in chosen.values()], unit__organisation=organisation
+        ).select_related("unit")
         if unit_ids is not None:
             reporting = reporting.filter(unit_id__in=list(unit_ids))
         for row in reporting:

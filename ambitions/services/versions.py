@@ -5,13 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from django.db.models import Exists, OuterRef
+
 from ambitions.models import Indicator, IndicatorVersion, VersionStatus
+from stakeholders.models import Unit
 
 
-def versions_in_force(indicator_ids: Iterable[int]) -> dict[int, list[IndicatorVersion]]:
-    """Per indicator its adopted and superseded versions, latest start first (one query)."""
+def versions_in_force(
+    indicator_ids: Iterable[int], reported_by: Unit | None = None
+) -> dict[int, list[IndicatorVersion]]:
+    """Per indicator its adopted and superseded versions, latest start first (one query).
+
+    With ``reported_by``, each version also says whether that unit reports it (``unit_reports``)."""
     result: dict[int, list[IndicatorVersion]] = {i: [] for i in indicator_ids}
     versions = IndicatorVersion.objects.in_force().filter(indicator_id__in=list(result)).order_by("-effective_from")
+    if reported_by is not None:
+        reports = IndicatorVersion.reporting_units.through.objects.filter(
+            indicatorversion=OuterRef("pk"), unit=reported_by
+        )
+        versions = versions.annotate(unit_reports=Exists(reports))
     for version in versions:
         result[version.indicator_id].append(version)
     return result

@@ -295,7 +295,7 @@ def _save_one_cell(
     (None when the grid has no such cell), its form to show, the status and what to announce."""
     # No savepoint: every refusal is caught inside the block, and anything else fails the request.
     with aggregates.locked_rollups([(indicator.pk, period.start)], savepoint=False) as touched:
-        the_grid = grid.build(chain, unit.organisation, period, indicators=[indicator], units=[unit], for_update=True)
+        the_grid = grid.build(chain, unit.organisation, period, indicators=[indicator], unit=unit, for_update=True)
         cell = the_grid.cell(indicator.pk, unit.pk)
         if cell is None:
             return None, None, 0, ""
