@@ -196,7 +196,10 @@ def test_saving_a_cell_takes_a_constant_number_of_queries(measures, client_for):
         adopted_version(Indicator.objects.create(ambition=m.ambition, name=f"Extra {n}", position=10 + n), units)
     again = count_queries("11", 1)
     assert again == first
-    assert again <= 20
+    # Session, person, chain, role, indicator, unit, the lock, the cell (definitions, figures,
+    # submission), figure, history row, roll-ups, and the test's savepoints: a save that reads
+    # the cell a second time would be over.
+    assert again <= 15
     assert Figure.objects.get(indicator=m.count, unit=w.unit_a, period=m.period.start).value == 11
 
 
