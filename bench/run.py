@@ -65,7 +65,7 @@ def measure(database: str, *which: str) -> dict[str, tuple[float, str]]:
         cwd=ROOT,
         env=_env(database),
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,  # the results; progress and per-round figures go to stderr as they come
         text=True,
     ).stdout
     results = {}
