@@ -27,7 +27,7 @@ def p95(samples: list[float]) -> float:
     return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
 
 
-ROUNDS = 3
+ROUNDS = 5
 
 
 def p95_of_rounds(name: str, one_round: Callable[[], list[float]], rounds: int = ROUNDS) -> float:
