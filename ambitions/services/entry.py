@@ -1,7 +1,8 @@
 """Saving one cell of the entry grid: validation, the lock checks, concurrency and the roll-ups.
 
-``save_cell`` is the only way a single figure is written (pages and API both call it), so every
-rule of issue #3's "bad input" lives here once. Errors name the input field they belong to, so
+``save_cell`` is the only way a single figure is written (pages and API both call it; the grid's
+cell endpoint calls its second half, ``write_cell``, after reading the cell under the lock
+itself), so every rule of issue #3's "bad input" lives here once. Errors name the input field they belong to, so
 the grid can show the message at the cell.
 """
 
@@ -243,7 +244,7 @@ def write_cell(
     and the stored ``figure`` under it (``load_context`` locks the period's submission).
 
     The entry grid's cell endpoint takes the lock itself and reads the cell once for both the
-    checks and the page, which saves a save the same reads twice."""
+    checks and the page, so that a save does not make the same reads twice."""
     indicator, unit, period = ctx.indicator, ctx.unit, ctx.period
     if not allows(person, Action.ENTER_FIGURES, indicator.ambition.chain, unit.organisation):
         raise PermissionDenied
