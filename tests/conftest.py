@@ -12,6 +12,7 @@ Two chains: ``zsm`` with partners A (Politie) and B (Openbaar Ministerie), and
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -159,4 +160,18 @@ def client_for(db):
     return make
 
 
-__all__ = ["PASSWORD", "World", "build_world", "sign_in", "PartnershipStatus"]
+def in_english(client: Client) -> Client:
+    """The client reads the English interface (the language switch's cookie), so that assertions
+    on UI text use the msgids whatever the Dutch catalogue says."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def english_client_for(client_for):
+    """``client_for`` in English (see in_english). A test module that checks English text
+    throughout names it its ``client_for``."""
+    return lambda person: in_english(client_for(person))
+
+
+__all__ = ["PASSWORD", "World", "build_world", "in_english", "sign_in", "PartnershipStatus"]

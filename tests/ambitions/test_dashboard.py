@@ -4,7 +4,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,15 +19,8 @@ from tests.measures import Measures, adopted_version
 
 
 @pytest.fixture
-def client_for(client_for):
-    """Clients that read the English interface, so assertions do not depend on the Dutch catalogue."""
-
-    def make(person):
-        client = client_for(person)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
+def client_for(english_client_for):
+    return english_client_for
 
 
 def url(m: Measures) -> str:

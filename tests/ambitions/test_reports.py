@@ -236,15 +236,8 @@ def test_the_beat_schedule_runs_draft_due_reports():
 
 
 @pytest.fixture
-def client_for(client_for):
-    """Clients that read the English interface, so assertions do not depend on the Dutch catalogue."""
-
-    def make(person):
-        client = client_for(person)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
+def client_for(english_client_for):
+    return english_client_for
 
 
 def page(name: str, report: ProgressReport | None = None, chain: str = "zsm") -> str:

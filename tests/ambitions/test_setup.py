@@ -6,19 +6,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from ambitions.models import Ambition, Indicator, IndicatorVersion, Trajectory, VersionStatus
+from tests.conftest import in_english
 from tests.measures import Measures
 
 pytestmark = pytest.mark.django_db
-
-
-def in_english(client):
-    """Messages are checked in English (their msgids), whatever the Dutch catalogue says."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def version_data(world, **overrides) -> dict:

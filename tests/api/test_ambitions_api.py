@@ -7,7 +7,6 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -16,21 +15,16 @@ from ambitions.models import ChainAggregate, Figure, FigureChange, FigureSource,
 from ambitions.services import submissions
 from ambitions.services.entry import CellInput, save_cell
 from tests.api.conftest import results
+from tests.conftest import in_english
 from tests.factories import UnitFactory
 from tests.measures import Measures
 
 FIGURES = reverse("ambitions-api:figure-list")
 
 
-def english(client: Client) -> Client:
-    """The English interface, so that assertions do not depend on the Dutch catalogue."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
 @pytest.fixture
-def client_for(client_for):
-    return lambda person: english(client_for(person))
+def client_for(english_client_for):
+    return english_client_for
 
 
 def figure_url(figure: Figure) -> str:
@@ -353,7 +347,7 @@ def test_it_refuses_another_partners_unit_with_403_and_another_chains_with_404(m
 
 def token_client(person) -> Client:
     token, _ = Token.objects.get_or_create(user=person)
-    return english(Client(headers={"Authorization": f"Token {token.key}"}))
+    return in_english(Client(headers={"Authorization": f"Token {token.key}"}))
 
 
 def test_a_persons_token_works_only_within_that_persons_roles(measures):

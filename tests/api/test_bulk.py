@@ -9,7 +9,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.test import Client
 from django.urls import reverse
@@ -18,6 +17,7 @@ from rest_framework.authtoken.models import Token
 from ambitions.models import ChainAggregate, Figure, FigureChange, FigureSource, OrganisationAggregate
 from ambitions.services import bulk, submissions
 from ambitions.services.entry import CellInput, save_cell
+from tests.conftest import in_english
 from tests.factories import UnitFactory
 from tests.measures import Measures
 from tests.services import have_postgres
@@ -25,15 +25,9 @@ from tests.services import have_postgres
 BULK = reverse("ambitions-api:figure-bulk")
 
 
-def english(client: Client) -> Client:
-    """The English interface, so that assertions do not depend on the Dutch catalogue."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
 @pytest.fixture
-def client_for(client_for):
-    return lambda person: english(client_for(person))
+def client_for(english_client_for):
+    return english_client_for
 
 
 @pytest.fixture(params=["copy", "orm"])
@@ -247,7 +241,7 @@ def test_a_first_report_after_the_deadline_is_late_and_a_correction_keeps_its_ti
 def test_an_api_connections_token_writes_only_its_organisations_units(measures):
     m, w = measures, measures.world
     token = Token.objects.create(user=w.contributor_a)
-    client = english(Client(headers={"Authorization": f"Token {token.key}"}))
+    client = in_english(Client(headers={"Authorization": f"Token {token.key}"}))
     mine = rows_for(m, [m.period])
     assert send(client, mine).json() == {"created": 2, "updated": 0, "unchanged": 0}
     theirs = [{**row, "unit": w.unit_b.pk} for row in mine]

@@ -4,7 +4,6 @@ import json
 import re
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -12,22 +11,15 @@ from rest_framework.authtoken.models import Token
 from ambitions.models import Figure
 from stakeholders.models import Membership, Person, Role
 from stakeholders.views.api_tokens import SYSTEM_DOMAIN, connections_in, create_connection
-from tests.conftest import World
+from tests.conftest import World, in_english
 
 LIST = reverse("stakeholders:api_connection_list", args=["zsm"])
 CREATE = reverse("stakeholders:api_connection_create", args=["zsm"])
 
 
 @pytest.fixture
-def client_for(client_for):
-    """Clients that read the English interface, so assertions do not depend on the Dutch catalogue."""
-
-    def make(person):
-        client = client_for(person)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
+def client_for(english_client_for):
+    return english_client_for
 
 
 def revoke_url(person: Person) -> str:
@@ -94,9 +86,7 @@ def test_the_list_takes_a_constant_number_of_queries(world: World, client_for, d
 
 
 def token_client(key: str) -> Client:
-    client = Client(headers={"Authorization": f"Token {key}"})
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return in_english(Client(headers={"Authorization": f"Token {key}"}))
 
 
 def test_the_token_writes_only_its_organisations_units(measures, client_for):

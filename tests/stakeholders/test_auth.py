@@ -11,14 +11,12 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, World
+from tests.conftest import PASSWORD, World, in_english
 
 
 def english_client() -> Client:
     """UI text assertions in English, whatever the Dutch catalogue says."""
-    client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return in_english(Client())
 
 
 def sign_in(client: Client, email: str, password: str):

@@ -1,5 +1,4 @@
 import pytest
-from django.conf import settings
 
 from stakeholders.models import PartnershipRole, PartnershipStatus
 from tests.conftest import World
@@ -7,15 +6,8 @@ from tests.factories import OrganisationFactory, PartnershipFactory
 
 
 @pytest.fixture
-def client_for(client_for):
-    """Clients that read the English interface, so assertions do not depend on the Dutch catalogue."""
-
-    def make(person):
-        client = client_for(person)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
+def client_for(english_client_for):
+    return english_client_for
 
 
 def test_it_shows_the_chain_home_to_members(world: World, client_for):

@@ -2,7 +2,6 @@ import io
 import os
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -13,15 +12,8 @@ URL = "/ketens/zsm/instellingen/"
 
 
 @pytest.fixture
-def client_for(client_for):
-    """Clients that read the English interface, so assertions do not depend on the Dutch catalogue."""
-
-    def make(person):
-        client = client_for(person)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
+def client_for(english_client_for):
+    return english_client_for
 
 
 @pytest.fixture(autouse=True)

@@ -15,21 +15,16 @@ from django.utils import timezone
 
 from stakeholders.models import Invitation, Membership, Person, Role
 from stakeholders.models.people import InvitationStatus
-from tests.conftest import PASSWORD, World
+from tests.conftest import PASSWORD, World, in_english
 from tests.services import requires_services
 
 CREATE_URL = "/ketens/zsm/mensen/uitnodigen/"
 NEW_PASSWORD = "a long and new passphrase"
 
 
-def english(client: Client) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
 @pytest.fixture
 def as_person(client_for):
-    return lambda person: english(client_for(person))
+    return lambda person: in_english(client_for(person))
 
 
 def issue(world: World, email: str = "nieuw@example.nl", role: str = Role.CONTRIBUTOR, **kwargs):
@@ -204,7 +199,7 @@ def test_it_does_not_revoke_an_accepted_invitation(world: World, as_person):
 
 def test_it_lets_a_new_invitee_set_a_password_and_lands_on_my_work(world: World):
     invitation, token = issue(world, role=Role.CONTRIBUTOR)
-    client = english(Client())
+    client = in_english(Client())
     page = client.get(accept_url(token))
     assert page.status_code == 200
     assert "Create your account" in page.text
@@ -232,8 +227,8 @@ def test_it_lets_a_new_invitee_set_a_password_and_lands_on_my_work(world: World)
 def test_it_refuses_a_used_invitation_the_second_time(world: World):
     _invitation, token = issue(world)
     data = {"full_name": "Nieuw", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
-    assert english(Client()).post(accept_url(token), data).status_code == 302
-    again = english(Client()).post(accept_url(token), data)
+    assert in_english(Client()).post(accept_url(token), data).status_code == 302
+    again = in_english(Client()).post(accept_url(token), data)
     assert again.status_code == 410
     assert "already been used" in again.text
     assert "<form" not in again.text.split("<main", 1)[1]
@@ -244,7 +239,7 @@ def test_it_refuses_a_used_invitation_the_second_time(world: World):
 def test_it_refuses_an_expired_invitation(world: World):
     invitation, token = issue(world)
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    client = english(Client())
+    client = in_english(Client())
     page = client.get(accept_url(token))
     assert page.status_code == 410
     assert "has expired" in page.text
@@ -259,7 +254,7 @@ def test_it_refuses_an_expired_invitation(world: World):
 def test_it_refuses_a_revoked_invitation(world: World):
     invitation, token = issue(world)
     invitation.revoke()
-    response = english(Client()).post(
+    response = in_english(Client()).post(
         accept_url(token), {"full_name": "X", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     )
     assert response.status_code == 410
@@ -273,7 +268,7 @@ def test_it_answers_404_for_an_unknown_token(world: World):
 
 def test_it_refuses_a_password_confirmation_that_differs(world: World):
     invitation, token = issue(world)
-    response = english(Client()).post(
+    response = in_english(Client()).post(
         accept_url(token), {"full_name": "Nieuw", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"}
     )
     assert response.status_code == 422
@@ -286,7 +281,7 @@ def test_it_refuses_a_password_confirmation_that_differs(world: World):
 
 def test_it_applies_the_password_validators(world: World):
     _invitation, token = issue(world)
-    response = english(Client()).post(
+    response = in_english(Client()).post(
         accept_url(token), {"full_name": "Nieuw", "password1": "12345", "password2": "12345"}
     )
     assert response.status_code == 422
@@ -299,13 +294,15 @@ def test_it_applies_the_password_validators(world: World):
 
 def test_it_asks_an_existing_person_to_sign_in_first(world: World):
     invitation, token = issue(world, email=world.outsider.email, role=Role.VIEWER)
-    response = english(Client()).get(accept_url(token))
+    response = in_english(Client()).get(accept_url(token))
     assert response.status_code == 200
     assert "Sign in to accept" in response.text
     assert 'name="password1"' not in response.text
     assert f"/inloggen/?next=%2Fuitnodiging%2F{token}%2F" in response.text
     # A POST without signing in changes nothing.
-    english(Client()).post(accept_url(token), {"full_name": "X", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    in_english(Client()).post(
+        accept_url(token), {"full_name": "X", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.PENDING
     assert not Membership.objects.filter(person=world.outsider, chain=world.chain).exists()
@@ -328,7 +325,7 @@ def test_it_lets_a_signed_in_invitee_accept(world: World, as_person):
 
 def test_it_signs_an_existing_person_in_and_back_to_the_invitation(world: World):
     _invitation, token = issue(world, email=world.outsider.email, role=Role.VIEWER)
-    client = english(Client())
+    client = in_english(Client())
     response = client.post(
         reverse("login"), {"username": world.outsider.email, "password": PASSWORD, "next": accept_url(token)}
     )
@@ -362,7 +359,7 @@ def test_it_does_not_let_a_partner_role_act_for_another_organisation(world: Worl
 
 def test_it_sends_an_invited_programme_manager_to_set_up_two_factor(world: World):
     _invitation, token = issue(world, role=Role.PROGRAMME_MANAGER)
-    client = english(Client())
+    client = in_english(Client())
     response = client.post(
         accept_url(token), {"full_name": "Nieuw", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     )
@@ -383,7 +380,7 @@ def test_it_lets_only_one_of_two_simultaneous_accepts_win(transactional_db, worl
 
     def accept() -> None:
         try:
-            client = english(Client())
+            client = in_english(Client())
             barrier.wait(timeout=10)
             statuses.append(client.post(accept_url(token), data).status_code)
         finally:
@@ -408,7 +405,7 @@ def test_it_keeps_the_token_out_of_the_logs(
         as_person(world.manager).post(CREATE_URL, {"email": "nieuw@example.nl", "full_name": "N", "role": Role.VIEWER})
     token = re.search(r"/uitnodiging/(\S+)/", mailoutbox[0].body).group(1)
     with caplog.at_level(logging.DEBUG):
-        wrong = english(Client()).post(accept_url(token), {"full_name": "N", "password1": "a", "password2": "b"})
+        wrong = in_english(Client()).post(accept_url(token), {"full_name": "N", "password1": "a", "password2": "b"})
         assert wrong.status_code == 422
         assert as_person(world.outsider).get(accept_url(token)).status_code == 403
     assert "Invitation" in caplog.text  # something was logged ...

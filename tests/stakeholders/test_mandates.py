@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -17,15 +16,8 @@ CREATE = "/ketens/zsm/mandaten/nieuw/"
 
 
 @pytest.fixture
-def client_for(client_for):
-    """Clients that read the English interface, so assertions do not depend on the Dutch catalogue."""
-
-    def make(person):
-        client = client_for(person)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
+def client_for(english_client_for):
+    return english_client_for
 
 
 def edit(m: Mandate, slug: str = "zsm") -> str:

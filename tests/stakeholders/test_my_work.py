@@ -1,10 +1,9 @@
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from stakeholders.models import Invitation, MandateScope, Role
-from tests.conftest import World
+from tests.conftest import World, in_english
 from tests.factories import MandateFactory
 
 
@@ -35,8 +34,7 @@ def test_it_shows_mandates_that_expire_within_30_days_but_not_later_ones(world: 
         scope=MandateScope.VOTE_IN_BODY,
         valid_until=today + timedelta(days=90),
     )
-    client = client_for(world.lead_a)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client = in_english(client_for(world.lead_a))
     response = client.get("/")
     assert "Sign agreements" in response.text
     assert "Vote in a body" not in response.text

@@ -1,13 +1,6 @@
-from django.conf import settings
-
 from stakeholders.models import Organisation, Partnership, Unit
-from tests.conftest import World
+from tests.conftest import World, in_english
 from tests.factories import UnitFactory
-
-
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_it_lists_the_partner_organisations_with_their_unit_trees(world: World, client_for):
@@ -45,7 +38,7 @@ def test_it_adds_an_organisation_as_partner(world: World, client_for):
 
 
 def test_it_refuses_a_duplicate_organisation_at_the_name_field(world: World, client_for):
-    client = english(client_for(world.manager))
+    client = in_english(client_for(world.manager))
     before = Organisation.objects.count()
     response = client.post("/ketens/zsm/organisaties/nieuw/", {"name": "POLITIE", "partner_status": "core"})
     assert response.status_code == 422
@@ -86,7 +79,7 @@ def test_it_shows_the_organisation_history(world: World, client_for):
 
 
 def test_it_refuses_a_stale_organisation_edit(world: World, client_for):
-    client = english(client_for(world.manager))
+    client = in_english(client_for(world.manager))
     url = f"/ketens/zsm/organisaties/{world.org_b.pk}/bewerken/"
     token = client.get(url).context["form"]["version_token"].value()
     Organisation.objects.filter(pk=world.org_b.pk).update(short_name="changed meanwhile")

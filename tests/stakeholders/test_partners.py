@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.conf import settings
 
 from stakeholders.models import Partnership, PartnershipRole, PartnershipStatus
 from tests.conftest import World
@@ -12,15 +11,8 @@ CREATE = "/ketens/zsm/partners/nieuw/"
 
 
 @pytest.fixture
-def client_for(client_for):
-    """Clients that read the English interface, so assertions do not depend on the Dutch catalogue."""
-
-    def make(person):
-        client = client_for(person)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
+def client_for(english_client_for):
+    return english_client_for
 
 
 def detail(p: Partnership) -> str:

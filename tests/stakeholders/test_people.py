@@ -4,7 +4,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
@@ -22,15 +21,8 @@ INVITE = "/ketens/zsm/mensen/uitnodigen/"
 
 
 @pytest.fixture
-def client_for(client_for):
-    """Clients that read the English interface, so assertions do not depend on the Dutch catalogue."""
-
-    def make(person):
-        client = client_for(person)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
+def client_for(english_client_for):
+    return english_client_for
 
 
 def membership_of(person, world: World) -> Membership:

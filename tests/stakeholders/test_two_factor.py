@@ -4,21 +4,19 @@ import base64
 import re
 from base64 import b32encode
 
-from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import PASSWORD, World
+from tests.conftest import PASSWORD, World, in_english
 
 CHAIN_URL = "/ketens/zsm/"
 
 
 def password_client(person) -> Client:
     """Signed in with the password only, through the real login form."""
-    client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client = in_english(Client())
     response = client.post(reverse("login"), {"username": person.email, "password": PASSWORD})
     assert response.status_code == 302
     return client

@@ -1,13 +1,6 @@
-from django.conf import settings
-
 from stakeholders.models import Unit
-from tests.conftest import World
+from tests.conftest import World, in_english
 from tests.factories import UnitFactory
-
-
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def edit(client, unit: Unit, **changes):
@@ -35,7 +28,7 @@ def test_it_adds_a_unit_under_a_parent(world: World, client_for):
 def test_it_refuses_a_cycle_at_the_parent_field(world: World, client_for):
     child = UnitFactory(organisation=world.org_a, parent=world.unit_a, name="District")
     grandchild = UnitFactory(organisation=world.org_a, parent=child, name="Basisteam")
-    client = english(client_for(world.manager))
+    client = in_english(client_for(world.manager))
     response = edit(client, world.unit_a, parent=grandchild.pk)
     assert response.status_code == 422
     parent_field = response.text.split('for="id_parent"')[1].split('id="id_parent"')[0]
@@ -53,13 +46,13 @@ def test_it_offers_no_parent_inside_the_units_own_branch(world: World, client_fo
 
 
 def test_it_refuses_a_parent_from_another_organisation(world: World, client_for):
-    response = edit(english(client_for(world.manager)), world.unit_a, parent=world.unit_b.pk)
+    response = edit(in_english(client_for(world.manager)), world.unit_a, parent=world.unit_b.pk)
     assert response.status_code == 422
     assert Unit.objects.get(pk=world.unit_a.pk).parent is None
 
 
 def test_it_refuses_a_duplicate_unit_name_at_the_same_level(world: World, client_for):
-    client = english(client_for(world.lead_a))
+    client = in_english(client_for(world.lead_a))
     response = client.post(
         f"/ketens/zsm/organisaties/{world.org_a.pk}/onderdelen/nieuw/", {"name": world.unit_a.name, "parent": ""}
     )
