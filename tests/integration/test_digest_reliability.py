@@ -8,21 +8,17 @@ maintenance does; afterwards it accepts and keeps each message.
 
 from __future__ import annotations
 
-import os
 import socketserver
 import threading
 from collections.abc import Iterator
 
 import pytest
-import redis
-from celery import Celery
 
 from stakeholders.models import DigestRun, Notification
 from stakeholders.models.notifications import DigestStatus
 from stakeholders.notify import notify
 from tests.conftest import build_world
-from tests.integration.test_processes import BIN, _stop, database_url
-from tests.integration.test_report_reliability import Cluster
+from tests.integration.processes import Cluster, celery_cluster
 from tests.services import requires_services
 
 pytestmark = [pytest.mark.integration, requires_services(postgres=True, redis=True)]
@@ -86,33 +82,9 @@ def smtp() -> Iterator[SmtpServer]:
 
 @pytest.fixture
 def cluster(transactional_db, tmp_path, smtp) -> Iterator[Cluster]:
-    host = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1").rsplit("/", 1)[0]
-    url = f"{host}/{REDIS_DB}"
-    redis.Redis.from_url(url).flushdb()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "EMAIL_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="ketenportaal.settings",
-        KETENPORTAAL_ENV="development",
-        DEBUG="false",
-        DATABASE_URL=database_url(),
-        REDIS_URL=url,
-        CELERY_BROKER_URL=url,
-        EMAIL_URL=f"smtp://127.0.0.1:{smtp.server_address[1]}",
-        EMAIL_TIMEOUT="5",
-        LOG_LEVEL="INFO",
-        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-        PYTHONUNBUFFERED="1",
-    )
-    sender = Celery("sender", broker=url)
-    found = Cluster(tmp=tmp_path, env=env, sender=sender)
-    try:
-        yield found
-    finally:
-        for process in found.running.values():
-            _stop(process)
-        sender.close()
-        redis.Redis.from_url(url).flushdb()
-        print(found.output())  # shown by pytest only when the test failed
+    mail = {"EMAIL_URL": f"smtp://127.0.0.1:{smtp.server_address[1]}", "EMAIL_TIMEOUT": "5"}
+    with celery_cluster(tmp_path, REDIS_DB, drop=("EMAIL_",), **mail) as started:
+        yield started
 
 
 def test_a_failing_mail_server_is_retried_later_and_no_notification_is_lost(cluster: Cluster, smtp: SmtpServer):

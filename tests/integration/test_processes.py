@@ -3,18 +3,14 @@
 The commands are read from docker-compose.yml, so this test runs exactly what a deployment runs.
 """
 
-import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import yaml
@@ -24,12 +20,11 @@ from django.utils import timezone
 from stakeholders.models import Invitation, Role
 from stakeholders.models.people import InvitationStatus
 from tests.factories import ChainFactory, PersonFactory
+from tests.integration.processes import BIN, ROOT, process_env, stop
 from tests.services import requires_services
 
 pytestmark = [pytest.mark.integration, requires_services(postgres=True, redis=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 COMPOSE_BIND = "0.0.0.0:8000"
 STARTUP_SECONDS = 30
 
@@ -38,14 +33,6 @@ def compose_command(service: str) -> list[str]:
     command = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"][service]["command"]
     assert isinstance(command, list), f"{service}: write the command as a list"
     return command
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    credentials = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
 
 
 def free_port() -> int:
@@ -71,34 +58,14 @@ class Processes:
                 pytest.fail(f"{name} exited with {process.returncode}\n{self.output()}")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    # Each process leads its own group: this also reaches gunicorn's and celery's child processes.
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-
-
 @pytest.fixture
 def processes(transactional_db, tmp_path) -> Iterator[Processes]:
     """Start web, worker and beat on the test database; always stop them, and show their output."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="ketenportaal.settings",
-        KETENPORTAAL_ENV="development",
-        DEBUG="false",
-        DATABASE_URL=database_url(),
+    env = process_env(
         REDIS_URL=settings.REDIS_URL,
         HOUSEKEEPING_INTERVAL_SECONDS="2",
         CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "celerybeat-schedule"),
-        LOG_LEVEL="INFO",
-        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-        PYTHONUNBUFFERED="1",
     )
     started = Processes(port=port)
     commands = {
@@ -123,7 +90,7 @@ def processes(transactional_db, tmp_path) -> Iterator[Processes]:
         yield started
     finally:
         for process in started.running.values():
-            _stop(process)
+            stop(process)
         # Shown by pytest only when the test failed.
         print(started.output())
 

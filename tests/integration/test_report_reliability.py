@@ -13,108 +13,28 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import redis
-from celery import Celery
 from django.db import connection
 
 from ambitions.models import ProgressReport, ReportCommentary
 from tests.conftest import build_world
-from tests.integration.test_processes import BIN, ROOT, _stop, database_url
+from tests.integration.processes import Cluster, celery_cluster
 from tests.measures import build_measures
 from tests.services import requires_services
 
 pytestmark = [pytest.mark.integration, requires_services(postgres=True, redis=True)]
 
 REDIS_DB = 13  # this file's own broker database
-WAIT_SECONDS = 60
-
-
-def broker_url() -> str:
-    host = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1").rsplit("/", 1)[0]
-    return f"{host}/{REDIS_DB}"
-
-
-@dataclass
-class Cluster:
-    tmp: Path
-    env: dict
-    running: dict[str, subprocess.Popen] = field(default_factory=dict)
-    logs: dict[str, Path] = field(default_factory=dict)
-    sender: Celery = None
-
-    def start(self, name: str, *args: str, **extra_env: str) -> subprocess.Popen:
-        log = self.tmp / f"{name}.log"
-        self.logs[name] = log
-        with log.open("ab") as out:
-            process = subprocess.Popen(
-                [str(BIN / "celery"), "-A", "ketenportaal", *args, "--loglevel=INFO"],
-                cwd=ROOT,
-                env={**self.env, **extra_env},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.running[name] = process
-        return process
-
-    def worker(self, name: str = "worker", concurrency: int = 1, **extra_env: str) -> subprocess.Popen:
-        process = self.start(
-            name, "worker", f"--concurrency={concurrency}", "--pool=prefork", f"--hostname={name}@%h", **extra_env
-        )
-        self.wait_for(lambda: "ready." in self.logs[name].read_text(errors="replace"), f"{name} ready")
-        return process
-
-    def send(self, task: str, *args) -> None:
-        self.sender.send_task(task, args=list(args))
-
-    def output(self) -> str:
-        return "\n".join(
-            f"----- {name} -----\n{path.read_text(errors='replace')[-5000:]}" for name, path in self.logs.items()
-        )
-
-    def wait_for(self, condition, what: str, seconds: float = WAIT_SECONDS) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if condition():
-                return
-            time.sleep(0.2)
-        pytest.fail(f"timed out waiting for {what}\n{self.output()}")
 
 
 @pytest.fixture
 def cluster(transactional_db, tmp_path) -> Iterator[Cluster]:
-    url = broker_url()
-    redis.Redis.from_url(url).flushdb()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "REPORT_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="ketenportaal.settings",
-        KETENPORTAAL_ENV="development",
-        DEBUG="false",
-        DATABASE_URL=database_url(),
-        REDIS_URL=url,
-        CELERY_BROKER_URL=url,
-        LOG_LEVEL="INFO",
-        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-        PYTHONUNBUFFERED="1",
-    )
-    sender = Celery("sender", broker=url)
-    sender.conf.broker_transport_options = {"visibility_timeout": 3600}
-    found = Cluster(tmp=tmp_path, env=env, sender=sender)
-    try:
-        yield found
-    finally:
-        for process in found.running.values():
-            _stop(process)
-        sender.close()
-        redis.Redis.from_url(url).flushdb()
-        print(found.output())  # shown by pytest only when the test failed
+    with celery_cluster(tmp_path, REDIS_DB, drop=("REPORT_",)) as started:
+        yield started
 
 
 @pytest.fixture
