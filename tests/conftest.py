@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketenportaal import permissions
@@ -147,6 +148,16 @@ def sign_in(client: Client, person: Person) -> Client:
         session["otp_device_id"] = device.persistent_id
         session.save()
     return client
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the portal's default language (Dutch). The test client's requests
+    activate a language in the test's own thread and leave it active, so without this a test's
+    messages would be in whatever language the previous test's last request used."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ambitions.models import Figure, Indicator, VersionStatus
 from ambitions.periods import Frequency, Period
@@ -66,7 +66,8 @@ def test_it_compares_the_value_with_the_trajectory_for_its_status(measures):
     count(m, w.unit_a, m.period, "100")
     count(m, w.unit_b, m.period, "50")
 
-    board = dashboard.build(w.chain)
+    with translation.override("en"):
+        board = dashboard.build(w.chain)
 
     ratio = tile_of(board, m.share)
     # The trajectory runs from 24% (January 2024) to 80% (June 2027): far above 10% by now.
@@ -227,7 +228,8 @@ def test_a_change_of_a_sum_is_in_its_unit(measures):
     count(m, w.unit_a, m.period.previous, "320")
     count(m, w.unit_a, m.period, "300")
 
-    tile = tile_of(dashboard.build(w.chain), m.count)
+    with translation.override("en"):
+        tile = tile_of(dashboard.build(w.chain), m.count)
 
     # Lower is better, so fewer cases is better.
     assert tile.change == "−20 zaken (better)"

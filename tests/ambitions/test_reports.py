@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from ambitions.models import ProgressReport, ReportCommentary, ReportStatus
 from ambitions.periods import Frequency, Period
@@ -117,9 +118,9 @@ def test_publishing_notifies_every_member_once_and_refuses_a_second_publication_
     notified = set(Notification.objects.filter(key=f"report-published:{report.pk}").values_list("person", flat=True))
     assert {w.viewer.pk, w.contributor_a.pk, w.lead_a.pk, w.lead_b.pk, w.manager.pk} <= notified
     assert w.outsider.pk not in notified
-    with pytest.raises(ReportRefused, match="already been published"):
+    with translation.override("en"), pytest.raises(ReportRefused, match="already been published"):
         reports.publish(report, by=w.manager)
-    with pytest.raises(ReportRefused, match="can no longer be changed"):
+    with translation.override("en"), pytest.raises(ReportRefused, match="can no longer be changed"):
         reports.save_commentary(report, w.manager, {m.ambition.pk: "Later"}, {})
     assert not ReportCommentary.objects.filter(report=report).exists()
 
@@ -129,7 +130,7 @@ def test_publishing_an_older_revision_is_refused(filled):
     report, _ = reports.draft_report(w.chain, m.period)
     reports.regenerate(report, by=w.manager)
 
-    with pytest.raises(ReportRefused, match="newer revision"):
+    with translation.override("en"), pytest.raises(ReportRefused, match="newer revision"):
         reports.publish(report, by=w.manager)
 
 
