@@ -18,7 +18,7 @@ from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 
 from ambitions.forms.reports import CommentaryForm, DraftForm
@@ -50,6 +50,7 @@ class Row:
     commentary: str = ""
     period_label: str = ""
     indicator_id: int | None = None
+    indicator_name: str = ""  # for a unit in the off-track list
     organisation_rows: list[Row] = field(default_factory=list)
     unit_rows: list[Row] = field(default_factory=list)
 
@@ -159,7 +160,7 @@ def present(report: ProgressReport, organisation_id: int | None = None) -> Prese
     for unit in snapshot.get("off_track", []):
         row = status_row(unit["name"], unit, unit["value"], unit["status"])
         row.target = _number(fmt, unit.get("target"), unit)
-        row.change = unit["indicator_name"]  # shown in the "indicator" column
+        row.indicator_name = unit["indicator_name"]
         off_track.append(row)
     return Presented(
         period_label=report.period_obj.label(),
@@ -204,20 +205,24 @@ def _context(request: HttpRequest, chain: Chain, report: ProgressReport) -> dict
 # --- Pages -----------------------------------------------------------------------------------------
 
 
+def _reports_of(chain: Chain) -> list[ProgressReport]:
+    """The chain's reports for its list, newest period and revision first (without their snapshots)."""
+    found = list(ProgressReport.objects.filter(chain=chain).defer("snapshot").order_by("-period", "-revision"))
+    for report in found:
+        report.chain = chain
+    return found
+
+
 def report_list(request: HttpRequest, slug: str) -> HttpResponse:
     """Every report of the chain, newest period first, with all revisions; drafting for managers."""
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     can_manage = allows(request.user, Action.MANAGE_REPORTS, chain)
-    found = list(ProgressReport.objects.filter(chain=chain).defer("snapshot").order_by("-period", "-revision"))
-    for report in found:
-        report.chain = chain
-    today = reports.chain_today()
-    form = DraftForm(chain=chain, today=today) if can_manage else None
+    form = DraftForm(chain=chain, today=reports.chain_today()) if can_manage else None
     return render(
         request,
         "ambitions/report_list.html",
-        {"chain": chain, "reports": found, "can_manage": can_manage, "form": form},
+        {"chain": chain, "reports": _reports_of(chain), "can_manage": can_manage, "form": form},
     )
 
 
@@ -229,13 +234,10 @@ def report_draft(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("ambitions:report_list", chain.slug)
     form = DraftForm(request.POST, chain=chain, today=reports.chain_today())
     if not form.is_valid():
-        found = list(ProgressReport.objects.filter(chain=chain).defer("snapshot").order_by("-period", "-revision"))
-        for report in found:
-            report.chain = chain
         return render_form_page(
             request,
             "ambitions/report_list.html",
-            {"chain": chain, "reports": found, "can_manage": True, "form": form},
+            {"chain": chain, "reports": _reports_of(chain), "can_manage": True, "form": form},
             form,
         )
     report, created = reports.draft_report(chain, form.cleaned_data["period"], by=request.user)
@@ -265,7 +267,8 @@ def report_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     stylesheet = CSS(filename=finders.find("css/report-pdf.css"))
     pdf = HTML(string=html).write_pdf(stylesheets=[stylesheet])
     response = HttpResponse(pdf, content_type="application/pdf")
-    variant = f"-{_organisation_id(request)}" if _organisation_id(request) else ""
+    organisation_id = _organisation_id(request)
+    variant = f"-{organisation_id}" if organisation_id else ""
     name = f"voortgangsrapportage-{chain.slug}-{report.period_obj.slug}-r{report.revision}{variant}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -319,7 +322,7 @@ def report_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, refused.message)
     else:
         messages.success(request, _("The report has been published and every member of the chain notified."))
-    return redirect(reverse("ambitions:report_detail", args=[chain.slug, report.pk]))
+    return redirect(report.get_absolute_url())
 
 
 routes = [
