@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -34,7 +33,7 @@ from ambitions.periods import Period
 from ambitions.services import progress
 from ambitions.services.display import STATUS_MARKS, NumberFormat, status_labels, value_from_sums
 from ambitions.services.progress import Status
-from ambitions.services.versions import pick, versions_in_force
+from ambitions.services.versions import pick, reporting_units_per_organisation, versions_in_force
 from stakeholders.models import Chain
 
 # Periods in a tile's sparkline; the forecast reads the last twelve reported ones among them.
@@ -158,7 +157,7 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
             windows[current.frequency] = [now.shifted(-i) for i in range(WINDOW - 1, -1, -1)]
         plans[indicator.pk] = (current, windows[current.frequency])
 
-    units = _units_per_organisation(v.pk for vs in versions.values() for v in vs)
+    units = reporting_units_per_organisation(v.pk for vs in versions.values() for v in vs)
     chain_sums = _chain_sums(plans)
 
     tiles: dict[int, Tile] = {}
@@ -212,21 +211,6 @@ class PeriodLabels(dict):
         if text is None:
             text = self[period] = period.label()
         return text
-
-
-def _units_per_organisation(version_ids) -> dict[int, dict[int, tuple[str, int]]]:
-    """Version id → organisation id → (organisation name, number of reporting units)."""
-    through = IndicatorVersion.reporting_units.through
-    rows = (
-        through.objects.filter(indicatorversion_id__in=set(version_ids))
-        .values_list("indicatorversion_id", "unit__organisation_id", "unit__organisation__name")
-        .annotate(n=Count("unit_id"))
-        .order_by()
-    )
-    result: dict[int, dict[int, tuple[str, int]]] = defaultdict(dict)
-    for version_id, organisation_id, name, n in rows:
-        result[version_id][organisation_id] = (name, n)
-    return result
 
 
 def _chain_sums(plans: dict[int, tuple[IndicatorVersion, list[Period]]]) -> dict[tuple[int, date], Sums]:

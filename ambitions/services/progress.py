@@ -60,10 +60,15 @@ def judge(
         return Status.PROVISIONAL
     if target is None:
         return Status.ON_TRACK
-    behind = target - actual if version.direction == Direction.HIGHER else actual - target
+    behind = behind_by(version, actual, target)
     if behind <= 0:
         return Status.ON_TRACK
     return Status.AT_RISK if behind <= version.tolerance else Status.OFF_TRACK
+
+
+def behind_by(version: IndicatorVersion, actual: Decimal, target: Decimal) -> Decimal:
+    """How far ``actual`` is behind ``target`` in the indicator's direction (negative: ahead)."""
+    return target - actual if version.direction == Direction.HIGHER else actual - target
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from ambitions.models import (
     Ambition,
     ChainAggregate,
-    Direction,
     Figure,
     Indicator,
     IndicatorVersion,
@@ -38,9 +37,8 @@ from ambitions.models import (
 )
 from ambitions.periods import Period
 from ambitions.services import progress
-from ambitions.services.dashboard import _units_per_organisation
 from ambitions.services.display import value_from_sums
-from ambitions.services.versions import pick, versions_in_force
+from ambitions.services.versions import pick, reporting_units_per_organisation, versions_in_force
 from stakeholders.models import Chain, Membership, Person
 from stakeholders.notify import notify
 
@@ -102,10 +100,6 @@ def _indicator_period(version: IndicatorVersion | None, report: Period) -> Perio
     return period if period.end <= report.end else period.previous
 
 
-def _behind(version: IndicatorVersion, actual: Decimal, target: Decimal) -> Decimal:
-    return target - actual if version.direction == Direction.HIGHER else actual - target
-
-
 def build_snapshot(chain: Chain, period: Period) -> dict:
     """Everything a report shows, computed once (a fixed number of queries)."""
     ambitions = list(Ambition.objects.filter(chain=chain))
@@ -119,7 +113,7 @@ def build_snapshot(chain: Chain, period: Period) -> dict:
         if version is not None and version.frequency == own.frequency:
             plans[indicator.pk] = (version, own)
 
-    units = _units_per_organisation(v.pk for v, _p in plans.values())
+    units = reporting_units_per_organisation(v.pk for v, _p in plans.values())
     chain_rows = _chain_rows(plans)
     org_rows: dict[tuple[int, date], dict[int, tuple]] = defaultdict(dict)
     if plans:
@@ -222,7 +216,7 @@ def build_snapshot(chain: Chain, period: Period) -> dict:
             unit_entries.append(unit_entry)
             if unit_status == progress.Status.OFF_TRACK and target is not None:
                 # Ranked by how many tolerances the unit is behind, so different measures compare.
-                distance = _behind(version, unit_value, target) / (version.tolerance or Decimal(1))
+                distance = progress.behind_by(version, unit_value, target) / (version.tolerance or Decimal(1))
                 off_track.append(
                     (
                         distance,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 
 from ambitions.models import Indicator, IndicatorVersion, VersionStatus
 from stakeholders.models import Unit
@@ -26,6 +27,22 @@ def versions_in_force(
         versions = versions.annotate(unit_reports=Exists(reports))
     for version in versions:
         result[version.indicator_id].append(version)
+    return result
+
+
+def reporting_units_per_organisation(version_ids: Iterable[int]) -> dict[int, dict[int, tuple[str, int]]]:
+    """Version id → organisation id → (organisation name, number of its units reporting the version),
+    in one query: completeness on the dashboard and in reports."""
+    through = IndicatorVersion.reporting_units.through
+    rows = (
+        through.objects.filter(indicatorversion_id__in=set(version_ids))
+        .values_list("indicatorversion_id", "unit__organisation_id", "unit__organisation__name")
+        .annotate(n=Count("unit_id"))
+        .order_by()
+    )
+    result: dict[int, dict[int, tuple[str, int]]] = defaultdict(dict)
+    for version_id, organisation_id, name, n in rows:
+        result[version_id][organisation_id] = (name, n)
     return result
 
 
