@@ -266,17 +266,13 @@ def _unit_rows(plans: dict[int, tuple[IndicatorVersion, Period]]) -> dict[int, l
     if not plans:
         return {}
     result: dict[int, list[tuple]] = defaultdict(list)
+    # A ratio's figure stores its value (numerator / denominator × factor) beside its parts.
     rows = Figure.objects.filter(
         indicator_id__in=list(plans), period__in={p.start for _v, p in plans.values()}
-    ).values_list(
-        "indicator_id", "period", "unit_id", "unit__name", "organisation_id", "value", "numerator", "denominator"
-    )
-    for indicator_id, period, unit_id, name, organisation_id, value, numerator, denominator in rows:
-        version, own = plans[indicator_id]
-        if period != own.start:
+    ).values_list("indicator_id", "period", "unit_id", "unit__name", "organisation_id", "value")
+    for indicator_id, period, unit_id, name, organisation_id, value in rows:
+        if period != plans[indicator_id][1].start:
             continue
-        if version.is_ratio:
-            value = numerator / denominator * version.factor if numerator is not None and denominator else None
         if value is not None:
             result[indicator_id].append((unit_id, name, organisation_id, value))
     return result
