@@ -39,7 +39,7 @@ from ambitions.models import Consent, IndicatorVersion, PeriodSubmission, Submis
 from ambitions.periods import Period
 from ambitions.services.entry import deadline as deadline_of
 from ambitions.services.entry import entry_window
-from ambitions.services.grid import _window_periods
+from ambitions.services.grid import window_periods
 from ambitions.services.versions import pick
 from stakeholders.models import (
     Mandate,
@@ -151,7 +151,7 @@ def figure_reminders(today: date) -> list[Reminder]:
     for version in versions:
         chain = version.indicator.ambition.chain
         chains[chain.pk] = chain
-        for period in _window_periods(version, today, ahead_days=due_days):
+        for period in window_periods(version, today, ahead_days=due_days):
             if pick(per_indicator[version.indicator_id], period.start) is not version:
                 continue
             due, closes = deadline_of(version, period), entry_window(version, period)[1]

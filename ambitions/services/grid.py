@@ -333,7 +333,7 @@ def open_periods(chain: Chain, organisations: list[Organisation], today: date | 
     per_period: dict[Period, list[IndicatorVersion]] = defaultdict(list)
     for versions in in_force.values():
         for version in versions:
-            for period in _window_periods(version, today):
+            for period in window_periods(version, today):
                 if pick(versions, period.start) is version:
                     per_period[period].append(version)
     periods = sorted(per_period, key=lambda p: (p.start, p.frequency), reverse=True)
@@ -387,7 +387,7 @@ def open_periods(chain: Chain, organisations: list[Organisation], today: date | 
     return rows
 
 
-def _window_periods(version: IndicatorVersion, today: date, ahead_days: int = 0) -> list[Period]:
+def window_periods(version: IndicatorVersion, today: date, ahead_days: int = 0) -> list[Period]:
     """The periods of ``version``'s frequency, from its first, whose entry window contains
     ``today`` (or, with ``ahead_days``, that open within that many days)."""
     first = version.first_period
@@ -466,7 +466,7 @@ def figures_work(person: Person, today: date | None = None) -> FiguresWork:
         if version.pk not in mine:
             continue
         chain_id = version.indicator.ambition.chain_id
-        for period in _window_periods(version, today, ahead_days=DUE_WITHIN_DAYS):
+        for period in window_periods(version, today, ahead_days=DUE_WITHIN_DAYS):
             if pick(per_indicator[version.indicator_id], period.start) is not version:
                 continue
             due = deadline_of(version, period)
