@@ -54,13 +54,12 @@ def draft_due_reports() -> int:
 
 
 @shared_task
-def draft_chain_report(chain_id: int, period_slug: str, frequency: str) -> int | None:
-    """Draft one chain's report for one period (revision 1) unless it exists; returns its id."""
+def draft_chain_report(chain_id: int, period_slug: str) -> int | None:
+    """Draft one chain's report for one period (revision 1) unless it exists; returns its id.
+    (The slug names the frequency too: 2026-03, 2026-K1, 2026.)"""
     chain = Chain.objects.filter(pk=chain_id).first()
     if chain is None:
         return None
-    period = Period.from_slug(period_slug)
-    period = Period(period.start, frequency)
-    report, created = reports.draft_report(chain, period, pause=_test_pause())
+    report, created = reports.draft_report(chain, Period.from_slug(period_slug), pause=_test_pause())
     logger.info("draft_chain_report: report %d %s", report.pk, "drafted" if created else "already there")
     return report.pk

@@ -73,7 +73,7 @@ def test_the_same_task_enqueued_twice_at_once_drafts_one_report(cluster, chain_p
     cluster.worker(concurrency=2, REPORT_DRAFT_TEST_DELAY="2")
 
     for _ in range(2):
-        cluster.send("ambitions.tasks.draft_chain_report", chain.pk, period.slug, period.frequency)
+        cluster.send("ambitions.tasks.draft_chain_report", chain.pk, period.slug)
 
     log = cluster.logs["worker"]
     cluster.wait_for(lambda: log.read_text().count("succeeded in") >= 2, "both tasks to finish")
@@ -86,7 +86,7 @@ def test_a_pool_child_killed_mid_draft_leaves_no_partial_rows_and_the_redelivery
     chain, period = chain_period
     worker = cluster.worker(concurrency=1, REPORT_DRAFT_TEST_DELAY="4")
 
-    cluster.send("ambitions.tasks.draft_chain_report", chain.pk, period.slug, period.frequency)
+    cluster.send("ambitions.tasks.draft_chain_report", chain.pk, period.slug)
     cluster.wait_for(pausing(cluster), "the draft's uncommitted INSERT")
     assert open_transactions() == 1
     (child,) = children(worker.pid)
@@ -108,7 +108,7 @@ def test_the_main_worker_killed_and_a_new_one_started_still_drafts_exactly_one(c
     quick = {"REPORT_DRAFT_TEST_DELAY": "4", "CELERY_VISIBILITY_TIMEOUT": "8"}
     first = cluster.worker("first", **quick)
 
-    cluster.send("ambitions.tasks.draft_chain_report", chain.pk, period.slug, period.frequency)
+    cluster.send("ambitions.tasks.draft_chain_report", chain.pk, period.slug)
     cluster.wait_for(pausing(cluster, "first"), "the draft's uncommitted INSERT")
     assert open_transactions() == 1
     os.killpg(first.pid, signal.SIGKILL)  # the whole worker, as when its machine dies
