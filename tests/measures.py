@@ -114,3 +114,23 @@ def build_measures(w: World) -> Measures:
         other_indicator=other_indicator,
         period=Period.containing(timezone.localdate(), Frequency.MONTH).previous,
     )
+
+
+def _reporter(m: Measures, unit):
+    """Who enters figures for the unit in the tests: unit A's contributor, unit B's partner lead."""
+    return m.world.contributor_a if unit == m.world.unit_a else m.world.lead_b
+
+
+def enter_share(m: Measures, unit, period: Period, numerator: str, denominator: str, comment: str = "") -> None:
+    """Save the share indicator's cell through save_cell, as the unit's own reporter."""
+    from ambitions.services.entry import CellInput, save_cell
+
+    cell = CellInput(numerator=numerator, denominator=denominator, comment=comment)
+    save_cell(_reporter(m, unit), m.share, unit, period, cell)
+
+
+def enter_count(m: Measures, unit, period: Period, value: str) -> None:
+    """Save the count indicator's cell through save_cell, as the unit's own reporter."""
+    from ambitions.services.entry import CellInput, save_cell
+
+    save_cell(_reporter(m, unit), m.count, unit, period, CellInput(value=value))

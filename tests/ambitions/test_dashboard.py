@@ -15,7 +15,7 @@ from ambitions.services import aggregates, dashboard
 from ambitions.services.entry import CellInput, save_cell
 from ambitions.services.progress import Status
 from tests.factories import UnitFactory
-from tests.measures import Measures, adopted_version
+from tests.measures import Measures, adopted_version, enter_count, enter_share
 
 
 @pytest.fixture
@@ -27,24 +27,14 @@ def url(m: Measures) -> str:
     return reverse("ambitions:chain_dashboard", args=[m.world.chain.slug])
 
 
-def share(m: Measures, unit, period: Period, numerator: str, denominator: str) -> None:
-    person = m.world.contributor_a if unit == m.world.unit_a else m.world.lead_b
-    save_cell(person, m.share, unit, period, CellInput(numerator=numerator, denominator=denominator))
-
-
-def count(m: Measures, unit, period: Period, value: str) -> None:
-    person = m.world.contributor_a if unit == m.world.unit_a else m.world.lead_b
-    save_cell(person, m.count, unit, period, CellInput(value=value))
-
-
 def tile_of(board: dashboard.Dashboard, indicator: Indicator) -> dashboard.Tile:
     return next(t for block in board.ambitions for t in block.tiles if t.indicator == indicator)
 
 
 def test_it_shows_the_chain_ratio_as_the_sum_of_numerators_over_the_sum_of_denominators(measures, client_for):
     m, w = measures, measures.world
-    share(m, w.unit_a, m.period, "1", "2")
-    share(m, w.unit_b, m.period, "9", "98")
+    enter_share(m, w.unit_a, m.period, "1", "2")
+    enter_share(m, w.unit_b, m.period, "9", "98")
 
     response = client_for(w.viewer).get(url(m))
 
@@ -61,10 +51,10 @@ def test_it_shows_the_chain_ratio_as_the_sum_of_numerators_over_the_sum_of_denom
 
 def test_it_compares_the_value_with_the_trajectory_for_its_status(measures):
     m, w = measures, measures.world
-    share(m, w.unit_a, m.period, "1", "2")
-    share(m, w.unit_b, m.period, "9", "98")
-    count(m, w.unit_a, m.period, "100")
-    count(m, w.unit_b, m.period, "50")
+    enter_share(m, w.unit_a, m.period, "1", "2")
+    enter_share(m, w.unit_b, m.period, "9", "98")
+    enter_count(m, w.unit_a, m.period, "100")
+    enter_count(m, w.unit_b, m.period, "50")
 
     with translation.override("en"):
         board = dashboard.build(w.chain)
@@ -85,8 +75,8 @@ def test_a_sum_waits_for_every_unit_before_it_is_judged(measures, client_for):
     """A chain total with units missing is short by their figures: it is provisional, not judged
     (here lower is better, so half a total would otherwise look comfortably on track)."""
     m, w = measures, measures.world
-    count(m, w.unit_a, m.period, "100")
-    share(m, w.unit_a, m.period, "1", "2")
+    enter_count(m, w.unit_a, m.period, "100")
+    enter_share(m, w.unit_a, m.period, "1", "2")
 
     response = client_for(w.viewer).get(url(m))
 
@@ -97,13 +87,13 @@ def test_a_sum_waits_for_every_unit_before_it_is_judged(measures, client_for):
     # A ratio of the units that did report is an estimate of the whole: judged as usual.
     assert tile_of(response.context["dashboard"], m.share).status == Status.OFF_TRACK
 
-    count(m, w.unit_b, m.period, "50")
+    enter_count(m, w.unit_b, m.period, "50")
     assert tile_of(dashboard.build(w.chain), m.count).status == Status.ON_TRACK
 
 
 def test_it_marks_an_indicator_without_figures_as_no_data(measures, client_for):
     m, w = measures, measures.world
-    share(m, w.unit_a, m.period, "1", "2")
+    enter_share(m, w.unit_a, m.period, "1", "2")
 
     response = client_for(w.viewer).get(url(m))
 
@@ -128,8 +118,8 @@ def test_it_says_when_no_definition_is_in_force(measures, client_for):
 
 def test_it_shows_the_change_since_the_previous_period_and_a_sparkline(measures, client_for):
     m, w = measures, measures.world
-    share(m, w.unit_a, m.period.previous, "40", "100")
-    share(m, w.unit_a, m.period, "50", "100")
+    enter_share(m, w.unit_a, m.period.previous, "40", "100")
+    enter_share(m, w.unit_a, m.period, "50", "100")
 
     response = client_for(w.viewer).get(url(m))
 
@@ -150,7 +140,7 @@ def test_it_forecasts_the_value_at_the_ambitions_horizon(measures, client_for):
     m.ambition.horizon = horizon.end
     m.ambition.save()
     for steps, numerator in ((-2, "50"), (-1, "51"), (0, "52")):
-        share(m, w.unit_a, m.period.shifted(steps), numerator, "100")
+        enter_share(m, w.unit_a, m.period.shifted(steps), numerator, "100")
 
     response = client_for(w.viewer).get(url(m))
 
@@ -165,14 +155,14 @@ def test_it_makes_no_forecast_once_the_horizon_has_passed(measures):
     m.ambition.horizon = m.period.previous.end
     m.ambition.save()
     for steps in (-2, -1, 0):
-        share(m, w.unit_a, m.period.shifted(steps), "50", "100")
+        enter_share(m, w.unit_a, m.period.shifted(steps), "50", "100")
 
     assert tile_of(dashboard.build(w.chain), m.share).forecast == ""
 
 
 def test_it_lists_who_has_not_reported_the_latest_period(measures, client_for):
     m, w = measures, measures.world
-    share(m, w.unit_a, m.period, "1", "2")
+    enter_share(m, w.unit_a, m.period, "1", "2")
 
     response = client_for(w.viewer).get(url(m))
 
@@ -189,8 +179,8 @@ def test_it_lists_who_has_not_reported_the_latest_period(measures, client_for):
 
 def test_it_drops_a_partner_from_the_list_once_every_unit_has_reported(measures, client_for):
     m, w = measures, measures.world
-    share(m, w.unit_a, m.period, "1", "2")
-    count(m, w.unit_a, m.period, "7")
+    enter_share(m, w.unit_a, m.period, "1", "2")
+    enter_count(m, w.unit_a, m.period, "7")
 
     board = dashboard.build(w.chain)
 
@@ -199,7 +189,7 @@ def test_it_drops_a_partner_from_the_list_once_every_unit_has_reported(measures,
 
 def test_it_shows_completeness_and_timeliness_per_partner(measures):
     m, w = measures, measures.world
-    share(m, w.unit_a, m.period.shifted(-3), "1", "2")  # well after its deadline: late
+    enter_share(m, w.unit_a, m.period.shifted(-3), "1", "2")  # well after its deadline: late
 
     tile = tile_of(dashboard.build(w.chain), m.share)
 
@@ -215,7 +205,7 @@ def test_it_escapes_partner_names_in_the_rows_it_formats_itself(measures, client
     m, w = measures, measures.world
     w.org_b.name = "OM <b>&</b> co"
     w.org_b.save()
-    share(m, w.unit_a, m.period, "1", "2")
+    enter_share(m, w.unit_a, m.period, "1", "2")
 
     text = client_for(w.viewer).get(url(m)).text
 
@@ -225,8 +215,8 @@ def test_it_escapes_partner_names_in_the_rows_it_formats_itself(measures, client
 
 def test_a_change_of_a_sum_is_in_its_unit(measures):
     m, w = measures, measures.world
-    count(m, w.unit_a, m.period.previous, "320")
-    count(m, w.unit_a, m.period, "300")
+    enter_count(m, w.unit_a, m.period.previous, "320")
+    enter_count(m, w.unit_a, m.period, "300")
 
     with translation.override("en"):
         tile = tile_of(dashboard.build(w.chain), m.count)
@@ -266,8 +256,8 @@ def _queries(client, address: str) -> int:
 def test_its_query_count_does_not_grow_with_the_data(measures, client_for):
     m, w = measures, measures.world
     m.count.delete()
-    share(m, w.unit_a, m.period.previous, "1", "2")
-    share(m, w.unit_a, m.period, "1", "2")
+    enter_share(m, w.unit_a, m.period.previous, "1", "2")
+    enter_share(m, w.unit_a, m.period, "1", "2")
     client = client_for(w.viewer)
     client.get(url(m))  # warm up: the session and the language
     small = _queries(client, url(m))

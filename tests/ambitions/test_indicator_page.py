@@ -17,7 +17,7 @@ from ambitions.services.display import NumberFormat
 from ambitions.services.entry import CellInput, save_cell
 from ambitions.services.numbers import show
 from tests.factories import UnitFactory
-from tests.measures import Measures
+from tests.measures import Measures, enter_share
 
 
 @pytest.fixture
@@ -28,11 +28,6 @@ def client_for(english_client_for):
 def url(m: Measures, indicator=None, **query) -> str:
     address = reverse("ambitions:indicator_detail", args=[m.world.chain.slug, (indicator or m.share).pk])
     return address + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
-
-
-def share(m: Measures, unit, period: Period, numerator: str, denominator: str, comment: str = "") -> None:
-    person = m.world.contributor_a if unit == m.world.unit_a else m.world.lead_b
-    save_cell(person, m.share, unit, period, CellInput(numerator=numerator, denominator=denominator, comment=comment))
 
 
 def star(period: Period) -> str:
@@ -83,9 +78,9 @@ def test_it_lists_every_version_with_its_consents(measures, client_for):
 
 def test_it_draws_the_chain_against_its_target_with_an_equal_table(measures, client_for):
     m, w = measures, measures.world
-    share(m, w.unit_a, m.period.previous, "30", "100")
-    share(m, w.unit_a, m.period, "1", "2")
-    share(m, w.unit_b, m.period, "9", "98")
+    enter_share(m, w.unit_a, m.period.previous, "30", "100")
+    enter_share(m, w.unit_a, m.period, "1", "2")
+    enter_share(m, w.unit_b, m.period, "9", "98")
 
     response = client_for(w.viewer).get(url(m))
 
@@ -118,8 +113,8 @@ def test_a_sums_chain_row_is_provisional_until_every_unit_has_reported(measures,
 
 def test_it_shows_partner_and_unit_tables_with_status_in_text(measures, client_for):
     m, w = measures, measures.world
-    share(m, w.unit_a, m.period, "79", "100")
-    share(m, w.unit_b, m.period.previous, "1", "100")
+    enter_share(m, w.unit_a, m.period, "79", "100")
+    enter_share(m, w.unit_b, m.period.previous, "1", "100")
 
     response = client_for(w.viewer).get(url(m))
 
@@ -151,8 +146,8 @@ def test_it_escapes_names_in_the_tables_it_formats_itself(measures, client_for):
     w.unit_a.save()
     w.org_b.name = "OM & <b>partners</b>"
     w.org_b.save()
-    share(m, w.unit_a, m.period, "1", "2")
-    share(m, w.unit_b, m.period, "1", "2")
+    enter_share(m, w.unit_a, m.period, "1", "2")
+    enter_share(m, w.unit_b, m.period, "1", "2")
 
     text = client_for(w.viewer).get(url(m)).text
 
@@ -231,7 +226,7 @@ def _queries(client, address: str) -> int:
 
 def test_its_query_count_does_not_grow_with_the_data(measures, client_for):
     m, w = measures, measures.world
-    share(m, w.unit_a, m.period, "1", "2")
+    enter_share(m, w.unit_a, m.period, "1", "2")
     client = client_for(w.viewer)
     client.get(url(m))
     small = _queries(client, url(m))
@@ -279,14 +274,14 @@ def test_the_window_for_the_export_is_the_pages(measures):
 
 def test_each_period_is_shown_under_the_definition_it_was_reported_against(measures, client_for):
     m, w = measures, measures.world
-    share(m, w.unit_a, m.period.previous, "50", "100")
+    enter_share(m, w.unit_a, m.period.previous, "50", "100")
     IndicatorVersion.objects.filter(pk=m.share_v1.pk).update(status=VersionStatus.SUPERSEDED)
     v2 = IndicatorVersion.objects.get(pk=m.share_v1.pk)
     v2.pk, v2.number, v2.status = None, 2, VersionStatus.ADOPTED
     v2.effective_from, v2.factor, v2.unit_label, v2.max_value = m.period.start, Decimal(1000), "‰", Decimal(1000)
     v2.save()
     v2.reporting_units.set([w.unit_a, w.unit_b])
-    share(m, w.unit_a, m.period, "5", "100")
+    enter_share(m, w.unit_a, m.period, "5", "100")
 
     page = client_for(w.viewer).get(url(m)).context["page"]
 

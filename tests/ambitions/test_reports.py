@@ -11,20 +11,9 @@ from django.utils import translation
 from ambitions.models import ProgressReport, ReportCommentary, ReportStatus
 from ambitions.periods import Frequency, Period
 from ambitions.services import reports
-from ambitions.services.entry import CellInput, save_cell
 from ambitions.services.reports import ReportRefused
 from stakeholders.models import Notification
-from tests.measures import Measures
-
-
-def share(m: Measures, unit, period: Period, numerator: str, denominator: str) -> None:
-    person = m.world.contributor_a if unit == m.world.unit_a else m.world.lead_b
-    save_cell(person, m.share, unit, period, CellInput(numerator=numerator, denominator=denominator))
-
-
-def count(m: Measures, unit, period: Period, value: str) -> None:
-    person = m.world.contributor_a if unit == m.world.unit_a else m.world.lead_b
-    save_cell(person, m.count, unit, period, CellInput(value=value))
+from tests.measures import enter_count, enter_share
 
 
 def indicator_entry(report: ProgressReport, indicator) -> dict:
@@ -34,11 +23,11 @@ def indicator_entry(report: ProgressReport, indicator) -> dict:
 @pytest.fixture
 def filled(measures):
     m, w = measures, measures.world
-    share(m, w.unit_a, m.period.previous, "20", "100")
-    share(m, w.unit_b, m.period.previous, "30", "100")
-    share(m, w.unit_a, m.period, "10", "100")  # far behind the trajectory
-    share(m, w.unit_b, m.period, "90", "100")
-    count(m, w.unit_a, m.period, "300")
+    enter_share(m, w.unit_a, m.period.previous, "20", "100")
+    enter_share(m, w.unit_b, m.period.previous, "30", "100")
+    enter_share(m, w.unit_a, m.period, "10", "100")  # far behind the trajectory
+    enter_share(m, w.unit_b, m.period, "90", "100")
+    enter_count(m, w.unit_a, m.period, "300")
     return m
 
 
@@ -66,7 +55,7 @@ def test_the_snapshot_holds_value_target_status_change_and_partners(filled):
 def test_the_snapshot_has_a_forecast_and_costs_a_fixed_number_of_queries(measures, django_assert_max_num_queries):
     m, w = measures, measures.world
     for steps, numerator in enumerate((40, 35, 30, 25)):
-        share(m, w.unit_a, m.period.shifted(-steps), str(numerator), "100")
+        enter_share(m, w.unit_a, m.period.shifted(-steps), str(numerator), "100")
 
     # Ambitions, indicators, versions, units per partner, chain and partner roll-ups, unit figures.
     with django_assert_max_num_queries(7):
@@ -82,7 +71,7 @@ def test_later_figures_do_not_alter_a_drafted_report_and_regenerate_keeps_the_ol
     first, _ = reports.draft_report(w.chain, m.period)
     frozen = first.snapshot
 
-    share(m, w.unit_a, m.period, "90", "100")  # changed after drafting
+    enter_share(m, w.unit_a, m.period, "90", "100")  # changed after drafting
     again, created = reports.draft_report(w.chain, m.period)
     first.refresh_from_db()
 
