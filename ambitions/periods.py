@@ -2,6 +2,12 @@
 
 Months start on the 1st, quarters on 1 January/April/July/October, years on 1 January.
 In URLs a period is written as ``2026-03`` (month), ``2026-K1`` (quarter) or ``2026`` (year).
+
+Every period or date a person or a system gives us lies in the years 2000–2100 (``FIRST_YEAR`` to
+``LAST_YEAR``): ``Period.from_slug`` refuses others and ``check_date`` bounds a date typed as a
+date, so every channel (URLs, query parameters, forms, the API, commands) shares one rule. Outside
+it a period's neighbours would leave what ``date`` can hold (year 1 or 9999) and a stored year 9999
+is an absurdity nobody meant.
 """
 
 from __future__ import annotations
@@ -10,12 +16,31 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from stakeholders.models.chains import ReportingFrequency as Frequency
 
-__all__ = ["Frequency", "Period"]
+__all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "Frequency",
+    "OutOfRange",
+    "Period",
+    "check_date",
+    "in_range",
+    "range_message",
+    "validate_in_range",
+]
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class OutOfRange(ValueError):
+    """A well-formed period or date outside 2000–2100 (a ValueError, so every caller that refuses
+    malformed input refuses this too; catch it first to say why)."""
+
 
 _MONTHS_PER = {Frequency.MONTH: 1, Frequency.QUARTER: 3, Frequency.YEAR: 12}
 _SLUG = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|K(?P<quarter>[1-4])))?$")
@@ -34,11 +59,14 @@ class Period:
 
     @classmethod
     def from_slug(cls, slug: str) -> Period:
-        """Parse ``2026-03``, ``2026-K1`` or ``2026``; ValueError for anything else."""
+        """Parse ``2026-03``, ``2026-K1`` or ``2026``; ValueError for anything else, and for a year
+        outside 2000–2100."""
         match = _SLUG.match(slug)
         if not match:
             raise ValueError(slug)
         year = int(match["year"])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise OutOfRange(slug)
         if match["month"]:
             month = int(match["month"])
             if not 1 <= month <= 12:
@@ -93,6 +121,30 @@ class Period:
 
     def __str__(self) -> str:
         return self.label()
+
+
+def in_range(day: date) -> bool:
+    """Whether ``day`` lies in the years every channel accepts (2000–2100)."""
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def check_date(day: date) -> date:
+    """``day`` itself when it lies in 2000–2100; ValueError otherwise (callers turn it into their
+    channel's answer: a form error, a 400 or a 404)."""
+    if not in_range(day):
+        raise OutOfRange(day.isoformat())
+    return day
+
+
+def range_message() -> str:
+    """What a form or the API says about a period or date outside the range."""
+    return _("Give a period or date between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+
+
+def validate_in_range(day: date | None) -> None:
+    """A form or serializer validator: the same range as check_date, as a field error."""
+    if day is not None and not in_range(day):
+        raise ValidationError(range_message(), code="out_of_range")
 
 
 def periods_between(first: Period, last: Period) -> list[Period]:

@@ -48,7 +48,7 @@ from ambitions.models import (
     PeriodSubmission,
     SubmissionStatus,
 )
-from ambitions.periods import Frequency, Period
+from ambitions.periods import Frequency, Period, check_date
 from ambitions.services import aggregates
 from ambitions.services.aggregates import chunks
 from ambitions.services.entry import (
@@ -97,7 +97,7 @@ def parse_period(value: object) -> PeriodRef:
 def _parse_period_text(value: str) -> PeriodRef:
     text = value.strip()
     if _ISO_DATE.match(text):
-        return PeriodRef(date.fromisoformat(text), None)
+        return PeriodRef(check_date(date.fromisoformat(text)), None)
     period = Period.from_slug(text)
     return PeriodRef(period.start, period)
 
