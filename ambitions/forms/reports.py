@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ambitions.models import ProgressReport
-from ambitions.periods import Period
+from ambitions.periods import OutOfRange, Period, range_message
 from ambitions.services import reports
 from ketenportaal.forms import PortalForm
 from stakeholders.models import Chain
@@ -35,6 +35,8 @@ class DraftForm(PortalForm):
     def clean_period(self) -> Period:
         try:
             period = Period.from_slug(self.cleaned_data["period"].strip())
+        except OutOfRange as exc:
+            raise forms.ValidationError(range_message()) from exc
         except ValueError as exc:
             raise forms.ValidationError(_("Write the period as 2026-03, 2026-K1 or 2026.")) from exc
         if period.frequency != self.chain.reporting_frequency:

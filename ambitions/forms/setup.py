@@ -8,6 +8,7 @@ from django.db.models import UniqueConstraint
 from django.utils.translation import gettext_lazy as _
 
 from ambitions.models import Ambition, Indicator
+from ambitions.periods import validate_in_range
 from ketenportaal.concurrency import VersionedFormMixin
 from ketenportaal.forms import PortalModelForm
 from stakeholders.models import Chain
@@ -29,6 +30,7 @@ class AmbitionForm(VersionedFormMixin, PortalModelForm):
         super().__init__(*args, **kwargs)
         self.instance.chain = chain
         self.fields["position"].help_text = _("Ambitions are listed from the lowest number up.")
+        self.fields["horizon"].validators.append(validate_in_range)
 
 
 class IndicatorForm(PortalModelForm):

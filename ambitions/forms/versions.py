@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambitions.models import ConsentPosition, IndicatorKind, IndicatorVersion, VersionStatus
 from ambitions.models.definitions import DEFINITION_FIELDS
-from ambitions.periods import Frequency, Period
+from ambitions.periods import Frequency, OutOfRange, Period, check_date, range_message
 from ambitions.services.numbers import NotANumber, for_input, parse_decimal
 from ketenportaal.concurrency import VersionedFormMixin
 from ketenportaal.forms import PortalForm, PortalModelForm
@@ -48,8 +48,10 @@ def parse_period(text: str) -> date:
     text = text.strip().upper()
     try:
         return Period.from_slug(text).start
+    except OutOfRange:
+        raise
     except ValueError:
-        return date.fromisoformat(text)
+        return check_date(date.fromisoformat(text))
 
 
 class DecimalTextField(forms.DecimalField):
@@ -92,6 +94,8 @@ class PeriodField(forms.Field):
             return None
         try:
             return parse_period(str(value))
+        except OutOfRange:
+            raise ValidationError(range_message(), code="out_of_range") from None
         except ValueError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 

@@ -35,7 +35,7 @@ from ambitions.models import (
     OrganisationAggregate,
     VersionStatus,
 )
-from ambitions.periods import Period, periods_between
+from ambitions.periods import OutOfRange, Period, periods_between, range_message
 from ambitions.services import progress
 from ambitions.services.display import (
     NO_VALUE,
@@ -186,14 +186,22 @@ def build(indicator: Indicator, until: str | None = None, today: date | None = N
     return page
 
 
+class BadWindow(ValueError):
+    """``?tot=`` names no period the page can show; the message says what to give instead."""
+
+
 def window(indicator: Indicator, until: str | None = None, today: date | None = None) -> tuple[Period, Period] | None:
-    """The first and last period the page shows for ``until`` (the export uses the same window)."""
+    """The first and last period the page shows for ``until`` (the export uses the same window).
+
+    BadWindow when ``until`` is not a period (the page shows its message at the field instead)."""
     today = today or timezone.localdate()
     in_force = list(IndicatorVersion.objects.in_force().filter(indicator=indicator).order_by("-effective_from"))
     current = _current(in_force, today)
     if current is None:
         return None
-    end, _error = _window_end(until, current.frequency, Period.containing(today, current.frequency))
+    end, error = _window_end(until, current.frequency, Period.containing(today, current.frequency))
+    if error:
+        raise BadWindow(error)
     return end.shifted(-(WINDOW - 1)), end
 
 
@@ -207,6 +215,8 @@ def _window_end(until: str | None, frequency: str, now: Period) -> tuple[Period,
         return now, ""
     try:
         chosen = Period.from_slug(until)
+    except OutOfRange:
+        return now, range_message()
     except ValueError:
         return now, _("Choose a period from the list.")
     end = Period.containing(chosen.start, frequency)

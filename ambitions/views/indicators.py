@@ -1,6 +1,6 @@
 """The indicator page (definition, versions, chart, partner and unit tables) and its export."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
@@ -35,7 +35,11 @@ def indicator_export(request: HttpRequest, slug: str, pk: int, fmt: str) -> Http
     indicator = _indicator(chain, pk)
     first = last = None
     if not request.GET.get("alles"):
-        first, last = indicator_page.window(indicator, request.GET.get("tot")) or (None, None)
+        try:
+            first, last = indicator_page.window(indicator, request.GET.get("tot")) or (None, None)
+        except indicator_page.BadWindow as exc:
+            # A download has no form to show the message at: say it plainly, with 400.
+            return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     data = export.collect(indicator, first, last)
     response = HttpResponse(export.render(data, fmt), content_type=export.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{data.filename_stem}.{fmt}"'

@@ -336,7 +336,7 @@ def test_a_manager_drafts_on_demand_writes_commentary_and_publishes(filled, clie
     [
         ("nonsense", "Write the period as 2026-03, 2026-K1 or 2026."),
         ("2026-K1", "This chain reports monthly"),
-        ("2999-01", "only be drafted for a period that has ended"),
+        ("2099-01", "only be drafted for a period that has ended"),
     ],
 )
 def test_a_bad_period_is_refused_at_the_field(measures, client_for, period, message):

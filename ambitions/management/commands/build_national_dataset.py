@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ambitions.models import Ambition, Direction, Indicator, IndicatorKind, IndicatorVersion, VersionStatus
-from ambitions.periods import Frequency, Period
+from ambitions.periods import FIRST_YEAR, Frequency, Period
 from ambitions.services import aggregates
 from stakeholders.models import (
     Chain,
@@ -64,6 +64,10 @@ WHERE v.id = ANY(%(versions)s) AND (s < %(periods)s - 1 OR random() >= 0.1)
 """
 
 
+# Periods start in 2000 at the earliest, as everywhere (ambitions/periods.py).
+FIRST = Period(date(FIRST_YEAR, 1, 1), Frequency.MONTH)
+
+
 class Command(BaseCommand):
     help = "Generate the national-scale benchmark data set (PostgreSQL only)."
 
@@ -80,6 +84,8 @@ class Command(BaseCommand):
         if Chain.objects.filter(slug__startswith="bench-").exists():
             raise CommandError("This database already holds a benchmark data set; use a fresh database.")
         last = Period.containing(timezone.localdate(), Frequency.MONTH).previous
+        if not 1 <= periods <= FIRST.steps_until(last) + 1:
+            raise CommandError(f"--periods must be between 1 and {FIRST.steps_until(last) + 1} (from {FIRST_YEAR} on).")
         first = last.shifted(-(periods - 1))
         password = make_password(BENCH_PASSWORD)  # hashed once, shared: 2,000 hashes would take minutes
         versions: list[int] = []
