@@ -138,6 +138,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "stakeholders:my_work"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Reset mails per hour (stakeholders/throttles.py): enough for someone who mistypes or loses a
+# mail, too few to flood a mailbox or to mail every address on a list from one machine.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=20)
 
 # Two-factor authentication (TOTP). Required for programme managers and platform
 # administrators unless a deployment switches it off (the demo does, for convenience).
@@ -151,6 +155,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# Count failures per normalised address: sign-in ignores letter case, so must the lockout.
+AXES_USERNAME_CALLABLE = "stakeholders.throttles.axes_username"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)

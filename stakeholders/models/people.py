@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -37,13 +38,27 @@ class MailPreference(models.TextChoices):
     NONE = "none", _("No e-mail (only in the portal)")
 
 
+def normalise_email(address: str | None) -> str:
+    """The one spelling of an e-mail address: what is stored, looked up and throttled on.
+
+    Sign-in ignores letter case, so everything that counts or compares addresses (the unique
+    constraint, django-axes' lockout, the password-reset throttle, invitations) must see the same
+    text, or "Alice@x.nl" and "alice@x.nl" would be two people to one and the same to another.
+    """
+    return unicodedata.normalize("NFKC", address or "").strip().lower()
+
+
 class PersonManager(BaseUserManager):
     use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        return normalise_email(email)
 
     def create_user(self, email: str, password: str | None = None, **extra) -> "Person":
         if not email:
             raise ValueError("A person needs an e-mail address")
-        person = self.model(email=self.normalize_email(email).lower(), **extra)
+        person = self.model(email=self.normalize_email(email), **extra)
         person.set_password(password)
         person.save(using=self._db)
         return person
@@ -54,13 +69,17 @@ class PersonManager(BaseUserManager):
         return self.create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str) -> "Person":
-        return self.get(email__iexact=username)
+        return self.get(email=normalise_email(username))
 
 
 class Person(AbstractBaseUser, PermissionsMixin):
     """Someone who signs in. Belongs to one organisation, holds roles in several chains."""
 
-    email = models.EmailField(_("e-mail address"), unique=True)
+    email = models.EmailField(
+        _("e-mail address"),
+        unique=True,
+        error_messages={"unique": _("Someone with this e-mail address already has an account.")},
+    )
     full_name = models.CharField(_("full name"), max_length=200)
     organisation = models.ForeignKey(
         Organisation,
@@ -93,6 +112,26 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        # AbstractBaseUser.clean() calls this, so every form and the admin store one spelling.
+        return normalise_email(username)
+
+    def save(self, *args, **kwargs) -> None:
+        # Also for code that builds a Person without a form (API connections, invitations, demo).
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+    def get_constraints(self):
+        # The address is lower-case by the time validate_unique() runs (clean() normalises it), so
+        # the field's own unique check is the case-insensitive one, and it names the field. The
+        # constraint on lower(email) stays as the database's backstop; validating it here too would
+        # only add an anonymous copy of that message to the form's general errors.
+        return [
+            (model, [c for c in constraints if c.name != "person_email_unique_ci"])
+            for model, constraints in super().get_constraints()
+        ]
 
     def get_full_name(self) -> str:
         return self.full_name
@@ -221,7 +260,7 @@ class Invitation(models.Model):
         token = secrets.token_urlsafe(32)
         invitation = cls.objects.create(
             chain=chain,
-            email=email.lower(),
+            email=normalise_email(email),
             full_name=full_name,
             role=role,
             organisation=organisation,

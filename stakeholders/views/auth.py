@@ -1,8 +1,9 @@
 """Signing in, password reset and the second factor (TOTP).
 
 Throttling of failed sign-ins is django-axes' job (settings.AXES_*): its backend
-refuses a locked username+IP and its middleware turns that into
-registration/lockout.html with HTTP 429. Which roles need a second factor is
+refuses a locked address+IP and its middleware turns that into
+registration/lockout.html with HTTP 429. Reset mails are limited per address and
+per IP (stakeholders/throttles.py). Which roles need a second factor is
 decided in ketenportaal.permissions.requires_two_factor and enforced by
 ketenportaal.middleware.TwoFactorRequiredMiddleware; these views only let a
 person set one up or enter it.
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from stakeholders import throttles
 from stakeholders.forms.auth import LoginForm, PasswordResetForm, SetPasswordForm, TokenForm
 
 UNPROCESSABLE = 422
@@ -50,6 +52,10 @@ class _PasswordResetView(auth_views.PasswordResetView):
         return {"site_url": settings.SITE_URL.rstrip("/")}
 
     def form_valid(self, form):
+        if not throttles.allow_password_reset(self.request, form.cleaned_data["email"]):
+            # The same answer as when a mail goes out: the limit must not tell whether the
+            # address has an account.
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = self.get_extra_email_context()
         return super().form_valid(form)
 
