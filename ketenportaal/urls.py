@@ -15,3 +15,9 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("beheer/", admin.site.urls),
 ]
+
+# The portal's own error pages (ketenportaal/views.py), in its layout and language.
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error

@@ -273,3 +273,33 @@ def test_it_shows_a_bad_input_error_at_the_field_and_still_passes_axe(world: Wor
     messages = [page.locator(f"#{id_}").inner_text() for id_ in described_by]
     assert any("valid email address" in m for m in messages), (described_by, messages)
     assert not Invitation.objects.exists()
+
+
+# The error pages (ketenportaal/views.py). tests/error_urls.py adds views that fail on purpose.
+ERROR_PAGES = [
+    Page("404_forged_chain", lambda w: "/ketens/bestaat-niet/", persona="viewer", status=404),
+    Page("403_refused_action", chain_url("invitation_create"), persona="viewer", status=403),
+    Page("500", lambda w: "/test-fout/500/", persona=None, status=500),
+    Page("400", lambda w: "/test-fout/400/", persona=None, status=400),
+]
+
+
+@pytest.mark.parametrize("target", ERROR_PAGES, ids=[p.name for p in ERROR_PAGES])
+def test_it_passes_axe_on_the_error_pages(target: Page, world: World, page, visit, live_server, settings):
+    settings.ROOT_URLCONF = "tests.error_urls"
+    sign_in_context(page, live_server, world, target.persona)
+    visit(page, target.url(world), status=target.status)
+    way_back = "Naar Mijn werk" if target.persona else "Naar de startpagina"
+    expect(page.get_by_role("link", name=way_back)).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    page.watcher.assert_clean()
+
+
+def test_it_passes_axe_on_the_refused_form_page(db, page, visit, live_server):
+    visit(page, reverse("login"))
+    page.context.clear_cookies()  # the CSRF cookie is gone, as when cookies are blocked
+    page.get_by_label("E-mailadres").fill("iemand@example.nl")
+    page.get_by_label("Wachtwoord").fill("wat dan ook")
+    visit.follow(page, page.get_by_role("button", name="Inloggen").click, status=403)
+    expect(page.get_by_role("heading", name="Het formulier kon niet worden verstuurd")).to_be_visible()
+    assert_no_horizontal_scroll(page)
