@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -31,8 +31,8 @@ from ambitions.models import (
 )
 from ambitions.periods import Period
 from ambitions.services import progress
-from ambitions.services.display import STATUS_MARKS, NumberFormat, status_labels, value_from_sums
-from ambitions.services.progress import Status
+from ambitions.services.display import STATUS_MARKS, NumberFormat, change_text, status_labels, value_from_sums
+from ambitions.services.progress import Point, Status
 from ambitions.services.versions import pick, reporting_units_per_organisation, versions_in_force
 from stakeholders.models import Chain
 
@@ -69,7 +69,7 @@ class Sparkline:
 class Tile:
     indicator: Indicator
     version: IndicatorVersion | None
-    period: Period | None = None  # the latest period with data
+    period: Period | None = None  # the headline: the latest period whose deadline has passed, with data
     period_label: str = ""
     value: str = ""
     status: str = Status.NO_DATA
@@ -80,6 +80,7 @@ class Tile:
     change: str = ""  # with "(better)" or "(worse)"
     change_label: str = ""
     change_period: Period | None = None
+    change_is_provisional: bool = False  # not the same units (or definition) in both periods
     improving: bool | None = None
     sparkline: Sparkline | None = None
     reported: int = 0
@@ -90,6 +91,11 @@ class Tile:
     partners_caption: str = ""
     partner_rows: SafeString = SafeString("")  # the partners' <tr>s, formatted in Python (10+ per tile)
     forecast: str = ""
+    # A later period still coming in (running, or its deadline not passed): never the headline.
+    in_progress: Period | None = None
+    in_progress_label: str = ""
+    in_progress_value: str = ""
+    in_progress_text: str = ""
 
     @property
     def dom_id(self) -> str:
@@ -170,8 +176,8 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
             continue
         current, window = plans[indicator.pk]
         tile.version = current
-        series = _series(versions[indicator.pk], window, chain_sums, indicator.pk)
-        _fill_tile(tile, series, units, fmt, labels, label)
+        series = _series(versions[indicator.pk], window, chain_sums, indicator.pk, units)
+        _fill_tile(tile, series, today, fmt, labels, label)
         if tile.period is not None:
             wanted_org_rows.add((indicator.pk, tile.period.start))
         due_period = window[-1].previous
@@ -240,33 +246,32 @@ def _organisation_sums(keys: set[tuple[int, date]]) -> dict[tuple[int, date], di
     return result
 
 
-@dataclass
-class Point:
-    period: Period
-    version: IndicatorVersion | None
-    value: Decimal | None
-    reported: int
-    late: int
-
-
 def _series(
-    versions: list[IndicatorVersion], window: list[Period], sums: dict[tuple[int, date], Sums], indicator_id: int
+    versions: list[IndicatorVersion],
+    window: list[Period],
+    sums: dict[tuple[int, date], Sums],
+    indicator_id: int,
+    units: dict[int, dict[int, tuple[str, int]]],
 ) -> list[Point]:
     points = []
     for period in window:
         version = pick(versions, period.start)
-        row = sums.get((indicator_id, period.start))
-        if version is None or version.frequency != period.frequency or row is None:
-            points.append(Point(period, version, None, 0, 0))
+        if version is None or version.frequency != period.frequency:
+            points.append(Point(period, None))
             continue
-        points.append(Point(period, version, value_from_sums(version, *row[:4]), row[3], row[4]))
+        expected = sum(n for _name, n in units.get(version.pk, {}).values())
+        row = sums.get((indicator_id, period.start))
+        if row is None:
+            points.append(Point(period, version, expected=expected))
+            continue
+        points.append(Point(period, version, value_from_sums(version, *row[:4]), row[3], row[4], expected))
     return points
 
 
 def _fill_tile(
     tile: Tile,
     series: list[Point],
-    units: dict[int, dict[int, tuple[str, int]]],
+    today: date,
     fmt: NumberFormat,
     labels: dict[str, str],
     label: PeriodLabels,
@@ -276,22 +281,30 @@ def _fill_tile(
         "value": fmt.with_unit(current.target_value, current),
         "period": label(Period.containing(current.target_period, current.frequency)),
     }
-    tile.sparkline = _sparkline(series, current, fmt, label)
-    index = next((i for i in range(len(series) - 1, -1, -1) if series[i].value is not None), None)
-    if index is None:
+    found = progress.standing(series, today, tile.indicator.ambition.horizon)
+    if found.in_progress is not None:
+        point = found.in_progress
+        tile.in_progress = point.period
+        tile.in_progress_label = _("In progress: %(period)s") % {"period": label(point.period)}
+        tile.in_progress_value = fmt.with_unit(point.value, point.version)
+        tile.in_progress_text = _("%(reported)s of %(count)s units so far; deadline %(deadline)s") % {
+            "reported": point.reported,
+            "count": point.expected,
+            "deadline": formats.date_format(found.in_progress_deadline, "j F Y"),
+        }
+    latest = found.headline
+    if latest is None:
         return
-    latest = series[index]
+    tile.sparkline = _sparkline(found.trend, current, fmt, label)
     version = latest.version
     tile.period = latest.period
     tile.period_label = label(latest.period)
     tile.value = fmt.with_unit(latest.value, version)
-    target = progress.expected(version, latest.period.start)
-    if target is not None:
-        tile.target = fmt.with_unit(target, version)
+    if found.target is not None:
+        tile.target = fmt.with_unit(found.target, version)
         tile.target_label = _("Expected for %(period)s") % {"period": tile.period_label}
-    tile.reported, tile.late = latest.reported, latest.late
-    tile.expected = sum(n for _name, n in units.get(version.pk, {}).values())
-    tile.status = progress.status(version, latest.value, latest.period.start, complete=tile.reported >= tile.expected)
+    tile.reported, tile.late, tile.expected = latest.reported, latest.late, latest.expected
+    tile.status = found.status
     tile.status_label = labels[tile.status]
     tile.reported_text = ngettext(
         "%(reported)s of %(count)s unit", "%(reported)s of %(count)s units", tile.expected
@@ -301,16 +314,17 @@ def _fill_tile(
     }
     if tile.late:
         tile.reported_text += ", " + ngettext("%(count)s late", "%(count)s late", tile.late) % {"count": tile.late}
-    before = series[index - 1] if index else None
-    if before is not None and before.value is not None:
-        delta = progress.change(latest.value, before.value)
-        tile.change_period = before.period
-        tile.change_label = _("Change since %(period)s") % {"period": label(before.period)}
-        tile.improving = progress.improving(version, delta)
-        tile.change = fmt.change(delta, version)
-        if tile.improving is not None:
-            tile.change += " (" + (_("better") if tile.improving else _("worse")) + ")"
-    tile.forecast = _forecast(series, version, latest.period, tile.indicator.ambition.horizon, fmt, label)
+    if found.previous is not None:
+        tile.change_period = found.previous.period
+        tile.change_label = _("Change since %(period)s") % {"period": label(found.previous.period)}
+        tile.improving = found.improving
+        tile.change = change_text(fmt, found.change, version, found.improving, found.change_is_provisional)
+        tile.change_is_provisional = found.change_is_provisional
+    if found.forecast is not None:
+        tile.forecast = _("At this pace: %(value)s by %(period)s") % {
+            "value": fmt.with_unit(found.forecast.value, version),
+            "period": label(found.forecast.period),
+        }
 
 
 def _partners(units: dict[int, tuple[str, int]], reported: dict[int, tuple[int, int]]) -> list[PartnerProgress]:
@@ -369,28 +383,6 @@ def _sparkline(
         "last_period": label(last_point.period),
     }
     return Sparkline([" ".join(s) for s in segments], last, summary)
-
-
-def _forecast(
-    series: list[Point],
-    version: IndicatorVersion,
-    latest: Period,
-    horizon: date,
-    fmt: NumberFormat,
-    label: PeriodLabels,
-) -> str:
-    """ "At this pace: 71% by June 2027": a line through the periods under the latest period's definition
-    (a new definition may measure something else), read off at the ambition's horizon."""
-    if Period.containing(horizon, version.frequency) <= latest:
-        return ""
-    points = [(p.period, p.value if p.version is version else None) for p in series]
-    result = progress.forecast(version, points, horizon)
-    if result is None:
-        return ""
-    return _("At this pace: %(value)s by %(period)s") % {
-        "value": fmt.with_unit(result.value, version),
-        "period": label(result.period),
-    }
 
 
 def _who_has_not_reported(

@@ -27,6 +27,8 @@ STATUS_MARKS = {
     Status.OFF_TRACK: "✗",
     Status.NO_DATA: "–",
     Status.PROVISIONAL: "…",
+    Status.IN_PROGRESS: "◔",
+    Status.NOT_JUDGED: "○",
 }
 
 
@@ -74,6 +76,19 @@ class NumberFormat:
         if version.unit_label == "%":
             return _("%(number)s percentage points") % {"number": text}
         return with_unit(text, version.unit_label)
+
+
+def change_text(
+    fmt: NumberFormat, delta: Decimal | None, version: IndicatorVersion, improving: bool | None, provisional: bool
+) -> str:
+    """ "+2,1 zaken (better)", and when the two periods were not like with like (progress.standing)
+    the reader is told so: the dashboard and the report say it in the same words."""
+    text = fmt.change(delta, version)
+    if improving is not None:
+        text += " (" + (_("better") if improving else _("worse")) + ")"
+    if provisional:
+        text += "; " + _("provisional: not every unit reported under the same definition in both periods")
+    return text
 
 
 def with_unit(text: str, label: str) -> str:

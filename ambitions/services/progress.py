@@ -1,8 +1,14 @@
-"""Where an indicator stands: expected value per period (the trajectory), status, trend and forecast."""
+"""Where an indicator stands: expected value per period (the trajectory), status, trend and forecast.
+
+``standing()`` is the one place that decides what a tile on the dashboard and an indicator in a
+progress report show: which period is the headline, its status, the change since the period
+before, what is still coming in, and the forecast. ``part_standard()`` decides what a partner or a
+unit is held to (the report's per-partner figures and its "units furthest behind").
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -11,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambitions.models import Direction, IndicatorVersion, Trajectory
 from ambitions.periods import Period
+from ambitions.services.entry import deadline  # the deadline rule, shared with the grid and reminders
 
 
 class Status(models.TextChoices):
@@ -21,6 +28,10 @@ class Status(models.TextChoices):
     # A sum's total while some units have not reported: judging it against the target would call
     # a chain off track for figures that are merely not in yet.
     PROVISIONAL = "provisional", _("Provisional")
+    # A period whose deadline has not passed (or that is still running): figures are coming in.
+    IN_PROGRESS = "in_progress", _("In progress")
+    # A partner or unit of a sum without a share to scale the chain's target by (part_standard).
+    NOT_JUDGED = "not_judged", _("No target of its own")
 
 
 def expected(version: IndicatorVersion, period: date) -> Decimal | None:
@@ -48,12 +59,18 @@ def status(version: IndicatorVersion, actual: Decimal | None, period: date, *, c
 
 
 def judge(
-    version: IndicatorVersion, actual: Decimal | None, target: Decimal | None, *, complete: bool = True
+    version: IndicatorVersion,
+    actual: Decimal | None,
+    target: Decimal | None,
+    *,
+    complete: bool = True,
+    tolerance: Decimal | None = None,
 ) -> Status:
     """status() with the target already known (the indicator page asks this per cell).
 
     A ratio is judged on the units that have reported (their numerators over their denominators
-    estimate the whole); a sum only once it is complete, and until then is provisional."""
+    estimate the whole); a sum only once it is complete, and until then is provisional.
+    ``tolerance``: a part's own (part_standard); the version's by default."""
     if actual is None:
         return Status.NO_DATA
     if not complete and not version.is_ratio:
@@ -63,7 +80,7 @@ def judge(
     behind = behind_by(version, actual, target)
     if behind <= 0:
         return Status.ON_TRACK
-    return Status.AT_RISK if behind <= version.tolerance else Status.OFF_TRACK
+    return Status.AT_RISK if behind <= (version.tolerance if tolerance is None else tolerance) else Status.OFF_TRACK
 
 
 def behind_by(version: IndicatorVersion, actual: Decimal, target: Decimal) -> Decimal:
@@ -112,3 +129,151 @@ def improving(version: IndicatorVersion, delta: Decimal | None) -> bool | None:
     if delta is None or delta == 0:
         return None
     return (delta > 0) == (version.direction == Direction.HIGHER)
+
+
+# ---------------------------------------------------------------------------------------------
+# Partners and units: what each part is held to
+
+
+@dataclass(frozen=True)
+class Standard:
+    """What one partner or unit is held to in a period: its expected value and its tolerance."""
+
+    target: Decimal
+    tolerance: Decimal
+    share: Decimal  # of the chain's target (1 for a ratio)
+
+
+def part_standard(version: IndicatorVersion, chain_target: Decimal | None, share: Decimal | None) -> Standard | None:
+    """A ratio's target holds for every part as it is (a share of cases is a share at any size).
+
+    A sum's target is the chain's total, so a part is held to its share of it: the share of the
+    chain's total it reported in the version's baseline period. Each part is then expected to move
+    from where it started as the chain's trajectory does (a parket with 8% of the cases at the
+    baseline is expected to have 8% of the chain's expected total), and its tolerance scales with
+    it. A part without a figure in the baseline period (a new unit, or a baseline measured before
+    the portal) has no share, so no target of its own (None): it is not judged rather than judged
+    against a guess. ``share`` comes from baseline_shares()."""
+    if chain_target is None:
+        return None
+    if version.is_ratio:
+        return Standard(chain_target, version.tolerance, Decimal(1))
+    if share is None:
+        return None
+    return Standard(chain_target * share, version.tolerance * share, share)
+
+
+def baseline_shares(values: dict[int, Decimal]) -> dict[int, Decimal]:
+    """Part id → its share of the total, from each part's value in the baseline period."""
+    total = sum(values.values(), Decimal(0))
+    if not total:
+        return {}
+    return {part: value / total for part, value in values.items()}
+
+
+def judge_part(
+    version: IndicatorVersion, actual: Decimal | None, standard: Standard | None, *, complete: bool = True
+) -> Status:
+    """A partner's or unit's status against its own standard (part_standard)."""
+    if actual is None:
+        return Status.NO_DATA
+    if standard is None:
+        return Status.NOT_JUDGED
+    return judge(version, actual, standard.target, complete=complete, tolerance=standard.tolerance)
+
+
+def distance_behind(version: IndicatorVersion, actual: Decimal, standard: Standard) -> Decimal:
+    """How far a part is behind its own target, in its own tolerances (so a small unit and a large
+    one, a count and a percentage, rank on one scale)."""
+    unit = standard.tolerance or standard.share  # no tolerance: in whole units of the measure, scaled
+    return behind_by(version, actual, standard.target) / (unit or Decimal(1))
+
+
+# ---------------------------------------------------------------------------------------------
+# The headline: one rule for the dashboard's tiles and the progress report
+
+
+@dataclass(frozen=True)
+class Point:
+    """One period of an indicator's chain series, from the roll-ups."""
+
+    period: Period
+    version: IndicatorVersion | None  # the definition governing the period (None: none of its frequency)
+    value: Decimal | None = None
+    reported: int = 0
+    late: int = 0
+    expected: int = 0  # the reporting units of ``version``
+
+    @property
+    def complete(self) -> bool:
+        return self.reported >= self.expected
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a tile or a report shows for one indicator (see standing())."""
+
+    headline: Point | None = None
+    target: Decimal | None = None
+    status: Status = Status.NO_DATA
+    previous: Point | None = None
+    change: Decimal | None = None
+    change_is_provisional: bool = False
+    improving: bool | None = None
+    in_progress: Point | None = None
+    in_progress_deadline: date | None = None
+    trend: list[Point] = field(default_factory=list)  # up to and including the headline
+    forecast: Forecast | None = None
+
+
+def is_due(point: Point, today: date) -> bool:
+    """Whether the point's deadline has passed: only then are its figures all in (or late)."""
+    return point.version is not None and today > deadline(point.version, point.period)
+
+
+def standing(series: list[Point], today: date, horizon: date) -> Standing:
+    """The headline of ``series`` (consecutive periods, oldest first) as seen on ``today``.
+
+    - The headline is the latest period whose deadline has passed and that has a value: a running
+      period, or one whose deadline is still to come, is never the headline (half a month of cases
+      is not a fall in cases). The first later period with a value is ``in_progress``, shown as
+      what has come in so far.
+    - The change compares the headline with the period before it. It compares like with like
+      only when both periods fall under the same definition and every reporting unit reported in
+      both (then they are the same units); otherwise it is marked provisional.
+    - The forecast draws its line through the periods up to the headline under the headline's
+      definition (a new definition may measure something else).
+    """
+    index = next(
+        (i for i in range(len(series) - 1, -1, -1) if series[i].value is not None and is_due(series[i], today)),
+        None,
+    )
+    later = series[index + 1 :] if index is not None else series
+    in_progress = next((p for p in later if p.value is not None), None)
+    progress_deadline = deadline(in_progress.version, in_progress.period) if in_progress is not None else None
+    if index is None:
+        return Standing(in_progress=in_progress, in_progress_deadline=progress_deadline)
+    headline = series[index]
+    version = headline.version
+    target = expected(version, headline.period.start)
+    before = series[index - 1] if index else None
+    previous = before if before is not None and before.value is not None else None
+    delta = change(headline.value, previous.value) if previous is not None else None
+    like_with_like = previous is not None and previous.version == version and previous.complete and headline.complete
+    trend = series[: index + 1]
+    result = None
+    if Period.containing(horizon, version.frequency) > headline.period:
+        result = forecast(version, [(p.period, p.value if p.version == version else None) for p in trend], horizon)
+    return Standing(
+        headline=headline,
+        target=target,
+        status=judge(version, headline.value, target, complete=headline.complete),
+        previous=previous,
+        change=delta,
+        change_is_provisional=previous is not None and not like_with_like,
+        improving=improving(version, delta),
+        in_progress=in_progress,
+        in_progress_deadline=progress_deadline,
+        trend=trend,
+        forecast=result,
+    )

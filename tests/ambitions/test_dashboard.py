@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -21,6 +22,15 @@ from tests.measures import Measures, adopted_version, enter_count, enter_share
 @pytest.fixture
 def client_for(english_client_for):
     return english_client_for
+
+
+@pytest.fixture(autouse=True)
+def mid_month(monkeypatch):
+    """The dashboard's today is the 20th of this month, so last month (``m.period``) is past its
+    ten-day deadline, and the headline, on whatever day the suite runs."""
+    today = timezone.localdate().replace(day=20)
+    monkeypatch.setattr(dashboard, "timezone", SimpleNamespace(localdate=lambda: today))
+    return today
 
 
 def url(m: Measures) -> str:
@@ -118,8 +128,9 @@ def test_it_says_when_no_definition_is_in_force(measures, client_for):
 
 def test_it_shows_the_change_since_the_previous_period_and_a_sparkline(measures, client_for):
     m, w = measures, measures.world
-    enter_share(m, w.unit_a, m.period.previous, "40", "100")
-    enter_share(m, w.unit_a, m.period, "50", "100")
+    for unit in (w.unit_a, w.unit_b):
+        enter_share(m, unit, m.period.previous, "40", "100")
+        enter_share(m, unit, m.period, "50", "100")
 
     response = client_for(w.viewer).get(url(m))
 
@@ -215,8 +226,10 @@ def test_it_escapes_partner_names_in_the_rows_it_formats_itself(measures, client
 
 def test_a_change_of_a_sum_is_in_its_unit(measures):
     m, w = measures, measures.world
-    enter_count(m, w.unit_a, m.period.previous, "320")
-    enter_count(m, w.unit_a, m.period, "300")
+    enter_count(m, w.unit_a, m.period.previous, "200")
+    enter_count(m, w.unit_b, m.period.previous, "120")
+    enter_count(m, w.unit_a, m.period, "180")
+    enter_count(m, w.unit_b, m.period, "120")
 
     with translation.override("en"):
         tile = tile_of(dashboard.build(w.chain), m.count)
@@ -311,3 +324,79 @@ def test_it_follows_each_indicators_own_frequency(measures, client_for):
     assert tile.period_label == last_quarter.label()
     # The quarter is complete; the monthly indicators still miss figures for last month.
     assert all("Doorlooptijd" not in row.indicators for row in response.context["dashboard"].missing)
+
+
+def _figure(indicator, version, unit, period: Period, value: str) -> None:
+    """A figure written straight to the table (the running month is not open for entry yet)."""
+    Figure.objects.create(
+        indicator=indicator,
+        version=version,
+        unit=unit,
+        organisation_id=unit.organisation_id,
+        period=period.start,
+        value=Decimal(value),
+    )
+
+
+def test_the_headline_is_the_latest_period_whose_deadline_has_passed(measures, client_for, mid_month):
+    """Half a month of cases is not a fall in cases: a period still coming in is shown as in
+    progress, with what has come in so far, and never as the headline."""
+    m, w = measures, measures.world
+    running = Period.containing(mid_month, Frequency.MONTH)
+    for unit, value in ((w.unit_a, "100"), (w.unit_b, "50")):
+        _figure(m.count, m.count_v1, unit, m.period.previous, value)
+    _figure(m.count, m.count_v1, w.unit_a, m.period, "120")
+    _figure(m.count, m.count_v1, w.unit_a, running, "7")
+    aggregates.rebuild_all()
+
+    # On the 5th, last month's deadline (the 10th) is still to come.
+    with translation.override("en"):
+        early = tile_of(dashboard.build(w.chain, today=running.start.replace(day=5)), m.count)
+        previous_label = m.period.previous.label()
+    assert early.period == m.period.previous and early.value == "150 zaken"
+    assert early.in_progress == m.period
+    assert early.in_progress_value == "120 zaken"
+    assert early.in_progress_text.startswith("1 of 2 units so far")
+    # The trend and the forecast stop at the headline too.
+    assert early.sparkline.summary.endswith(f"to 150 zaken in {previous_label}")
+
+    # On the 20th last month is the headline (provisional: unit B is missing) and this month runs.
+    response = client_for(w.viewer).get(url(m))
+    later = tile_of(response.context["dashboard"], m.count)
+    assert later.period == m.period and later.status == Status.PROVISIONAL
+    assert later.in_progress == running and later.in_progress_value == "7 zaken"
+    assert f"In progress: {running.label()}" in response.text
+    assert "So far: 7 zaken" in response.text
+
+
+def test_a_period_with_figures_only_in_progress_has_no_headline(measures, client_for, mid_month):
+    m, w = measures, measures.world
+    _figure(m.count, m.count_v1, w.unit_a, Period.containing(mid_month, Frequency.MONTH), "7")
+    aggregates.rebuild_all()
+
+    response = client_for(w.viewer).get(url(m))
+
+    tile = tile_of(response.context["dashboard"], m.count)
+    assert tile.period is None and tile.status == Status.NO_DATA
+    assert tile.in_progress is not None and tile.sparkline is None
+    assert "No figures yet for a period whose deadline has passed." in response.text
+
+
+def test_a_change_between_different_sets_of_units_says_it_is_provisional(measures, client_for):
+    m, w = measures, measures.world
+    enter_count(m, w.unit_a, m.period.previous, "200")
+    enter_count(m, w.unit_a, m.period, "180")
+    enter_count(m, w.unit_b, m.period, "120")  # unit B did not report the month before
+
+    response = client_for(w.viewer).get(url(m))
+
+    tile = tile_of(response.context["dashboard"], m.count)
+    assert tile.change_is_provisional
+    assert tile.change == (
+        "+100 zaken (worse); provisional: not every unit reported under the same definition in both periods"
+    )
+    assert "provisional: not every unit reported" in response.text
+
+    enter_count(m, w.unit_b, m.period.previous, "120")
+    tile = tile_of(dashboard.build(w.chain), m.count)
+    assert not tile.change_is_provisional and tile.change == "−20 zaken (better)"
