@@ -108,6 +108,19 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A browser saves grid cells in parallel, and the demo's runserver answers them in threads.
+    # SQLite's defaults answered most of them "database is locked": a deferred transaction that
+    # reads and then writes cannot wait for the write lock (SQLite gives up at once to avoid a
+    # deadlock). IMMEDIATE takes the write lock at BEGIN, the timeout lets a request wait for it,
+    # and WAL lets readers go on while one request writes (tests/integration/test_sqlite_demo.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,  # seconds
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
