@@ -179,7 +179,7 @@ def build(indicator: Indicator, until: str | None = None, today: date | None = N
         per_org[org] += 1
     page.reporting_units = sorted(per_org.items(), key=lambda item: item[0].lower())
 
-    chain_values = _chain_rows(page, indicator, fmt, labels)
+    chain_values = _chain_rows(page, indicator, fmt, labels, today)
     page.chart = _chart(page, chain_values, fmt)
     page.partner_rows = _partner_rows(page, indicator, units, fmt)
     page.unit_groups, page.unit_count = _unit_groups(page, indicator, units, fmt)
@@ -236,7 +236,7 @@ def _reporting_units(version_ids: set[int]) -> dict[int, list[tuple[int, str, in
 
 
 def _chain_rows(
-    page: IndicatorPage, indicator: Indicator, fmt: NumberFormat, labels: dict[str, str]
+    page: IndicatorPage, indicator: Indicator, fmt: NumberFormat, labels: dict[str, str], today: date
 ) -> list[Decimal | None]:
     window = page.columns
     sums = {
@@ -256,6 +256,8 @@ def _chain_rows(
             if version is not None
             else Status.NO_DATA
         )
+        if status != Status.NO_DATA and not progress.is_due(progress.Point(column.period, version), today):
+            status = Status.IN_PROGRESS  # figures still coming in are not judged (as on the dashboard)
         shown = version or page.current
         page.chain_rows.append(
             ChainRow(

@@ -147,13 +147,13 @@ class Standard:
 def part_standard(version: IndicatorVersion, chain_target: Decimal | None, share: Decimal | None) -> Standard | None:
     """A ratio's target holds for every part as it is (a share of cases is a share at any size).
 
-    A sum's target is the chain's total, so a part is held to its share of it: the share of the
-    chain's total it reported in the version's baseline period. Each part is then expected to move
-    from where it started as the chain's trajectory does (a parket with 8% of the cases at the
-    baseline is expected to have 8% of the chain's expected total), and its tolerance scales with
-    it. A part without a figure in the baseline period (a new unit, or a baseline measured before
-    the portal) has no share, so no target of its own (None): it is not judged rather than judged
-    against a guess. ``share`` comes from baseline_shares()."""
+    A sum's target is the chain's total, so a part is held to its share of it: its own figure in
+    the version's baseline period over the chain's baseline value. The part is then expected to
+    move from where it started by the same factor as the chain's trajectory (a parket with 240 of
+    the chain's 3,000 cases at the baseline is expected to have 8% of the chain's expected total),
+    and its tolerance scales with it. A part without a figure in the baseline period (a new unit,
+    or a baseline measured before the portal) has no share, so no target of its own (None): it
+    is not judged rather than judged against a guess. ``share`` comes from baseline_shares()."""
     if chain_target is None:
         return None
     if version.is_ratio:
@@ -163,12 +163,14 @@ def part_standard(version: IndicatorVersion, chain_target: Decimal | None, share
     return Standard(chain_target * share, version.tolerance * share, share)
 
 
-def baseline_shares(values: dict[int, Decimal]) -> dict[int, Decimal]:
-    """Part id → its share of the total, from each part's value in the baseline period."""
-    total = sum(values.values(), Decimal(0))
-    if not total:
+def baseline_shares(version: IndicatorVersion, values: dict[int, Decimal]) -> dict[int, Decimal]:
+    """Part id → its share of the chain's baseline value, from its own value in the baseline period.
+
+    The chain's agreed baseline is the denominator, not the sum of the figures: a unit that did
+    not report the baseline period must not inflate the others' shares."""
+    if version.baseline_value <= 0:
         return {}
-    return {part: value / total for part, value in values.items()}
+    return {part: value / version.baseline_value for part, value in values.items()}
 
 
 def judge_part(

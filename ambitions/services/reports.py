@@ -46,6 +46,9 @@ from stakeholders.notify import notify
 CHAIN_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 FORECAST_PERIODS = 12
 FURTHEST_OFF_TRACK = 10
+# The snapshot's shape: 2 added the headline rule (in_progress, change_is_provisional) and each
+# partner's and unit's own target. Pages read older snapshots with .get() and defaults.
+SNAPSHOT_SCHEMA = 2
 
 
 class ReportRefused(Exception):
@@ -100,9 +103,16 @@ def _indicator_period(version: IndicatorVersion | None, report: Period) -> Perio
     return period if period.end <= report.end else period.previous
 
 
-def build_snapshot(chain: Chain, period: Period) -> dict:
-    """Everything a report shows, computed once (a fixed number of queries)."""
+def build_snapshot(chain: Chain, period: Period, today: date | None = None) -> dict:
+    """Everything a report shows, computed once (a fixed number of queries).
+
+    Per indicator the headline is chosen by progress.standing, as on the dashboard: the latest
+    period up to the report's end whose deadline had passed on ``today`` (the drafting day); a
+    later one still coming in is recorded as in progress. Partners and units are judged against
+    their own standard (progress.part_standard), never a sum's chain total."""
+    today = today or chain_today()
     ambitions = list(Ambition.objects.filter(chain=chain))
+    horizons = {a.pk: a.horizon for a in ambitions}
     indicators = list(Indicator.objects.filter(ambition__chain=chain))
     versions = versions_in_force([i.pk for i in indicators])
 
@@ -113,12 +123,18 @@ def build_snapshot(chain: Chain, period: Period) -> dict:
         if version is not None and version.frequency == own.frequency:
             plans[indicator.pk] = (version, own)
 
-    units = reporting_units_per_organisation(v.pk for v, _p in plans.values())
+    units = reporting_units_per_organisation(v.pk for vs in versions.values() for v in vs)
     chain_rows = _chain_rows(plans)
+    standings: dict[int, progress.Standing] = {}
+    for indicator in indicators:
+        if indicator.pk in plans:
+            series = _series(versions[indicator.pk], plans[indicator.pk][1], chain_rows, indicator.pk, units)
+            standings[indicator.pk] = progress.standing(series, today, horizons[indicator.ambition_id])
+    headlines = {pk: st.headline for pk, st in standings.items() if st.headline is not None}
     org_rows: dict[tuple[int, date], dict[int, tuple]] = defaultdict(dict)
-    if plans:
+    if headlines:
         for row in OrganisationAggregate.objects.filter(
-            indicator_id__in=list(plans), period__in={p.start for _v, p in plans.values()}
+            indicator_id__in=list(headlines), period__in={h.period.start for h in headlines.values()}
         ).values_list(
             "indicator_id",
             "period",
@@ -130,7 +146,7 @@ def build_snapshot(chain: Chain, period: Period) -> dict:
             "late",
         ):
             org_rows[(row[0], row[1])][row[2]] = row[3:]
-    unit_rows = _unit_rows(plans)
+    unit_rows, baselines = _unit_rows(headlines)
 
     partners: dict[int, dict] = {}
     off_track: list[tuple[Decimal, dict]] = []
@@ -140,56 +156,51 @@ def build_snapshot(chain: Chain, period: Period) -> dict:
         by_ambition[indicator.ambition_id].append(entry)
         if indicator.pk not in plans:
             continue
-        version, own = plans[indicator.pk]
+        found = standings[indicator.pk]
+        entry["in_progress"] = _in_progress(found)
+        headline = found.headline
+        shown = headline.version if headline is not None else plans[indicator.pk][0]
+        entry.update(unit_label=shown.unit_label, decimals=shown.decimals, direction=shown.direction)
+        if headline is None:
+            continue
+        version, own = headline.version, headline.period
         entry.update(
             period=own.slug,
             version=version.number,
-            unit_label=version.unit_label,
-            decimals=version.decimals,
-            direction=version.direction,
-        )
-        series = []
-        for step in range(FORECAST_PERIODS - 1, -1, -1):
-            p = own.shifted(-step)
-            v = pick(versions[indicator.pk], p.start)
-            row = chain_rows.get((indicator.pk, p.start))
-            value = value_from_sums(v, *row[:4]) if v is version and row else None
-            series.append((p, value))
-        value = series[-1][1]
-        previous = series[-2][1]
-        target = progress.expected(version, own.start)
-        row = chain_rows.get((indicator.pk, own.start))
-        expected_units = sum(n for _name, n in units.get(version.pk, {}).values())
-        entry.update(
-            value=_text(value),
-            target=_text(target),
-            status=progress.status(version, value, own.start, complete=(row[3] if row else 0) >= expected_units),
-            previous=_text(previous),
+            value=_text(headline.value),
+            target=_text(found.target),
+            status=found.status,
+            previous=_text(found.previous.value) if found.previous else None,
             previous_period=own.previous.slug,
-            change=_text(progress.change(value, previous)),
-            improving=progress.improving(version, progress.change(value, previous)),
-            reported=row[3] if row else 0,
-            late=row[4] if row else 0,
-            expected=expected_units,
-            forecast=None,
+            change=_text(found.change),
+            change_is_provisional=found.change_is_provisional,
+            improving=found.improving,
+            reported=headline.reported,
+            late=headline.late,
+            expected=headline.expected,
+            forecast=(
+                {"value": _text(found.forecast.value), "period": found.forecast.period.slug}
+                if found.forecast is not None
+                else None
+            ),
         )
-        horizon = next(a.horizon for a in ambitions if a.pk == indicator.ambition_id)
-        if Period.containing(horizon, version.frequency) > own:
-            result = progress.forecast(version, series, horizon)
-            if result is not None:
-                entry["forecast"] = {"value": _text(result.value), "period": result.period.slug}
 
+        unit_shares, organisation_shares = _baseline_shares(version, baselines.get(indicator.pk, {}))
         organisations = []
         for organisation_id, (name, expected) in units.get(version.pk, {}).items():
             sums = org_rows.get((indicator.pk, own.start), {}).get(organisation_id)
             org_value = value_from_sums(version, *sums[:4]) if sums else None
             reported, late = (sums[3], sums[4]) if sums else (0, 0)
+            share, counted = organisation_shares.get(organisation_id, (None, 0))
+            # A partner whose units did not all report the baseline period has no whole share.
+            standard = progress.part_standard(version, found.target, share if counted >= expected else None)
             organisations.append(
                 {
                     "id": organisation_id,
                     "name": name,
                     "value": _text(org_value),
-                    "status": progress.status(version, org_value, own.start, complete=reported >= expected),
+                    "target": _text(standard.target) if standard else None,
+                    "status": progress.judge_part(version, org_value, standard, complete=reported >= expected),
                     "reported": reported,
                     "expected": expected,
                     "late": late,
@@ -205,26 +216,25 @@ def build_snapshot(chain: Chain, period: Period) -> dict:
 
         unit_entries = []
         for unit_id, unit_name, organisation_id, unit_value in unit_rows.get(indicator.pk, []):
-            unit_status = progress.status(version, unit_value, own.start)
+            standard = progress.part_standard(version, found.target, unit_shares.get(unit_id))
+            unit_status = progress.judge_part(version, unit_value, standard)
             unit_entry = {
                 "id": unit_id,
                 "name": unit_name,
                 "organisation": organisation_id,
                 "value": _text(unit_value),
+                "target": _text(standard.target) if standard else None,
                 "status": unit_status,
             }
             unit_entries.append(unit_entry)
-            if unit_status == progress.Status.OFF_TRACK and target is not None:
-                # Ranked by how many tolerances the unit is behind, so different measures compare.
-                distance = progress.behind_by(version, unit_value, target) / (version.tolerance or Decimal(1))
+            if unit_status == progress.Status.OFF_TRACK:
                 off_track.append(
                     (
-                        distance,
+                        progress.distance_behind(version, unit_value, standard),
                         {
                             **unit_entry,
                             "indicator": indicator.pk,
                             "indicator_name": indicator.name,
-                            "target": _text(target),
                             "unit_label": version.unit_label,
                             "decimals": version.decimals,
                         },
@@ -234,8 +244,10 @@ def build_snapshot(chain: Chain, period: Period) -> dict:
 
     off_track.sort(key=lambda item: item[0], reverse=True)
     return {
+        "schema": SNAPSHOT_SCHEMA,
         "period": period.slug,
         "frequency": period.frequency,
+        "drafted_on": today.isoformat(),
         "ambitions": [
             {
                 "id": ambition.pk,
@@ -250,6 +262,55 @@ def build_snapshot(chain: Chain, period: Period) -> dict:
     }
 
 
+def _series(
+    versions: list[IndicatorVersion],
+    last: Period,
+    chain_rows: dict[tuple[int, date], tuple],
+    indicator_id: int,
+    units: dict[int, dict[int, tuple[str, int]]],
+) -> list[progress.Point]:
+    """The indicator's chain figures for the FORECAST_PERIODS periods up to ``last``."""
+    points = []
+    for step in range(FORECAST_PERIODS - 1, -1, -1):
+        p = last.shifted(-step)
+        version = pick(versions, p.start)
+        if version is None or version.frequency != p.frequency:
+            points.append(progress.Point(p, None))
+            continue
+        expected = sum(n for _name, n in units.get(version.pk, {}).values())
+        row = chain_rows.get((indicator_id, p.start))
+        value = value_from_sums(version, *row[:4]) if row else None
+        points.append(progress.Point(p, version, value, row[3] if row else 0, row[4] if row else 0, expected))
+    return points
+
+
+def _in_progress(found: progress.Standing) -> dict | None:
+    point = found.in_progress
+    if point is None:
+        return None
+    return {
+        "period": point.period.slug,
+        "value": _text(point.value),
+        "reported": point.reported,
+        "expected": point.expected,
+        "deadline": found.in_progress_deadline.isoformat(),
+    }
+
+
+def _baseline_shares(
+    version: IndicatorVersion, baselines: dict[int, tuple[int, Decimal]]
+) -> tuple[dict[int, Decimal], dict[int, tuple[Decimal, int]]]:
+    """(unit id → its share of the chain's baseline, organisation id → (its share, units counted))."""
+    unit_shares = progress.baseline_shares(version, {unit: value for unit, (_org, value) in baselines.items()})
+    per_organisation: dict[int, Decimal] = defaultdict(Decimal)
+    counted: dict[int, int] = defaultdict(int)
+    for organisation_id, value in baselines.values():
+        per_organisation[organisation_id] += value
+        counted[organisation_id] += 1
+    shares = progress.baseline_shares(version, per_organisation)
+    return unit_shares, {org: (share, counted[org]) for org, share in shares.items()}
+
+
 def _chain_rows(plans: dict[int, tuple[IndicatorVersion, Period]]) -> dict[tuple[int, date], tuple]:
     if not plans:
         return {}
@@ -261,21 +322,33 @@ def _chain_rows(plans: dict[int, tuple[IndicatorVersion, Period]]) -> dict[tuple
     return {(row[0], row[1]): row[2:] for row in rows}
 
 
-def _unit_rows(plans: dict[int, tuple[IndicatorVersion, Period]]) -> dict[int, list[tuple]]:
-    """Indicator id → (unit id, unit name, organisation id, value) for the indicator's period."""
-    if not plans:
-        return {}
+def _unit_rows(
+    headlines: dict[int, progress.Point],
+) -> tuple[dict[int, list[tuple]], dict[int, dict[int, tuple[int, Decimal]]]]:
+    """Per indicator: (unit id, unit name, organisation id, value) for its headline period, and for
+    a sum, each unit's (organisation id, value) in its definition's baseline period (its share)."""
+    if not headlines:
+        return {}, {}
+    baseline_of = {
+        pk: Period.containing(h.version.baseline_period, h.version.frequency).start
+        for pk, h in headlines.items()
+        if not h.version.is_ratio
+    }
     result: dict[int, list[tuple]] = defaultdict(list)
+    baselines: dict[int, dict[int, tuple[int, Decimal]]] = defaultdict(dict)
     # A ratio's figure stores its value (numerator / denominator × factor) beside its parts.
     rows = Figure.objects.filter(
-        indicator_id__in=list(plans), period__in={p.start for _v, p in plans.values()}
+        indicator_id__in=list(headlines),
+        period__in={h.period.start for h in headlines.values()} | set(baseline_of.values()),
     ).values_list("indicator_id", "period", "unit_id", "unit__name", "organisation_id", "value")
     for indicator_id, period, unit_id, name, organisation_id, value in rows:
-        if period != plans[indicator_id][1].start:
+        if value is None:
             continue
-        if value is not None:
+        if period == headlines[indicator_id].period.start:
             result[indicator_id].append((unit_id, name, organisation_id, value))
-    return result
+        if period == baseline_of.get(indicator_id):
+            baselines[indicator_id][unit_id] = (organisation_id, value)
+    return result, baselines
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,13 +19,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from ambitions.forms.reports import CommentaryForm, DraftForm
 from ambitions.models import ProgressReport, ReportStatus
 from ambitions.periods import Period
 from ambitions.services import reports
-from ambitions.services.display import STATUS_MARKS, NumberFormat, status_labels
+from ambitions.services.display import STATUS_MARKS, NumberFormat, change_text, status_labels
 from ambitions.services.reports import ReportRefused
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from ketenportaal.permissions import Action, allows, get_chain_or_404, require
@@ -51,6 +52,7 @@ class Row:
     period_label: str = ""
     indicator_id: int | None = None
     indicator_name: str = ""  # for a unit in the off-track list
+    in_progress: str = ""  # a later period still coming in (progress.standing)
     organisation_rows: list[Row] = field(default_factory=list)
     unit_rows: list[Row] = field(default_factory=list)
 
@@ -92,10 +94,11 @@ def present(report: ProgressReport, organisation_id: int | None = None) -> Prese
         if organisation is None:
             raise Http404
 
-    def status_row(name: str, entry: dict, value: str | None, status: str) -> Row:
+    def status_row(name: str, entry: dict, value: str | None, status: str, target: str | None = None) -> Row:
         return Row(
             name=name,
             value=_number(fmt, value, entry),
+            target=_number(fmt, target, entry) if target is not None else "",
             status=status,
             status_label=labels[status],
             mark=STATUS_MARKS[status],
@@ -108,13 +111,28 @@ def present(report: ProgressReport, organisation_id: int | None = None) -> Prese
             row = status_row(entry["name"], entry, entry.get("value"), entry.get("status", "no_data"))
             row.indicator_id = entry["id"]
             row.commentary = indicator_notes.get(entry["id"], "")
+            if entry.get("in_progress"):
+                coming = entry["in_progress"]
+                row.in_progress = _(
+                    "In progress: %(period)s, so far %(value)s (%(reported)s of %(count)s units; deadline %(deadline)s)"
+                ) % {
+                    "period": Period.from_slug(coming["period"]).label(),
+                    "value": _number(fmt, coming["value"], entry),
+                    "reported": coming["reported"],
+                    "count": coming["expected"],
+                    "deadline": formats.date_format(date.fromisoformat(coming["deadline"]), "j F Y"),
+                }
             if "period" in entry:
                 row.period_label = Period.from_slug(entry["period"]).label()
                 row.target = _number(fmt, entry.get("target"), entry)
                 if entry.get("change") is not None:
-                    row.change = fmt.change(Decimal(entry["change"]), SimpleNamespace(**_shape(entry)))
-                    if entry.get("improving") is not None:
-                        row.change += " (" + (_("better") if entry["improving"] else _("worse")) + ")"
+                    row.change = change_text(
+                        fmt,
+                        Decimal(entry["change"]),
+                        SimpleNamespace(**_shape(entry)),
+                        entry.get("improving"),
+                        entry.get("change_is_provisional", False),
+                    )
                 if entry.get("forecast"):
                     row.forecast = _("At this pace: %(value)s by %(period)s") % {
                         "value": _number(fmt, entry["forecast"]["value"], entry),
@@ -131,7 +149,7 @@ def present(report: ProgressReport, organisation_id: int | None = None) -> Prese
                         if o["id"] == organisation_id
                     ]
                     row.unit_rows = [
-                        status_row(u["name"], entry, u["value"], u["status"])
+                        status_row(u["name"], entry, u["value"], u["status"], u.get("target"))
                         for u in entry.get("units", [])
                         if u["organisation"] == organisation_id
                     ]

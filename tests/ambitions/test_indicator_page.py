@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -23,6 +24,15 @@ from tests.measures import Measures, enter_share
 @pytest.fixture
 def client_for(english_client_for):
     return english_client_for
+
+
+@pytest.fixture(autouse=True)
+def mid_month(monkeypatch):
+    """The page's today is the 20th of this month, so last month (``m.period``) is past its
+    ten-day deadline and judged, on whatever day the suite runs."""
+    today = timezone.localdate().replace(day=20)
+    monkeypatch.setattr(indicator_page, "timezone", SimpleNamespace(localdate=lambda: today))
+    return today
 
 
 def url(m: Measures, indicator=None, **query) -> str:
@@ -109,6 +119,31 @@ def test_a_sums_chain_row_is_provisional_until_every_unit_has_reported(measures,
     save_cell(w.lead_b, m.count, w.unit_b, m.period, CellInput(value="50"))
     row = {r.period: r for r in client_for(w.viewer).get(count_url).context["page"].chain_rows}[m.period]
     assert row.status == "on_track"
+
+
+def test_a_period_whose_deadline_has_not_passed_is_in_progress_not_judged(measures, client_for, mid_month):
+    """The running month's 1 in 2 cases is not "off track": its figures are still coming in."""
+    m, w = measures, measures.world
+    Figure.objects.create(
+        indicator=m.share,
+        version=m.share_v1,
+        unit=w.unit_a,
+        organisation_id=w.unit_a.organisation_id,
+        period=now().start,
+        numerator=Decimal(1),
+        denominator=Decimal(2),
+        value=Decimal(50),
+    )
+    enter_share(m, w.unit_a, m.period, "1", "10")
+    aggregates.rebuild_all()
+
+    response = client_for(w.viewer).get(url(m))
+
+    rows = {row.period: row for row in response.context["page"].chain_rows}
+    assert (rows[now()].value, rows[now()].status, rows[now()].status_label) == ("50.0%", "in_progress", "In progress")
+    assert rows[m.period].status == "off_track"
+    early = indicator_page.build(m.share, today=mid_month.replace(day=5))
+    assert {row.period: row for row in early.chain_rows}[m.period].status == "in_progress"
 
 
 def test_it_shows_partner_and_unit_tables_with_status_in_text(measures, client_for):

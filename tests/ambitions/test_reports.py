@@ -10,7 +10,7 @@ from django.utils import translation
 
 from ambitions.models import ProgressReport, ReportCommentary, ReportStatus
 from ambitions.periods import Frequency, Period
-from ambitions.services import reports
+from ambitions.services import progress, reports
 from ambitions.services.reports import ReportRefused
 from stakeholders.models import Notification
 from tests.measures import enter_count, enter_share
@@ -18,6 +18,17 @@ from tests.measures import enter_count, enter_share
 
 def indicator_entry(report: ProgressReport, indicator) -> dict:
     return next(i for a in report.snapshot["ambitions"] for i in a["indicators"] if i["id"] == indicator.pk)
+
+
+@pytest.fixture(autouse=True)
+def mid_month(monkeypatch):
+    """Reports are drafted on the 20th of this month, so last month (``m.period``) is past its
+    ten-day deadline, and the headline, on whatever day the suite runs. chain_today(now) with a
+    moment still reads the clock of that moment (the calendar tests)."""
+    real = reports.chain_today
+    today = real().replace(day=20)
+    monkeypatch.setattr(reports, "chain_today", lambda now=None: real(now) if now else today)
+    return today
 
 
 @pytest.fixture
@@ -43,6 +54,9 @@ def test_the_snapshot_holds_value_target_status_change_and_partners(filled):
     assert Decimal(entry["change"]) == 25
     assert entry["target"] is not None
     assert entry["reported"] == 2 and entry["expected"] == 2
+    assert entry["change_is_provisional"] is False  # both units reported both months
+    assert entry["in_progress"] is None
+    assert report.snapshot["schema"] == reports.SNAPSHOT_SCHEMA
     names = {o["name"]: o for o in entry["organisations"]}
     assert Decimal(names["Politie"]["value"]) == 10
     assert Decimal(names["Openbaar Ministerie"]["value"]) == 90
@@ -366,3 +380,124 @@ def test_reports_of_another_chain_are_not_found(filled, client_for):
     report, _ = reports.draft_report(w.chain, m.period)
 
     assert client_for(w.manager).get(page("report_detail", report, chain="jeugd")).status_code == 404
+
+
+# --- Honest headlines and units judged against their own expectation ------------------------------
+
+
+def test_a_period_whose_deadline_has_not_passed_is_in_progress_not_the_headline(filled, mid_month):
+    m, w = filled, filled.world
+    early = mid_month.replace(day=5)  # last month's deadline (the 10th) is still to come
+
+    snapshot = reports.build_snapshot(w.chain, m.period, today=early)
+
+    entry = next(i for a in snapshot["ambitions"] for i in a["indicators"] if i["id"] == m.share.pk)
+    assert entry["period"] == m.period.previous.slug
+    assert Decimal(entry["value"]) == 25  # (20 + 30) / 200
+    assert entry["in_progress"]["period"] == m.period.slug
+    assert Decimal(entry["in_progress"]["value"]) == 50
+    assert (entry["in_progress"]["reported"], entry["in_progress"]["expected"]) == (2, 2)
+    assert entry["in_progress"]["deadline"] == (m.period.end + timedelta(days=10)).isoformat()
+    # The count has figures for last month only: nothing for a headline yet, only progress.
+    count = next(i for a in snapshot["ambitions"] for i in a["indicators"] if i["id"] == m.count.pk)
+    assert "period" not in count and count["status"] == progress.Status.NO_DATA
+    assert count["in_progress"]["period"] == m.period.slug
+
+
+def test_the_report_page_shows_a_period_in_progress(filled, client_for, mid_month, monkeypatch):
+    m, w = filled, filled.world
+    monkeypatch.setattr(reports, "chain_today", lambda now=None: mid_month.replace(day=5))
+    report, _ = reports.draft_report(w.chain, m.period)
+
+    text = client_for(w.viewer).get(page("report_detail", report)).text
+
+    assert f"In progress: {m.period.label()}, so far 50.0% (2 of 2 units; deadline" in text
+
+
+def test_a_change_between_different_units_is_marked_provisional(measures, client_for):
+    m, w = measures, measures.world
+    enter_share(m, w.unit_a, m.period.previous, "20", "100")
+    enter_share(m, w.unit_a, m.period, "10", "100")
+    enter_share(m, w.unit_b, m.period, "90", "100")  # unit B did not report the month before
+
+    report, _ = reports.draft_report(w.chain, m.period)
+
+    entry = indicator_entry(report, m.share)
+    assert Decimal(entry["change"]) == 30 and entry["change_is_provisional"] is True
+    text = client_for(w.viewer).get(page("report_detail", report)).text
+    assert "+30.0 percentage points (better); provisional: not every unit reported" in text
+
+
+@pytest.fixture
+def counted(measures):
+    """The count (lower is better, 500 → 200 from January 2024): unit A had 400 of the chain's 500
+    cases in the baseline month, unit B 100, so A is held to 80% of the chain's expected total
+    and B to 20%."""
+    m, w = measures, measures.world
+    baseline = Period(m.count_v1.baseline_period, Frequency.MONTH)
+    enter_count(m, w.unit_a, baseline, "400")
+    enter_count(m, w.unit_b, baseline, "100")
+    return m
+
+
+def test_a_unit_of_a_sum_is_compared_with_its_share_of_the_chains_expected_total(counted, client_for):
+    """The report compared a unit's 288 cases with the chain's expected 3,445. Now unit B, with
+    90 cases where its share of the trajectory expects about 52, is far behind; and unit A, with
+    200 where about 207 is expected, is on track, though both are below the chain's total."""
+    m, w = counted, counted.world
+    chain_target = progress.expected(m.count_v1, m.period.start)
+    enter_count(m, w.unit_a, m.period, "200")
+    enter_count(m, w.unit_b, m.period, "90")
+    assert chain_target > 200  # against the chain's total both units looked fine
+
+    report, _ = reports.draft_report(w.chain, m.period)
+
+    entry = indicator_entry(report, m.count)
+    units = {u["name"]: u for u in entry["units"]}
+    assert Decimal(units["Eenheid Amsterdam"]["target"]) == chain_target * Decimal("0.8")
+    assert units["Eenheid Amsterdam"]["status"] == progress.Status.ON_TRACK
+    assert Decimal(units["Parket Amsterdam"]["target"]) == chain_target * Decimal("0.2")
+    assert units["Parket Amsterdam"]["status"] == progress.Status.OFF_TRACK
+    organisations = {o["name"]: o for o in entry["organisations"]}
+    assert organisations["Openbaar Ministerie"]["status"] == progress.Status.OFF_TRACK
+    assert organisations["Politie"]["status"] == progress.Status.ON_TRACK
+    furthest = report.snapshot["off_track"]
+    assert [(u["name"], u["indicator"]) for u in furthest] == [("Parket Amsterdam", m.count.pk)]
+    assert Decimal(furthest[0]["target"]) == chain_target * Decimal("0.2")
+
+    text = client_for(w.viewer).get(page("report_detail", report)).text
+    assert "Units furthest behind their own expected value" in text
+    assert "its share of the chain&#x27;s expected total" in text or "its share of the chain's expected total" in text
+
+
+def test_a_unit_of_a_sum_without_a_baseline_figure_is_not_judged(measures):
+    m, w = measures, measures.world
+    enter_count(m, w.unit_a, Period(m.count_v1.baseline_period, Frequency.MONTH), "400")
+    enter_count(m, w.unit_a, m.period, "200")
+    enter_count(m, w.unit_b, m.period, "90")
+
+    snapshot = reports.build_snapshot(w.chain, m.period)
+
+    entry = next(i for a in snapshot["ambitions"] for i in a["indicators"] if i["id"] == m.count.pk)
+    units = {u["name"]: u for u in entry["units"]}
+    assert units["Parket Amsterdam"]["status"] == progress.Status.NOT_JUDGED
+    assert units["Parket Amsterdam"]["target"] is None
+    assert units["Eenheid Amsterdam"]["status"] == progress.Status.ON_TRACK
+    assert not snapshot["off_track"]
+
+
+def test_the_furthest_behind_ranks_units_in_their_own_tolerances(counted):
+    """A ratio unit 30 points behind with a tolerance of 5 (6 tolerances) ranks above a sum unit
+    a few tolerances behind its share, whatever the size of their numbers."""
+    m, w = counted, counted.world
+    chain_target = progress.expected(m.count_v1, m.period.start)
+    share_target = progress.expected(m.share_v1, m.period.start)
+    enter_share(m, w.unit_a, m.period, str(int(share_target) - 30), "100")
+    enter_share(m, w.unit_b, m.period, "99", "100")
+    # Unit B's own tolerance is 5 (25 × 20%): 3 tolerances behind its share of the target.
+    enter_count(m, w.unit_b, m.period, str(int(chain_target * Decimal("0.2") + 16)))
+    enter_count(m, w.unit_a, m.period, "100")
+
+    snapshot = reports.build_snapshot(w.chain, m.period)
+
+    assert [u["indicator"] for u in snapshot["off_track"]] == [m.share.pk, m.count.pk]
