@@ -7,14 +7,23 @@ URLs, views and tests sit together:
 - views/versions.py   indicator versions: draft, edit, propose, consent/object, comment
 - views/indicators.py the indicator page: chart, partner and unit tables, export
 - views/dashboard.py  the chain dashboard
-- views/entry.py      entering figures: the grid, a cell, submit, approve, reopen, cell history
+- views/entry.py      entering figures: the grid, a cell, cell history
+- views/submissions.py the period's steps: submit, approve, approve a late delivery, reopen
 - views/reports.py    progress reports: list, page, PDF, draft, regenerate, commentary, publish
 
 Names follow <model>_<action>; every name needs a row in tests/test_authorisation_matrix.py.
 """
 
-from .views import dashboard, entry, indicators, reports, setup, versions
+from .views import dashboard, entry, indicators, reports, setup, submissions, versions
 
 app_name = "ambitions"
 
-urlpatterns = [*setup.routes, *versions.routes, *indicators.routes, *dashboard.routes, *entry.routes, *reports.routes]
+urlpatterns = [
+    *setup.routes,
+    *versions.routes,
+    *indicators.routes,
+    *dashboard.routes,
+    *entry.routes,
+    *submissions.routes,
+    *reports.routes,
+]

@@ -89,7 +89,7 @@ def organisations_visible_to(user, queryset: QuerySet | None = None) -> QuerySet
 
 
 def allows(user, action: Action, chain: Chain, organisation: Organisation | None = None) -> bool:
-    from stakeholders.models import Role
+    from stakeholders.models import MandateScope, Role
 
     if _is_admin(user):
         return True
@@ -100,8 +100,9 @@ def allows(user, action: Action, chain: Chain, organisation: Organisation | None
         return True
     own_organisation = organisation is not None and organisation.pk == user.organisation_id
     if action in (Action.APPROVE_FIGURES, Action.CONSENT_INDICATORS):
-        # Only for one's own organisation, whatever the role; the mandate check comes on top.
-        return own_organisation and role in (Role.PARTNER_LEAD, Role.PROGRAMME_MANAGER)
+        # Only for one's own organisation, in a role that can use such a mandate (the mandate
+        # rule's own list); the mandate check comes on top.
+        return own_organisation and role in MandateScope.roles_for(action)
     if role == Role.PROGRAMME_MANAGER:
         return True
     if action in (Action.EDIT_ORGANISATION, Action.MANAGE_MANDATES):
@@ -129,13 +130,14 @@ def get_chain_or_404(user, slug: str) -> Chain:
 
 
 def has_mandate(person: Person, partnership: Partnership, scope: str, on: date | None = None) -> bool:
-    """Whether the person may act for the partner in this scope on that day."""
+    """Whether the person may act for the partner in this scope on that day (the mandate rule:
+    Mandate.objects.usable_on)."""
     from stakeholders.models import Mandate
 
     if not person.is_active or person.organisation_id != partnership.organisation_id:
         return False
     return (
-        Mandate.objects.valid_on(on or timezone.localdate())
+        Mandate.objects.usable_on(on or timezone.localdate())
         .filter(person=person, partnership=partnership, scope=scope)
         .exists()
     )
@@ -148,7 +150,7 @@ def requires_two_factor(user) -> bool:
     from stakeholders.models import Role
 
     if not settings.TWO_FACTOR_REQUIRED or not user.is_authenticated:
-        return False
+        return False  # spares the query
     if _is_admin(user):
         return True
     return user.memberships.filter(role=Role.PROGRAMME_MANAGER).exists()

@@ -134,3 +134,8 @@ def enter_count(m: Measures, unit, period: Period, value: str) -> None:
     from ambitions.services.entry import CellInput, save_cell
 
     save_cell(_reporter(m, unit), m.count, unit, period, CellInput(value=value))
+
+
+# The reason tests give when they submit or approve a period with figures missing (the submission
+# rule, services/submissions.py); ignored when nothing is missing.
+MISSING = "Nog niet alle eenheden hebben geleverd"

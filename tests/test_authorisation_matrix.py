@@ -403,6 +403,16 @@ def report_draft_data(o: Objects, target: str) -> dict:
     return {"slug": o.slug(target), "_data": {"period": o.period.shifted(-6).slug}}
 
 
+def missing_reason(o: Objects, target: str) -> dict:
+    return {"missing_reason": "Nog niet alle eenheden hebben geleverd"}
+
+
+def late_waiting(o: Objects, target: str) -> int:
+    """How many figures delivered late wait for approval in the target's approved period."""
+    organisation = getattr(o.world, ORGANISATION_OF[target])
+    return Figure.objects.filter(organisation=organisation, awaiting_approval=True).count()
+
+
 ROWS = [
     # The start page and the project's own views
     Row("stakeholders:my_work", plain(), SIGNED_IN),
@@ -485,8 +495,11 @@ ROWS = [
     Row("ambitions:entry_index", in_chain(), ENTER),
     Row("ambitions:entry_grid", in_period(0), ENTER),
     Row("ambitions:entry_cell", in_period(0, cell_data), ENTER, method="post", state=cell_saved),
-    Row("ambitions:period_submit", in_period(0), ENTER, method="post", state=submission_status(0)),
-    Row("ambitions:period_approve", in_period(1), MANDATED, method="post", state=submission_status(1)),
+    # With a reason: the matrix's periods have figures missing (services/submissions.py).
+    Row("ambitions:period_submit", in_period(0, missing_reason), ENTER, method="post", state=submission_status(0)),
+    Row("ambitions:period_approve", in_period(1, missing_reason), MANDATED, method="post", state=submission_status(1)),
+    # Each approved period (two back) has a figure delivered late, waiting for approval.
+    Row("ambitions:period_approve_late", in_period(2), MANDATED, method="post", state=late_waiting),
     Row("ambitions:period_reopen", in_period(2), MANAGE),
     Row("ambitions:figure_history", of("figure"), READ),
     # Ambitions and indicators (views/setup.py), indicator versions by consensus (views/versions.py)
@@ -723,6 +736,19 @@ def objects(shared_world: World, django_db_blocker, media_root) -> Objects:
             target: reports.draft_report(chain, m.period.shifted(-steps))[0]
             for target, chain, steps in ((PARTNER_A, w.chain, 1), (PARTNER_B, w.chain, 2), (OTHER, w.other_chain, 1))
         }
+        # In each approved period, a figure delivered late that waits for the lead's approval.
+        for indicator, unit in figure_of.values():
+            Figure.objects.create(
+                indicator=indicator,
+                version=indicator.versions.get(),
+                unit=unit,
+                organisation=unit.organisation,
+                period=m.period.shifted(-2).start,
+                value=1,
+                numerator=1 if indicator == m.share else None,
+                denominator=2 if indicator == m.share else None,
+                awaiting_approval=True,
+            )
         # One unread notification for every signed-in persona, and for lead B (not a persona).
         found.by_kind["notification"] = {
             name: Notification.objects.create(person=getattr(w, name), text="Melding", url="/", key="matrix")

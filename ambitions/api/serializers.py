@@ -121,7 +121,10 @@ class FigureSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(
         choices=SubmissionStatus.choices,
         read_only=True,
-        help_text="The organisation's period: open, submitted, or approved (locked).",
+        help_text=(
+            "The organisation's period: open, submitted, or approved (locked). A figure delivered late, "
+            "after its period's approval, is submitted until the partner lead approves it."
+        ),
     )
     revision = serializers.IntegerField(
         read_only=True, help_text="Send it back (If-Match header or revision field) to update safely."

@@ -23,7 +23,7 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Prefetch, Subquery, Value
+from django.db.models import Case, OuterRef, Prefetch, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -137,15 +137,19 @@ class IndicatorVersionViewSet(viewsets.ReadOnlyModelViewSet):
         return obj.indicator.ambition.chain
 
 
-def _submission_status() -> Coalesce:
-    """The figure's organisation's period status, as an annotation (one query for a whole page)."""
+def _submission_status() -> Case:
+    """The figure's organisation's period status, as an annotation (one query for a whole page); a
+    figure delivered after its period's approval is submitted until the lead approves it."""
     submissions = PeriodSubmission.objects.filter(
         chain_id=OuterRef("indicator__ambition__chain_id"),
         organisation_id=OuterRef("organisation_id"),
         frequency=OuterRef("version__frequency"),
         period=OuterRef("period"),
     ).values("status")[:1]
-    return Coalesce(Subquery(submissions), Value(SubmissionStatus.OPEN))
+    return Case(
+        When(awaiting_approval=True, then=Value(SubmissionStatus.SUBMITTED)),
+        default=Coalesce(Subquery(submissions), Value(SubmissionStatus.OPEN)),
+    )
 
 
 def _etag(figure: Figure) -> str:

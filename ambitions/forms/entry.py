@@ -181,3 +181,19 @@ class ReopenForm(PortalForm):
         max_length=2000,
         help_text=_("The contributors and the partner lead see this reason."),
     )
+
+
+class MissingReasonForm(PortalForm):
+    """The reason to submit or approve a period while figures are missing (the submission rule).
+
+    Optional on the grid's own buttons: services.submissions asks for it only when cells are empty."""
+
+    missing_reason = forms.CharField(
+        label=_("Reason for going ahead with figures missing"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "Say why these figures are missing and when they will come. Everyone in the chain sees this reason."
+        ),
+    )

@@ -9,6 +9,7 @@ and a figure's status can never disagree with its organisation's.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from stakeholders.models import Chain, Organisation, Person, Unit
@@ -30,6 +31,14 @@ class FigureQuerySet(models.QuerySet):
         from ketenportaal import permissions
 
         return self.filter(indicator__ambition__chain__in=permissions.chains_visible_to(user))
+
+    def with_data(self) -> FigureQuerySet:
+        """Figures that hold a value (Figure.has_data, in SQL)."""
+        return self.filter(Q(value__isnull=False) | Q(numerator__isnull=False, denominator__isnull=False))
+
+    def locked_by_approval(self) -> FigureQuerySet:
+        """The figures an approval of their period locks (Figure.locked_by_approval, in SQL)."""
+        return self.with_data().filter(awaiting_approval=False)
 
 
 class Figure(models.Model):
@@ -69,6 +78,10 @@ class Figure(models.Model):
     follow_up = models.BooleanField(_("needs follow-up"), default=False)
     source = models.CharField(_("source"), max_length=10, choices=FigureSource, default=FigureSource.FORM)
     is_late = models.BooleanField(_("late"), default=False)
+    # Delivered late, after its organisation's period was approved, and not yet approved itself
+    # (the submission rule in docs/architecture.md). A database default, as the bulk upsert's
+    # INSERT on PostgreSQL names its columns.
+    awaiting_approval = models.BooleanField(_("awaiting approval"), default=False, db_default=False)
     # Optimistic concurrency: a save names the revision it started from; a different one is a conflict.
     revision = models.PositiveIntegerField(default=1)
     entered_by = models.ForeignKey(
@@ -96,6 +109,19 @@ class Figure(models.Model):
     @property
     def has_data(self) -> bool:
         return self.value is not None or (self.numerator is not None and self.denominator is not None)
+
+    @property
+    def locked_by_approval(self) -> bool:
+        """Whether approving the period locks this figure: an approval locks the figures that are
+        in, not the empty cells; a late delivery into one of those stays open until the lead
+        approves it (services/submissions.approve_late)."""
+        return self.has_data and not self.awaiting_approval
+
+
+def locks_cell(submission_status: str, figure: Figure | None) -> bool:
+    """The submission rule for one cell: locked when its period is approved and it holds an
+    approved figure. (In SQL: FigureQuerySet.locked_by_approval.)"""
+    return submission_status == SubmissionStatus.APPROVED and figure is not None and figure.locked_by_approval
 
 
 class FigureChange(models.Model):
@@ -166,6 +192,15 @@ class PeriodSubmission(models.Model):
     reopened_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    # Submitting or approving with figures missing needs a reason (services/submissions.py); how
+    # many cells were empty at that step, and the reason given, as the history shows them.
+    submitted_missing = models.PositiveIntegerField(_("figures missing when submitted"), default=0)
+    submitted_missing_reason = models.TextField(_("reason for submitting with figures missing"), blank=True)
+    approved_missing = models.PositiveIntegerField(_("figures missing when approved"), default=0)
+    approved_missing_reason = models.TextField(_("reason for approving with figures missing"), blank=True)
+    # The last approval of figures delivered late, after the period was approved.
+    late_approved_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    late_approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("period submission")

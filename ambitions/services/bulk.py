@@ -34,6 +34,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -390,7 +391,9 @@ def _upsert_figures(person: Person, raw_rows: list, source: str, today: date | N
                 rows = _check(candidates, state, lookups.chain_of, errors, today, emit)
             if errors:
                 raise BulkRefused(errors)  # leaving the block rolls back, lock rows and all
-            return _write_copied(person, rows, source)  # roll-ups included: nothing left to recompute
+            result = _write_copied(person, rows, source)  # roll-ups included: nothing left to recompute
+            _mark_late_deliveries(state.late_deliveries)
+            return result
         rows = _check(candidates, state, lookups.chain_of, errors, today)
         if errors:
             raise BulkRefused(errors)
@@ -411,10 +414,24 @@ class _State:
 def _load_state(candidates: list[tuple[int, RowInput, Indicator, Unit]], chain_of: dict[int, int]) -> _State:
     # A row's definition and period depend only on its indicator and how it names the period:
     # resolved once per combination, as are the reporting units and the submissions' status.
+        _mark_late_deliveries(state.late_deliveries)
     versions = versions_in_force({row.indicator_id for _, row, _, _ in candidates})
     definitions: dict[tuple[int, PeriodRef], tuple[IndicatorVersion | None, Period] | CellRefused] = {}
     for indicator_id, ref in {(c[1].indicator_id, c[1].period) for c in candidates}:
         version = pick(versions[indicator_id], ref.start)
+def _mark_late_deliveries(rows: list[_Row]) -> None:
+    """Rows written into approved periods wait for the lead's approval when they hold a figure, as
+    services.entry.write_cell marks them (rare: one small update per batch)."""
+    for batch in chunks(rows, 300):
+        for has_data in (True, False):
+            cells = Q()
+            for row in batch:
+                if (row.value is not None) == has_data:
+                    cells |= Q(indicator_id=row.indicator_id, unit_id=row.unit_id, period=row.period)
+            if cells:
+                Figure.objects.filter(cells).update(awaiting_approval=has_data)
+
+
         try:
             definitions[(indicator_id, ref)] = (version, resolve_period(ref, version))
         except CellRefused as refused:
@@ -422,12 +439,13 @@ def _load_state(candidates: list[tuple[int, RowInput, Indicator, Unit]], chain_o
     defined = [d for d in definitions.values() if not isinstance(d, CellRefused)]
     return _State(
         definitions=definitions,
+    # The cells of approved periods that their approval locks (the submission rule); the rows
+    # written into the others are late deliveries, which wait for the lead's approval.
+    locked: set[Key] = field(default_factory=set)
+    late_deliveries: list[_Row] = field(default_factory=list)
         reporting=_reporting_units({version.id for version, _ in defined if version is not None}),
-        statuses=_submission_statuses(
-            {chain_of[row.indicator_id] for _, row, _, _ in candidates},
-            {unit.organisation_id for _, _, _, unit in candidates},
-            {period.start for _, period in defined},
-        ),
+        statuses=statuses,
+        locked=_locked_by_approval(candidates, statuses),
     )
 
 
@@ -436,6 +454,11 @@ def _check(
     state: _State,
     chain_of: dict[int, int],
     errors: dict[int, Errors],
+    statuses = _submission_statuses(
+        {chain_of[row.indicator_id] for _, row, _, _ in candidates},
+        {unit.organisation_id for _, _, _, unit in candidates},
+        {period.start for _, period in defined},
+    )
     today: date,
     emit: Callable[[_Row], object] | None = None,
 ) -> list[_Row]:
@@ -447,6 +470,36 @@ def _check(
     append = rows.append
     open_cells: set[tuple[int, Period, int]] = set()  # (indicator, period, organisation) past check_cell_open
     late: dict[tuple[int, date], bool] = {}
+def _locked_by_approval(
+    candidates: list[tuple[int, RowInput, Indicator, Unit]], statuses: dict[tuple[int, int, str, date], str]
+) -> set[Key]:
+    """The cells among the rows that an approval locks (one query, only when a row's period may
+    be approved; read under the roll-up lock like the figures the writers read)."""
+    approved = {
+        (organisation, start)
+        for (_, organisation, _, start), status in statuses.items()
+        if status == SubmissionStatus.APPROVED
+    }
+    keys = [
+        (row.indicator_id, row.unit_id, row.period.start)
+        for _, row, _, unit in candidates
+        if (unit.organisation_id, row.period.start) in approved
+    ]
+    locked: set[Key] = set()
+    for batch in chunks(sorted(keys), 300):
+        figures = (
+            Figure.objects.locked_by_approval()
+            .filter(
+                indicator_id__in={k[0] for k in batch},
+                unit_id__in={k[1] for k in batch},
+                period__in={k[2] for k in batch},
+            )
+            .values_list("indicator_id", "unit_id", "period")
+        )
+        locked.update(figures)
+    return locked
+
+
     no_units: set[int] = set()
     for index, row, indicator, unit in candidates:
         # Plain ids in this loop: a model's .pk is a property, and the loop runs up to 100,000 times.
@@ -466,8 +519,13 @@ def _check(
                     (chain_of[row.indicator_id], organisation_id, period.frequency, period.start),
                     SubmissionStatus.OPEN,
                 )
-                check_cell_open(CellContext(indicator, unit, period, version, units, status), today)
-                open_cells.add(opened)
+                approved = status == SubmissionStatus.APPROVED
+                locked = approved and (row.indicator_id, row.unit_id, period.start) in state.locked
+                check_cell_open(CellContext(indicator, unit, period, version, units, status), today, locked)
+                if not approved:  # in an approved period each cell is locked or not on its own
+                    open_cells.add(opened)
+            else:
+                approved = False
             check_kind(version, row.cell)
             clean = clean_input(version, row.cell)
         except CellRefused as refused:
@@ -509,6 +567,8 @@ def _reporting_units(version_ids: set[int]) -> dict[int, set[int]]:
     return found
 
 
+        if approved:
+            state.late_deliveries.append(checked)
 def _submission_statuses(
     chains: set[int], organisations: set[int], periods: set[date]
 ) -> dict[tuple[int, int, str, date], str]:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from ambitions.models import Consent, ConsentPosition, IndicatorVersion, VersionComment, VersionStatus
 from ketenportaal.permissions import Action, allows, has_mandate
-from stakeholders.models import Mandate, MandateScope, Partnership, PartnershipStatus, Person, Role
+from stakeholders.models import Mandate, MandateScope, Partnership, PartnershipStatus, Person
 from stakeholders.notify import notify
 
 
@@ -45,13 +45,12 @@ def mandated_people(partnerships: list[Partnership]) -> dict[int, list[Person]]:
     """Per partnership id, the people who may consent for it today."""
     result: dict[int, list[Person]] = {p.pk: [] for p in partnerships}
     mandates = (
-        Mandate.objects.valid_on()
-        .filter(partnership__in=partnerships, scope=MandateScope.CONSENT_INDICATORS, person__is_active=True)
-        .select_related("person", "partnership")
+        Mandate.objects.usable_on()
+        .filter(partnership__in=partnerships, scope=MandateScope.CONSENT_INDICATORS)
+        .select_related("person")
     )
     for mandate in mandates:
-        if mandate.person.organisation_id == mandate.partnership.organisation_id:
-            result[mandate.partnership_id].append(mandate.person)
+        result[mandate.partnership_id].append(mandate.person)
     return result
 
 
@@ -148,10 +147,7 @@ def requested_from(person: Person) -> QuerySet[IndicatorVersion]:
     partner for which they hold a valid consent mandate (and lead in the chain). One query."""
     partnerships = Partnership.objects.current().filter(
         status=PartnershipStatus.CORE,
-        organisation_id=person.organisation_id,
-        mandates__in=Mandate.objects.valid_on().filter(person=person, scope=MandateScope.CONSENT_INDICATORS),
-        chain__memberships__person=person,
-        chain__memberships__role__in=[Role.PARTNER_LEAD, Role.PROGRAMME_MANAGER],
+        mandates__in=Mandate.objects.usable_on().filter(person=person, scope=MandateScope.CONSENT_INDICATORS),
     )
     return (
         IndicatorVersion.objects.filter(

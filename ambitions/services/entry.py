@@ -25,6 +25,7 @@ from ambitions.models import (
     PeriodSubmission,
     SubmissionStatus,
 )
+from ambitions.models.figures import locks_cell
 from ambitions.periods import Period
 from ambitions.services import aggregates
 from ambitions.services.numbers import NotANumber, parse_decimal, show
@@ -84,8 +85,10 @@ def deadline(version: IndicatorVersion, period: Period) -> date:
     return period.end + timedelta(days=version.deadline_days)
 
 
-def check_cell_open(ctx: CellContext, today: date) -> None:
-    """Refuse cells that cannot take a figure at all, whatever is typed."""
+def check_cell_open(ctx: CellContext, today: date, locked: bool | None = None) -> None:
+    """Refuse cells that cannot take a figure at all, whatever is typed. ``locked``: whether the
+    period's approval locks this cell (models.figures.locks_cell, which needs the stored figure);
+    unknown (None), an approved period counts as locked as a whole."""
     version = ctx.version
     if version is None or version.frequency != ctx.period.frequency:
         raise CellRefused(
@@ -106,7 +109,7 @@ def check_cell_open(ctx: CellContext, today: date) -> None:
                 % {"period": ctx.period, "opens": opens, "closes": closes}
             }
         )
-    if ctx.submission_status == SubmissionStatus.APPROVED:
+    if ctx.submission_status == SubmissionStatus.APPROVED if locked is None else locked:
         raise CellRefused(
             {
                 "__all__": _("The figures of %(org)s for %(period)s are approved and locked.")
@@ -249,7 +252,7 @@ def write_cell(
     if not allows(person, Action.ENTER_FIGURES, indicator.ambition.chain, unit.organisation):
         raise PermissionDenied
     today = today or timezone.localdate()
-    check_cell_open(ctx, today)
+    check_cell_open(ctx, today, locked=locks_cell(ctx.submission_status, figure))
     clean = clean_input(ctx.version, data)
     if figure is not None and data.revision is not None and data.revision != figure.revision:
         raise CellConflict(figure)
@@ -287,3 +290,5 @@ CONTENT_FIELDS = ("value", "numerator", "denominator", "comment", "follow_up")
 def same_content(saved, new) -> bool:
     """Whether ``new`` (typed input, cleaned) would store exactly what ``saved`` holds."""
     return all(getattr(saved, name) == getattr(new, name) for name in CONTENT_FIELDS)
+    # A figure delivered into an approved period waits for the lead's approval (approve_late).
+    figure.awaiting_approval = ctx.submission_status == SubmissionStatus.APPROVED and clean.has_data

@@ -28,6 +28,7 @@ from ambitions.models import (
     PeriodSubmission,
     SubmissionStatus,
 )
+from ambitions.models.figures import locks_cell
 from ambitions.periods import Period
 from ambitions.services.entry import CellContext, entry_window
 from ambitions.services.entry import deadline as deadline_of
@@ -70,7 +71,18 @@ class GridCell:
 
     @property
     def locked(self) -> bool:
-        return self.submission_status == SubmissionStatus.APPROVED
+        """Approval locks the figures that are in (the submission rule, models.figures.locks_cell)."""
+        return locks_cell(self.submission_status, self.figure)
+
+    @property
+    def open_for_late_delivery(self) -> bool:
+        """The period is approved, but this cell had no figure: a late unit can still deliver it."""
+        return self.submission_status == SubmissionStatus.APPROVED and not self.locked
+
+    @property
+    def awaiting_approval(self) -> bool:
+        """Delivered after the period's approval; the lead has yet to approve it."""
+        return self.has_data and self.figure.awaiting_approval
 
     @property
     def editable(self) -> bool:
@@ -138,7 +150,8 @@ class Grid:
 
     @property
     def locked(self) -> bool:
-        return self.status == SubmissionStatus.APPROVED
+        """Approved with every cell locked: nothing can be entered any more."""
+        return self.status == SubmissionStatus.APPROVED and all(cell.locked for cell in self.cells())
 
     @property
     def is_open(self) -> bool:
@@ -146,7 +159,17 @@ class Grid:
 
     @property
     def editable(self) -> bool:
-        return self.is_open and not self.locked
+        return any(cell.editable for cell in self.cells())
+
+    @property
+    def missing(self) -> list[GridCell]:
+        """The cells without a figure, in the grid's order."""
+        return [cell for cell in self.cells() if not cell.has_data]
+
+    @property
+    def awaiting_approval(self) -> list[GridCell]:
+        """Figures delivered after the period's approval, waiting for the lead's."""
+        return [cell for cell in self.cells() if cell.awaiting_approval]
 
     @property
     def deadline(self) -> date | None:
@@ -508,27 +531,29 @@ class WaitingApproval:
 
 
 def approvals_waiting(person: Person, today: date | None = None) -> list[WaitingApproval]:
-    """Submitted periods of the person's organisation in chains where they are partner lead (or
-    programme manager) and hold a valid approve-figures mandate for it."""
+    """Periods of the person's organisation waiting for approval — submitted, or approved with
+    figures delivered late since — in chains where they can act on an approve-figures mandate."""
     today = today or timezone.localdate()
     if not person.is_authenticated or person.organisation_id is None:
         return []
-    # One query: the mandate and the role are conditions on each submission's chain.
-    mandated = Mandate.objects.valid_on(today).filter(
+    # One query: the mandate (with the role it needs) is a condition on each submission's chain.
+    mandated = Mandate.objects.usable_on(today).filter(
         person=person,
         scope=MandateScope.APPROVE_FIGURES,
         partnership__organisation_id=person.organisation_id,
         partnership__chain=OuterRef("chain"),
     )
-    leading = Membership.objects.filter(
-        person=person, role__in=[Role.PARTNER_LEAD, Role.PROGRAMME_MANAGER], chain=OuterRef("chain")
+    late = Figure.objects.filter(
+        awaiting_approval=True,
+        indicator__ambition__chain=OuterRef("chain"),
+        organisation_id=OuterRef("organisation_id"),
+        period=OuterRef("period"),
     )
     submissions = (
         PeriodSubmission.objects.filter(
+            Q(status=SubmissionStatus.SUBMITTED) | Q(Exists(late), status=SubmissionStatus.APPROVED),
             Exists(mandated),
-            Exists(leading),
             organisation_id=person.organisation_id,
-            status=SubmissionStatus.SUBMITTED,
         )
         .select_related("chain", "organisation", "submitted_by")
         .order_by("period", "chain__name")

@@ -1,5 +1,5 @@
-"""Entering figures: choose a period, the grid of units × indicators, saving one cell, and the
-period's steps (submit, approve, reopen), plus each cell's history (see ambitions/urls.py).
+"""Entering figures: choose a period, the grid of units × indicators, saving one cell, and each
+cell's history (see ambitions/urls.py); the period's steps are in views/submissions.py.
 
 Every write goes through services.entry.save_cell and services.submissions, which enforce
 permissions, entry windows, locks and concurrency; these views translate their refusals to
@@ -13,7 +13,6 @@ of that name), which must be a partner of the chain.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ambitions.forms.entry import RESOLVE_MINE, RESOLVE_THEIRS, CellForm, ReopenForm, figure_texts, fingerprint
+from ambitions.forms.entry import (
+    RESOLVE_MINE,
+    RESOLVE_THEIRS,
+    CellForm,
+    figure_texts,
+    fingerprint,
+)
 from ambitions.models import Figure, Indicator, SubmissionStatus
 from ambitions.periods import Period
 from ambitions.services import aggregates, grid, submissions
@@ -217,8 +222,9 @@ def entry_grid(request: HttpRequest, slug: str, period: str) -> HttpResponse:
 def _grid_context(request: HttpRequest, the_grid: grid.Grid, failed: list[CellForm]) -> dict:
     chain, organisation, period = the_grid.chain, the_grid.organisation, the_grid.period
     query = _query(request, organisation)
-    may_approve = the_grid.status == SubmissionStatus.SUBMITTED and submissions.may_approve(
-        request.user, chain, organisation
+    # The mandate is asked only when there is something to approve: submitted figures, or late ones.
+    to_approve = the_grid.status == SubmissionStatus.SUBMITTED or (
+        the_grid.status == SubmissionStatus.APPROVED and bool(the_grid.awaiting_approval)
     )
     return {
         "chain": chain,
@@ -229,6 +235,8 @@ def _grid_context(request: HttpRequest, the_grid: grid.Grid, failed: list[CellFo
         "organisation_param": ORGANISATION_PARAM if query else "",
         "failed": failed,
         "previous_url": grid_url(request, chain, period.previous, organisation),
+    approver = to_approve and submissions.may_approve(request.user, chain, organisation)
+    may_approve = approver and the_grid.status == SubmissionStatus.SUBMITTED
         "next_url": grid_url(request, chain, period.next, organisation),
         "may_submit": the_grid.status == SubmissionStatus.OPEN and the_grid.is_open,
         "may_approve": may_approve,
@@ -244,6 +252,7 @@ def _posted_id(request: HttpRequest, name: str) -> int:
     if not raw.isdigit():
         raise Http404
     return int(raw)
+        "may_approve_late": approver and the_grid.status == SubmissionStatus.APPROVED,
 
 
 @require_POST
@@ -364,98 +373,6 @@ def _refused_outside_grid(
     )
 
 
-# --- The period's steps --------------------------------------------------------------------------
-
-
-@require_POST
-def period_submit(request: HttpRequest, slug: str, period: str) -> HttpResponse:
-    """The contributor submits the organisation's figures for the period to the partner lead."""
-    return _period_step(
-        request,
-        slug,
-        period,
-        submissions.submit,
-        _organisation_to_enter,
-        _("The figures of %(org)s for %(period)s have been submitted for approval."),
-    )
-
-
-@require_POST
-def period_approve(request: HttpRequest, slug: str, period: str) -> HttpResponse:
-    """The partner lead with an approve mandate approves, which locks the figures."""
-    return _period_step(
-        request,
-        slug,
-        period,
-        submissions.approve,
-        _chosen_organisation,
-        _("The figures of %(org)s for %(period)s are approved and locked."),
-    )
-
-
-def _period_step(request, slug, period, step, organisation_of, success: str) -> HttpResponse:
-    """Submit or approve: the service decides who may (403) and whether the status allows it
-    (a message); either way back to the grid."""
-    chain = get_chain_or_404(request.user, slug)
-    require(request.user, Action.VIEW, chain)
-    the_period = _period(period)
-    organisation = organisation_of(request, chain)
-    if organisation is None:
-        raise PermissionDenied
-    try:
-        step(request.user, chain, organisation, the_period)
-    except submissions.StepRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, success % {"org": organisation, "period": the_period})
-    return redirect(grid_url(request, chain, the_period, organisation))
-
-
-def period_reopen(request: HttpRequest, slug: str, period: str) -> HttpResponse:
-    """A programme manager reopens a submitted or approved period, with a reason."""
-    chain = get_chain_or_404(request.user, slug)
-    require(request.user, Action.REOPEN_FIGURES, chain)
-    the_period = _period(period)
-    organisation = _chosen_organisation(request, chain)
-    if organisation is None:
-        raise Http404
-    form = ReopenForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            submissions.reopen(request.user, chain, organisation, the_period, form.cleaned_data["reason"])
-        except submissions.StepRefused as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(
-                request,
-                _("The figures of %(org)s for %(period)s are open for changes again.")
-                % {"org": organisation, "period": the_period},
-            )
-            return redirect(grid_url(request, chain, the_period, organisation))
-    submission = (
-        submissions.PeriodSubmission.objects.filter(
-            chain=chain, organisation=organisation, frequency=the_period.frequency, period=the_period.start
-        )
-        .select_related("submitted_by", "approved_by")
-        .first()
-    )
-    return render(
-        request,
-        "ambitions/entry_reopen.html",
-        {
-            "chain": chain,
-            "organisation": organisation,
-            "period": the_period,
-            "form": form,
-            "submission": submission,
-            "grid_url": grid_url(request, chain, the_period, organisation),
-            "action_url": reverse("ambitions:period_reopen", args=[chain.slug, the_period.slug])
-            + f"?{ORGANISATION_PARAM}={organisation.pk}",
-        },
-        status=422 if form.errors else 200,
-    )
-
-
 # --- A cell's history ----------------------------------------------------------------------------
 
 
@@ -490,8 +407,5 @@ routes = [
     path("invoer/", entry_index, name="entry_index"),
     path("invoer/<str:period>/", entry_grid, name="entry_grid"),
     path("invoer/<str:period>/cel/", entry_cell, name="entry_cell"),
-    path("invoer/<str:period>/indienen/", period_submit, name="period_submit"),
-    path("invoer/<str:period>/goedkeuren/", period_approve, name="period_approve"),
-    path("invoer/<str:period>/heropenen/", period_reopen, name="period_reopen"),
     path("cellen/<int:pk>/geschiedenis/", figure_history, name="figure_history"),
 ]

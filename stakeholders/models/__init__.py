@@ -1,7 +1,7 @@
 """Who collaborates in a chain, and how: organisations, units, chains, partners, people, mandates."""
 
 from .chains import Chain, ChainKind, Partnership, PartnershipRole, PartnershipStatus
-from .mandates import Mandate, MandateScope
+from .mandates import Mandate, MandateGap, MandateScope
 from .notifications import DigestRun, Notification
 from .organisations import Organisation, Unit
 from .people import Invitation, MailPreference, Membership, Person, Role
@@ -13,6 +13,7 @@ __all__ = [
     "Invitation",
     "MailPreference",
     "Mandate",
+    "MandateGap",
     "MandateScope",
     "Membership",
     "Notification",

@@ -1,13 +1,14 @@
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .chains import Partnership
-from .people import Person
+from .chains import Partnership, PartnershipStatus
+from .people import Membership, Person, Role
 
 
 class MandateScope(models.TextChoices):
@@ -16,6 +17,33 @@ class MandateScope(models.TextChoices):
     SIGN_AGREEMENTS = "sign_agreements", _("Sign agreements")
     APPROVE_FIGURES = "approve_figures", _("Approve figures")
     SPEAK_FOR_CHAIN = "speak_for_chain", _("Speak for the chain")
+
+    @classmethod
+    def roles_for(cls, scope: str) -> frozenset[str]:
+        """The roles in a chain that can act on a mandate of this scope: a contributor, viewer or
+        (for consent and approval) steering group member holding one could never use it."""
+        leads = {Role.PARTNER_LEAD, Role.PROGRAMME_MANAGER}
+        if scope in (cls.CONSENT_INDICATORS, cls.APPROVE_FIGURES):
+            return frozenset(leads)
+        return frozenset(leads | {Role.STEERING_MEMBER})
+
+    @classmethod
+    def needed(cls) -> tuple[str, ...]:
+        """What every core partner needs someone for: consent to indicators, approve its figures,
+        vote in bodies and sign agreements. Without it, the chain stalls at that step."""
+        return (cls.CONSENT_INDICATORS, cls.APPROVE_FIGURES, cls.VOTE_IN_BODY, cls.SIGN_AGREEMENTS)
+
+
+@dataclass(frozen=True)
+class MandateGap:
+    """A core partner with nobody who can act for it in these scopes."""
+
+    partnership: Partnership
+    scopes: tuple[str, ...]
+
+    @property
+    def labels(self) -> list[str]:
+        return [MandateScope(scope).label for scope in self.scopes]
 
 
 class MandateQuerySet(models.QuerySet):
@@ -31,6 +59,44 @@ class MandateQuerySet(models.QuerySet):
     def expiring_within(self, days: int, today: date | None = None) -> "MandateQuerySet":
         today = today or timezone.localdate()
         return self.valid_on(today).filter(valid_until__lte=today + timezone.timedelta(days=days))
+
+    def usable_on(self, day: date | None = None) -> "MandateQuerySet":
+        """The mandate rule: mandates someone can act on that day — valid then, held by an active
+        person of the partner's own organisation whose role in the partner's chain can use the
+        scope (MandateScope.roles_for). ketenportaal.permissions.has_mandate asks this for one
+        person; lists, reminders and the missing-mandate warnings ask it for many."""
+        fits = Q()
+        for scope in MandateScope.values:
+            role = Membership.objects.filter(
+                person=OuterRef("person"),
+                chain=OuterRef("partnership__chain"),
+                role__in=MandateScope.roles_for(scope),
+            )
+            fits |= Q(Exists(role), scope=scope)
+        return self.valid_on(day).filter(
+            fits, person__is_active=True, person__organisation=F("partnership__organisation")
+        )
+
+    def missing_for(self, partnerships: models.QuerySet, day: date | None = None) -> list[MandateGap]:
+        """The current core partners among ``partnerships`` with nobody who can act for them in a
+        needed scope (MandateScope.needed), each with those scopes; one query."""
+        needed = MandateScope.needed()
+        usable = self.usable_on(day)
+        partners = (
+            partnerships.current()
+            .filter(status=PartnershipStatus.CORE)
+            .annotate(
+                **{f"has_{scope}": Exists(usable.filter(partnership=OuterRef("pk"), scope=scope)) for scope in needed}
+            )
+            .select_related("organisation", "chain")
+            .order_by("chain__name", "organisation__name")
+        )
+        gaps = []
+        for partnership in partners:
+            missing = tuple(scope for scope in needed if not getattr(partnership, f"has_{scope}"))
+            if missing:
+                gaps.append(MandateGap(partnership, missing))
+        return gaps
 
 
 class Mandate(models.Model):

@@ -12,6 +12,7 @@ from ambitions.periods import Frequency, Period
 from ambitions.services import submissions
 from ambitions.services.entry import CellConflict, CellInput, CellRefused, save_cell
 from tests.factories import UnitFactory
+from tests.measures import MISSING
 
 
 @pytest.fixture(autouse=True)
@@ -112,8 +113,8 @@ def test_partners_write_only_their_own_units(measures):
 def test_an_approved_period_is_locked_until_reopened(measures):
     m, w = measures, measures.world
     save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="10"))
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
-    submissions.approve(w.lead_a, w.chain, w.org_a, m.period)
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period, MISSING)
+    submissions.approve(w.lead_a, w.chain, w.org_a, m.period, MISSING)
     with pytest.raises(CellRefused, match="approved and locked"):
         save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="11", revision=1))
     submissions.reopen(w.manager, w.chain, w.org_a, m.period, "Correctie van het parket")
@@ -123,11 +124,11 @@ def test_an_approved_period_is_locked_until_reopened(measures):
 
 def test_approving_needs_a_mandate(measures):
     m, w = measures, measures.world
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period, MISSING)
     with pytest.raises(PermissionDenied):
-        submissions.approve(w.contributor_a, w.chain, w.org_a, m.period)
+        submissions.approve(w.contributor_a, w.chain, w.org_a, m.period, MISSING)
     with pytest.raises(PermissionDenied):
-        submissions.approve(w.lead_b, w.chain, w.org_a, m.period)
+        submissions.approve(w.lead_b, w.chain, w.org_a, m.period, MISSING)
 
 
 def test_a_figure_entered_after_the_deadline_is_late(measures):

@@ -28,7 +28,7 @@ from ambitions.services import grid, submissions
 from ambitions.services.entry import CellInput, save_cell
 from stakeholders.models import MandateScope, Role
 from tests.factories import MandateFactory, MembershipFactory, PersonFactory, UnitFactory
-from tests.measures import adopted_version
+from tests.measures import MISSING, adopted_version
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -266,13 +266,16 @@ def test_a_period_outside_the_entry_window_is_refused(measures, client_for):
 def test_an_approved_period_is_locked(measures, client_for):
     m, w = measures, measures.world
     save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="5"))
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
-    submissions.approve(w.lead_a, w.chain, w.org_a, m.period)
+    # Every cell filled: an approval locks them all (an empty cell would stay open for a late
+    # delivery: tests/ambitions/test_submission_rule.py).
+    save_cell(w.contributor_a, m.share, w.unit_a, m.period, CellInput(numerator="1", denominator="2"))
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period, MISSING)
+    submissions.approve(w.lead_a, w.chain, w.org_a, m.period, MISSING)
     client = client_for(w.contributor_a)
     response = client.post(cell_url(m), cell_post(m.count, w.unit_a, revision=1, value="6"), **HTMX)
     assert response.status_code == 422
     assert "approved and locked" in response.text
-    assert Figure.objects.get().value == 5
+    assert Figure.objects.get(indicator=m.count).value == 5
     page = client.get(grid_url(m))
     assert "Locked (approved)" in page.text
     assert 'name="cell-' not in page.text  # no inputs at all
@@ -473,7 +476,7 @@ def test_submit_approve_and_reopen(measures, client_for):
 
     page = contributor.get(grid_url(m))
     assert "Submit for approval" in page.text and "Approve the figures" not in page.text
-    response = contributor.post(step_url(m, "period_submit"))
+    response = contributor.post(step_url(m, "period_submit"), {"missing_reason": MISSING})
     assert response.status_code == 302 and response["Location"] == grid_url(m)
     assert status_of(m, w.org_a) == SubmissionStatus.SUBMITTED
     # Submitting twice: a message, not an error page.
@@ -482,7 +485,7 @@ def test_submit_approve_and_reopen(measures, client_for):
     # A contributor cannot approve; the lead with the mandate can.
     assert contributor.post(step_url(m, "period_approve")).status_code == 403
     assert "Approve the figures" in lead.get(grid_url(m)).text
-    response = lead.post(step_url(m, "period_approve"), follow=True)
+    response = lead.post(step_url(m, "period_approve"), {"missing_reason": MISSING}, follow=True)
     assert "approved and locked" in response.text
     assert status_of(m, w.org_a) == SubmissionStatus.APPROVED
 
@@ -508,7 +511,7 @@ def test_approval_needs_a_submitted_period_and_a_mandate(measures, client_for):
     response = lead.post(step_url(m, "period_approve"), follow=True)
     assert "Only submitted figures can be approved." in response.text
     assert status_of(m, w.org_a) == SubmissionStatus.OPEN
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period, MISSING)
     # Lead B cannot approve partner A's figures, nor can a manager without a mandate.
     assert client_for(w.lead_b).post(step_url(m, "period_approve", organisation=w.org_a)).status_code == 403
     assert client_for(w.manager).post(step_url(m, "period_approve", organisation=w.org_a)).status_code == 403
@@ -559,7 +562,7 @@ def test_the_history_of_a_cell_lists_every_save(measures, client_for):
 
 def test_the_index_lists_open_periods_with_the_status_per_organisation(measures, client_for):
     m, w = measures, measures.world
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period, MISSING)
     save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="5"))
     response = client_for(w.contributor_a).get(reverse("ambitions:entry_index", args=[w.chain.slug]))
     assert response.status_code == 200
@@ -593,7 +596,7 @@ def test_my_work_lists_figures_due_and_overdue(measures, client_for, django_asse
         assert (w.chain.pk, m.period) in due
     assert (w.chain.pk, m.period.shifted(-1)) in overdue
     # Submitted periods are done.
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period.shifted(-1))
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period.shifted(-1), MISSING)
     work = grid.figures_work(w.contributor_a, today)
     assert (w.chain.pk, m.period.shifted(-1)) not in {(d.chain.pk, d.period) for d in work.overdue}
     # Nothing for people who do not enter figures.
@@ -630,8 +633,8 @@ def test_my_work_shows_figures_due_within_two_weeks(world, client_for):
 
 def test_my_work_shows_approvals_waiting_for_a_mandated_lead(measures, client_for, django_assert_max_num_queries):
     m, w = measures, measures.world
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
-    submissions.submit(w.lead_b, w.chain, w.org_b, m.period)
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period, MISSING)
+    submissions.submit(w.lead_b, w.chain, w.org_b, m.period, MISSING)
     waiting = grid.approvals_waiting(w.lead_a)
     assert [(a.submission.organisation, a.period) for a in waiting] == [(w.org_a, m.period)]
     assert grid.approvals_waiting(w.contributor_a) == []

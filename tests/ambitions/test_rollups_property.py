@@ -17,7 +17,7 @@ from ambitions.services import bulk as bulk_service
 from ambitions.services.bulk import BulkRefused
 from ambitions.services.entry import CellConflict, CellInput, CellRefused, save_cell
 from ambitions.services.submissions import StepRefused
-from tests.measures import adopted_version
+from tests.measures import MISSING, adopted_version
 
 number = st.integers(min_value=0, max_value=400).map(str)
 save = st.tuples(
@@ -145,9 +145,9 @@ def test_every_rollup_equals_the_sum_over_the_raw_figures(measures, writer, ops)
                     period = m.period.shifted(-back * 4)
                     organisation = units[side].organisation
                     if action == "submit":
-                        submissions.submit(people[side][0], w.chain, organisation, period)
+                        submissions.submit(people[side][0], w.chain, organisation, period, MISSING)
                     elif action == "approve":
-                        submissions.approve(people[side][1], w.chain, organisation, period)
+                        submissions.approve(people[side][1], w.chain, organisation, period, MISSING)
                     else:
                         submissions.reopen(w.manager, w.chain, organisation, period, "Correctie")
             except (CellRefused, CellConflict, StepRefused, PermissionDenied, BulkRefused):

@@ -17,7 +17,7 @@ from ambitions.services.entry import CellInput, save_cell
 from tests.api.conftest import results
 from tests.conftest import in_english
 from tests.factories import UnitFactory
-from tests.measures import Measures
+from tests.measures import MISSING, Measures
 
 FIGURES = reverse("ambitions-api:figure-list")
 
@@ -132,7 +132,7 @@ def test_it_pages_figures_with_a_cursor(measures, client_for):
 def test_it_shows_a_figure_with_its_revision_as_etag_and_its_periods_status(measures, client_for):
     m, w = measures, measures.world
     figure = save_cell(w.contributor_a, m.share, w.unit_a, m.period, CellInput(numerator="12,5", denominator="50"))
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period, MISSING)
     response = client_for(w.viewer).get(figure_url(figure))
     assert response.status_code == 200
     assert response["ETag"] == '"1"'
@@ -314,8 +314,8 @@ def test_it_refuses_cells_that_cannot_take_a_figure(measures, client_for):
     )
     assert "is a sum" in post(client, count_row(m, w.unit_a, numerator=1)).json()["numerator"][0]
     save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="10"))
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
-    submissions.approve(w.lead_a, w.chain, w.org_a, m.period)
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period, MISSING)
+    submissions.approve(w.lead_a, w.chain, w.org_a, m.period, MISSING)
     locked = post(client, count_row(m, w.unit_a, value=11))
     assert locked.status_code == 400
     assert "approved and locked" in locked.json()["non_field_errors"][0]

@@ -19,7 +19,7 @@ from ambitions.services import bulk, submissions
 from ambitions.services.entry import CellInput, save_cell
 from tests.conftest import in_english
 from tests.factories import UnitFactory
-from tests.measures import Measures
+from tests.measures import MISSING, Measures
 from tests.services import have_postgres
 
 BULK = reverse("ambitions-api:figure-bulk")
@@ -154,8 +154,8 @@ def test_it_applies_the_rules_of_a_single_figure_to_every_row(measures, client_f
 def test_it_refuses_cells_that_cannot_take_a_figure(measures, client_for):
     m, w = measures, measures.world
     save_cell(w.contributor_a, m.count, w.unit_a, m.period.previous, CellInput(value="10"))
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period.previous)
-    submissions.approve(w.lead_a, w.chain, w.org_a, m.period.previous)
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period.previous, MISSING)
+    submissions.approve(w.lead_a, w.chain, w.org_a, m.period.previous, MISSING)
     elsewhere = UnitFactory(organisation=w.org_a, name="Eenheid Noord")
     rows = [
         {"indicator": m.count.pk, "unit": elsewhere.pk, "period": m.period.slug, "value": 1},

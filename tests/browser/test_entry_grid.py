@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from ambitions.models import ChainAggregate, Figure, Indicator, PeriodSubmission, SubmissionStatus
 from tests.factories import UnitFactory
-from tests.measures import Measures, adopted_version
+from tests.measures import MISSING, Measures, adopted_version
 
 from .conftest import use_english
 from .test_pages_axe import assert_no_horizontal_scroll
@@ -233,8 +233,8 @@ def test_the_period_list_history_and_reopen_pages_pass_axe(measures: Measures, p
     m, w = measures, measures.world
     save_cell(w.contributor_a, m.share, w.unit_a, m.period, CellInput(numerator="1", denominator="4"))
     figure = save_cell(w.lead_a, m.share, w.unit_a, m.period, CellInput(numerator="2", denominator="4", comment="Na"))
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period)
-    submissions.approve(w.lead_a, w.chain, w.org_a, m.period)
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period, MISSING)
+    submissions.approve(w.lead_a, w.chain, w.org_a, m.period, MISSING)
 
     use_english(page, live_server)
     sign_in(page, w.manager)

@@ -303,3 +303,47 @@ def test_it_passes_axe_on_the_refused_form_page(db, page, visit, live_server):
     visit.follow(page, page.get_by_role("button", name="Inloggen").click, status=403)
     expect(page.get_by_role("heading", name="Het formulier kon niet worden verstuurd")).to_be_visible()
     assert_no_horizontal_scroll(page)
+
+
+def test_it_passes_axe_on_submitting_and_approving_with_figures_missing(world: World, page, visit, live_server):
+    """The submission rule's pages (services/submissions.py): the list of missing figures with the
+    reason field (422), the reason on the grid, and a late delivery waiting for the lead."""
+    from ambitions.models import PeriodSubmission
+    from ambitions.services.entry import CellInput, save_cell
+    from tests.factories import UnitFactory
+    from tests.measures import build_measures
+
+    m = build_measures(world)
+    late = UnitFactory(organisation=world.org_a, name="Eenheid Noord")
+    m.count_v1.reporting_units.add(late)
+    save_cell(world.contributor_a, m.count, world.unit_a, m.period, CellInput(value="40"))
+    save_cell(world.contributor_a, m.share, world.unit_a, m.period, CellInput(numerator="30", denominator="60"))
+    grid = reverse("ambitions:entry_grid", args=[world.chain.slug, m.period.slug])
+
+    use_english(page, live_server)
+    sign_in_context(page, live_server, world, "contributor_a")
+    visit(page, grid)
+    visit.follow(page, page.get_by_role("button", name="Submit for approval").click, status=422)
+    expect(page.get_by_role("cell", name="Eenheid Noord")).to_be_visible()
+    visit.follow(page, page.get_by_role("button", name="Submit with figures missing").click, status=422)
+    expect(page.get_by_text("Give a reason to go ahead with these figures missing.")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("Reason for going ahead with figures missing").fill("Noord levert volgende week")
+    visit.follow(page, page.get_by_role("button", name="Submit with figures missing").click)
+    expect(page.get_by_text("Noord levert volgende week")).to_be_visible()
+
+    page.context.clear_cookies()
+    use_english(page, live_server)
+    sign_in_context(page, live_server, world, "lead_a")
+    visit(page, grid)
+    visit.follow(page, page.get_by_role("button", name="Approve the figures").click, status=422)
+    page.get_by_label("Reason for going ahead with figures missing").fill("Noord volgt apart")
+    visit.follow(page, page.get_by_role("button", name="Approve with figures missing").click)
+    assert PeriodSubmission.objects.get(organisation=world.org_a).approved_missing_reason == "Noord volgt apart"
+
+    save_cell(world.contributor_a, m.count, late, m.period, CellInput(value="7"))
+    visit(page, grid)
+    expect(page.get_by_text("Delivered late: waiting for approval")).to_be_visible()
+    visit.follow(page, page.get_by_role("button", name="Approve the late figures").click)
+    assert_no_horizontal_scroll(page)
+    page.watcher.assert_clean()
