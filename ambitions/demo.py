@@ -14,11 +14,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from ambitions.models import (
     Ambition,
+    Consent,
+    ConsentPosition,
     Direction,
     Figure,
     FigureSource,
@@ -30,7 +34,7 @@ from ambitions.models import (
     VersionStatus,
 )
 from ambitions.periods import Frequency, Period
-from ambitions.services import aggregates
+from ambitions.services import aggregates, consensus
 from stakeholders.models import Chain, Organisation, Person, Unit
 
 MONTHS = 24
@@ -199,7 +203,26 @@ def _adopted_version(indicator, spec, first: Period, horizon: date, units, manag
             decided_at=timezone.now(),
         )
     version.reporting_units.set(units)
+    _consents(version)
     return version
+
+
+def _consents(version: IndicatorVersion) -> None:
+    """The consents that adopted the version: one from each core partner's mandated lead, as
+    consensus.respond would have recorded them (the version page lists them)."""
+    partnerships = consensus.core_partnerships(version)
+    people = consensus.mandated_people(partnerships)
+    for partnership in partnerships:
+        if not people[partnership.pk]:
+            raise ImproperlyConfigured(f"No one may consent for {partnership.organisation} in the demo.")
+        Consent.objects.get_or_create(
+            version=version,
+            partnership=partnership,
+            defaults={"person": people[partnership.pk][0], "position": ConsentPosition.CONSENT},
+        )
+    # Adopted once the last consent came in.
+    last = version.consents.aggregate(last=Max("answered_at"))["last"]
+    IndicatorVersion.objects.filter(pk=version.pk, decided_at__lt=last).update(decided_at=last)
 
 
 def _figures(indicator, version, spec: DemoIndicator, units, first: Period, rng: random.Random) -> None:

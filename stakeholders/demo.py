@@ -174,6 +174,10 @@ def load_demo() -> list[DemoLogin]:
         ("ketenregisseur@zsm.demo", "Karin de Regisseur", "JenV", [(zsm, Role.PROGRAMME_MANAGER)]),
         ("lead.om@zsm.demo", "Omar Bakker", "OM", [(zsm, Role.PARTNER_LEAD)]),
         ("lead.politie@zsm.demo", "Petra Visser", "Politie", [(zsm, Role.PARTNER_LEAD), (jeugd, Role.PARTNER_LEAD)]),
+        # The other core partners' leads: every adopted indicator carries their consent (ambitions/demo.py).
+        ("lead.reclassering@zsm.demo", "Rik Vermeulen", "RN", [(zsm, Role.PARTNER_LEAD)]),
+        ("lead.slachtofferhulp@zsm.demo", "Sara Koster", "SHN", [(zsm, Role.PARTNER_LEAD)]),
+        ("lead.rvdk@zsm.demo", "Yusuf Demir", "RvdK", [(zsm, Role.PARTNER_LEAD)]),
         ("rapporteur.om@zsm.demo", "Ruben Jansen", "OM", [(zsm, Role.CONTRIBUTOR)]),
         ("rapporteur.politie@zsm.demo", "Sanne de Vries", "Politie", [(zsm, Role.CONTRIBUTOR)]),
         ("stuurgroep@zsm.demo", "Hans Smit", "RN", [(zsm, Role.STEERING_MEMBER)]),
@@ -196,6 +200,12 @@ def load_demo() -> list[DemoLogin]:
     for scope in (MandateScope.CONSENT_INDICATORS, MandateScope.APPROVE_FIGURES, MandateScope.SIGN_AGREEMENTS):
         _mandate(persons["lead.om@zsm.demo"], zsm_partners["OM"], scope)
     _mandate(persons["lead.politie@zsm.demo"], zsm_partners["Politie"], MandateScope.CONSENT_INDICATORS)
+    for email, short in (
+        ("lead.reclassering@zsm.demo", "RN"),
+        ("lead.slachtofferhulp@zsm.demo", "SHN"),
+        ("lead.rvdk@zsm.demo", "RvdK"),
+    ):
+        _mandate(persons[email], zsm_partners[short], MandateScope.CONSENT_INDICATORS)
     # One mandate that ends soon, so My work has something to show.
     _mandate(
         persons["lead.politie@zsm.demo"], zsm_partners["Politie"], MandateScope.VOTE_IN_BODY, today + timedelta(days=20)

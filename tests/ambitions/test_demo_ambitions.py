@@ -5,9 +5,20 @@ import io
 import pytest
 from django.core.management import call_command
 
-from ambitions.models import ChainAggregate, Direction, Figure, Indicator, IndicatorKind, VersionStatus
+from ambitions.models import (
+    ChainAggregate,
+    ConsentPosition,
+    Direction,
+    Figure,
+    Indicator,
+    IndicatorKind,
+    IndicatorVersion,
+    VersionStatus,
+)
+from ambitions.services import consensus
 from ambitions.services.versions import current_version
-from stakeholders.models import Unit
+from ketenportaal.permissions import has_mandate
+from stakeholders.models import MandateScope, Membership, Role, Unit
 
 
 @pytest.fixture
@@ -47,3 +58,28 @@ def test_loading_it_again_changes_nothing(demo):
     call_command("load_demo", stdout=io.StringIO())
     after = (Figure.objects.count(), list(ChainAggregate.objects.order_by("pk").values_list("reported", "value_sum")))
     assert before == after
+
+
+def test_every_adopted_version_has_the_consents_that_adopted_it(demo):
+    """The version page said "all core partners consented" next to zero consents: every adopted
+    version carries a consent from each core partner, given by its lead, who holds the mandate."""
+    adopted = list(
+        IndicatorVersion.objects.filter(status__in=[VersionStatus.ADOPTED, VersionStatus.SUPERSEDED]).select_related(
+            "indicator__ambition__chain"
+        )
+    )
+    assert adopted
+    for version in adopted:
+        chain = version.indicator.ambition.chain
+        core = consensus.core_partnerships(version)
+        assert core  # a chain that adopts indicators has core partners
+        consents = {c.partnership_id: c for c in version.consents.select_related("person")}
+        assert set(consents) == {p.pk for p in core}, version
+        for partnership in core:
+            consent = consents[partnership.pk]
+            assert consent.position == ConsentPosition.CONSENT
+            assert has_mandate(
+                consent.person, partnership, MandateScope.CONSENT_INDICATORS, on=consent.answered_at.date()
+            ), (version, partnership)
+            assert Membership.objects.filter(person=consent.person, chain=chain, role=Role.PARTNER_LEAD).exists()
+        assert version.decided_at >= max(c.answered_at for c in consents.values())
