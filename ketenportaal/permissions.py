@@ -135,7 +135,7 @@ def has_mandate(person: Person, partnership: Partnership, scope: str, on: date |
     from stakeholders.models import Mandate
 
     if not person.is_active or person.organisation_id != partnership.organisation_id:
-        return False
+        return False  # spares the query
     return (
         Mandate.objects.usable_on(on or timezone.localdate())
         .filter(person=person, partnership=partnership, scope=scope)
@@ -150,7 +150,7 @@ def requires_two_factor(user) -> bool:
     from stakeholders.models import Role
 
     if not settings.TWO_FACTOR_REQUIRED or not user.is_authenticated:
-        return False  # spares the query
+        return False
     if _is_admin(user):
         return True
     return user.memberships.filter(role=Role.PROGRAMME_MANAGER).exists()

@@ -383,6 +383,16 @@ def submission_status(steps_back: int) -> Callable[[Objects, str], str]:
     return state
 
 
+def missing_reason(o: Objects, target: str) -> dict:
+    return {"missing_reason": "Nog niet alle eenheden hebben geleverd"}
+
+
+def late_waiting(o: Objects, target: str) -> int:
+    """How many figures delivered late wait for approval in the target's approved period."""
+    organisation = getattr(o.world, ORGANISATION_OF[target])
+    return Figure.objects.filter(organisation=organisation, awaiting_approval=True).count()
+
+
 def notification_read_at(o: Objects, target: str) -> object:
     return Notification.objects.values_list("read_at", flat=True).get(pk=o.by_kind["notification"][target].pk)
 
@@ -401,16 +411,6 @@ def report_status(o: Objects, target: str) -> str:
 
 def report_draft_data(o: Objects, target: str) -> dict:
     return {"slug": o.slug(target), "_data": {"period": o.period.shifted(-6).slug}}
-
-
-def missing_reason(o: Objects, target: str) -> dict:
-    return {"missing_reason": "Nog niet alle eenheden hebben geleverd"}
-
-
-def late_waiting(o: Objects, target: str) -> int:
-    """How many figures delivered late wait for approval in the target's approved period."""
-    organisation = getattr(o.world, ORGANISATION_OF[target])
-    return Figure.objects.filter(organisation=organisation, awaiting_approval=True).count()
 
 
 ROWS = [
@@ -714,6 +714,19 @@ def objects(shared_world: World, django_db_blocker, media_root) -> Objects:
                     period=m.period.shifted(-steps).start,
                     status=status,
                 )
+        # In each approved period, a figure delivered late that waits for the lead's approval.
+        for indicator, unit in figure_of.values():
+            Figure.objects.create(
+                indicator=indicator,
+                version=indicator.versions.get(),
+                unit=unit,
+                organisation=unit.organisation,
+                period=m.period.shifted(-2).start,
+                value=1,
+                numerator=1 if indicator == m.share else None,
+                denominator=2 if indicator == m.share else None,
+                awaiting_approval=True,
+            )
         # Indicator versions waiting for a step, each on an indicator of its own, so that a new
         # version of m's indicators always starts from an adopted one.
         found.by_kind["ambition"] = {PARTNER_A: m.ambition, PARTNER_B: m.ambition, OTHER: m.other_ambition}
@@ -736,19 +749,6 @@ def objects(shared_world: World, django_db_blocker, media_root) -> Objects:
             target: reports.draft_report(chain, m.period.shifted(-steps))[0]
             for target, chain, steps in ((PARTNER_A, w.chain, 1), (PARTNER_B, w.chain, 2), (OTHER, w.other_chain, 1))
         }
-        # In each approved period, a figure delivered late that waits for the lead's approval.
-        for indicator, unit in figure_of.values():
-            Figure.objects.create(
-                indicator=indicator,
-                version=indicator.versions.get(),
-                unit=unit,
-                organisation=unit.organisation,
-                period=m.period.shifted(-2).start,
-                value=1,
-                numerator=1 if indicator == m.share else None,
-                denominator=2 if indicator == m.share else None,
-                awaiting_approval=True,
-            )
         # One unread notification for every signed-in persona, and for lead B (not a persona).
         found.by_kind["notification"] = {
             name: Notification.objects.create(person=getattr(w, name), text="Melding", url="/", key="matrix")

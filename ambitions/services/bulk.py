@@ -398,27 +398,11 @@ def _upsert_figures(person: Person, raw_rows: list, source: str, today: date | N
         if errors:
             raise BulkRefused(errors)
         result, written = _write_with_orm(person, rows, source)
+        _mark_late_deliveries(state.late_deliveries)
         touched.update(written)
     return result
 
 
-@dataclass
-class _State:
-    """What the checks read from the database, loaded under the lock before any row is checked."""
-
-    definitions: dict[tuple[int, PeriodRef], tuple[IndicatorVersion | None, Period] | CellRefused]
-    reporting: dict[int, set[int]]  # version id → its reporting units
-    statuses: dict[tuple[int, int, str, date], str]  # (chain, organisation, frequency, period) → status
-
-
-def _load_state(candidates: list[tuple[int, RowInput, Indicator, Unit]], chain_of: dict[int, int]) -> _State:
-    # A row's definition and period depend only on its indicator and how it names the period:
-    # resolved once per combination, as are the reporting units and the submissions' status.
-        _mark_late_deliveries(state.late_deliveries)
-    versions = versions_in_force({row.indicator_id for _, row, _, _ in candidates})
-    definitions: dict[tuple[int, PeriodRef], tuple[IndicatorVersion | None, Period] | CellRefused] = {}
-    for indicator_id, ref in {(c[1].indicator_id, c[1].period) for c in candidates}:
-        version = pick(versions[indicator_id], ref.start)
 def _mark_late_deliveries(rows: list[_Row]) -> None:
     """Rows written into approved periods wait for the lead's approval when they hold a figure, as
     services.entry.write_cell marks them (rare: one small update per batch)."""
@@ -432,44 +416,44 @@ def _mark_late_deliveries(rows: list[_Row]) -> None:
                 Figure.objects.filter(cells).update(awaiting_approval=has_data)
 
 
+@dataclass
+class _State:
+    """What the checks read from the database, loaded under the lock before any row is checked."""
+
+    definitions: dict[tuple[int, PeriodRef], tuple[IndicatorVersion | None, Period] | CellRefused]
+    reporting: dict[int, set[int]]  # version id → its reporting units
+    statuses: dict[tuple[int, int, str, date], str]  # (chain, organisation, frequency, period) → status
+    # The cells of approved periods that their approval locks (the submission rule); the rows
+    # written into the others are late deliveries, which wait for the lead's approval.
+    locked: set[Key] = field(default_factory=set)
+    late_deliveries: list[_Row] = field(default_factory=list)
+
+
+def _load_state(candidates: list[tuple[int, RowInput, Indicator, Unit]], chain_of: dict[int, int]) -> _State:
+    # A row's definition and period depend only on its indicator and how it names the period:
+    # resolved once per combination, as are the reporting units and the submissions' status.
+    versions = versions_in_force({row.indicator_id for _, row, _, _ in candidates})
+    definitions: dict[tuple[int, PeriodRef], tuple[IndicatorVersion | None, Period] | CellRefused] = {}
+    for indicator_id, ref in {(c[1].indicator_id, c[1].period) for c in candidates}:
+        version = pick(versions[indicator_id], ref.start)
         try:
             definitions[(indicator_id, ref)] = (version, resolve_period(ref, version))
         except CellRefused as refused:
             definitions[(indicator_id, ref)] = refused
     defined = [d for d in definitions.values() if not isinstance(d, CellRefused)]
+    statuses = _submission_statuses(
+        {chain_of[row.indicator_id] for _, row, _, _ in candidates},
+        {unit.organisation_id for _, _, _, unit in candidates},
+        {period.start for _, period in defined},
+    )
     return _State(
         definitions=definitions,
-    # The cells of approved periods that their approval locks (the submission rule); the rows
-    # written into the others are late deliveries, which wait for the lead's approval.
-    locked: set[Key] = field(default_factory=set)
-    late_deliveries: list[_Row] = field(default_factory=list)
         reporting=_reporting_units({version.id for version, _ in defined if version is not None}),
         statuses=statuses,
         locked=_locked_by_approval(candidates, statuses),
     )
 
 
-def _check(
-    candidates: list[tuple[int, RowInput, Indicator, Unit]],
-    state: _State,
-    chain_of: dict[int, int],
-    errors: dict[int, Errors],
-    statuses = _submission_statuses(
-        {chain_of[row.indicator_id] for _, row, _, _ in candidates},
-        {unit.organisation_id for _, _, _, unit in candidates},
-        {period.start for _, period in defined},
-    )
-    today: date,
-    emit: Callable[[_Row], object] | None = None,
-) -> list[_Row]:
-    """save_cell's checks for every row (its own functions); no queries, so it can run during a COPY.
-
-    Returns the rows that pass, each also handed to ``emit`` as soon as it is checked."""
-    definitions, reporting, statuses = state.definitions, state.reporting, state.statuses
-    rows: list[_Row] = []
-    append = rows.append
-    open_cells: set[tuple[int, Period, int]] = set()  # (indicator, period, organisation) past check_cell_open
-    late: dict[tuple[int, date], bool] = {}
 def _locked_by_approval(
     candidates: list[tuple[int, RowInput, Indicator, Unit]], statuses: dict[tuple[int, int, str, date], str]
 ) -> set[Key]:
@@ -500,6 +484,22 @@ def _locked_by_approval(
     return locked
 
 
+def _check(
+    candidates: list[tuple[int, RowInput, Indicator, Unit]],
+    state: _State,
+    chain_of: dict[int, int],
+    errors: dict[int, Errors],
+    today: date,
+    emit: Callable[[_Row], object] | None = None,
+) -> list[_Row]:
+    """save_cell's checks for every row (its own functions); no queries, so it can run during a COPY.
+
+    Returns the rows that pass, each also handed to ``emit`` as soon as it is checked."""
+    definitions, reporting, statuses = state.definitions, state.reporting, state.statuses
+    rows: list[_Row] = []
+    append = rows.append
+    open_cells: set[tuple[int, Period, int]] = set()  # (indicator, period, organisation) past check_cell_open
+    late: dict[tuple[int, date], bool] = {}
     no_units: set[int] = set()
     for index, row, indicator, unit in candidates:
         # Plain ids in this loop: a model's .pk is a property, and the loop runs up to 100,000 times.
@@ -551,6 +551,8 @@ def _locked_by_approval(
             row.cell.revision,
         )
         append(checked)
+        if approved:
+            state.late_deliveries.append(checked)
         if emit is not None:
             emit(checked)
     return rows
@@ -567,8 +569,6 @@ def _reporting_units(version_ids: set[int]) -> dict[int, set[int]]:
     return found
 
 
-        if approved:
-            state.late_deliveries.append(checked)
 def _submission_statuses(
     chains: set[int], organisations: set[int], periods: set[date]
 ) -> dict[tuple[int, int, str, date], str]:

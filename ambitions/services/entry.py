@@ -267,6 +267,8 @@ def write_cell(
     figure.value, figure.numerator, figure.denominator = clean.value, clean.numerator, clean.denominator
     figure.comment, figure.follow_up, figure.source = clean.comment, clean.follow_up, source
     figure.is_late = lateness(figure.is_late, was_reported, clean.has_data, today > deadline(ctx.version, period))
+    # A figure delivered into an approved period waits for the lead's approval (approve_late).
+    figure.awaiting_approval = ctx.submission_status == SubmissionStatus.APPROVED and clean.has_data
     figure.revision += 1
     figure.entered_by = person
     figure.save()
@@ -290,5 +292,3 @@ CONTENT_FIELDS = ("value", "numerator", "denominator", "comment", "follow_up")
 def same_content(saved, new) -> bool:
     """Whether ``new`` (typed input, cleaned) would store exactly what ``saved`` holds."""
     return all(getattr(saved, name) == getattr(new, name) for name in CONTENT_FIELDS)
-    # A figure delivered into an approved period waits for the lead's approval (approve_late).
-    figure.awaiting_approval = ctx.submission_status == SubmissionStatus.APPROVED and clean.has_data

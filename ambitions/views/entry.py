@@ -226,6 +226,8 @@ def _grid_context(request: HttpRequest, the_grid: grid.Grid, failed: list[CellFo
     to_approve = the_grid.status == SubmissionStatus.SUBMITTED or (
         the_grid.status == SubmissionStatus.APPROVED and bool(the_grid.awaiting_approval)
     )
+    approver = to_approve and submissions.may_approve(request.user, chain, organisation)
+    may_approve = approver and the_grid.status == SubmissionStatus.SUBMITTED
     return {
         "chain": chain,
         "grid": the_grid,
@@ -235,11 +237,10 @@ def _grid_context(request: HttpRequest, the_grid: grid.Grid, failed: list[CellFo
         "organisation_param": ORGANISATION_PARAM if query else "",
         "failed": failed,
         "previous_url": grid_url(request, chain, period.previous, organisation),
-    approver = to_approve and submissions.may_approve(request.user, chain, organisation)
-    may_approve = approver and the_grid.status == SubmissionStatus.SUBMITTED
         "next_url": grid_url(request, chain, period.next, organisation),
         "may_submit": the_grid.status == SubmissionStatus.OPEN and the_grid.is_open,
         "may_approve": may_approve,
+        "may_approve_late": approver and the_grid.status == SubmissionStatus.APPROVED,
         "may_reopen": the_grid.status != SubmissionStatus.OPEN and allows(request.user, Action.REOPEN_FIGURES, chain),
     }
 
@@ -252,7 +253,6 @@ def _posted_id(request: HttpRequest, name: str) -> int:
     if not raw.isdigit():
         raise Http404
     return int(raw)
-        "may_approve_late": approver and the_grid.status == SubmissionStatus.APPROVED,
 
 
 @require_POST
