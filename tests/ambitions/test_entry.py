@@ -666,7 +666,7 @@ def test_my_work_queries_stay_constant(measures, client_for):
     for n in range(3):
         indicator = Indicator.objects.create(ambition=m.ambition, name=f"Meer {n}", position=20 + n)
         adopted_version(indicator, [w.unit_a], kind=IndicatorKind.SUM)
-        submissions.submit(w.contributor_a, w.chain, w.org_a, m.period.shifted(-n - 1))
+        submissions.submit(w.contributor_a, w.chain, w.org_a, m.period.shifted(-n - 1), MISSING)
     person = PersonFactory(organisation=w.org_a)
     MembershipFactory(person=person, chain=w.other_chain, role=Role.VIEWER)
     MandateFactory(person=w.lead_a, partnership=w.partner_a, scope=MandateScope.APPROVE_FIGURES)
@@ -711,7 +711,7 @@ def test_the_index_and_the_history_read_in_a_constant_number_of_queries(measures
     for n in range(2, 8):
         save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value=str(n)))
         save_cell(w.lead_b, m.count, w.unit_b, m.period.shifted(-n), CellInput(value=str(n)))
-        submissions.submit(w.lead_b, w.chain, w.org_b, m.period.shifted(-n))
+        submissions.submit(w.lead_b, w.chain, w.org_b, m.period.shifted(-n), MISSING)
     for n in range(3):
         indicator = Indicator.objects.create(ambition=m.ambition, name=f"Nog {n}", position=30 + n)
         adopted_version(indicator, [w.unit_a, w.unit_b, UnitFactory(organisation=w.org_b)])
