@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from ambitions.models import Ambition, Indicator, ProgressReport
 from ambitions.periods import OutOfRange, Period, check_date, validate_in_range
@@ -55,7 +57,7 @@ def test_dates_share_the_range(day, ok):
     else:
         with pytest.raises(OutOfRange):
             check_date(day)
-        with pytest.raises(Exception, match="between 2000 and 2100"):
+        with translation.override("en"), pytest.raises(ValidationError, match="between 2000 and 2100"):
             validate_in_range(day)
 
 
