@@ -186,6 +186,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
+# One date format across the portal, per language (ketenportaal/formats/).
+FORMAT_MODULE_PATH = ["ketenportaal.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

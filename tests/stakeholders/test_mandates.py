@@ -257,7 +257,7 @@ def test_it_lets_a_lead_end_their_own_partners_mandate_and_shows_the_history(wor
     assert mandate.valid_until.isoformat() == "2030-06-30"
     assert mandate.granted_by == world.manager  # still who granted it; the history tells who changed it
     history = client.get(edit(mandate)).text.split('id="history-heading"')[1]
-    assert "June 30, 2030" in history
+    assert "30 Jun 2030" in history
     assert "Lead-A" in history
 
 
