@@ -85,7 +85,23 @@ def notifications_page(w: World) -> str:
 
 
 def dashboard_with_figures(w: World) -> str:
-    with_figures(w)
+    """with_figures(), and a first figure for the running month: a tile shows it as in progress."""
+    from decimal import Decimal
+
+    from ambitions.models import Figure
+    from ambitions.services import aggregates
+
+    m = with_figures(w)
+    unit = w.unit_a
+    Figure.objects.create(
+        indicator=m.count,
+        version=m.count_v1,
+        unit=unit,
+        organisation_id=unit.organisation_id,
+        period=m.period.next.start,
+        value=Decimal(7),
+    )
+    aggregates.rebuild_all()
     return reverse("ambitions:chain_dashboard", args=[w.chain.slug])
 
 
