@@ -177,7 +177,7 @@ def load_demo() -> list[DemoLogin]:
         # The other core partners' leads: every adopted indicator carries their consent (ambitions/demo.py).
         ("lead.reclassering@zsm.demo", "Rik Vermeulen", "RN", [(zsm, Role.PARTNER_LEAD)]),
         ("lead.slachtofferhulp@zsm.demo", "Sara Koster", "SHN", [(zsm, Role.PARTNER_LEAD)]),
-        ("lead.rvdk@zsm.demo", "Yusuf Demir", "RvdK", [(zsm, Role.PARTNER_LEAD)]),
+        ("lead.rvdk@zsm.demo", "Yusuf Demir", "RvdK", [(zsm, Role.PARTNER_LEAD), (jeugd, Role.PARTNER_LEAD)]),
         ("rapporteur.om@zsm.demo", "Ruben Jansen", "OM", [(zsm, Role.CONTRIBUTOR)]),
         ("rapporteur.politie@zsm.demo", "Sanne de Vries", "Politie", [(zsm, Role.CONTRIBUTOR)]),
         ("stuurgroep@zsm.demo", "Hans Smit", "RN", [(zsm, Role.STEERING_MEMBER)]),
@@ -197,20 +197,24 @@ def load_demo() -> list[DemoLogin]:
     admin = _person("beheer@ketenportaal.demo", "Beheerder Platform", None, is_staff=True, is_superuser=True)
     logins.append(DemoLogin(admin.email, admin.full_name, "—", "Platform administrator"))
 
-    for scope in (MandateScope.CONSENT_INDICATORS, MandateScope.APPROVE_FIGURES, MandateScope.SIGN_AGREEMENTS):
-        _mandate(persons["lead.om@zsm.demo"], zsm_partners["OM"], scope)
-    _mandate(persons["lead.politie@zsm.demo"], zsm_partners["Politie"], MandateScope.CONSENT_INDICATORS)
-    for email, short in (
-        ("lead.reclassering@zsm.demo", "RN"),
-        ("lead.slachtofferhulp@zsm.demo", "SHN"),
-        ("lead.rvdk@zsm.demo", "RvdK"),
+    # Every core partner has someone who can act for it in each scope it needs (consent, approve
+    # figures, vote, sign: MandateScope.needed); without one its part of the chain's work stalls.
+    for email, partnership in (
+        ("lead.om@zsm.demo", zsm_partners["OM"]),
+        ("lead.politie@zsm.demo", zsm_partners["Politie"]),
+        ("lead.reclassering@zsm.demo", zsm_partners["RN"]),
+        ("lead.slachtofferhulp@zsm.demo", zsm_partners["SHN"]),
+        ("lead.rvdk@zsm.demo", zsm_partners["RvdK"]),
+        ("regisseur@jeugd.demo", jeugd_partners["Utrecht"]),
+        ("lead.svmn@jeugd.demo", jeugd_partners["SVMN"]),
+        ("lead.rvdk@zsm.demo", jeugd_partners["RvdK"]),
     ):
-        _mandate(persons[email], zsm_partners[short], MandateScope.CONSENT_INDICATORS)
+        for scope in MandateScope.needed():
+            _mandate(persons[email], partnership, scope)
     # One mandate that ends soon, so My work has something to show.
     _mandate(
         persons["lead.politie@zsm.demo"], zsm_partners["Politie"], MandateScope.VOTE_IN_BODY, today + timedelta(days=20)
     )
-    _mandate(persons["lead.svmn@jeugd.demo"], jeugd_partners["SVMN"], MandateScope.CONSENT_INDICATORS)
 
     if not Invitation.objects.filter(
         chain=zsm, email="nieuwe.collega@zsm.demo", status=InvitationStatus.PENDING

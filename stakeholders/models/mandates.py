@@ -45,6 +45,11 @@ class MandateGap:
     def labels(self) -> list[str]:
         return [MandateScope(scope).label for scope in self.scopes]
 
+    @property
+    def items(self) -> list[tuple[str, str]]:
+        """(scope, label) per missing scope, for a link to grant each."""
+        return [(scope, MandateScope(scope).label) for scope in self.scopes]
+
 
 class MandateQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MandateQuerySet":
@@ -65,14 +70,15 @@ class MandateQuerySet(models.QuerySet):
         person of the partner's own organisation whose role in the partner's chain can use the
         scope (MandateScope.roles_for). ketenportaal.permissions.has_mandate asks this for one
         person; lists, reminders and the missing-mandate warnings ask it for many."""
-        fits = Q()
+        scopes_per_roles: dict[frozenset[str], list[str]] = {}
         for scope in MandateScope.values:
+            scopes_per_roles.setdefault(MandateScope.roles_for(scope), []).append(scope)
+        fits = Q()
+        for roles, scopes in scopes_per_roles.items():
             role = Membership.objects.filter(
-                person=OuterRef("person"),
-                chain=OuterRef("partnership__chain"),
-                role__in=MandateScope.roles_for(scope),
+                person=OuterRef("person"), chain=OuterRef("partnership__chain"), role__in=roles
             )
-            fits |= Q(Exists(role), scope=scope)
+            fits |= Q(Exists(role), scope__in=scopes)
         return self.valid_on(day).filter(
             fits, person__is_active=True, person__organisation=F("partnership__organisation")
         )

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET
 from ketenportaal.history import history_for
 from ketenportaal.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.forms.chains import ChainSettingsForm
-from stakeholders.models import Partnership, PartnershipStatus
+from stakeholders.models import Mandate, Partnership, PartnershipStatus
+from stakeholders.views.mandates import grantable_ids
 
 
 def chain_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -19,6 +20,7 @@ def chain_detail(request: HttpRequest, slug: str) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     partnerships = list(Partnership.objects.filter(chain=chain).select_related("organisation"))
+    gaps = Mandate.objects.missing_for(Partnership.objects.filter(chain=chain))
     groups = [
         {"status": status, "label": label, "partnerships": [p for p in partnerships if p.status == status]}
         for status, label in PartnershipStatus.choices
@@ -31,6 +33,8 @@ def chain_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "partner_groups": [group for group in groups if group["partnerships"]],
             "partner_count": len(partnerships),
             "can_manage": allows(request.user, Action.MANAGE_CHAIN, chain),
+            "mandate_gaps": gaps,
+            "grantable": grantable_ids(request.user, chain, gaps),
         },
     )
 

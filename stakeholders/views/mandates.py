@@ -19,7 +19,7 @@ from ketenportaal.history import history_for
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from ketenportaal.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.forms.mandates import MandateCreateForm, MandateEditForm
-from stakeholders.models import Chain, Mandate, Partnership
+from stakeholders.models import Chain, Mandate, MandateGap, MandateScope, Partnership
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,25 @@ def _grantable_partnerships(user, chain: Chain) -> list[Partnership]:
     """The partners the user may grant mandates for: all for managers, their own for a partner lead."""
     partnerships = Partnership.objects.filter(chain=chain).select_related("organisation").order_by("organisation__name")
     return [p for p in partnerships if allows(user, Action.MANAGE_MANDATES, chain, p.organisation)]
+
+
+def grantable_ids(user, chain: Chain, gaps: list[MandateGap]) -> set[int]:
+    """The partnerships among ``gaps`` the user may grant mandates for (a link to do so is shown)."""
+    return {
+        gap.partnership.pk for gap in gaps if allows(user, Action.MANAGE_MANDATES, chain, gap.partnership.organisation)
+    }
+
+
+def _prefilled(request: HttpRequest, offered: list[Partnership]) -> dict:
+    """The partner and scope named by ``?partner=&scope=`` (links from the missing-mandate
+    warnings), when the user may grant for that partner and the scope exists; else nothing."""
+    initial = {}
+    partner = request.GET.get("partner", "")
+    if partner.isdigit() and int(partner) in {p.pk for p in offered}:
+        initial["partnership"] = int(partner)
+    if request.GET.get("scope") in MandateScope.values:
+        initial["scope"] = request.GET["scope"]
+    return initial
 
 
 def _list_url(chain: Chain) -> str:
@@ -84,7 +103,12 @@ def mandate_create(request: HttpRequest, slug: str) -> HttpResponse:
     offered = _grantable_partnerships(request.user, chain)
     if not offered:
         require(request.user, Action.MANAGE_MANDATES, chain)  # 403 for anyone who may grant for no partner
-    form = MandateCreateForm(request.POST if request.method == "POST" else None, chain=chain, offered=offered)
+    form = MandateCreateForm(
+        request.POST if request.method == "POST" else None,
+        chain=chain,
+        offered=offered,
+        initial=_prefilled(request, offered) if request.method == "GET" else None,
+    )
     if request.method == "POST":
         valid = form.is_valid()
         partnership = form.cleaned_data.get("partnership")

@@ -10,7 +10,8 @@ from ketenportaal.history import history_for
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from ketenportaal.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.forms.partners import DUPLICATE_MESSAGE, PartnershipCreateForm, PartnershipEditForm
-from stakeholders.models import Chain, Partnership
+from stakeholders.models import Chain, Mandate, Partnership
+from stakeholders.views.mandates import grantable_ids
 
 
 def partnership_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -18,10 +19,17 @@ def partnership_list(request: HttpRequest, slug: str) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     partnerships = Partnership.objects.filter(chain=chain).select_related("organisation")
+    gaps = Mandate.objects.missing_for(Partnership.objects.filter(chain=chain))
     return render(
         request,
         "stakeholders/partnership_list.html",
-        {"chain": chain, "partnerships": partnerships, "can_manage": allows(request.user, Action.MANAGE_CHAIN, chain)},
+        {
+            "chain": chain,
+            "partnerships": partnerships,
+            "can_manage": allows(request.user, Action.MANAGE_CHAIN, chain),
+            "mandate_gaps": gaps,
+            "grantable": grantable_ids(request.user, chain, gaps),
+        },
     )
 
 

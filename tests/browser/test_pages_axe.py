@@ -155,6 +155,29 @@ def draft_version(m) -> int:
     return consensus.new_draft(m.world.manager, m.count_v1).number
 
 
+def my_work_with_stuck_work(w: World) -> str:
+    """The manager's My work with what is stuck: a stopped proposal, a partner that has not
+    reported, a submission nobody can approve, and partners without mandates."""
+    from ambitions.services import consensus, submissions
+    from stakeholders.models import Mandate
+    from tests.measures import MISSING
+
+    m = with_figures(w)
+    consensus.respond(w.lead_b, consensus.propose(w.manager, _later_draft(m)), w.partner_b, "objection", "Onduidelijk")
+    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period.shifted(-1), MISSING)
+    Mandate.objects.filter(person=w.lead_a, scope="approve_figures").delete()
+    return reverse("stakeholders:my_work")
+
+
+def _later_draft(m):
+    from ambitions.services import consensus
+
+    draft = consensus.new_draft(m.world.manager, m.count_v1)
+    draft.effective_from = m.period.shifted(2).start
+    draft.save()
+    return draft
+
+
 def password_reset_link(w: World) -> str:
     uid = urlsafe_base64_encode(force_bytes(w.viewer.pk))
     return reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(w.viewer)])
@@ -171,6 +194,7 @@ def api_connections(w: World) -> str:
 
 PAGES = [
     Page("my_work", lambda w: reverse("stakeholders:my_work")),
+    Page("my_work_with_stuck_work", my_work_with_stuck_work),
     Page("notification_list", notifications_page),
     Page("notification_settings", lambda w: reverse("stakeholders:notification_settings")),
     Page("chain_detail", chain_url("chain_detail")),
