@@ -16,3 +16,19 @@ def check_production_services(app_configs, **kwargs) -> list[Error]:
     if settings.MAILERS["default"]["BACKEND"].endswith("console.EmailBackend"):
         errors.append(Error("Production needs a mail server: set EMAIL_URL=smtp+tls://…", id="ketenportaal.E003"))
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_site_url(app_configs, **kwargs) -> list[Error]:
+    """Mails sent by background jobs have no request to take the portal's address from."""
+    from .links import first_host_name
+
+    if settings.PRODUCTION and not settings.SITE_URL and first_host_name() is None:
+        return [
+            Error(
+                "Links in e-mails need the portal's address: set SITE_URL=https://… "
+                "(or name one host in ALLOWED_HOSTS).",
+                id="ketenportaal.E004",
+            )
+        ]
+    return []

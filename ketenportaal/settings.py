@@ -34,7 +34,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["localh
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # A refused form in the portal's layout and language, instead of Django's English page.
 CSRF_FAILURE_VIEW = "ketenportaal.views.csrf_failure"
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# The portal's public address for links in e-mails. Unset: the address a request came in on, and
+# for background mails the first host of ALLOWED_HOSTS (ketenportaal/links.py).
+SITE_URL = env.str("SITE_URL", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

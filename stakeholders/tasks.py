@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from .mail import absolute_url
 from .models import Invitation, Mandate
 from .models.people import InvitationStatus
 
@@ -99,7 +100,7 @@ def _mail_expiry_warning(mandate: Mandate) -> None:
             "organisation": mandate.partnership.organisation.name,
             "chain": chain.name,
             "until": date_format(mandate.valid_until, "DATE_FORMAT"),
-            "url": settings.SITE_URL.rstrip("/") + reverse("stakeholders:mandate_list", args=[chain.slug]),
+            "url": absolute_url(reverse("stakeholders:mandate_list", args=[chain.slug])),
         }
         subject = gettext("Your mandate for %(organisation)s in %(chain)s ends on %(until)s") % context
         body = (

@@ -13,7 +13,8 @@ from stakeholders.models.people import validate_partner_role
 class InvitationForm(PortalForm):
     email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     full_name = forms.CharField(label=_("Full name"), max_length=200)
-    role = forms.ChoiceField(label=_("Role in this chain"), choices=Role.choices)
+    # The least powerful role unless the programme manager chooses otherwise.
+    role = forms.ChoiceField(label=_("Role in this chain"), choices=Role.choices, initial=Role.VIEWER)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),

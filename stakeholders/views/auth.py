@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ketenportaal.links import site_url
 from stakeholders import throttles
 from stakeholders.forms.auth import LoginForm, PasswordResetForm, SetPasswordForm, TokenForm
 
@@ -48,8 +49,9 @@ class _PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
 
     def get_extra_email_context(self) -> dict:
-        # Links come from SITE_URL, not from the (forgeable) Host header.
-        return {"site_url": settings.SITE_URL.rstrip("/")}
+        # The one rule for links in mails (ketenportaal/links.py): SITE_URL, else this request's
+        # host, which Django has checked against ALLOWED_HOSTS (a forged Host gets a 400, no mail).
+        return {"site_url": site_url(self.request)}
 
     def form_valid(self, form):
         if not throttles.allow_password_reset(self.request, form.cleaned_data["email"]):

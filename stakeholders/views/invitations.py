@@ -57,7 +57,7 @@ def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
         )
         # Only mail a link that works: after the invitation row is committed. robust=True so a
         # mail server hiccup does not turn a saved invitation into an error page.
-        transaction.on_commit(partial(send_invitation, invitation, token), robust=True)
+        transaction.on_commit(partial(send_invitation, invitation, token, request), robust=True)
         messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
         return _redirect(request, reverse("stakeholders:membership_list", args=[chain.slug]))
     return render(

@@ -6,7 +6,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
@@ -64,7 +63,8 @@ def test_it_invites_someone_and_mails_the_link_after_commit(
     assert mail.to == ["nieuw@example.nl"]
     assert "ZSM" in mail.subject
     link = re.search(r"\S+/uitnodiging/(\S+)/", mail.body)
-    assert link and link.group(0).startswith(settings.SITE_URL)
+    # SITE_URL is not set in the tests: the link leads to the host the invitation was sent from.
+    assert link and link.group(0).startswith("http://testserver/uitnodiging/")
     # The database holds only the hash of the token that was mailed.
     assert Invitation.hash_token(link.group(1)) == invitation.token_hash
     assert link.group(1) not in invitation.token_hash
@@ -82,6 +82,10 @@ def test_it_shows_the_invitation_form_to_the_programme_manager(world: World, as_
     response = as_person(world.manager).get(CREATE_URL)
     assert response.status_code == 200
     assert "Invite someone" in response.text
+    # The least powerful role is chosen until the programme manager chooses another.
+    assert response.context["form"]["role"].value() == Role.VIEWER
+    assert re.search(r'<option value="viewer" selected>', response.text)
+    assert not re.search(r'<option value="programme_manager" selected>', response.text)
     # Only partners of this chain can be chosen.
     assert "Politie" in response.text and "Openbaar Ministerie" in response.text
     assert "Gemeente Groningen" not in response.text
