@@ -34,11 +34,17 @@ class HistoryEntry:
     changes: list[Change]
 
 
-def history_for(obj: Model, limit: int = 50) -> list[HistoryEntry]:
-    """The newest changes to ``obj`` first, with field labels and before/after values."""
+def history_for(obj: Model, limit: int = 50, *, chain=None) -> list[HistoryEntry]:
+    """The newest changes to ``obj`` first, with field labels and before/after values.
+
+    With ``chain`` (for objects that several chains share, such as organisations and their
+    units), the changes are all shown but only the chain's own members are named: who works on
+    the police's units for another chain is that chain's business.
+    """
     # content_type too: every entry reads it to name its fields, which would cost a query per entry.
     entries = LogEntry.objects.get_for_object(obj).select_related("actor", "content_type")
-    entries = entries.order_by("-timestamp")[:limit]
+    entries = list(entries.order_by("-timestamp")[:limit])
+    named = _members_among(chain, entries)
     names = _related_names(entries)
     result = []
     for entry in entries:
@@ -46,12 +52,30 @@ def history_for(obj: Model, limit: int = 50) -> list[HistoryEntry]:
         result.append(
             HistoryEntry(
                 when=entry.timestamp,
-                who=str(entry.actor) if entry.actor else "—",
+                who=_who(entry.actor, chain, named) if entry.actor else "—",
                 action=_action(entry),
                 changes=changes,
             )
         )
     return result
+
+
+def _members_among(chain, entries: list[LogEntry]) -> set[int]:
+    """The actors of these entries who are members of ``chain`` (one query)."""
+    if chain is None:
+        return set()
+    from stakeholders.models import Membership
+
+    actor_ids = {entry.actor_id for entry in entries if entry.actor_id}
+    return set(Membership.objects.filter(chain=chain, person_id__in=actor_ids).values_list("person_id", flat=True))
+
+
+def _who(actor, chain, members: set[int]) -> str:
+    if chain is None or actor.pk in members:
+        return str(actor)
+    if actor.is_staff or actor.is_superuser:
+        return gettext("A platform administrator")
+    return gettext("Someone outside this chain")
 
 
 # --- Values as a person reads them -------------------------------------------------------------

@@ -7,6 +7,8 @@ Pages, the API and Celery tasks all ask these functions; nothing else decides.
 - Inside a chain, everything is readable by every member; writing follows
   ``allows(user, action, chain, organisation)``; refusal is a 403.
 - Partner leads and contributors act only for their own organisation.
+- Organisations are shared by chains: their details and units belong to their own partner
+  leads and administrators, not to a chain (``maintainable_organisation_ids``).
 - Acting *on behalf of* an organisation (consent, vote, sign, approve) needs a
   valid Mandate: ``has_mandate(person, partnership, scope)``.
 - Platform administrators may see and do everything.
@@ -32,7 +34,10 @@ if TYPE_CHECKING:
 class Action(StrEnum):
     VIEW = "view"
     MANAGE_CHAIN = "manage_chain"  # settings, partners, people and roles, invitations
-    EDIT_ORGANISATION = "edit_organisation"  # an organisation's units
+    EDIT_ORGANISATION = "edit_organisation"  # acting for a partner inside this chain (its API connections)
+    # An organisation's details and unit tree. Organisations are one directory shared by every
+    # chain, so this is not any one chain's to decide: see maintainable_organisation_ids().
+    MAINTAIN_ORGANISATION = "maintain_organisation"
     MANAGE_MANDATES = "manage_mandates"  # who may act for an organisation
     MANAGE_INDICATORS = "manage_indicators"  # ambitions, drafting and proposing indicator versions
     ENTER_FIGURES = "enter_figures"  # an organisation's figures, and submitting its period
@@ -49,8 +54,13 @@ def _is_admin(user) -> bool:
 
 def role_in(user, chain: Chain) -> str | None:
     """The user's role in the chain, or None. Cached on the user object for the request."""
+    return _roles(user).get(chain.pk)
+
+
+def _roles(user) -> dict[int, str]:
+    """The user's role per chain id."""
     if not user.is_authenticated:
-        return None
+        return {}
     # getattr/setattr, not user.__dict__: request.user is a SimpleLazyObject, whose own
     # __dict__ is not the person's, so the cache would never be hit.
     cache = getattr(user, "_chain_roles", None)
@@ -59,7 +69,7 @@ def role_in(user, chain: Chain) -> str | None:
 
         cache = dict(Membership.objects.filter(person=user).values_list("chain_id", "role"))
         user._chain_roles = cache
-    return cache.get(chain.pk)
+    return cache
 
 
 def chains_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -98,6 +108,8 @@ def allows(user, action: Action, chain: Chain, organisation: Organisation | None
         return False
     if action == Action.VIEW:
         return True
+    if action == Action.MAINTAIN_ORGANISATION:
+        return organisation is not None and bool(maintainable_organisation_ids(user, chain, [organisation]))
     own_organisation = organisation is not None and organisation.pk == user.organisation_id
     if action in (Action.APPROVE_FIGURES, Action.CONSENT_INDICATORS):
         # Only for one's own organisation, in a role that can use such a mandate (the mandate
@@ -110,6 +122,40 @@ def allows(user, action: Action, chain: Chain, organisation: Organisation | None
     if action == Action.ENTER_FIGURES:
         return role in (Role.PARTNER_LEAD, Role.CONTRIBUTOR) and own_organisation
     return False
+
+
+def maintainable_organisation_ids(user, chain: Chain, organisations) -> set[int]:
+    """Which of these organisations' details and unit trees the user may change, seen from ``chain``.
+
+    An organisation is one entry in a directory that every chain shares (the police is a partner
+    in many chains), and its units are what every one of those chains reports on. So its owners
+    are its own partner leads (people of that organisation with the partner-lead role in any
+    chain) and platform administrators. A programme manager may only maintain an organisation
+    that is a partner in their chain and in no other: they set up the organisations they bring
+    in before those have a lead of their own, and what they change shows in no one else's chain.
+    Once a second chain takes the organisation on, only its leads and administrators may.
+    One query for any number of organisations (the organisation list asks for all at once).
+    """
+    from stakeholders.models import Partnership, Role
+
+    ids = {organisation.pk for organisation in organisations}
+    if _is_admin(user):
+        return ids
+    roles = _roles(user)
+    role = roles.get(chain.pk)
+    if role is None:
+        return set()
+    allowed = set()
+    if user.organisation_id in ids and Role.PARTNER_LEAD in roles.values():
+        allowed.add(user.organisation_id)
+    if role == Role.PROGRAMME_MANAGER:
+        chains_of: dict[int, set[int]] = {}
+        for organisation_id, chain_id in Partnership.objects.filter(organisation__in=ids).values_list(
+            "organisation_id", "chain_id"
+        ):
+            chains_of.setdefault(organisation_id, set()).add(chain_id)
+        allowed |= {pk for pk, chain_ids in chains_of.items() if chain_ids == {chain.pk}}
+    return allowed
 
 
 def require(user, action: Action, chain: Chain, organisation: Organisation | None = None) -> None:

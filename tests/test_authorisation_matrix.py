@@ -21,11 +21,12 @@ How to add a page to the matrix
      ``plain()`` (no arguments), ``in_chain()`` (``slug``: this chain and the other chain),
      ``of(kind)`` (``slug`` + ``pk`` of an object of partner A, of partner B, of the other
      chain through its own URL, and of the other chain forged into this chain's URL),
+     ``of_directory(kind)`` (``of`` plus an organisation or unit shared by both chains),
      ``api_of(kind)`` (``pk`` only) or ``custom(...)``;
    - the expectation: a policy profile — ``PUBLIC``, ``SIGNED_IN``, ``READ``, ``MANAGE``
      (Action.MANAGE_CHAIN), ``PARTNER_WRITE`` (Action.EDIT_ORGANISATION / MANAGE_MANDATES:
-     the partner's own lead may), ``API`` — or ``table(...)`` for a one-off; ``override=``
-     changes single cells;
+     the partner's own lead may), ``MAINTAIN`` (Action.MAINTAIN_ORGANISATION), ``API`` — or
+     ``table(...)`` for a one-off; ``override=`` changes single cells;
    - ``method="post"`` for POST-only actions, with ``state=`` a function returning what the
      action changes: the test asserts it is unchanged when the request is refused and changed
      when it is allowed.
@@ -72,7 +73,7 @@ from ambitions.services import aggregates, reports
 from stakeholders.models import Invitation, Mandate, MandateScope, Membership, Notification, Role
 from stakeholders.views.api_tokens import create_connection
 from tests.conftest import World
-from tests.factories import MandateFactory, PersonFactory
+from tests.factories import MandateFactory, OrganisationFactory, PartnershipFactory, PersonFactory, UnitFactory
 from tests.measures import adopted_version, build_measures
 
 # Personas (attributes of World, except anonymous).
@@ -93,6 +94,7 @@ PARTNER_A = "partner_a"  # an object of partner A in zsm
 PARTNER_B = "partner_b"  # an object of partner B in zsm
 OTHER = "other_chain"  # the other chain (jeugd) or its object, through its own URL
 FORGED = "forged"  # the other chain's object, its id forged into a zsm URL
+SHARED = "shared"  # an organisation (or its unit) that is a partner in zsm and in the other chain
 
 LOGIN = "login"  # expected: 302 to the sign-in page
 OK = "ok"  # expected: 200 for a GET, 302 for a POST
@@ -155,6 +157,19 @@ def PARTNER_WRITE(persona: str, target: str) -> int | str:
     if persona in (MANAGER, ADMIN) or (persona == LEAD_A and target == PARTNER_A):
         return OK
     return 403
+
+
+def MAINTAIN(persona: str, target: str) -> int | str:
+    """Action.MAINTAIN_ORGANISATION: an organisation's details and units. As PARTNER_WRITE for an
+    organisation that only zsm has; one that another chain shares is not zsm's programme manager's
+    to change (its own partner leads' and the administrators')."""
+    if target != SHARED:
+        return PARTNER_WRITE(persona, target)
+    if persona == ANONYMOUS:
+        return LOGIN
+    if persona == OUTSIDER:
+        return 404
+    return OK if persona == ADMIN else 403
 
 
 def ENTER(persona: str, target: str) -> int | str:
@@ -253,6 +268,11 @@ def in_chain() -> Url:
 
 def of(kind: str) -> Url:
     return Url((PARTNER_A, PARTNER_B, OTHER, FORGED), lambda o, t: {"slug": o.slug(t), "pk": o.get(kind, t).pk})
+
+
+def of_directory(kind: str) -> Url:
+    """``of(kind)`` plus the organisation (or unit) that zsm shares with the other chain."""
+    return Url((PARTNER_A, PARTNER_B, SHARED, OTHER, FORGED), of(kind).kwargs)
 
 
 def api_of(kind: str, lookup: str = "pk") -> Url:
@@ -440,10 +460,12 @@ ROWS = [
     # Organisations and units
     Row("stakeholders:organisation_list", in_chain(), READ),
     Row("stakeholders:organisation_create", in_chain(), MANAGE),
-    Row("stakeholders:organisation_detail", of("organisation"), READ),
-    Row("stakeholders:organisation_edit", of("organisation"), PARTNER_WRITE),
-    Row("stakeholders:unit_create", of("organisation"), PARTNER_WRITE),
-    Row("stakeholders:unit_edit", of("unit"), PARTNER_WRITE),
+    # An organisation is one directory entry for every chain it is a partner in (SHARED: zsm and
+    # the other chain): zsm's members read it, its own leads and administrators maintain it.
+    Row("stakeholders:organisation_detail", of_directory("organisation"), READ),
+    Row("stakeholders:organisation_edit", of_directory("organisation"), MAINTAIN),
+    Row("stakeholders:unit_create", of_directory("organisation"), MAINTAIN),
+    Row("stakeholders:unit_edit", of_directory("unit"), MAINTAIN),
     # People and roles, invitations
     Row("stakeholders:membership_list", in_chain(), READ),
     Row("stakeholders:membership_edit", of("membership"), MANAGE),
@@ -749,6 +771,12 @@ def objects(shared_world: World, django_db_blocker, media_root) -> Objects:
             target: reports.draft_report(chain, m.period.shifted(-steps))[0]
             for target, chain, steps in ((PARTNER_A, w.chain, 1), (PARTNER_B, w.chain, 2), (OTHER, w.other_chain, 1))
         }
+        # An organisation that is a partner in both chains, with a unit.
+        shared = OrganisationFactory(name="Reclassering Nederland")
+        for chain in (w.chain, w.other_chain):
+            PartnershipFactory(chain=chain, organisation=shared)
+        found.by_kind["organisation"][SHARED] = shared
+        found.by_kind["unit"][SHARED] = UnitFactory(organisation=shared, name="Regio Noord")
         # One unread notification for every signed-in persona, and for lead B (not a persona).
         found.by_kind["notification"] = {
             name: Notification.objects.create(person=getattr(w, name), text="Melding", url="/", key="matrix")

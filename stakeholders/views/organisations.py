@@ -1,9 +1,11 @@
 """Organisations of a chain and their unit trees.
 
 Organisations are shared between chains, so they are reached through a chain in which they
-are a partner: an organisation that is not a partner here is not found (404). Editing an
-organisation or its units is for the programme manager and for the organisation's own
-partner lead (Action.EDIT_ORGANISATION).
+are a partner: an organisation that is not a partner here is not found (404). Its details and
+units are one directory entry for every chain, so editing them is for the organisation's own
+partner leads and administrators, and for a programme manager only while the organisation is a
+partner in their chain alone (Action.MAINTAIN_ORGANISATION, ketenportaal/permissions.py). The
+history shows this chain the changes, but names only people it knows (history_for(chain=...)).
 """
 
 from django.contrib import messages
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ketenportaal.history import history_for
 from ketenportaal.htmx import redirect_after_save, render_form_page
-from ketenportaal.permissions import Action, allows, get_chain_or_404, require
+from ketenportaal.permissions import Action, allows, get_chain_or_404, maintainable_organisation_ids, require
 from stakeholders.forms.organisations import OrganisationCreateForm, OrganisationForm, UnitForm
 from stakeholders.models import Chain, Organisation, Partnership, Unit
 
@@ -38,12 +40,9 @@ def organisation_list(request: HttpRequest, slug: str) -> HttpResponse:
     partnerships = list(Partnership.objects.filter(chain=chain).select_related("organisation"))
     organisations = [p.organisation for p in partnerships]
     trees = Unit.objects.filter(organisation__in=organisations).as_trees()
+    maintainable = maintainable_organisation_ids(request.user, chain, organisations)
     rows = [
-        {
-            "organisation": org,
-            "tree": trees.get(org.pk, []),
-            "can_edit": allows(request.user, Action.EDIT_ORGANISATION, chain, org),
-        }
+        {"organisation": org, "tree": trees.get(org.pk, []), "can_edit": org.pk in maintainable}
         for org in organisations
     ]
     return render(
@@ -89,8 +88,8 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             "chain": chain,
             "organisation": organisation,
             "tree": Unit.objects.filter(organisation=organisation).as_trees().get(organisation.pk, []),
-            "can_edit": allows(request.user, Action.EDIT_ORGANISATION, chain, organisation),
-            "history": history_for(organisation),
+            "can_edit": allows(request.user, Action.MAINTAIN_ORGANISATION, chain, organisation),
+            "history": history_for(organisation, chain=chain),
         },
     )
 
@@ -98,7 +97,7 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 def organisation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     organisation = _organisation(chain, pk)
-    require(request.user, Action.EDIT_ORGANISATION, chain, organisation)
+    require(request.user, Action.MAINTAIN_ORGANISATION, chain, organisation)
     form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,7 +115,7 @@ def organisation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def unit_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     organisation = _organisation(chain, pk)
-    require(request.user, Action.EDIT_ORGANISATION, chain, organisation)
+    require(request.user, Action.MAINTAIN_ORGANISATION, chain, organisation)
     initial_parent = request.GET.get("parent")
     form = UnitForm(
         request.POST if request.method == "POST" else None,
@@ -135,7 +134,7 @@ def unit_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def unit_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     unit = _unit(chain, pk)
-    require(request.user, Action.EDIT_ORGANISATION, chain, unit.organisation)
+    require(request.user, Action.MAINTAIN_ORGANISATION, chain, unit.organisation)
     form = UnitForm(request.POST if request.method == "POST" else None, instance=unit, organisation=unit.organisation)
     if request.method == "POST" and form.is_valid() and _save_unit(form) is not None:
         messages.success(request, _("Unit %(unit)s has been saved.") % {"unit": unit})
@@ -145,7 +144,7 @@ def unit_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "unit": unit,
         "organisation": unit.organisation,
         "form": form,
-        "history": history_for(unit),
+        "history": history_for(unit, chain=chain),
     }
     return render_form_page(request, "stakeholders/unit_edit.html", context, form)
 

@@ -1,6 +1,6 @@
 from stakeholders.models import Unit
 from tests.conftest import World, in_english
-from tests.factories import UnitFactory
+from tests.factories import PartnershipFactory, UnitFactory
 
 
 def edit(client, unit: Unit, **changes):
@@ -78,3 +78,20 @@ def test_it_shows_the_unit_history_on_the_edit_page(world: World, client_for):
     edit(client, world.unit_a, code="AMS-01")
     history = client.get(f"/ketens/zsm/onderdelen/{world.unit_a.pk}/bewerken/").text.split('id="history-heading"')[1]
     assert "AMS-01" in history
+
+
+def test_it_names_a_shared_units_editors_only_in_their_own_chain(world: World, client_for):
+    assert edit(client_for(world.lead_b), world.unit_b, code="PA-01").status_code == 302
+    # OM also becomes a partner in the other chain, where lead B has no role.
+    PartnershipFactory(chain=world.other_chain, organisation=world.org_b)
+    in_other_chain = in_english(client_for(world.admin)).get(f"/ketens/jeugd/onderdelen/{world.unit_b.pk}/bewerken/")
+    history = in_other_chain.text.split('id="history-heading"')[1]
+    assert "PA-01" in history
+    assert world.lead_b.full_name not in history and "Someone outside this chain" in history
+    in_zsm = client_for(world.lead_b).get(f"/ketens/zsm/onderdelen/{world.unit_b.pk}/bewerken/")
+    assert world.lead_b.full_name in in_zsm.text.split('id="history-heading"')[1]
+    # Shared now: zsm's programme manager may no longer rename it; its own lead still may.
+    url = f"/ketens/zsm/onderdelen/{world.unit_b.pk}/bewerken/"
+    assert client_for(world.manager).post(url, {"name": world.unit_b.name, "code": "X"}).status_code == 403
+    assert edit(client_for(world.lead_b), world.unit_b, code="PA-02").status_code == 302
+    assert Unit.objects.get(pk=world.unit_b.pk).code == "PA-02"
