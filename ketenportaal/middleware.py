@@ -1,4 +1,5 @@
-"""Middleware that enforces two-factor sign-in for the roles that require it."""
+"""Middleware that enforces two-factor sign-in for the roles that require it, keeps private
+answers out of shared caches, and keeps the portal Dutch unless chosen otherwise."""
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -57,3 +58,26 @@ class DutchUnlessChosenMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class PrivateResponsesMiddleware:
+    """``Cache-Control: private, no-store`` on everything a signed-in person gets, and on the API.
+
+    Pages, figures and exports (CSV, XLSX, PDF) of a chain are for its members only: no proxy may
+    keep them, and a shared office computer's browser must not keep them on disk after signing
+    out. The API is included whoever calls it: a token's caller is only known inside DRF. A view
+    that chose a *private* caching rule itself (the chain logo, kept an hour) keeps it.
+    Runs after AuthenticationMiddleware (it reads request.user).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path_info.startswith("/api/"):
+            chosen = {part.strip().lower() for part in response.get("Cache-Control", "").split(",")}
+            if "private" not in chosen:
+                response["Cache-Control"] = "private, no-store"
+        return response

@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from tests.conftest import World
 from tests.test_settings import production_env
@@ -68,6 +72,39 @@ def test_it_uses_a_fresh_nonce_for_every_response(world: World, client_for):
     first = NONCE.findall(client.get("/").headers["Content-Security-Policy"])
     second = NONCE.findall(client.get("/").headers["Content-Security-Policy"])
     assert first and second and first != second
+
+
+def _assert_private_no_store(response) -> None:
+    directives = {part.strip() for part in response.headers.get("Cache-Control", "").split(",")}
+    assert {"private", "no-store"} <= directives, response.headers.get("Cache-Control")
+
+
+def test_it_keeps_signed_in_pages_out_of_every_cache(world: World, client_for):
+    client = client_for(world.viewer)
+    for url in ("/", "/ketens/zsm/", "/ketens/zsm/organisaties/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        _assert_private_no_store(response)
+
+
+def test_it_keeps_api_responses_out_of_every_cache(world: World, client_for):
+    by_session = client_for(world.viewer).get("/api/chains/")
+    assert by_session.status_code == 200
+    _assert_private_no_store(by_session)
+    token = Token.objects.create(user=world.lead_a)
+    by_token = Client().get("/api/chains/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert by_token.status_code == 200
+    _assert_private_no_store(by_token)
+    _assert_private_no_store(Client().get("/api/chains/"))  # refused, and still not cached
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_it_keeps_export_downloads_out_of_every_cache(measures, client_for, fmt):
+    url = reverse("ambitions:indicator_export", args=[measures.world.chain.slug, measures.share.pk, fmt])
+    response = client_for(measures.world.viewer).get(url)
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    _assert_private_no_store(response)
 
 
 def test_it_does_not_send_hsts_outside_production():
