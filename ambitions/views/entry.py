@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -219,6 +220,14 @@ def entry_grid(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     return render(request, "ambitions/entry_grid.html", _grid_context(request, the_grid, failed), status=status)
 
 
+def _first_field(the_grid: grid.Grid) -> str:
+    """The id of the input where a keyboard user starts (the page's first skip link goes there):
+    the first empty cell that can be entered, else the first cell that can be."""
+    editable = [cell for cell in the_grid.cells() if cell.editable and cell.form is not None]
+    first = next((cell for cell in editable if not cell.has_data), editable[0] if editable else None)
+    return first.form.number_inputs[0][0].auto_id if first else ""
+
+
 def _grid_context(request: HttpRequest, the_grid: grid.Grid, failed: list[CellForm]) -> dict:
     chain, organisation, period = the_grid.chain, the_grid.organisation, the_grid.period
     query = _query(request, organisation)
@@ -235,6 +244,9 @@ def _grid_context(request: HttpRequest, the_grid: grid.Grid, failed: list[CellFo
         "period": period,
         "query": query,
         "organisation_param": ORGANISATION_PARAM if query else "",
+        # The page's counts of entered figures, which static/js/entry-grid.js keeps up to date.
+        "entered": format_html("<span data-kp-entered>{}</span>", the_grid.entered),
+        "first_field": _first_field(the_grid),
         "failed": failed,
         "previous_url": grid_url(request, chain, period.previous, organisation),
         "next_url": grid_url(request, chain, period.next, organisation),

@@ -9,8 +9,6 @@ form. Every page visited is scanned with axe (``visit``), also after cells were 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -20,7 +18,8 @@ from ambitions.models import ChainAggregate, Figure, Indicator, PeriodSubmission
 from tests.factories import UnitFactory
 from tests.measures import MISSING, Measures, adopted_version
 
-from .conftest import use_english
+from .conftest import PHONE, use_english
+from .grid_keys import enter_month, expect_all_saved, focused
 from .test_pages_axe import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
@@ -38,10 +37,6 @@ def five_units_three_indicators(m: Measures):
     third = Indicator.objects.create(ambition=m.ambition, name="Slachtoffers geïnformeerd", position=3)
     adopted_version(third, units)
     return units, [m.share, m.count, third]
-
-
-def focused_name(page) -> str:
-    return page.evaluate("() => document.activeElement && document.activeElement.getAttribute('name')") or ""
 
 
 def test_a_contributor_enters_a_month_by_keyboard_and_the_lead_approves_it(
@@ -69,49 +64,44 @@ def test_a_contributor_enters_a_month_by_keyboard_and_the_lead_approves_it(
     assert_no_horizontal_scroll(page)
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    # What to type, cell by cell, in the grid's order: per indicator, the units by name.
-    typed = {}
+    # What to type, in the grid's order: per indicator, the units by name.
+    values = {}
     for n, unit in enumerate(units, start=1):
-        typed[(share.pk, unit.pk)] = [str(10 * n), "100"]  # 150 of 500: 30%
-        typed[(count.pk, unit.pk)] = [f"{n},5"]  # a Dutch decimal comma
-        typed[(third.pk, unit.pk)] = [str(n)]
+        values[f"cell-{share.pk}-{unit.pk}-numerator"] = str(10 * n)  # 150 of 500: 30%
+        values[f"cell-{share.pk}-{unit.pk}-denominator"] = "100"
+        values[f"cell-{count.pk}-{unit.pk}-value"] = f"{100 + n}"
+        values[f"cell-{third.pk}-{unit.pk}-value"] = str(n)
     order = [(indicator.pk, unit.pk) for indicator in indicators for unit in units]
+    expect(page.locator("[data-kp-entered]").first).to_have_text("0")
 
-    def names(key) -> list[str]:
-        prefix = f"cell-{key[0]}-{key[1]}"
-        return [f"{prefix}-numerator", f"{prefix}-denominator"] if key[0] == share.pk else [f"{prefix}-value"]
+    # From the page as loaded: the first Tab reaches the skip link to the first cell; then each
+    # value and Tab or Enter, at full speed: no waiting for a save between cells.
+    keys = enter_month(page, values)
 
-    page.locator(f'input[name="{names(order[0])[0]}"]').focus()
-    for index, key in enumerate(order):
-        for position, (name, text) in enumerate(zip(names(key), typed[key], strict=True)):
-            assert focused_name(page) == name, f"expected focus on {name}, not {focused_name(page)!r}"
-            page.keyboard.type(text)
-            if position + 1 < len(names(key)):
-                page.keyboard.press("Tab")  # numerator → denominator: still the same cell
-        page.keyboard.press("Tab")  # to the cell's comment toggle
-        assert page.evaluate("() => document.activeElement.tagName") == "SUMMARY"
-        page.keyboard.press("Tab")  # out of the cell: it saves
-        if index + 1 < len(order):
-            assert focused_name(page) == names(order[index + 1])[0]
-
-    # The last Tab left the grid for its save button; every cell says it is saved, no reload.
-    expect(page.locator(".kp-entry__state--saved")).to_have_count(len(order))
-    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Save all figures"
+    # Every cell says it is saved and the counts went up, without a reload; the last key left the
+    # grid for its save button.
+    expect_all_saved(page, len(order))
+    assert focused(page)["text"] == "Save all figures"
     assert page.url == live_server.url + grid_path
     visit.scan(page)
+
+    # One key per value to move on (Tab or Enter), plus Tab and Enter once to get into the grid.
+    assert keys.values == len(values) == 20
+    assert keys.extra == keys.values + 2, keys.pressed
+    assert "Enter" in keys.pressed  # and Enter moved on instead of posting the grid
 
     figures = {(f.indicator_id, f.unit_id): f for f in Figure.objects.filter(period=m.period.start)}
     assert len(figures) == len(order)
     for n, unit in enumerate(units, start=1):
         assert figures[(share.pk, unit.pk)].numerator == 10 * n
         assert figures[(share.pk, unit.pk)].denominator == 100
-        assert figures[(count.pk, unit.pk)].value == Decimal(f"{n}.5")
+        assert figures[(count.pk, unit.pk)].value == 100 + n
         assert figures[(third.pk, unit.pk)].value == n
         assert figures[(share.pk, unit.pk)].entered_by == w.contributor_a
 
     # Submit by keyboard: Tab to the submit button, Enter.
     page.keyboard.press("Tab")
-    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Submit for approval"
+    assert focused(page)["text"] == "Submit for approval"
     visit.follow(page, lambda: page.keyboard.press("Enter"))
     expect(page.locator(".kp-messages")).to_contain_text("submitted for approval")
     submission = PeriodSubmission.objects.get(organisation=w.org_a, period=m.period.start)
@@ -260,3 +250,176 @@ def test_the_period_list_history_and_reopen_pages_pass_axe(measures: Measures, p
     expect(page.get_by_role("table")).to_contain_text("2 / 4 (50.0)")
     expect(page.get_by_role("table")).to_contain_text("1 / 4 (25.0)")
     assert_no_horizontal_scroll(page)
+
+
+SERVER_ERROR = ("/cel/ answered 500", "Response Status Error Code 500 from")
+DROPPED = ("/cel/ (net::ERR_CONNECTION_FAILED)", "htmx:sendError", "htmx:afterRequest")
+
+
+def allow_problems(page, *expected: str) -> None:
+    """Drop the browser problems a test caused on purpose (a save answered 500, a dropped
+    connection) from the watcher: those matching one of ``expected``. Events can arrive late,
+    so a test calls this again at its end."""
+    watcher = page.watcher
+    seen, new = watcher.problems[: watcher.checked], watcher.problems[watcher.checked :]
+    watcher.problems = seen + [problem for problem in new if not any(text in problem for text in expected)]
+
+
+def test_a_failed_save_is_shown_kept_retried_once_and_blocks_submitting(
+    measures: Measures, page, visit, sign_in, live_server
+):
+    m, w = measures, measures.world
+    use_english(page, live_server)
+    sign_in(page, w.contributor_a)
+    visit(page, reverse("ambitions:entry_grid", args=[w.chain.slug, m.period.slug]))
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+
+    # The server fails every save of the count's cell: the first and the one retry.
+    saves = []
+
+    def server_error(route) -> None:
+        saves.append(route.request.post_data)
+        route.fulfill(status=500, content_type="text/html", body="<h1>Server Error (500)</h1>")
+
+    page.route("**/cel/", server_error)
+    key = f"cell-{m.count.pk}-{w.unit_a.pk}"
+    value = page.locator(f'input[name="{key}-value"]')
+    value.focus()
+    page.keyboard.type("42")
+    page.keyboard.press("Tab")  # leave the cell: it saves
+
+    message = page.locator(f"#{key}-unsaved")
+    expect(message).to_contain_text("Not saved: the server answered with an error (HTTP 500). Trying again")
+    expect(message).to_contain_text("Your value is kept: leave the cell to try again", timeout=10_000)
+    assert len(saves) == 2, "one save and one retry"
+    expect(value).to_have_value("42")
+    expect(value).to_have_attribute("aria-invalid", "true")
+    assert f"{key}-unsaved" in (value.get_attribute("aria-describedby") or "").split()
+    expect(page.locator(f"#{key} .kp-entry__state--saved:visible")).to_have_count(0)
+    expect(page.locator("#entry-announcer")).to_contain_text(f"Eenheid Amsterdam × {m.count.name}: not saved.")
+    # The counts stay at what is stored: nothing.
+    for count in page.locator("[data-kp-entered]").all():
+        expect(count).to_have_text("0")
+
+    # Submitting is blocked, and says which cell is not saved.
+    submit = page.get_by_role("button", name="Submit for approval")
+    expect(submit).to_have_attribute("aria-disabled", "true")
+    blocked = page.locator("#entry-unsaved")
+    expect(blocked).to_be_visible()
+    expect(blocked).to_contain_text(f"Not saved: Eenheid Amsterdam × {m.count.name}.")
+    submit.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)  # a submit would have been sent by now
+    assert not [url for url in posts if url.endswith("/indienen/")]
+    assert not Figure.objects.exists()
+    allow_problems(page, *SERVER_ERROR)
+    visit.scan(page)  # the unsaved cell and the message pass axe
+    page.wait_for_timeout(2000)  # longer than the retry delay: no third attempt
+    assert len(saves) == 2
+
+    # The connection drops once for the share's cell: the automatic retry saves it.
+    page.unroute("**/cel/")
+    dropped = []
+
+    def drop_once(route) -> None:
+        if dropped:
+            route.continue_()
+        else:
+            dropped.append(route.request.url)
+            route.abort("connectionfailed")
+
+    page.route("**/cel/", drop_once)
+    share_key = f"cell-{m.share.pk}-{w.unit_a.pk}"
+    page.locator(f'input[name="{share_key}-numerator"]').focus()
+    page.keyboard.type("5")
+    page.keyboard.press("Tab")
+    page.keyboard.type("10")
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#{share_key} .kp-entry__state--saved")).to_be_visible(timeout=10_000)
+    assert dropped, "the first save was dropped"
+    share_figure = Figure.objects.get(indicator=m.share)
+    assert (share_figure.numerator, share_figure.denominator) == (5, 10)
+    allow_problems(page, *DROPPED)
+
+    # Leaving the unsaved cell again saves it; then submitting is allowed again.
+    value.focus()
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#{key} .kp-entry__state--saved")).to_be_visible()
+    assert Figure.objects.get(indicator=m.count).value == 42
+    expect(blocked).to_be_hidden()
+    expect(submit).not_to_have_attribute("aria-disabled", "true")
+    for count in page.locator("[data-kp-entered]").all():
+        expect(count).to_have_text("2")
+    allow_problems(page, *SERVER_ERROR, *DROPPED)
+    visit.follow(page, submit.click)
+    assert [url for url in posts if url.endswith("/indienen/")]
+
+
+def test_the_comment_opens_with_alt_c_and_is_no_tab_stop(measures: Measures, page, visit, sign_in, live_server):
+    m, w = measures, measures.world
+    use_english(page, live_server)
+    sign_in(page, w.contributor_a)
+    visit(page, reverse("ambitions:entry_grid", args=[w.chain.slug, m.period.slug]))
+    expect(page.locator("#entry-keys")).to_contain_text("Alt+C opens the comment of the cell you are in")
+    key = f"cell-{m.count.pk}-{w.unit_a.pk}"
+    page.locator(f'input[name="{key}-value"]').focus()
+    page.keyboard.type("7")
+    page.keyboard.press("Alt+C")
+    assert focused(page)["name"] == f"{key}-comment"
+    page.keyboard.type("Telling na de storing")
+    page.keyboard.press("Escape")
+    assert focused(page)["name"] == f"{key}-value"
+    page.keyboard.press("Enter")  # on to the next field; this cell saves, the grid is not posted
+    expect(page.locator(f"#{key} .kp-entry__state--saved")).to_be_visible()
+    figure = Figure.objects.get(indicator=m.count)
+    assert (figure.value, figure.comment) == (7, "Telling na de storing")
+    visit.scan(page)
+
+
+def first_column_in_view(wrap) -> list[dict]:
+    """Scroll the table's wrapper to its far end; for each row, whether its first cell is still
+    inside the wrapper and on top (not covered) where it is drawn."""
+    return wrap.evaluate(
+        """wrap => Array.from(wrap.querySelectorAll('tbody tr'))
+            .filter(row => !row.firstElementChild.hasAttribute('colspan'))
+            .map(row => {
+              row.scrollIntoView({block: 'center'});
+              wrap.scrollLeft = wrap.scrollWidth;
+              const box = wrap.getBoundingClientRect();
+              const first = row.firstElementChild.getBoundingClientRect();
+              const hit = document.elementFromPoint(first.left + 4, first.top + first.height / 2);
+              return {
+                text: row.firstElementChild.textContent.trim(),
+                scrolled: wrap.scrollLeft,
+                inView: first.left >= box.left - 1 && first.right <= box.right + 1,
+                onTop: !!hit && row.firstElementChild.contains(hit),
+              };
+            })"""
+    )
+
+
+def test_at_phone_width_every_cell_shows_its_unit(measures: Measures, page, visit, sign_in, live_server):
+    m, w = measures, measures.world
+    units, indicators = five_units_three_indicators(m)
+    use_english(page, live_server)
+    sign_in(page, w.contributor_a)
+    page.set_viewport_size(PHONE)
+    visit(page, reverse("ambitions:entry_grid", args=[w.chain.slug, m.period.slug]))
+    wraps = page.locator(".kp-entry-section .kp-table-wrap")
+    expect(wraps).to_have_count(len(indicators))
+    for wrap in wraps.all():
+        assert wrap.evaluate("w => w.scrollWidth > w.clientWidth"), "the grid is wider than a phone here"
+        rows = first_column_in_view(wrap)
+        assert [row["text"] for row in rows] == [unit.name for unit in units]
+        for row in rows:
+            assert row["scrolled"] > 0 and row["inView"] and row["onTop"], row
+
+    # The same for a wide table elsewhere: the indicator page's units × 24 periods.
+    visit(page, reverse("ambitions:indicator_detail", args=[w.chain.slug, m.share.pk]))
+    wrap = page.locator(".kp-table-wrap[aria-labelledby=units-heading]")
+    assert wrap.evaluate("w => w.scrollWidth > w.clientWidth")
+    rows = first_column_in_view(wrap)
+    assert rows
+    for row in rows:
+        assert row["scrolled"] > 0 and row["inView"] and row["onTop"], row

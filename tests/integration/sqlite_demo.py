@@ -11,10 +11,13 @@ module itself.
 
 from __future__ import annotations
 
+import atexit
 import http.cookiejar
 import re
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -59,23 +62,42 @@ def _manage(env: dict[str, str], log: Path, *args: str) -> None:
         pytest.fail(f"manage.py {' '.join(args)} exited with {done.returncode}\n{output}")
 
 
-@contextmanager
-def sqlite_demo_server(tmp: Path) -> Iterator[DemoServer]:
-    """`make demo` on a SQLite file in ``tmp``: migrate, load_demo, and runserver (threaded, as
-    scripts/run-demo starts it, without the autoreloader). Celery's broker is in memory: the
-    demo's worker is not what these tests are about, and var/ is shared with a developer's demo."""
-    database = tmp / "demo.sqlite3"
-    log = tmp / "demo-server.log"
-    port = _free_port()
-    env = process_env(
+def _demo_env(database: Path) -> dict[str, str]:
+    return process_env(
         drop=("REDIS_",),
         DATABASE_URL=f"sqlite:///{database}",
-        DEBUG="true",
         TWO_FACTOR_REQUIRED="false",
         CELERY_BROKER_URL="memory://",
     )
-    _manage(env, log, "migrate", "--noinput")
-    _manage(env, log, "load_demo")
+
+
+_prepared: dict[str, Path] = {}
+
+
+def _prepare(database: Path, log: Path) -> None:
+    """``migrate`` and ``load_demo`` into ``database``: once per test session, then a copy."""
+    if "template" not in _prepared:
+        folder = tempfile.mkdtemp(prefix="kp-sqlite-demo-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        template = Path(folder) / "template.sqlite3"
+        env = _demo_env(template)
+        _manage(env, log, "migrate", "--noinput")
+        _manage(env, log, "load_demo")
+        _prepared["template"] = template
+    shutil.copyfile(_prepared["template"], database)
+
+
+@contextmanager
+def sqlite_demo_server(tmp: Path) -> Iterator[DemoServer]:
+    """`make demo` on a SQLite file in ``tmp``: migrate, load_demo, and runserver (threaded, as
+    scripts/run-demo starts it, without the autoreloader; DEBUG off, static files by WhiteNoise).
+    Celery's broker is in memory: the demo's worker is not what these tests are about, and var/
+    is shared with a developer's demo."""
+    database = tmp / "demo.sqlite3"
+    log = tmp / "demo-server.log"
+    port = _free_port()
+    env = _demo_env(database)
+    _prepare(database, log)
     with log.open("ab") as out:
         process = subprocess.Popen(
             [str(BIN / "python"), "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
@@ -117,6 +139,10 @@ class GridCellInputs:
     key: str
     url: str
     fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def has_value(self) -> bool:
+        return any(value for name, value in self.fields.items() if name.endswith(("-value", "-numerator")))
 
     @property
     def ids(self) -> tuple[str, str]:
@@ -170,6 +196,16 @@ class DemoClient:
         parser = _GridParser()
         parser.feed(self.get(path))
         return parser.cells
+
+    def empty_month(self, cells: int, chain: str = "zsm") -> tuple[str, list[GridCellInputs]]:
+        """The first period on the entry page whose grid has ``cells`` empty editable cells:
+        its path and those cells."""
+        index = self.get(f"/ketens/{chain}/invoer/")
+        for path in dict.fromkeys(re.findall(rf'href="(/ketens/{chain}/invoer/\d{{4}}-\d{{2}}/)"', index)):
+            empty = [cell for cell in self.editable_cells(path) if not cell.has_value]
+            if len(empty) >= cells:
+                return path, empty[:cells]
+        pytest.fail(f"the demo has no month with {cells} empty cells for this person")
 
     def post_cell(self, cell: GridCellInputs, values: dict[str, str]) -> tuple[int, str]:
         """Post the cell's inputs with ``values`` (by input name) filled in: (status, body)."""

@@ -30,26 +30,12 @@ def demo(tmp_path_factory) -> Iterator[DemoServer]:
         yield server
 
 
-def empty_month(client: DemoClient) -> tuple[str, list[GridCellInputs]]:
-    """The first period on the contributor's entry page whose grid has CELLS empty, editable cells."""
-    index = client.get("/ketens/zsm/invoer/")
-    for path in dict.fromkeys(re.findall(r'href="(/ketens/zsm/invoer/\d{4}-\d{2}/)"', index)):
-        cells = [
-            cell
-            for cell in client.editable_cells(path)
-            if not any(value for name, value in cell.fields.items() if name.endswith(("-value", "-numerator")))
-        ]
-        if len(cells) >= CELLS:
-            return path, cells[:CELLS]
-    pytest.fail(f"the demo has no month with {CELLS} empty cells for the OM's contributor")
-
-
 def typed(cell: GridCellInputs, n: int) -> dict[str, str]:
-    """What a person types into the cell: a Dutch number, or a numerator and denominator."""
+    """What a person types into the cell: a number, or a numerator and denominator."""
     values = {}
     for name in cell.fields:
         if name.endswith("-value"):
-            values[name] = f"{1000 + n},5"  # a Dutch decimal comma
+            values[name] = str(1000 + n)
         elif name.endswith("-numerator"):
             values[name] = str(n)
         elif name.endswith("-denominator"):
@@ -60,7 +46,7 @@ def typed(cell: GridCellInputs, n: int) -> dict[str, str]:
 def test_it_stores_twenty_parallel_cell_saves_on_the_demo_sqlite(demo: DemoServer):
     client = DemoClient(demo.url)
     client.sign_in("rapporteur.om@zsm.demo")
-    path, cells = empty_month(client)
+    path, cells = client.empty_month(CELLS)
     entered_before = entered(client.get(path))
 
     start = threading.Barrier(CELLS)
@@ -94,7 +80,7 @@ def test_it_stores_twenty_parallel_cell_saves_on_the_demo_sqlite(demo: DemoServe
         assert (indicator, unit) in stored, f"{cell.key} answered saved but is not stored"
         value, numerator, denominator = stored[(indicator, unit)]
         if any(name.endswith("-value") for name in cell.fields):
-            assert float(value) == 1000 + n + 0.5, (cell.key, value)
+            assert float(value) == 1000 + n, (cell.key, value)
         else:
             assert (float(numerator), float(denominator)) == (n, 40), (cell.key, numerator, denominator)
 
