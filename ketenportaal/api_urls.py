@@ -7,10 +7,12 @@ endpoint still requires a signed-in person or a token. The docs use the split Sw
 
 import json
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from ketenportaal import api
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):
@@ -35,4 +37,7 @@ urlpatterns = [
     path("", include("ambitions.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", ApiDocsView.as_view(), name="api_docs"),
+    # Last: any other address under /api/ ending in a slash is the API's 404, in JSON. (Without the
+    # slash, CommonMiddleware's APPEND_SLASH first redirects to it, as for every other URL.)
+    re_path(r"^(?P<path>[\s\S]*/)?$", api.not_found, name="api_not_found"),
 ]

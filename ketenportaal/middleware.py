@@ -35,7 +35,9 @@ class TwoFactorRequiredMiddleware:
             and permissions.requires_two_factor(user)
         ):
             if request.path_info.startswith("/api/"):
-                return JsonResponse({"detail": "Two-factor authentication required."}, status=403)
+                # In the API's one error shape (ketenportaal/api.py).
+                body = {"detail": "Two-factor authentication required.", "code": "two_factor_required"}
+                return JsonResponse(body, status=403)
             from django_otp.plugins.otp_totp.models import TOTPDevice
 
             has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()

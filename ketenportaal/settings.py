@@ -271,7 +271,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ketenportaal.permissions.ChainPolicyPermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # The API's edge (ketenportaal/api.py): bounded JSON bodies, one error shape, pages from 1.
+    "DEFAULT_PARSER_CLASSES": ["ketenportaal.api.JSONParser"],
+    "EXCEPTION_HANDLER": "ketenportaal.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "ketenportaal.api.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
@@ -285,6 +288,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents every status it can answer, refusals in the one error shape.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "ketenportaal.api.document_errors"],
     # Several models have a "kind" or "status" with different choices: name each enum after its choices.
     "ENUM_NAME_OVERRIDES": {
         "ChainKindEnum": "stakeholders.models.chains.ChainKind",

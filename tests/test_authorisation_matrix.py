@@ -596,6 +596,8 @@ ROWS = [
     # The schema and its docs describe endpoints, not data: public.
     Row("api_schema", plain(), PUBLIC),
     Row("api_docs", plain(), PUBLIC),
+    # Any other address under /api/: the API's 404 in JSON, for everyone (ketenportaal/api.py).
+    Row("api_not_found", Url((NONE,), lambda o, t: {"path": "nothing-here/"}), table(404)),
 ]
 ROWS_BY_NAME = {row.name: row for row in ROWS}
 assert len(ROWS_BY_NAME) == len(ROWS), "two rows for one URL name"

@@ -16,11 +16,10 @@ from datetime import date
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from ambitions.models import ChainAggregate, Figure, FigureSource, Indicator, IndicatorVersion, OrganisationAggregate
 from ambitions.services.bulk import parse_period
+from ketenportaal.api import ApiFilterSet, DocumentedFilter, IdFilter, MomentFilter
 
 
 class PeriodField(forms.CharField):
@@ -35,22 +34,22 @@ class PeriodField(forms.CharField):
         if not value:
             return None
         try:
-            ref = parse_period(value)
+            ref = parse_period(value)  # Period.from_slug's range rule: ValueError outside it
+            if ref.period is None:
+                return ref.start
+            return ref.period.end if self.end else ref.period.start
         except ValueError as exc:
             raise forms.ValidationError(
                 _("Give the period as 2026-03 (month), 2026-K1 (quarter), 2026 (year) or a date (2026-03-01).")
             ) from exc
-        if ref.period is None:
-            return ref.start
-        return ref.period.end if self.end else ref.period.start
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class PeriodFilter(django_filters.Filter):
+class PeriodFilter(DocumentedFilter):
     field_class = PeriodField
+    schema = {"type": "string", "minLength": 1, "example": "2026-03"}
 
 
-class PeriodFilterSet(django_filters.FilterSet):
+class PeriodFilterSet(ApiFilterSet):
     """``period``, ``period_from`` and ``period_to`` on the model's ``period`` (its start date)."""
 
     period = PeriodFilter(lookup_expr="exact", help_text="Exactly this period.")
@@ -62,18 +61,18 @@ class PeriodFilterSet(django_filters.FilterSet):
     )
 
 
-class IndicatorFilterSet(django_filters.FilterSet):
+class IndicatorFilterSet(ApiFilterSet):
     chain = django_filters.CharFilter(field_name="ambition__chain__slug", help_text="Indicators of this chain (slug).")
-    ambition = django_filters.NumberFilter(field_name="ambition_id")
+    ambition = IdFilter(field_name="ambition_id")
 
     class Meta:
         model = Indicator
         fields = ["chain", "ambition"]
 
 
-class IndicatorVersionFilterSet(django_filters.FilterSet):
+class IndicatorVersionFilterSet(ApiFilterSet):
     chain = django_filters.CharFilter(field_name="indicator__ambition__chain__slug", help_text="Chain (slug).")
-    indicator = django_filters.NumberFilter(field_name="indicator_id")
+    indicator = IdFilter(field_name="indicator_id")
 
     class Meta:
         model = IndicatorVersion
@@ -82,12 +81,14 @@ class IndicatorVersionFilterSet(django_filters.FilterSet):
 
 class FigureFilterSet(PeriodFilterSet):
     chain = django_filters.CharFilter(field_name="indicator__ambition__chain__slug", help_text="Chain (slug).")
-    indicator = django_filters.NumberFilter(field_name="indicator_id")
-    unit = django_filters.NumberFilter(field_name="unit_id")
-    organisation = django_filters.NumberFilter(field_name="organisation_id")
+    indicator = IdFilter(field_name="indicator_id")
+    unit = IdFilter(field_name="unit_id")
+    organisation = IdFilter(field_name="organisation_id")
     source = django_filters.ChoiceFilter(choices=FigureSource.choices)
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="Figures saved at or after this moment (ISO 8601)."
+    updated_since = MomentFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Figures saved at or after this moment (ISO 8601, offset within ±14:00).",
     )
 
     class Meta:
@@ -97,7 +98,7 @@ class FigureFilterSet(PeriodFilterSet):
 
 class ChainAggregateFilterSet(PeriodFilterSet):
     chain = django_filters.CharFilter(field_name="indicator__ambition__chain__slug", help_text="Chain (slug).")
-    indicator = django_filters.NumberFilter(field_name="indicator_id")
+    indicator = IdFilter(field_name="indicator_id")
 
     class Meta:
         model = ChainAggregate
@@ -105,7 +106,7 @@ class ChainAggregateFilterSet(PeriodFilterSet):
 
 
 class OrganisationAggregateFilterSet(ChainAggregateFilterSet):
-    organisation = django_filters.NumberFilter(field_name="organisation_id")
+    organisation = IdFilter(field_name="organisation_id")
 
     class Meta:
         model = OrganisationAggregate

@@ -28,7 +28,9 @@ from ambitions.models import (
 from ambitions.models.definitions import DEFINITION_FIELDS
 from ambitions.periods import Period
 from ambitions.services import progress
+from ambitions.services.bulk import MAX_REVISION
 from ambitions.services.versions import pick, versions_in_force
+from ketenportaal.api import MAX_ID
 
 DECIMAL = {"max_digits": 18, "decimal_places": 4}
 
@@ -160,8 +162,8 @@ class FigureSerializer(serializers.ModelSerializer):
 class FigureWriteSerializer(serializers.Serializer):
     """One figure to save (documentation only: the rows are read by services/bulk.read_row)."""
 
-    indicator = serializers.IntegerField()
-    unit = serializers.IntegerField()
+    indicator = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    unit = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     period = serializers.CharField(help_text="2026-03 (month), 2026-K1 (quarter), 2026 (year) or the date it starts.")
     value = serializers.DecimalField(
         **DECIMAL, required=False, allow_null=True, help_text="For a sum. A number or text; a decimal comma is fine."
@@ -176,6 +178,7 @@ class FigureWriteSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         min_value=0,
+        max_value=MAX_REVISION,
         help_text="The revision you start from (0: the figure does not exist yet). "
         "If it is no longer current the figure is not saved: 409.",
     )
@@ -185,20 +188,6 @@ class BulkResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-
-
-class RowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="The row's index in the request, from 0.")
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages per field; non_field_errors for the row as a whole.",
-    )
-
-
-class BulkErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    error_count = serializers.IntegerField(help_text="How many rows were refused.")
-    errors = RowErrorSerializer(many=True, help_text="The refused rows (at most the first 1,000).")
 
 
 # --- Roll-ups ---------------------------------------------------------------------------------

@@ -18,9 +18,7 @@ organisation, so the same policy limits it to that organisation's units.
 
 from __future__ import annotations
 
-import json
 import re
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, OuterRef, Prefetch, Subquery, Value, When
@@ -31,9 +29,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ParseError, ValidationError
-from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -52,12 +48,12 @@ from ambitions.models import (
 from ambitions.services import bulk
 from ambitions.services.entry import CellConflict, CellRefused, save_cell
 from ambitions.services.versions import version_for
+from ketenportaal import api
 from ketenportaal.permissions import Action, allows
 from stakeholders.models import Chain, Unit
 
 from . import filters
 from .serializers import (
-    BulkErrorSerializer,
     BulkResultSerializer,
     ChainAggregateSerializer,
     Definitions,
@@ -70,34 +66,13 @@ from .serializers import (
 
 PRECONDITION_FAILED = status.HTTP_412_PRECONDITION_FAILED
 MAX_LISTED_ERRORS = 1000
-# A bulk request of 100,000 rows is about 10 MB of JSON; anything far beyond is refused unread.
-MAX_BULK_BYTES = 64 * 1024 * 1024
 
 
-class TooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request is too large."
-    default_code = "too_large"
+class BulkJSONParser(api.JSONParser):
+    """JSON for the bulk upsert: 100,000 figures are about 10 MB, past DATA_UPLOAD_MAX_MEMORY_SIZE;
+    anything far beyond is refused unread."""
 
-
-class BulkJSONParser(BaseParser):
-    """JSON for the bulk upsert: 100,000 figures are about 10 MB, past DATA_UPLOAD_MAX_MEMORY_SIZE.
-
-    Not a JSONParser subclass on purpose: DRF reads those through ``request.body``, which enforces
-    the site-wide limit. This one reads the stream up to its own limit, MAX_BULK_BYTES, and reads
-    decimals as Decimal, so no number passes through a float.
-    """
-
-    media_type = "application/json"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        content = stream.read(MAX_BULK_BYTES + 1) if stream is not None else b""
-        if len(content) > MAX_BULK_BYTES:
-            raise TooLarge
-        try:
-            return json.loads(content, parse_float=Decimal)
-        except ValueError as exc:
-            raise ParseError(_("JSON parse error: %(error)s") % {"error": exc}) from exc
+    max_bytes = 64 * 1024 * 1024
 
 
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
@@ -164,8 +139,8 @@ def _if_match(request: Request) -> int | str | None:
     header = header.strip()
     if header == "*":
         return "*"
-    match = re.fullmatch(r'(?:W/)?"?(\d+)"?', header)
-    if not match:
+    match = re.fullmatch(r'(?:W/)?"?([0-9]{1,10})"?', header)
+    if not match or int(match.group(1)) > bulk.MAX_REVISION:
         raise ValidationError({"If-Match": [_('Send the ETag of the figure, e.g. "3".')]})
     return int(match.group(1))
 
@@ -177,18 +152,24 @@ def _field_errors(errors: dict[str, str]) -> dict[str, list[str]]:
     }
 
 
+# Every refusal has the API's one error shape (ketenportaal/api.py adds it to these statuses).
 WRITE_RESPONSES = {
     200: OpenApiResponse(FigureSerializer, description="Updated, or unchanged (the same figure was sent again)."),
     201: OpenApiResponse(FigureSerializer, description="Created."),
-    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad input: messages per field."),
+    400: OpenApiResponse(description="Bad input: messages per field."),
     403: OpenApiResponse(description="You may not enter figures for this unit's organisation."),
     404: OpenApiResponse(description="No such indicator or unit among your chains."),
-    409: OpenApiResponse(FigureSerializer, description="The revision field is stale: the current figure."),
-    412: OpenApiResponse(FigureSerializer, description="If-Match is stale: the current figure."),
+    409: OpenApiResponse(
+        FigureSerializer,
+        description="The revision field is stale: the current figure; or a revision for a figure that is not there.",
+    ),
+    412: OpenApiResponse(
+        FigureSerializer, description="If-Match is stale: the current figure; or there is no figure to match."
+    ),
 }
 
 
-class FigurePagination(CursorPagination):
+class FigurePagination(api.CursorPagination):
     """A million figures at national scale: pages follow a cursor (``next``) instead of numbers, so
     no page costs a COUNT(*) or a deep OFFSET. In the order they were first saved; to keep a copy in
     step, read everything once, then ask for ``updated_since``."""
@@ -205,7 +186,6 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = FigureSerializer
     filterset_class = filters.FigureFilterSet
     pagination_class = FigurePagination
-    parser_classes = [JSONParser]
 
     def get_queryset(self):
         return (
@@ -243,7 +223,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send one figure as a JSON object.")]})
         row, errors = bulk.read_row(request.data)
         if errors:
-            return Response(_field_errors(errors), status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError(_field_errors(errors))
         indicator = (
             Indicator.objects.visible_to(request.user)
             .select_related("ambition__chain")
@@ -262,24 +242,23 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             if version is not None:
                 bulk.check_kind(version, row.cell)
         except CellRefused as refused:
-            return Response(_field_errors(refused.errors), status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError(_field_errors(refused.errors)) from refused
         cell = row.cell
         stored = Figure.objects.filter(indicator=indicator, unit=unit, period=period.start).first()
         if if_match is not None:
             if stored is None:
                 # Nothing to match: the client means a figure that is not there (RFC 9110, 13.1.1).
-                return Response({"detail": _("There is no figure to match.")}, status=PRECONDITION_FAILED)
+                body = api.error_body(_("There is no figure to match."), "precondition_failed")
+                return Response(body, status=PRECONDITION_FAILED)
             if if_match != "*":
                 cell.revision = if_match
         if cell.revision and stored is None:
-            return Response(
-                {"revision": [_("There is no figure yet: send revision 0, or leave it out.")]},
-                status=status.HTTP_409_CONFLICT,
-            )
+            message = _("There is no figure yet: send revision 0, or leave it out.")
+            return Response(api.error_body(message, "conflict", revision=[message]), status=status.HTTP_409_CONFLICT)
         try:
             figure = save_cell(request.user, indicator, unit, period, cell, source=FigureSource.API)
         except CellRefused as refused:
-            return Response(_field_errors(refused.errors), status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError(_field_errors(refused.errors)) from refused
         except CellConflict as conflict:
             stale = PRECONDITION_FAILED if isinstance(if_match, int) else status.HTTP_409_CONFLICT
             return self._figure_response(conflict.current.pk, stale)
@@ -295,10 +274,10 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         request=FigureWriteSerializer(many=True),
         responses={
             200: BulkResultSerializer,
-            400: OpenApiResponse(BulkErrorSerializer, description="Some rows are refused: nothing was saved."),
-            409: OpenApiResponse(
-                BulkErrorSerializer, description="Only stale revisions were refused: nothing was saved."
+            400: OpenApiResponse(
+                description="Some rows are refused (the errors per row), or the body is not a list: nothing was saved."
             ),
+            409: OpenApiResponse(description="Only stale revisions were refused: nothing was saved."),
             413: OpenApiResponse(description="The request is too large."),
         },
         description=(
@@ -309,12 +288,6 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     @action(detail=False, methods=["post"], url_path="bulk", parser_classes=[BulkJSONParser])
     def bulk(self, request: Request) -> Response:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_BULK_BYTES:
-            raise TooLarge  # before reading a byte of it
         with bulk.without_cyclic_gc():  # reading 100,000 rows of JSON too
             rows = request.data
             if not isinstance(rows, list):
@@ -327,12 +300,12 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def _refused(self, refused: bulk.BulkRefused) -> Response:
         listed = list(refused.errors.items())[:MAX_LISTED_ERRORS]
-        body = {
-            "detail": refused.detail
-            or _("%(count)s rows were refused; nothing was saved.") % {"count": len(refused.errors)},
-            "error_count": len(refused.errors),
-            "errors": [{"row": index, "errors": _field_errors(errors)} for index, errors in listed],
-        }
+        body = api.error_body(
+            refused.detail or _("%(count)s rows were refused; nothing was saved.") % {"count": len(refused.errors)},
+            "conflict" if refused.conflicts else "invalid",
+            error_count=len(refused.errors),
+            errors=[{"row": index, "errors": _field_errors(errors)} for index, errors in listed],
+        )
         code = status.HTTP_409_CONFLICT if refused.conflicts else status.HTTP_400_BAD_REQUEST
         return Response(body, status=code)
 

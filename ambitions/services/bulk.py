@@ -67,6 +67,7 @@ from ketenportaal.permissions import Action, allows
 from stakeholders.models import Chain, Person, Unit
 
 MAX_ROWS = 100_000
+MAX_REVISION = 2**31 - 1  # Figure.revision is a PostgreSQL integer
 NON_FIELD = "__all__"
 FIELDS = frozenset(
     {"indicator", "unit", "period", "value", "numerator", "denominator", "comment", "follow_up", "revision"}
@@ -139,6 +140,11 @@ def _identifier(value: object) -> int | None:
     return None  # also for True and False, which are ints to Python but not ids
 
 
+def _revision_ok(value: object) -> bool:
+    """No revision, or a whole number the column holds (10**30 is no revision, and no 500 either)."""
+    return value is None or (type(value) is int and 0 <= value <= MAX_REVISION)
+
+
 def _number_text(value: object) -> str | None:
     """A JSON number or a typed string as the text save_cell reads; None when it is neither."""
     kind = type(value)
@@ -188,7 +194,7 @@ def read_row(raw: object) -> tuple[RowInput | None, Errors]:
         or denominator is None
         or type(comment) is not str
         or type(follow_up) is not bool
-        or (revision is not None and (type(revision) is not int or revision < 0))
+        or not _revision_ok(revision)
         or not FIELDS.issuperset(raw)
     ):
         return None, _row_errors(raw, indicator_id, unit_id, period, value, numerator, denominator)
@@ -213,8 +219,7 @@ def _row_errors(raw: dict, indicator_id, unit_id, period, value, numerator, deno
         errors["comment"] = _("The comment must be text.")
     if not isinstance(raw.get("follow_up", False), bool | None):
         errors["follow_up"] = _("Must be true or false.")
-    revision = raw.get("revision")
-    if revision is not None and (type(revision) is not int or revision < 0):
+    if not _revision_ok(raw.get("revision")):
         errors["revision"] = _("Give the figure's revision as a whole number (0 for a figure that does not exist yet).")
     return errors
 

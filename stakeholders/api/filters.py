@@ -9,16 +9,17 @@ tell an outsider which ones do.
 
 import django_filters
 
+from ketenportaal.api import ApiFilterSet, IdFilter
 from stakeholders.models import Chain, Membership, Organisation, Partnership, Unit
 
 
-class ChainFilterSet(django_filters.FilterSet):
+class ChainFilterSet(ApiFilterSet):
     class Meta:
         model = Chain
         fields = ["kind"]
 
 
-class OrganisationFilterSet(django_filters.FilterSet):
+class OrganisationFilterSet(ApiFilterSet):
     chain = django_filters.CharFilter(method="in_chain", help_text="Only partners in the chain with this slug.")
 
     class Meta:
@@ -32,9 +33,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=Partnership.objects.filter(chain__in=chains).values("organisation_id"))
 
 
-class UnitFilterSet(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter(field_name="organisation_id", help_text="Units of this organisation.")
-    parent = django_filters.NumberFilter(field_name="parent_id", help_text="Direct children of this unit.")
+class UnitFilterSet(ApiFilterSet):
+    organisation = IdFilter(field_name="organisation_id", help_text="Units of this organisation.")
+    parent = IdFilter(field_name="parent_id", help_text="Direct children of this unit.")
     top_level = django_filters.BooleanFilter(
         field_name="parent", lookup_expr="isnull", help_text="Only units that are not part of another unit."
     )
@@ -44,18 +45,18 @@ class UnitFilterSet(django_filters.FilterSet):
         fields = ["organisation", "parent", "top_level"]
 
 
-class PartnershipFilterSet(django_filters.FilterSet):
+class PartnershipFilterSet(ApiFilterSet):
     chain = django_filters.CharFilter(field_name="chain__slug", help_text="Partners of the chain with this slug.")
-    organisation = django_filters.NumberFilter(field_name="organisation_id")
+    organisation = IdFilter(field_name="organisation_id")
 
     class Meta:
         model = Partnership
         fields = ["chain", "organisation", "status", "role"]
 
 
-class MembershipFilterSet(django_filters.FilterSet):
+class MembershipFilterSet(ApiFilterSet):
     chain = django_filters.CharFilter(field_name="chain__slug", help_text="Members of the chain with this slug.")
-    organisation = django_filters.NumberFilter(field_name="person__organisation_id")
+    organisation = IdFilter(field_name="person__organisation_id")
 
     class Meta:
         model = Membership

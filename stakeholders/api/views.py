@@ -21,6 +21,7 @@ class ChainViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ChainSerializer
     filterset_class = filters.ChainFilterSet
     lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"  # a SlugField's; in the schema as the parameter's pattern
 
     def get_queryset(self):
         return Chain.objects.visible_to(self.request.user).order_by("name")

@@ -262,7 +262,7 @@ def test_it_refuses_what_is_not_a_list_of_figures_or_too_much(measures, client_f
     response = send(client, rows_for(m, [m.period]))
     assert response.status_code == 400
     assert "at most 1 rows" in response.json()["detail"]
-    monkeypatch.setattr("ambitions.api.views.MAX_BULK_BYTES", 100)
+    monkeypatch.setattr("ambitions.api.views.BulkJSONParser.max_bytes", 100)
     assert send(client, rows_for(m, [m.period])).status_code == 413
     assert not Figure.objects.exists()
 

@@ -80,4 +80,4 @@ def test_it_requires_the_second_factor_of_a_signed_in_programme_manager(world: W
     client.force_login(world.manager, backend="django.contrib.auth.backends.ModelBackend")
     response = client.get(LIST)
     assert response.status_code == 403
-    assert response.json() == {"detail": "Two-factor authentication required."}
+    assert response.json() == {"detail": "Two-factor authentication required.", "code": "two_factor_required"}

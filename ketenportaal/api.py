@@ -1,0 +1,365 @@
+"""The API's edge, shared by every app's endpoints: how a body is read, how an error looks, and
+how the OpenAPI schema documents both.
+
+No request, however odd, gets a server error (docs/architecture.md, "Trust before features"):
+
+- ``JSONParser`` reads a body up to a byte limit (413 beyond it, decided before reading when the
+  request says its length), refuses what is not JSON, nested too deeply or a NaN (400), and reads
+  decimals as ``Decimal`` so no figure passes through a float.
+- ``exception_handler`` answers every refusal in one shape, ``ERROR_SCHEMA``: ``detail`` (a
+  sentence for a person), ``code`` (for a program), messages per field as lists of strings
+  (``non_field_errors`` for the request as a whole), and for a bulk request the refused rows.
+  Django's own refusals of a request (too large, too many fields) get that shape too, as JSON.
+- ``IdFilter``, ``MomentFilter`` and ``ApiFilterSet`` bound what a query string can ask for to what
+  the database can compare with, and refuse a filter given without a value.
+- ``document_errors`` (a drf-spectacular postprocessing hook) adds the statuses every operation can
+  answer to the schema, each with the error shape, so the schema lists every status.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, timedelta
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.drainage import set_override
+from rest_framework import exceptions, pagination, status
+from rest_framework.parsers import BaseParser
+
+# The columns behind ids and revisions (PostgreSQL bigint keys, integer revisions), and the page numbers.
+MAX_ID = 2**63 - 1
+MAX_INTEGER = 2**31 - 1
+# Real offsets run from -12:00 to +14:00; PostgreSQL refuses anything past ±15:59.
+MAX_UTC_OFFSET = timedelta(hours=14)
+NON_FIELD_ERRORS = "non_field_errors"
+BOOLEANS = frozenset({"true", "false", "1", "0"})
+
+
+class TooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("The request is too large.")
+    default_code = "too_large"
+
+
+def _refuse_constant(name: str):
+    raise ValueError(_("%(name)s is not a number in JSON.") % {"name": name})
+
+
+class JSONParser(BaseParser):
+    """JSON bodies up to ``max_bytes`` (DATA_UPLOAD_MAX_MEMORY_SIZE unless a view needs more).
+
+    Not DRF's JSONParser on purpose: DRF reads those through ``request.body``, whose limit raises
+    Django's RequestDataTooBig instead of an API error; this one reads the stream itself.
+    """
+
+    media_type = "application/json"
+    max_bytes: int | None = None
+
+    def limit(self) -> int:
+        return self.max_bytes or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = self.limit()
+        request = (parser_context or {}).get("request")
+        if request is not None:
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0
+            if declared > limit:
+                raise self._too_large(limit)  # before reading a byte of it
+        content = stream.read(limit + 1) if stream is not None else b""
+        if len(content) > limit:
+            raise self._too_large(limit)
+        try:
+            return json.loads(content, parse_float=Decimal, parse_constant=_refuse_constant)
+        except RecursionError as exc:
+            # The decoder recurses per nesting level: "[[[[…" 100,000 deep exhausts the stack.
+            raise exceptions.ParseError(_("The JSON is nested too deeply.")) from exc
+        except ValueError as exc:  # also UnicodeDecodeError: not UTF-8
+            raise exceptions.ParseError(_("JSON parse error: %(error)s") % {"error": exc}) from exc
+
+    def _too_large(self, limit: int) -> TooLarge:
+        return TooLarge(_("The request is too large: send at most %(megabytes)s MB.") % {"megabytes": limit >> 20})
+
+
+# --- One error shape ---------------------------------------------------------------------------
+
+
+def error_body(detail: str, code: str, **extra) -> dict:
+    return {"detail": str(detail), "code": code, **extra}
+
+
+def _messages(value) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [message for item in value for message in _messages(item)]
+    if isinstance(value, dict):
+        return [message for item in value.values() for message in _messages(item)]
+    return [str(value)]
+
+
+def _flatten(errors: dict, prefix: str = "") -> dict[str, list[str]]:
+    """Field messages as ``{"field": ["message"]}``; a nested object's as ``{"field.inner": [...]}``."""
+    flat: dict[str, list[str]] = {}
+    for name, value in errors.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{key}."))
+        else:
+            flat[key] = _messages(value)
+    return flat
+
+
+def _code_of(detail, default: str) -> str:
+    while isinstance(detail, list | dict) and detail:
+        detail = detail[0] if isinstance(detail, list) else next(iter(detail.values()))
+    return getattr(detail, "code", None) or default
+
+
+def _shaped(exc: exceptions.APIException, data) -> dict:
+    if isinstance(data, dict) and set(data) == {"detail"}:
+        return error_body(data["detail"], _code_of(exc.detail, exc.default_code))
+    if isinstance(data, dict):
+        fields = _flatten(data)
+        return error_body(_("Some fields are not valid: see the message per field."), "invalid", **fields)
+    messages = _messages(data)
+    return error_body(" ".join(messages), _code_of(exc.detail, exc.default_code), **{NON_FIELD_ERRORS: messages})
+
+
+def _as_api_exception(exc: Exception) -> Exception:
+    """Django's refusals, raised in a view or while DRF reads the request, as API errors."""
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()  # not get_object_or_404's "No Figure matches the given query."
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, RequestDataTooBig):
+        return TooLarge()
+    if isinstance(exc, SuspiciousOperation):  # too many fields, a bad multipart boundary, …
+        return exceptions.ParseError(_("The request could not be read."))
+    return exc
+
+
+def exception_handler(exc: Exception, context: dict):
+    """DRF's handler, then every answer in the one error shape (REST_FRAMEWORK's EXCEPTION_HANDLER)."""
+    from rest_framework.views import exception_handler as drf_exception_handler  # imports these settings
+
+    exc = _as_api_exception(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # not a refusal but a fault: let it be a logged 500
+    response.data = _shaped(exc, response.data) if isinstance(exc, exceptions.APIException) else response.data
+    return response
+
+
+@login_not_required  # a signed-out client gets the same JSON 404, not the sign-in page
+def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Any other URL under /api/: the API's 404, as JSON in the error shape, not the site's page."""
+    return JsonResponse(error_body(_("Not found."), "not_found"), status=status.HTTP_404_NOT_FOUND)
+
+
+# --- Query strings -----------------------------------------------------------------------------
+
+
+class ApiFilterSet(django_filters.FilterSet):
+    """A filter named without a value (``?status=``) or a yes/no filter with neither (``?follow_up=7``)
+    is refused, not silently ignored: the client meant something, and an unfiltered list is not what
+    it asked for."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            if name not in self.data:
+                continue
+            value = str(self.data.get(name, "")).strip()
+            if not value:
+                self.form.add_error(name, _("Give a value, or leave this filter out."))
+                valid = False
+            elif isinstance(filter_, django_filters.BooleanFilter) and value.lower() not in BOOLEANS:
+                self.form.add_error(name, _("Give true or false."))
+                valid = False
+        return valid
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class DocumentedFilter(django_filters.Filter):
+    """A filter whose parameter the schema describes as ``schema`` says, with its help text.
+
+    (drf-spectacular's ``extend_schema_field`` on a filter class drops the help text.)
+    """
+
+    schema: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        help_text = self.extra.get("help_text")
+        set_override(self, "field", {**self.schema, **({"description": str(help_text)} if help_text else {})})
+
+
+class IdFilter(DocumentedFilter, django_filters.NumberFilter):
+    """An id: a whole number within its column, else 400 (a decimal or 10**30 is never an id)."""
+
+    field_class = IdField
+    schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+class MomentField(IsoDateTimeField):
+    """An ISO 8601 moment with an offset the world uses (±14:00), in UTC: PostgreSQL refuses offsets
+    past ±15:59, and a moment near year 1 or 9999 may not exist in UTC."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        offset = moment.utcoffset()
+        if offset is None or abs(offset) > MAX_UTC_OFFSET:
+            raise forms.ValidationError(_("Give a time zone offset between -14:00 and +14:00."), code="invalid")
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError(_("Give a moment between the years 1 and 9999."), code="invalid") from exc
+
+
+class MomentFilter(DocumentedFilter):
+    field_class = MomentField
+    schema = {"type": "string", "format": "date-time"}
+
+
+# --- Pagination ----------------------------------------------------------------------------------
+
+
+def _whole_number(value: str, name: str, minimum: int, maximum: int) -> int:
+    text = value.strip()
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else None
+    if number is None or not minimum <= number <= maximum:
+        message = _("Give a whole number from %(minimum)s to %(maximum)s.") % {"minimum": minimum, "maximum": maximum}
+        raise exceptions.ValidationError({name: [message]})
+    return number
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """Numbered pages from 1: ``page=0`` or ``page=x`` is a 400 with a message, a page past the last
+    a 404 (both in the schema)."""
+
+    def get_page_number(self, request, paginator):
+        value = request.query_params.get(self.page_query_param)
+        if value is None or value in self.last_page_strings:
+            return super().get_page_number(request, paginator)
+        return _whole_number(value, self.page_query_param, 1, MAX_INTEGER)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER}
+        return parameters
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Cursor pages whose ``page_size`` is refused (400) outside 1 to ``max_page_size``, not
+    silently replaced by the default."""
+
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param) if self.page_size_query_param else None
+        if value is None:
+            return self.page_size
+        return _whole_number(value, self.page_size_query_param, 1, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+            if parameter["name"] == self.cursor_query_param:
+                parameter["schema"] = {"type": "string", "minLength": 1}
+        return parameters
+
+
+# --- The schema --------------------------------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Every refusal has this shape: `detail` for a person, `code` for a program (e.g. `invalid`, "
+        "`parse_error`, `not_found`, `permission_denied`, `too_large`, `throttled`), messages per field "
+        "as lists (`non_field_errors`: the request as a whole), and for a bulk request `error_count` "
+        "and the refused `errors` by row."
+    ),
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "error_count": {"type": "integer", "description": "How many rows were refused."},
+        "errors": {
+            "type": "array",
+            "description": "The refused rows (at most the first 1,000).",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "row": {"type": "integer", "description": "The row's index in the request, from 0."},
+                    "errors": {
+                        "type": "object",
+                        "description": "Messages per field; non_field_errors for the row as a whole.",
+                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+                "required": ["row", "errors"],
+            },
+        },
+    },
+    "required": ["detail", "code"],
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+_ALWAYS = {
+    401: "Not signed in, or the token is not valid.",
+    403: "Not signed in, or you may not do this.",
+    404: "Not found among what you may see (also: a page or cursor past the end).",
+    405: "This method is not allowed here.",
+    406: "The Accept header asks for a format the API does not give.",
+    429: "Too many requests: wait and try again.",
+}
+_WITH_INPUT = {400: "Bad input: the message per field or for the request."}
+_WITH_BODY = {
+    413: "The request body is too large.",
+    415: "Send the body as application/json.",
+}
+
+
+def document_errors(result: dict, generator, request, public) -> dict:
+    """Every operation lists every status it can answer, each error with the one error shape."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            has_body = "requestBody" in operation
+            has_input = has_body or any(p.get("in") in {"query", "header"} for p in operation.get("parameters", []))
+            common = {**_ALWAYS, **(_WITH_INPUT if has_input else {}), **(_WITH_BODY if has_body else {})}
+            responses = operation.setdefault("responses", {})
+            for code, description in common.items():
+                responses.setdefault(str(code), {"description": description})
+            for code, response in responses.items():
+                if not code.startswith("4"):
+                    continue
+                content = response.setdefault("content", {"application/json": {"schema": ERROR_REF}})
+                for media in content.values():
+                    if media.get("schema") != ERROR_REF:
+                        # A status that answers either a resource or a refusal (409/412: the current figure).
+                        media["schema"] = {"anyOf": [media.get("schema", {}), ERROR_REF]}
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "string" and "enum" not in schema:
+                    schema.setdefault("minLength", 1)  # ?chain= is refused (ApiFilterSet)
+    return result
