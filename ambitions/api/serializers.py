@@ -29,10 +29,11 @@ from ambitions.models.definitions import DEFINITION_FIELDS
 from ambitions.periods import Period
 from ambitions.services import progress
 from ambitions.services.bulk import MAX_REVISION
+from ambitions.services.entry import COMMENT_MAX
+from ambitions.services.numbers import API_NUMBER_HELP, FIGURE, NotANumber, parse_api
 from ambitions.services.versions import pick, versions_in_force
 from ketenportaal.api import MAX_ID
-
-DECIMAL = {"max_digits": 18, "decimal_places": 4}
+from ketenportaal.text import TextValidator
 
 
 def period_slug(start: date, frequency: str | None) -> str | None:
@@ -159,19 +160,59 @@ class FigureSerializer(serializers.ModelSerializer):
         return period_slug(figure.period, figure.version.frequency)
 
 
+# JSON's number grammar without exponent, bounded to the column (numbers.FIGURE): "1000.5", "-3", "0.25".
+_API_NUMBER_PATTERN = rf"^(-?(0|[1-9][0-9]{{0,{FIGURE.whole_digits - 1}}})(\.[0-9]{{1,{FIGURE.decimal_places}}})?)?$"
+_API_NUMBER_LIMIT = float(10**FIGURE.whole_digits - 1)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "number", "minimum": -_API_NUMBER_LIMIT, "maximum": _API_NUMBER_LIMIT},
+            {"type": "string", "pattern": _API_NUMBER_PATTERN},
+        ],
+        "nullable": True,
+        "description": str(API_NUMBER_HELP),
+    }
+)
+class ApiNumberField(serializers.Field):
+    """A figure's number in the API: a JSON number or a canonical decimal string, through the API's
+    one parser (numbers.parse_api); null, absent or "" is empty."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_internal_value(self, data) -> Decimal | None:
+        try:
+            return parse_api(data)
+        except NotANumber as refused:
+            raise serializers.ValidationError(refused.message) from None
+
+    def to_representation(self, value) -> str | None:
+        return None if value is None else str(value)
+
+
 class FigureWriteSerializer(serializers.Serializer):
     """One figure to save (documentation only: the rows are read by services/bulk.read_row)."""
 
     indicator = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     unit = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     period = serializers.CharField(help_text="2026-03 (month), 2026-K1 (quarter), 2026 (year) or the date it starts.")
-    value = serializers.DecimalField(
-        **DECIMAL, required=False, allow_null=True, help_text="For a sum. A number or text; a decimal comma is fine."
+    value = ApiNumberField(
+        required=False,
+        help_text="For a sum, with at most the indicator's decimals. null (or leaving it out) empties the cell: "
+        "the figure is deleted (its history keeps it), unless its period has been submitted or approved.",
     )
-    numerator = serializers.DecimalField(**DECIMAL, required=False, allow_null=True, help_text="For a ratio.")
-    denominator = serializers.DecimalField(**DECIMAL, required=False, allow_null=True, help_text="For a ratio.")
+    numerator = ApiNumberField(required=False, help_text="For a ratio; null with the denominator empties the cell.")
+    denominator = ApiNumberField(required=False, help_text="For a ratio; null with the numerator empties the cell.")
     comment = serializers.CharField(
-        required=False, allow_blank=True, help_text="Required when the value is outside the plausible range."
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=COMMENT_MAX,
+        validators=[TextValidator()],
+        help_text="Required when the value is outside the plausible range. Text of several lines; no control "
+        "characters other than newlines and tabs.",
     )
     follow_up = serializers.BooleanField(required=False, default=False)
     revision = serializers.IntegerField(

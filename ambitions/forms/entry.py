@@ -59,7 +59,9 @@ class CellForm(PortalForm):
     value = forms.CharField(label=_("Value"), required=False, max_length=40)
     numerator = forms.CharField(label=_("Numerator"), required=False, max_length=40)
     denominator = forms.CharField(label=_("Denominator"), required=False, max_length=40)
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea)
+    # Its length (entry.COMMENT_MAX) and text rules are save_cell's, the same in every channel;
+    # counted there after the browser's CRLF line breaks became LF, as the textarea counted them.
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea)
     follow_up = forms.BooleanField(label=_("Needs follow-up"), required=False)
     revision = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     loaded = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)

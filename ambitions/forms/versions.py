@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from ambitions.models import ConsentPosition, IndicatorKind, IndicatorVersion, VersionStatus
 from ambitions.models.definitions import DEFINITION_FIELDS
 from ambitions.periods import Frequency, OutOfRange, Period, check_date, range_message
-from ambitions.services.numbers import NotANumber, for_input, parse_decimal
+from ambitions.services.numbers import Column, NotANumber, for_input, parse_form
 from ketenportaal.concurrency import VersionedFormMixin
 from ketenportaal.forms import PortalForm, PortalModelForm
 from stakeholders.models import Chain, Partnership, Unit
@@ -55,10 +55,10 @@ def parse_period(text: str) -> date:
 
 
 class DecimalTextField(forms.DecimalField):
-    """A decimal in a plain text box, typed the Dutch way (12,5 or 1.234,5) or with a decimal point."""
+    """A decimal in a plain text box, typed the Dutch way (12,5 or 1.234,5: numbers.parse_form),
+    bounded to the model field's digits and decimals with a message."""
 
     widget = forms.TextInput
-    default_error_messages = {"invalid": _("Enter a number, e.g. 12,5.")}
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -66,9 +66,9 @@ class DecimalTextField(forms.DecimalField):
         if isinstance(value, Decimal):
             return value
         try:
-            return parse_decimal(str(value))
-        except NotANumber:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            return parse_form(str(value), Column(self.max_digits, self.decimal_places))
+        except NotANumber as refused:
+            raise ValidationError(refused.message, code="invalid") from None
 
     def widget_attrs(self, widget) -> dict:
         return {**super().widget_attrs(widget), "inputmode": "decimal"}
@@ -101,6 +101,10 @@ class PeriodField(forms.Field):
 
     def prepare_value(self, value):
         return Period.containing(value, self.frequency).slug if isinstance(value, date) else value
+
+
+# A milestone is a value on the trajectory: the column of the baseline and the target.
+MILESTONE = Column.of(IndicatorVersion, "target_value")
 
 
 class MilestonesField(forms.CharField):
@@ -141,13 +145,15 @@ class MilestonesField(forms.CharField):
                 )
                 continue
             try:
-                amount = parse_decimal(value_text)
-            except NotANumber:
-                amount = None
-            if amount is None:
+                amount = parse_form(value_text, MILESTONE)
+            except NotANumber as refused:
                 errors.append(
-                    _("Line %(line)s: “%(text)s” is not a number.") % {"line": number, "text": value_text or "—"}
+                    _("Line %(line)s: “%(text)s”: %(reason)s")
+                    % {"line": number, "text": value_text[:40], "reason": refused.message}
                 )
+                continue
+            if amount is None:
+                errors.append(_("Line %(line)s: “%(text)s” is not a number.") % {"line": number, "text": "—"})
                 continue
             milestones.append({"period": day.isoformat(), "value": format(amount.normalize(), "f"), "line": number})
         if errors:

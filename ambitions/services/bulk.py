@@ -57,11 +57,13 @@ from ambitions.services.entry import (
     CellInput,
     CellRefused,
     check_cell_open,
+    check_clearing,
     clean_input,
     deadline,
     lateness,
     same_content,
 )
+from ambitions.services.numbers import NotANumber, read_api
 from ambitions.services.versions import pick, versions_in_force
 from ketenportaal.permissions import Action, allows
 from stakeholders.models import Chain, Person, Unit
@@ -145,16 +147,14 @@ def _revision_ok(value: object) -> bool:
     return value is None or (type(value) is int and 0 <= value <= MAX_REVISION)
 
 
-def _number_text(value: object) -> str | None:
-    """A JSON number or a typed string as the text save_cell reads; None when it is neither."""
-    kind = type(value)
-    if kind is str:
-        return value
-    if value is None:
-        return ""
-    if kind is int or kind is float or kind is Decimal:
-        return str(value)
-    return None  # lists, objects, and true/false
+def _number(value: object) -> Decimal | NotANumber | None:
+    """A JSON number or a canonical decimal string, read by the API's one parser (numbers.read_api;
+    save_cell bounds it); None when empty (null, absent or ""); the refusal, returned rather than
+    raised, when it is neither."""
+    try:
+        return read_api(value)
+    except NotANumber as refused:
+        return refused
 
 
 def read_row(raw: object) -> tuple[RowInput | None, Errors]:
@@ -169,9 +169,9 @@ def read_row(raw: object) -> tuple[RowInput | None, Errors]:
     indicator_id = _identifier(get("indicator"))
     unit_id = _identifier(get("unit"))
     value, numerator, denominator = (
-        _number_text(get("value")),
-        _number_text(get("numerator")),
-        _number_text(get("denominator")),
+        _number(get("value")),
+        _number(get("numerator")),
+        _number(get("denominator")),
     )
     comment = get("comment")
     if comment is None:
@@ -189,9 +189,9 @@ def read_row(raw: object) -> tuple[RowInput | None, Errors]:
         indicator_id is None
         or unit_id is None
         or period is None
-        or value is None
-        or numerator is None
-        or denominator is None
+        or type(value) is NotANumber
+        or type(numerator) is NotANumber
+        or type(denominator) is NotANumber
         or type(comment) is not str
         or type(follow_up) is not bool
         or not _revision_ok(revision)
@@ -203,7 +203,7 @@ def read_row(raw: object) -> tuple[RowInput | None, Errors]:
 
 
 def _row_errors(raw: dict, indicator_id, unit_id, period, value, numerator, denominator) -> Errors:
-    errors: Errors = {str(name): _("Unknown field.") for name in raw if name not in FIELDS}
+    errors: Errors = {_field_name(name): _("Unknown field.") for name in raw if name not in FIELDS}
     if indicator_id is None:
         errors["indicator"] = _("Give the id of the indicator.")
     if unit_id is None:
@@ -212,9 +212,9 @@ def _row_errors(raw: dict, indicator_id, unit_id, period, value, numerator, deno
         errors["period"] = _(
             "Give the period as 2026-03 (month), 2026-K1 (quarter), 2026 (year) or the date it starts."
         )
-    for name, text in (("value", value), ("numerator", numerator), ("denominator", denominator)):
-        if text is None:
-            errors[name] = _("Enter a number, e.g. 12 or 12,5.")
+    for name, number in (("value", value), ("numerator", numerator), ("denominator", denominator)):
+        if type(number) is NotANumber:
+            errors[name] = number.message
     if not isinstance(raw.get("comment", ""), str | None):
         errors["comment"] = _("The comment must be text.")
     if not isinstance(raw.get("follow_up", False), bool | None):
@@ -224,14 +224,23 @@ def _row_errors(raw: dict, indicator_id, unit_id, period, value, numerator, deno
     return errors
 
 
+def _field_name(name: str) -> str:
+    """An unknown field's name as the error can show it: short, and text (JSON can carry "\\ud800")."""
+    return name[:100].encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _given(raw: str | Decimal | None) -> bool:
+    return raw is not None and (not isinstance(raw, str) or bool(raw.strip()))
+
+
 def check_kind(version: IndicatorVersion, cell: CellInput) -> None:
     """A value for a ratio, or a numerator for a sum, is a mistake in the client, not an empty cell."""
     if version.is_ratio:
-        if cell.value.strip():
+        if _given(cell.value):
             raise CellRefused({"value": _("This indicator is a ratio: give the numerator and the denominator.")})
-    elif cell.numerator.strip() or cell.denominator.strip():
+    elif _given(cell.numerator) or _given(cell.denominator):
         message = _("This indicator is a sum: give the value.")
-        raise CellRefused({name: message for name in ("numerator", "denominator") if getattr(cell, name).strip()})
+        raise CellRefused({name: message for name in ("numerator", "denominator") if _given(getattr(cell, name))})
 
 
 # --- The bulk upsert ---------------------------------------------------------------------------
@@ -394,12 +403,14 @@ def _upsert_figures(person: Person, raw_rows: list, source: str, today: date | N
             # the COPY on the other core meanwhile.
             with _copy_to_temporary_table() as emit:
                 rows = _check(candidates, state, lookups.chain_of, errors, today, emit)
+            _refuse_clearing_submitted(rows, state, lookups, errors)
             if errors:
                 raise BulkRefused(errors)  # leaving the block rolls back, lock rows and all
             result = _write_copied(person, rows, source)  # roll-ups included: nothing left to recompute
             _mark_late_deliveries(state.late_deliveries)
             return result
         rows = _check(candidates, state, lookups.chain_of, errors, today)
+        _refuse_clearing_submitted(rows, state, lookups, errors)
         if errors:
             raise BulkRefused(errors)
         result, written = _write_with_orm(person, rows, source)
@@ -561,6 +572,30 @@ def _check(
         if emit is not None:
             emit(checked)
     return rows
+
+
+def _refuse_clearing_submitted(rows: list[_Row], state: _State, lookups: _Lookups, errors: dict[int, Errors]) -> None:
+    """entry.check_clearing for the rows that empty a cell: one query, and only when some do."""
+    clearing = [row for row in rows if row.value is None]
+    if not clearing:
+        return
+    versions = {d[0].id: d[0] for d in state.definitions.values() if type(d) is tuple and d[0] is not None}
+    stored = _stored_figures(row.key for row in clearing)
+    for row in clearing:
+        figure = stored.get(row.key)
+        if figure is None or not figure.has_data:
+            continue
+        version = versions[row.version_id]
+        status = state.statuses.get(
+            (lookups.chain_of[row.indicator_id], row.organisation_id, version.frequency, row.period),
+            SubmissionStatus.OPEN,
+        )
+        indicator, unit = lookups.indicators[row.indicator_id], lookups.units[row.unit_id]
+        context = CellContext(indicator, unit, Period(row.period, version.frequency), version, set(), status)
+        try:
+            check_clearing(context, had_data=True, has_data=False)
+        except CellRefused as refused:
+            errors[row.row_index] = refused.errors
 
 
 def _reporting_units(version_ids: set[int]) -> dict[int, set[int]]:

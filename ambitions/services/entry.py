@@ -28,22 +28,25 @@ from ambitions.models import (
 from ambitions.models.figures import locks_cell
 from ambitions.periods import Period
 from ambitions.services import aggregates
-from ambitions.services.numbers import NotANumber, parse_decimal, show
+from ambitions.services.numbers import FIGURE, NotANumber, fit, parse_form, show
 from ambitions.services.versions import pick, versions_in_force
 from ketenportaal.permissions import Action, allows
+from ketenportaal.text import TextRefused, clean_text
 from stakeholders.models import Person, Unit
 
-# Figures are stored with 18 digits, four of them decimals (ambitions/models/figures.py VALUE).
-VALUE_LIMIT = Decimal(10) ** 14
+# A figure's comment, in every channel (the grid, the single and the bulk API).
+COMMENT_MAX = 2000
 
 
 @dataclass
 class CellInput:
-    """What the user typed, as text; ``revision`` is the figure revision the form was loaded with (0: empty)."""
+    """What the user typed, as text, read the Dutch way (numbers.parse_form); or, from the API,
+    numbers it read itself (numbers.read_api) as Decimal or None (empty). ``revision`` is the
+    figure revision the form was loaded with (0: empty)."""
 
-    value: str = ""
-    numerator: str = ""
-    denominator: str = ""
+    value: str | Decimal | None = ""
+    numerator: str | Decimal | None = ""
+    denominator: str | Decimal | None = ""
     comment: str = ""
     follow_up: bool = False
     revision: int | None = None  # None: do not check (e.g. an API upsert without If-Match)
@@ -131,29 +134,36 @@ class CleanCell:
         return self.value is not None
 
 
+def read_number(raw: str | Decimal | None, decimals: int | None) -> Decimal | None:
+    """A typed text the Dutch way, or a number the API read; bounded to the column and ``decimals``."""
+    if raw is None or isinstance(raw, Decimal):
+        return fit(raw, FIGURE, decimals)
+    return parse_form(raw, FIGURE, decimals)
+
+
 def clean_input(version: IndicatorVersion, data: CellInput) -> CleanCell:
-    """Parse and check the typed values against the definition; all problems at once, per field."""
+    """Parse and check the typed values against the definition; all problems at once, per field.
+
+    A sum's value has at most the definition's decimals; a ratio's numerator and denominator as
+    many as the column keeps (its decimals are those of the ratio, shown)."""
     errors: dict[str, str] = {}
     numbers: dict[str, Decimal | None] = {}
     names = ("numerator", "denominator") if version.is_ratio else ("value",)
     for name in names:
         try:
-            numbers[name] = parse_decimal(getattr(data, name))
-        except NotANumber:
-            errors[name] = _("Enter a number, e.g. 12 or 12,5.")
+            numbers[name] = read_number(getattr(data, name), None if version.is_ratio else version.decimals)
+        except NotANumber as refused:
+            errors[name] = refused.message
             continue
         if numbers[name] is not None and numbers[name] < 0 and (version.is_ratio or not version.allow_negative):
             errors[name] = _("This value cannot be negative.")
-        elif numbers[name] is not None:
-            if abs(numbers[name]) >= VALUE_LIMIT:
-                errors[name] = _("This number is too large.")
-            elif numbers[name].as_tuple().exponent < -4:
-                # The column keeps four decimals; round here so that saving the same input twice is "unchanged".
-                numbers[name] = numbers[name].quantize(Decimal("0.0001"))
+    try:
+        comment = clean_text(data.comment, max_length=COMMENT_MAX)
+    except TextRefused as refused:
+        errors["comment"] = refused.message
     if errors:
         raise CellRefused(errors)
 
-    comment = data.comment.strip()
     if version.is_ratio:
         numerator, denominator = numbers["numerator"], numbers["denominator"]
         if (numerator is None) != (denominator is None):
@@ -164,9 +174,9 @@ def clean_input(version: IndicatorVersion, data: CellInput) -> CleanCell:
         if numerator is not None and version.is_share and numerator > denominator:
             raise CellRefused({"numerator": _("The numerator cannot be greater than the denominator.")})
         value = None if numerator is None else numerator / denominator * version.factor
-        value = None if value is None else round(value, 4)
-        if value is not None and abs(value) >= VALUE_LIMIT:
+        if value is not None and value.adjusted() >= FIGURE.whole_digits:  # before rounding: it could overflow
             raise CellRefused({"numerator": _("This number is too large.")})
+        value = None if value is None else round(value, FIGURE.decimal_places)
     else:
         numerator = denominator = None
         value = numbers["value"]
@@ -187,6 +197,24 @@ def clean_input(version: IndicatorVersion, data: CellInput) -> CleanCell:
             }
         )
     return CleanCell(value, numerator, denominator, comment, bool(data.follow_up))
+
+
+def check_clearing(ctx: CellContext, had_data: bool, has_data: bool) -> None:
+    """Clearing a cell deletes its figure: the figure keeps its row and history with an empty
+    state, and leaves the roll-ups. Not while the period is submitted: the partner lead is
+    approving what was submitted (a figure may still be corrected there); a programme manager
+    reopens the period first. (An approved figure is locked anyway: check_cell_open.)"""
+    if had_data and not has_data and ctx.submission_status == SubmissionStatus.SUBMITTED:
+        field_name = "numerator" if ctx.version.is_ratio else "value"
+        raise CellRefused(
+            {
+                field_name: _(
+                    "The figures of %(org)s for %(period)s have been submitted: correct this figure, or ask a "
+                    "programme manager to reopen the period to remove it."
+                )
+                % {"org": ctx.unit.organisation, "period": ctx.period}
+            }
+        )
 
 
 def _plausible(version: IndicatorVersion, value: Decimal) -> bool:
@@ -256,6 +284,7 @@ def write_cell(
     clean = clean_input(ctx.version, data)
     if figure is not None and data.revision is not None and data.revision != figure.revision:
         raise CellConflict(figure)
+    check_clearing(ctx, figure is not None and figure.has_data, clean.has_data)
     if figure is None:
         figure = Figure(
             indicator=indicator, unit=unit, organisation_id=unit.organisation_id, period=period.start, revision=0

@@ -1,44 +1,235 @@
-"""Reading numbers as Dutch users type them, and showing them the same way."""
+"""Numbers at the edge: one reader per channel, one set of bounds per column, and display.
+
+Two channels, two readers (docs/architecture.md, "Numbers"):
+
+- ``parse_form`` reads what people type into the portal's forms (the grid's cells, the whole
+  grid, the version forms; later the CSV/XLSX import) *the Dutch way*, whatever the UI language:
+  a comma before the decimals, dots (or spaces) between groups of three digits. "1.000" is one
+  thousand, "1.000,5" is 1000.5; "1.5" could mean either and is refused with both spellings.
+  In the English UI, input that an English reader would read as another number ("1.500",
+  "1,500") is refused too.
+- ``parse_api`` reads the API's values: JSON numbers, or canonical decimal strings ("1000.5",
+  "-3", "0.25") — no decimal comma, no grouping, no exponent, no "+", no other digits than 0-9.
+
+Both then ``fit`` the number to where it is stored: at most the column's digits, at most the
+decimals allowed (an indicator's own ``decimals`` for its value, the column's otherwise). Too
+many decimals are refused, never rounded away, so no non-zero input is ever stored as 0.
+"""
 
 from __future__ import annotations
 
+import math
 import re
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.utils.formats import get_format, number_format
-
-_DUTCH_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
 
 
 class NotANumber(ValueError):
-    pass
+    """The input is refused; ``message`` says why, for the field that holds it."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
-def parse_decimal(text: str | None) -> Decimal | None:
-    """'12,5' → 12.5; '1.234,5' → 1234.5; '12.5' → 12.5; '' → None; anything else raises NotANumber.
+@dataclass(frozen=True)
+class Column:
+    """What a DecimalField column holds: ``max_digits`` digits, ``decimal_places`` of them decimals."""
 
-    A comma is the decimal separator in Dutch. A dot is read as a decimal point unless the text
-    is grouped in thousands with a comma after it (1.234,5) — '1.234' alone stays 1.234, as
-    typed into any spreadsheet.
-    """
+    max_digits: int
+    decimal_places: int
+
+    @classmethod
+    def of(cls, model, name: str) -> Column:
+        field = model._meta.get_field(name)
+        return cls(field.max_digits, field.decimal_places)
+
+    @property
+    def whole_digits(self) -> int:
+        return self.max_digits - self.decimal_places
+
+
+# Figure.value / numerator / denominator and the version's baseline, target, tolerance, range.
+FIGURE = Column(18, 4)
+
+
+# --- Fitting a number to its column ---------------------------------------------------------------
+
+
+def decimal_places(number: Decimal) -> int:
+    """Significant decimals: 12.50 has one. Read from the digits, so it is exact for any exponent."""
+    _sign, digits, exponent = number.as_tuple()
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing))
+
+
+def fit(number: Decimal | None, column: Column = FIGURE, decimals: int | None = None) -> Decimal | None:
+    """``number`` if ``column`` holds it with at most ``decimals`` decimals (default: the column's);
+    NotANumber otherwise. Never rounds and never computes with the number before it is bounded,
+    so "1e999999999" is a message, not a decimal.Overflow."""
+    if number is None:
+        return None
+    if not number.is_finite():
+        raise NotANumber(_("Enter a number, e.g. 12 or 12,5."))
+    if number.is_zero():
+        return Decimal(0)  # also for -0 and 0E-10
+    if number.adjusted() >= column.whole_digits:
+        raise NotANumber(
+            _("This number is too large: at most %(digits)s digits before the decimal separator.")
+            % {"digits": column.whole_digits}
+        )
+    allowed = column.decimal_places if decimals is None else min(decimals, column.decimal_places)
+    if decimal_places(number) > allowed:
+        if number.adjusted() < -allowed:
+            # Rounded to what is stored it would be 0: say so rather than store 0.
+            if allowed == 0:
+                raise NotANumber(_("This number would be stored as 0: enter a whole number."))
+            raise NotANumber(
+                ngettext(
+                    "This number is too small: it would be stored as 0 with %(count)s decimal.",
+                    "This number is too small: it would be stored as 0 with %(count)s decimals.",
+                    allowed,
+                )
+                % {"count": allowed}
+            )
+        if allowed == 0:
+            raise NotANumber(_("Enter a whole number: no decimals are allowed here."))
+        raise NotANumber(
+            ngettext(
+                "Use at most %(count)s decimal.",
+                "Use at most %(count)s decimals.",
+                allowed,
+            )
+            % {"count": allowed}
+        )
+    return number
+
+
+# --- The form channel: numbers typed the Dutch way ------------------------------------------------
+
+MAX_TYPED = 60  # characters; far beyond any number a column holds, short enough to read cheaply
+_SIGNS = {"-": -1, "\u2212": -1, "+": 1}  # the typographic minus comes with text copied from documents
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u2009"), " ")  # no-break and thin spaces, as spaces
+# Whole part: plain digits, or groups of three after a first group of one to three (not starting
+# with 0), separated by dots or by spaces (one kind only). Then an optional decimal comma.
+_PLAIN = r"[0-9]+"
+_DOTTED = r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+"
+_SPACED = r"[1-9][0-9]{0,2}(?: [0-9]{3})+"
+_DUTCH = re.compile(rf"(?P<whole>{_PLAIN}|{_DOTTED}|{_SPACED})?(?:,(?P<fraction>[0-9]+))?", re.ASCII)
+# What an English reader reads differently: one group of three after a dot or after a comma.
+_ENGLISH_AMBIGUOUS = re.compile(r"[1-9][0-9]{0,2}[.,][0-9]{3}", re.ASCII)
+_DOT_DECIMAL = re.compile(r"(?P<whole>[0-9]+)\.(?P<fraction>[0-9]+)", re.ASCII)
+
+
+def english_reader() -> bool:
+    """Whether the active UI language is English (its readers read "1.500" as one and a half)."""
+    return (get_language() or "").startswith("en")
+
+
+def read_dutch(text: str | None, *, english: bool = False) -> Decimal | None:
+    """The number a Dutch reader reads in ``text``; None when empty; NotANumber with a message that
+    shows the right way when it is ambiguous or not a number. Bounds are ``fit``'s job."""
     if text is None:
         return None
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
+    if len(text) > 4 * MAX_TYPED:  # before reading it: a form field may bring megabytes
+        raise NotANumber(_("Enter a number, e.g. 12 or 12,5."))
+    cleaned = " ".join(text.translate(_SPACES).split())
     if not cleaned:
         return None
-    if "," in cleaned:
-        if _DUTCH_THOUSANDS.match(cleaned):
-            cleaned = cleaned.replace(".", "")
-        if cleaned.count(",") > 1 or "." in cleaned:
-            raise NotANumber(text)
-        cleaned = cleaned.replace(",", ".")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise NotANumber(text) from exc
-    if not number.is_finite():
-        raise NotANumber(text)
-    return number
+    if len(cleaned) > MAX_TYPED:
+        raise NotANumber(_("Enter a number, e.g. 12 or 12,5."))
+    sign = 1
+    if cleaned[0] in _SIGNS:
+        sign, cleaned = _SIGNS[cleaned[0]], cleaned[1:].lstrip()
+    match = _DUTCH.fullmatch(cleaned)
+    if not match or not (match["whole"] or match["fraction"]):
+        raise NotANumber(_dutch_hint(cleaned, english))
+    if english and _ENGLISH_AMBIGUOUS.fullmatch(cleaned):
+        raise NotANumber(_english_hint(cleaned, "-" if sign < 0 else ""))
+    whole = re.sub(r"[. ]", "", match["whole"] or "0")
+    number = Decimal(f"{whole}.{match['fraction'] or '0'}")
+    return -number if sign < 0 else number
+
+
+def _english_hint(cleaned: str, minus: str) -> str:
+    """For "1.500" or "1,500": both readings, each written so that nobody can misread it."""
+    whole, rest = re.split(r"[.,]", cleaned)
+    thousands = f"{minus}{whole}{rest}"
+    fraction = rest.rstrip("0")
+    decimal = f"{minus}{whole},{fraction}" if fraction else f"{minus}{whole}"
+    dutch, english = (thousands, decimal) if "." in cleaned else (decimal, thousands)
+    return _("“%(typed)s” is read differently in Dutch and in English: write %(dutch)s or %(english)s.") % {
+        "typed": minus + cleaned,
+        "dutch": dutch,
+        "english": english,
+    }
+
+
+def _dutch_hint(cleaned: str, english: bool) -> str:
+    """Why typed text is not a Dutch number, with the right way to write what was probably meant
+    (thousands without a dot for English readers, who would read 1.500 as one and a half)."""
+    dotted = _DOT_DECIMAL.fullmatch(cleaned)
+    if dotted:
+        whole, fraction = dotted["whole"], dotted["fraction"]
+        comma = f"{whole},{fraction}"
+        if len(fraction) < 3 and len(whole) <= 3 and not whole.startswith("0"):
+            return _(
+                "Use a comma before the decimals: write %(comma)s, or %(thousands)s for thousands "
+                "(a dot separates thousands)."
+            ) % {"comma": comma, "thousands": whole + ("" if english else ".") + fraction.ljust(3, "0")}
+        return _("Use a comma before the decimals: write %(comma)s (a dot separates thousands).") % {"comma": comma}
+    if re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", cleaned, re.ASCII):
+        return _("Write numbers the Dutch way: a dot between thousands and a comma before the decimals, e.g. 1.000,5.")
+    return _("Enter a number, e.g. 12 or 12,5.")
+
+
+def parse_form(text: str | None, column: Column = FIGURE, decimals: int | None = None) -> Decimal | None:
+    """The form channel's parser: ``read_dutch`` (stricter in the English UI), then ``fit``."""
+    return fit(read_dutch(text, english=english_reader()), column, decimals)
+
+
+# --- The API channel: JSON numbers and canonical strings --------------------------------------------
+
+# JSON's number grammar without the exponent: "1000.5", "-3", "0.25"; ASCII digits only.
+_CANONICAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?", re.ASCII)
+API_NUMBER_HELP = gettext_lazy(
+    'Send a JSON number or a decimal string such as "1000.5": a dot before the decimals, nothing else.'
+)
+
+
+def read_api(value: object) -> Decimal | None:
+    """A JSON value as a number: null, absent or "" is empty; NotANumber for anything else that is
+    not a JSON number or a canonical decimal string. Bounds are ``fit``'s job."""
+    kind = type(value)  # not isinstance: true and false are ints to Python
+    if value is None:
+        return None
+    if kind is str:
+        if value == "":
+            return None
+        if len(value) > MAX_TYPED or not _CANONICAL.fullmatch(value):
+            raise NotANumber(str(API_NUMBER_HELP))
+        return Decimal(value)
+    if kind is int:
+        return Decimal(value)
+    if kind is float:
+        if not math.isfinite(value):  # NaN, or a JSON number too large for a float
+            raise NotANumber(str(API_NUMBER_HELP))
+        return Decimal(repr(value))  # the shortest text that is this float: 0.1 stays 0.1
+    if kind is Decimal:  # JSON numbers read with parse_float=Decimal (the bulk endpoint)
+        return value
+    raise NotANumber(str(API_NUMBER_HELP))
+
+
+def parse_api(value: object, column: Column = FIGURE, decimals: int | None = None) -> Decimal | None:
+    """The API channel's parser: ``read_api``, then ``fit``."""
+    return fit(read_api(value), column, decimals)
+
+
+# --- Display --------------------------------------------------------------------------------------
 
 
 def show(number: Decimal | None, decimals: int) -> str:
@@ -49,8 +240,15 @@ def show(number: Decimal | None, decimals: int) -> str:
 
 
 def for_input(number: Decimal | None) -> str:
-    """A stored number as it goes back into an input field: the language's decimal mark, no grouping."""
+    """A stored number as it goes back into an input field, the way ``parse_form`` reads it in any
+    UI language: a decimal comma and no grouping ("1234,5"). Exactly three decimals get a fourth
+    zero ("1,2500"), as "1,250" would be refused in the English UI (an English reader reads 1250)."""
     if number is None:
         return ""
     text = format(number.normalize(), "f")
-    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
+    if "." in text:
+        whole, fraction = text.split(".")
+        if len(fraction) == 3 and len(whole.lstrip("-")) <= 3:
+            fraction += "0"
+        text = f"{whole},{fraction}"
+    return text

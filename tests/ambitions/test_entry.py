@@ -156,8 +156,8 @@ def test_a_cell_saves_with_a_dutch_decimal_comma_and_comes_back_saved(measures, 
     html = response.text
     assert html.lstrip().startswith("<tr")
     assert "Saved" in html
-    # Typed with a Dutch comma, shown back in the page's language, with the new revision.
-    assert 'value="12.5"' in html
+    # Typed with a Dutch comma and shown back so, in any UI language (numbers.for_input), with the new revision.
+    assert 'value="12,5"' in html
     assert f'name="cell-{m.share.pk}-{w.unit_a.pk}-revision" value="1"' in html
     assert 'hx-swap-oob="innerHTML"' in html  # the page's live region says so
     # The chain's roll-up changed with the save.
@@ -722,8 +722,8 @@ def test_the_index_and_the_history_read_in_a_constant_number_of_queries(measures
 
 def test_dutch_users_see_their_figures_with_a_decimal_comma(measures, client_for):
     m, w = measures, measures.world
-    save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="12.5"))
+    save_cell(w.contributor_a, m.share, w.unit_a, m.period, CellInput(numerator="12,5", denominator="50"))
     client = client_for(w.contributor_a)
     del client.cookies[settings.LANGUAGE_COOKIE_NAME]  # the portal's default language: Dutch
     html = client.get(grid_url(m)).text
-    assert f'name="cell-{m.count.pk}-{w.unit_a.pk}-value" value="12,5"' in html
+    assert f'name="cell-{m.share.pk}-{w.unit_a.pk}-numerator" value="12,5"' in html

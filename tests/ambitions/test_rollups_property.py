@@ -1,5 +1,6 @@
 """Property: whatever happens — saves, clears, approvals, reopenings, a new version — every roll-up
-equals the sum over the raw figures. Hypothesis generates the sequences."""
+equals the sum over the raw figures, and every figure's last history row is the figure as it is
+(a clear is recorded like any other save). Hypothesis generates the sequences."""
 
 from collections import defaultdict
 from datetime import date
@@ -11,7 +12,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ambitions.models import ChainAggregate, Figure, IndicatorKind, OrganisationAggregate, VersionStatus
+from ambitions.models import ChainAggregate, Figure, FigureChange, IndicatorKind, OrganisationAggregate, VersionStatus
 from ambitions.services import aggregates, submissions
 from ambitions.services import bulk as bulk_service
 from ambitions.services.bulk import BulkRefused
@@ -25,7 +26,7 @@ save = st.tuples(
     st.sampled_from(["share", "count"]),
     st.sampled_from(["a", "b"]),
     st.integers(min_value=0, max_value=2),  # months before last month
-    st.one_of(st.none(), number),  # None: clear the cell
+    st.one_of(st.none(), st.none(), number),  # None: clear the cell (refused while the period is submitted)
     number,
 )
 step = st.tuples(
@@ -53,6 +54,15 @@ def expected_sums():
     for (indicator, period, _org), row in per_org.items():
         per_chain[(indicator, period)] = [a + b for a, b in zip(per_chain[(indicator, period)], row, strict=True)]
     return per_org, per_chain
+
+
+def assert_history_ends_with_each_figure():
+    fields = ("revision", "value", "numerator", "denominator")
+    latest = {}
+    for change in FigureChange.objects.order_by("figure_id", "revision").values("figure_id", *fields):
+        latest[change.pop("figure_id")] = change
+    for figure in Figure.objects.values("pk", *fields):
+        assert latest[figure.pop("pk")] == figure
 
 
 def stored(model, key_fields):
@@ -157,4 +167,5 @@ def test_every_rollup_equals_the_sum_over_the_raw_figures(measures, writer, ops)
             k: v for k, v in per_org.items()
         }
         assert stored(ChainAggregate, ["indicator_id", "period"]) == dict(per_chain)
+        assert_history_ends_with_each_figure()
         transaction.set_rollback(True)

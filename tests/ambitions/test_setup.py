@@ -279,7 +279,7 @@ def test_it_names_every_faulty_milestone_line(measures: Measures, client_for):
     assert len(errors) == 3
     assert errors[0].startswith("Line 2: “2026-13” is not a period.")
     assert errors[1].startswith("Line 3: write the period and the value with a semicolon")
-    assert errors[2] == "Line 4: “veel” is not a number."
+    assert errors[2] == "Line 4: “veel”: Enter a number, e.g. 12 or 12,5."
     assert not Indicator.objects.filter(name="Stappen").exists()
 
 

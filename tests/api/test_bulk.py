@@ -82,16 +82,16 @@ def test_it_creates_updates_and_counts_unchanged_figures(measures, client_for, w
     assert Figure.objects.filter(source=FigureSource.API, revision=1, entered_by=w.contributor_a).count() == 6
 
     rows = rows_for(m, periods)
-    rows[1]["value"] = "12,5"  # the first period's count changes, with a Dutch decimal comma
+    rows[1]["value"] = "12"  # the first period's count changes, as a canonical decimal string
     rows[2]["comment"] = "Herteld"
     again = send(client, rows)
     assert again.json() == {"created": 0, "updated": 2, "unchanged": 4}
     count = Figure.objects.get(indicator=m.count, period=periods[0].start)
-    assert (count.value, count.revision) == (Decimal("12.5"), 2)
+    assert (count.value, count.revision) == (Decimal(12), 2)
     share = Figure.objects.get(indicator=m.share, period=periods[1].start)
     assert (share.value, share.comment, share.revision) == (75, "Herteld", 2)
     assert list(FigureChange.objects.filter(figure=count).values_list("revision", "value")) == [
-        (2, Decimal("12.5")),
+        (2, Decimal(12)),
         (1, Decimal(10)),
     ]
     assert FigureChange.objects.count() == 8
@@ -115,7 +115,7 @@ def test_it_saves_nothing_when_one_row_is_refused_and_names_every_refused_row(me
     assert body["error_count"] == 5
     errors = {e["row"]: e["errors"] for e in body["errors"]}
     assert "cannot be greater than the denominator" in errors[0]["numerator"][0]
-    assert "Enter a number" in errors[1]["value"][0]
+    assert "Send a JSON number" in errors[1]["value"][0]
     assert "cannot be greater than the denominator" in errors[2]["numerator"][0]
     assert "Openbaar Ministerie" in errors[4]["unit"][0]
     assert "object" in errors[5]["non_field_errors"][0]
