@@ -175,6 +175,7 @@ def figure_reminders(today: date) -> list[Reminder]:
         chain_id__in=list(chains),
         role__in=[Role.CONTRIBUTOR, Role.PARTNER_LEAD],
         person__is_active=True,
+        person__is_system=False,  # an API connection is a contributor, but no one to remind
         person__organisation__isnull=False,
     ).values_list("chain_id", "person__organisation_id", "person_id", "role"):
         (leads if role == Role.PARTNER_LEAD else contributors)[(chain_id, organisation_id)].append(person_id)
@@ -256,6 +257,7 @@ def _mandated(today: date, scope: str):
         Exists(leading),
         scope=scope,
         person__is_active=True,
+        person__is_system=False,
         person__organisation_id=F("partnership__organisation_id"),
     )
 

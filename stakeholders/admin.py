@@ -52,12 +52,16 @@ class PartnershipAdmin(admin.ModelAdmin):
 class PersonAdmin(UserAdmin):
     ordering = ["full_name"]
     list_display = ["full_name", "email", "organisation", "is_staff", "is_active"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "organisation"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "is_system", "organisation"]
     search_fields = ["full_name", "email"]
+    readonly_fields = ["is_system"]  # set when an API connection is made, never by hand
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Personal info"), {"fields": ["full_name", "organisation", "mail_preference"]}),
-        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_system", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]

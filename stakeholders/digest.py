@@ -1,6 +1,6 @@
 """The daily digest: at most one e-mail per person per day with their new unread notifications.
 
-Who gets one: active people whose mail preference is *digest* and who have unread notifications
+Who gets one: active people (never system accounts) whose mail preference is *digest* and who have unread notifications
 that no digest has mailed yet. Per person the run
 
 1. claims the day: inserts the ``DigestRun`` row for (person, day) — the idempotency key — or takes
@@ -61,7 +61,9 @@ def people_waiting(day: date) -> list[int]:
     )
     return list(
         _to_mail()
-        .filter(person__is_active=True, person__mail_preference=MailPreference.DIGEST)
+        # A system account's address receives no mail (a server refuses it, and the run would
+        # retry every hour): only people get a digest.
+        .filter(person__is_active=True, person__is_system=False, person__mail_preference=MailPreference.DIGEST)
         .filter(~Exists(done_today))
         .order_by()
         .values_list("person_id", flat=True)

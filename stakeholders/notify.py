@@ -15,8 +15,9 @@ from stakeholders.models import Chain, Notification, Person
 
 
 def notify(people: Iterable[Person], chain: Chain | None, text: str, url: str, key: str) -> list[Notification]:
-    """Create the notification for each active person who does not have this ``key`` yet."""
-    people = {person.pk: person for person in people if person.is_active}
+    """Create the notification for each active person who does not have this ``key`` yet.
+    System accounts (API connections) are no one to tell: they are left out."""
+    people = {person.pk: person for person in people if person.is_active and not person.is_system}
     already = set(Notification.objects.filter(person_id__in=people, key=key).values_list("person_id", flat=True))
     new = [
         Notification(person=person, chain=chain, text=text[:300], url=url, key=key)

@@ -65,7 +65,8 @@ def flag_expiring_mandates() -> dict[str, int]:
     today = timezone.localdate()
     candidates = (
         Mandate.objects.expiring_within(settings.MANDATE_EXPIRY_WARNING_DAYS, today)
-        .filter(expiry_flagged_on__isnull=True, person__is_active=True)
+        # A system account has no mailbox (a mandate it held before is_system existed).
+        .filter(expiry_flagged_on__isnull=True, person__is_active=True, person__is_system=False)
         .values_list("pk", flat=True)
     )
     flagged = failed = 0

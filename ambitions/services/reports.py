@@ -457,7 +457,7 @@ def publish(report: ProgressReport, by: Person) -> ProgressReport:
         locked.published_by = by
         locked.save(update_fields=["status", "published_at", "published_by"])
         chain = locked.chain
-        people = Person.objects.filter(pk__in=Membership.objects.filter(chain=chain).values("person_id"))
+        people = Person.objects.humans().filter(pk__in=Membership.objects.filter(chain=chain).values("person_id"))
         notify(
             people,
             chain,

@@ -30,6 +30,8 @@ class InvitationForm(PortalForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
+        if Person.objects.system_accounts().filter(email__iexact=email).exists():
+            raise ValidationError(_("This address belongs to an API connection, not to a person."))
         if Membership.objects.filter(chain=self.chain, person__email__iexact=email).exists():
             raise ValidationError(_("This person already has a role in this chain."))
         if Invitation.objects.pending().filter(chain=self.chain, email__iexact=email).exists():

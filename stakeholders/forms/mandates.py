@@ -39,7 +39,7 @@ class MandateCreateForm(PortalModelForm):
             partnership.initial = offered[0].pk
 
         person = self.fields["person"]
-        person.queryset = Person.objects.filter(memberships__chain=chain)
+        person.queryset = Person.objects.humans().filter(memberships__chain=chain)
         # One group per partner, so the list shows who works where.
         by_organisation = {p.organisation_id: (p.organisation.name, []) for p in offered}
         for someone in person.queryset.filter(organisation_id__in=by_organisation).order_by("full_name"):

@@ -80,7 +80,10 @@ class MandateQuerySet(models.QuerySet):
             )
             fits |= Q(Exists(role), scope__in=scopes)
         return self.valid_on(day).filter(
-            fits, person__is_active=True, person__organisation=F("partnership__organisation")
+            fits,
+            person__is_active=True,
+            person__is_system=False,  # an API connection acts for no one
+            person__organisation=F("partnership__organisation"),
         )
 
     def missing_for(self, partnerships: models.QuerySet, day: date | None = None) -> list[MandateGap]:
@@ -148,6 +151,8 @@ class Mandate(models.Model):
         super().clean()
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("A mandate cannot end before it starts.")})
+        if self.person_id and self.person.is_system:
+            raise ValidationError({"person": _("An API connection cannot hold a mandate.")})
         if self.person_id and self.partnership_id and self.person.organisation_id != self.partnership.organisation_id:
             raise ValidationError(
                 {

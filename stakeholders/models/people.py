@@ -48,7 +48,16 @@ def normalise_email(address: str | None) -> str:
     return unicodedata.normalize("NFKC", address or "").strip().lower()
 
 
-class PersonManager(BaseUserManager):
+class PersonQuerySet(models.QuerySet):
+    def humans(self) -> "PersonQuerySet":
+        """People, not system accounts (API connections): who is listed, reminded and mailed."""
+        return self.filter(is_system=False)
+
+    def system_accounts(self) -> "PersonQuerySet":
+        return self.filter(is_system=True)
+
+
+class PersonManager(BaseUserManager.from_queryset(PersonQuerySet)):
     use_in_migrations = True
 
     @classmethod
@@ -96,6 +105,11 @@ class Person(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     mail_preference = models.CharField(
         _("e-mail about notifications"), max_length=10, choices=MailPreference, default=MailPreference.DIGEST
+    )
+    # A partner's system that uses the API (stakeholders/views/api_tokens.py), not a person: it has
+    # no mailbox and no usable password, so it is never listed, reminded or mailed as one.
+    is_system = models.BooleanField(
+        _("system account"), default=False, editable=False, help_text=_("An API connection, not a person.")
     )
 
     objects = PersonManager()
@@ -149,6 +163,10 @@ class MembershipQuerySet(models.QuerySet):
         from ketenportaal import permissions
 
         return self.filter(chain__in=permissions.chains_visible_to(user))
+
+    def of_humans(self) -> "MembershipQuerySet":
+        """Roles held by people, not by system accounts (PersonQuerySet.humans)."""
+        return self.filter(person__is_system=False)
 
 
 class Membership(models.Model):

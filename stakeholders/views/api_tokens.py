@@ -2,8 +2,10 @@
 
 A partner lead (for their own organisation, Action.EDIT_ORGANISATION) or the programme manager
 creates a connection for a partner organisation of the chain. A connection is a system account —
-a Person that cannot sign in interactively (no usable password), of that organisation, with the
-CONTRIBUTOR role in the chain — plus a REST framework token, shown once on creation. Because the
+a Person marked ``is_system`` that cannot sign in interactively (no usable password, an address in
+a domain that receives no mail), of that organisation, with the CONTRIBUTOR role in the chain —
+plus a REST framework token, shown once on creation. System accounts are never listed, reminded
+or mailed as people (Person.objects.humans()). Because the
 account is a contributor of that organisation, the one policy (ketenportaal/permissions.py) limits
 the token to that organisation's units: no rule here is specific to tokens.
 
@@ -17,7 +19,6 @@ works only within that person's own roles, like their session would.
 import secrets
 
 from django.contrib import messages
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -39,13 +40,10 @@ SYSTEM_DOMAIN = "api.ketenportaal.invalid"
 
 
 def connections_in(chain: Chain) -> QuerySet:
-    """The chain's API connections: system accounts (reserved domain, no usable password) with a role in it."""
+    """The chain's API connections: system accounts with a role in it."""
     return (
-        Person.objects.filter(
-            memberships__chain=chain,
-            email__endswith=f"@{SYSTEM_DOMAIN}",
-            password__startswith=UNUSABLE_PASSWORD_PREFIX,
-        )
+        Person.objects.system_accounts()
+        .filter(memberships__chain=chain)
         .select_related("organisation", "auth_token")
         .order_by("organisation__name", "full_name", "pk")
     )
@@ -66,6 +64,7 @@ def create_connection(chain: Chain, organisation: Organisation, name: str) -> tu
             email=f"api-{secrets.token_hex(8)}@{SYSTEM_DOMAIN}",
             full_name=f"API: {organisation} – {name}"[:200],
             organisation=organisation,
+            is_system=True,
         )
         person.set_unusable_password()
         person.save()

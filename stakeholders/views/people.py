@@ -31,7 +31,8 @@ def _list_url(chain: Chain) -> str:
 
 def _membership(chain: Chain, pk: int, *, lock: bool = False) -> Membership:
     # Scoped to the chain: another chain's membership id is simply not found.
-    memberships = Membership.objects.select_related("person__organisation", "chain")
+    # People only: an API connection's role is managed on its own page (views/api_tokens.py).
+    memberships = Membership.objects.of_humans().select_related("person__organisation", "chain")
     if lock:
         memberships = memberships.select_for_update(of=("self",))
     return get_object_or_404(memberships, chain=chain, pk=pk)
@@ -43,7 +44,10 @@ def membership_list(request: HttpRequest, slug: str) -> HttpResponse:
     require(request.user, Action.VIEW, chain)
     can_manage = allows(request.user, Action.MANAGE_CHAIN, chain)
     memberships = (
-        Membership.objects.filter(chain=chain).select_related("person__organisation").order_by("person__full_name")
+        Membership.objects.of_humans()
+        .filter(chain=chain)
+        .select_related("person__organisation")
+        .order_by("person__full_name")
     )
     invitations = (
         Invitation.objects.pending().filter(chain=chain).select_related("organisation", "invited_by")
