@@ -19,6 +19,7 @@ import schemathesis
 from django.core import signals
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import close_old_connections
+from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -61,7 +62,7 @@ OPERATIONS = _operations()
 @pytest.fixture(scope="module")
 def live_schema(django_db_blocker):
     """The schema as /api/schema/ serves it (public: it describes endpoints, not data)."""
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), override_settings(ALLOWED_HOSTS=["localhost"]):
         return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
 
