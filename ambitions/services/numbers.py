@@ -27,6 +27,8 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from ambitions.models import Figure
+
 
 class NotANumber(ValueError):
     """The input is refused; ``message`` says why, for the field that holds it."""
@@ -53,8 +55,8 @@ class Column:
         return self.max_digits - self.decimal_places
 
 
-# Figure.value / numerator / denominator and the version's baseline, target, tolerance, range.
-FIGURE = Column(18, 4)
+# Figure.value / numerator / denominator (and the version's baseline, target, tolerance, range).
+FIGURE = Column.of(Figure, "value")
 
 
 # --- Fitting a number to its column ---------------------------------------------------------------
