@@ -9,11 +9,15 @@ Two chains: ``zsm`` with partners A (Politie) and B (Openbaar Ministerie), and
 - ``admin``: platform administrator
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -171,6 +175,31 @@ def client_for(db):
     return make
 
 
+def without_session_reads(queries: list[dict]) -> list[dict]:
+    """The queries minus the reads of the session. Whether a request reads its session from the
+    database (the embedded default, without Redis: one query per request) or from the cache
+    (``cached_db`` with Redis: none once loaded) is configuration, not the cost of the page, so
+    query budgets leave those reads out. Writes to the session still count."""
+    return [q for q in queries if not q["sql"].startswith('SELECT "django_session".')]
+
+
+@pytest.fixture
+def max_page_queries(db) -> Callable[[int], AbstractContextManager[CaptureQueriesContext]]:
+    """``with max_page_queries(n):`` fails when the block runs more than n queries besides the
+    session's reads (see without_session_reads): the same budget on every configuration."""
+
+    @contextmanager
+    def check(limit: int) -> Iterator[CaptureQueriesContext]:
+        with CaptureQueriesContext(connection) as captured:
+            yield captured
+        counted = without_session_reads(captured.captured_queries)
+        if len(counted) > limit:
+            listing = "\n".join(f"{n}. {q['sql']}" for n, q in enumerate(counted, 1))
+            pytest.fail(f"Expected at most {limit} queries besides the session's reads, {len(counted)} ran:\n{listing}")
+
+    return check
+
+
 def in_english(client: Client) -> Client:
     """The client reads the English interface (the language switch's cookie), so that assertions
     on UI text use the msgids whatever the Dutch catalogue says."""
@@ -185,4 +214,12 @@ def english_client_for(client_for):
     return lambda person: in_english(client_for(person))
 
 
-__all__ = ["PASSWORD", "World", "build_world", "in_english", "sign_in", "PartnershipStatus"]
+__all__ = [
+    "PASSWORD",
+    "World",
+    "build_world",
+    "in_english",
+    "sign_in",
+    "without_session_reads",
+    "PartnershipStatus",
+]

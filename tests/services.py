@@ -1,8 +1,12 @@
-"""pytest plugin (loaded with -p, before Django starts): pick the real services.
+"""pytest plugin (loaded with -p, before Django starts): pick the services the suite runs on.
 
-Tests use PostgreSQL and Redis on 127.0.0.1 whenever they answer. Without them
-the suite falls back to SQLite and in-process fakes and says so in the header;
-with CI=true an unreachable service is an error, never a silent fallback.
+By default (``KETENPORTAAL_TEST_SERVICES=auto``) tests use PostgreSQL and Redis on 127.0.0.1
+whenever they answer. Without them the suite falls back to SQLite and in-process fakes and says
+so in the header; with CI=true an unreachable service is an error, never a silent fallback.
+
+``KETENPORTAAL_TEST_SERVICES=embedded`` runs the suite on the README's embedded default on
+purpose: SQLite and no Redis, even when both answer and also with CI=true (CI's SQLite leg,
+``make test-sqlite``). It is a stated choice, so CI honours it.
 """
 
 import os
@@ -13,6 +17,8 @@ import pytest
 CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/1"
+CHOICES = ("auto", "embedded")
+CHOICE = os.environ.get("KETENPORTAAL_TEST_SERVICES", "").strip().lower() or "auto"
 
 
 def _answers(host: str, port: int) -> bool:
@@ -23,15 +29,31 @@ def _answers(host: str, port: int) -> bool:
         return False
 
 
+def _choose_embedded() -> str:
+    """SQLite (the settings' default file, or the DATABASE_URL given, which must be SQLite) and
+    no Redis: settings read an empty REDIS_URL as none (locmem cache, database sessions,
+    filesystem broker), and the auto choice below never replaces a variable that is set.
+    Returns what contradicts the choice, if anything."""
+    database = os.environ.get("DATABASE_URL", "")
+    if database and not database.startswith("sqlite"):
+        return f"KETENPORTAAL_TEST_SERVICES=embedded runs on SQLite, but DATABASE_URL={database}"
+    if os.environ.get("REDIS_URL"):
+        return "KETENPORTAAL_TEST_SERVICES=embedded runs without Redis, but REDIS_URL is set"
+    os.environ["REDIS_URL"] = ""
+    return ""
+
+
 def _choose() -> dict[str, str]:
-    chosen = {}
+    if CHOICE not in CHOICES:
+        return {"problem": f"KETENPORTAAL_TEST_SERVICES must be one of {', '.join(CHOICES)}, not {CHOICE!r}"}
+    problem = _choose_embedded() if CHOICE == "embedded" else ""
+    if problem:
+        return {"problem": problem}
     if "DATABASE_URL" not in os.environ and _answers("127.0.0.1", 5432):
         os.environ["DATABASE_URL"] = POSTGRES_URL
     if "REDIS_URL" not in os.environ and _answers("127.0.0.1", 6379):
         os.environ["REDIS_URL"] = REDIS_URL
-    chosen["database"] = os.environ.get("DATABASE_URL", "")
-    chosen["redis"] = os.environ.get("REDIS_URL", "")
-    return chosen
+    return {"database": os.environ.get("DATABASE_URL", ""), "redis": os.environ.get("REDIS_URL", ""), "problem": ""}
 
 
 SERVICES = _choose()
@@ -42,29 +64,42 @@ os.environ.setdefault("TWO_FACTOR_REQUIRED", "true")
 
 
 def have_postgres() -> bool:
-    return SERVICES["database"].startswith("postgres")
+    return SERVICES.get("database", "").startswith("postgres")
 
 
 def have_redis() -> bool:
-    return bool(SERVICES["redis"])
+    return bool(SERVICES.get("redis"))
+
+
+def embedded() -> bool:
+    """The suite runs on the embedded default because it was asked to, not as a fallback."""
+    return CHOICE == "embedded"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if CI and not (have_postgres() and have_redis()):
+    if SERVICES["problem"]:
+        raise pytest.UsageError(SERVICES["problem"])
+    if CI and not embedded() and not (have_postgres() and have_redis()):
         raise pytest.UsageError(
             "CI=true but PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) is not reachable: "
-            "the suite must run against the real services in CI."
+            "the suite must run against the real services in CI "
+            "(or choose SQLite without Redis on purpose: KETENPORTAAL_TEST_SERVICES=embedded)."
         )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    database = "PostgreSQL" if have_postgres() else "SQLite (fallback: PostgreSQL not reachable)"
-    redis = "Redis" if have_redis() else "none (fallback: Redis not reachable; Redis tests are skipped)"
+    if embedded():
+        chosen = "chosen: KETENPORTAAL_TEST_SERVICES=embedded"
+        database, redis = f"SQLite ({chosen})", f"none ({chosen}; Redis tests are skipped)"
+    else:
+        database = "PostgreSQL" if have_postgres() else "SQLite (fallback: PostgreSQL not reachable)"
+        redis = "Redis" if have_redis() else "none (fallback: Redis not reachable; Redis tests are skipped)"
     return [f"ketenportaal services: database={database}; broker/cache={redis}"]
 
 
 def requires_services(*, postgres: bool = False, redis: bool = False) -> pytest.MarkDecorator:
-    """Skip outside CI when a service is missing (CI already failed above if it was)."""
+    """Skip when a service is missing: outside CI, or in a leg that chose the embedded default
+    (CI otherwise already failed above)."""
     missing = [
         n
         for n, need, have in (("PostgreSQL", postgres, have_postgres()), ("Redis", redis, have_redis()))

@@ -27,6 +27,7 @@ from ambitions.periods import Frequency, Period
 from ambitions.services import grid, submissions
 from ambitions.services.entry import CellInput, save_cell
 from stakeholders.models import MandateScope, Role
+from tests.conftest import without_session_reads
 from tests.factories import MandateFactory, MembershipFactory, PersonFactory, UnitFactory
 from tests.measures import MISSING, adopted_version
 
@@ -178,7 +179,7 @@ def test_saving_a_cell_takes_a_constant_number_of_queries(measures, client_for):
         with CaptureQueriesContext(connection) as captured:
             response = client.post(cell_url(m), cell_post(m.count, w.unit_a, revision, value=value), **HTMX)
             assert response.status_code == 200, response.text
-        return len(captured)
+        return len(without_session_reads(captured.captured_queries))
 
     first = count_queries("10", 0)
     # More units, indicators and figures in the chain: the same count.
@@ -191,10 +192,13 @@ def test_saving_a_cell_takes_a_constant_number_of_queries(measures, client_for):
         adopted_version(Indicator.objects.create(ambition=m.ambition, name=f"Extra {n}", position=10 + n), units)
     again = count_queries("11", 1)
     assert again == first
-    # Session, person, chain, role, indicator, unit, the lock, the cell (definitions, figures,
-    # submission), figure, history row, roll-ups, and the test's savepoints: a save that reads
-    # the cell a second time would be over.
-    assert again <= 15
+    # Person, chain, role, indicator, unit, the lock, the cell (definitions, figures, submission),
+    # figure, history row, roll-ups, and the test's savepoints: a save that reads the cell a second
+    # time would be over. The session's reads are left out (they depend on the session backend).
+    # SQLite takes four more: the roll-up lock is INSERT OR IGNORE then SELECT, and the roll-ups
+    # are the ORM fallback (figure sums, organisation write, organisation sums, chain write)
+    # instead of PostgreSQL's one statement.
+    assert again <= {"postgresql": 15, "sqlite": 19}[connection.vendor]
     assert Figure.objects.get(indicator=m.count, unit=w.unit_a, period=m.period.start).value == 11
 
 

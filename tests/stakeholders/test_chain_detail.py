@@ -103,12 +103,12 @@ def test_it_uses_the_chain_colour_in_a_nonced_style(world: World, client_for):
     assert ' style="' not in response.text
 
 
-def test_it_keeps_the_number_of_queries_constant(world: World, client_for, django_assert_max_num_queries):
+def test_it_keeps_the_number_of_queries_constant(world: World, client_for, max_page_queries):
     client = client_for(world.manager)
     client.get("/ketens/zsm/")  # warm up the session
     for _ in range(25):
         PartnershipFactory(chain=world.chain, status=PartnershipStatus.OBSERVER, role=PartnershipRole.FUNDER)
-    with django_assert_max_num_queries(9):  # 9: the header's unread-notification count
+    with max_page_queries(9):  # 9: the header's unread-notification count
         response = client.get("/ketens/zsm/")
     assert response.status_code == 200
     assert "Observer (25)" in response.text
