@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 
-from . import permissions
+from stakeholders import permissions
 
 # Pages a person must reach to finish signing in (or to leave).
 _EXEMPT_URL_NAMES = {"otp_setup", "otp_verify", "logout", "set_language", "health"}

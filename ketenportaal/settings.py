@@ -269,7 +269,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["ketenportaal.permissions.ChainPolicyPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["stakeholders.permissions.ChainPolicyPermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # The API's edge (ketenportaal/api.py): bounded JSON bodies, one error shape, pages from 1.
     "DEFAULT_PARSER_CLASSES": ["ketenportaal.api.JSONParser"],

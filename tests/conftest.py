@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ketenportaal import permissions
+from stakeholders import permissions
 from stakeholders.models import Chain, Organisation, Partnership, PartnershipStatus, Person, Role, Unit
 
 from .factories import (

@@ -49,7 +49,7 @@ from ambitions.services import bulk
 from ambitions.services.entry import CellConflict, CellRefused, save_cell
 from ambitions.services.versions import version_for
 from ketenportaal import api
-from ketenportaal.permissions import Action, allows
+from stakeholders.permissions import Action, allows
 from stakeholders.models import Chain, Unit
 
 from . import filters

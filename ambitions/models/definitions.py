@@ -24,7 +24,7 @@ from stakeholders.models import Chain, Partnership, Person, Unit
 
 class AmbitionQuerySet(models.QuerySet):
     def visible_to(self, user) -> AmbitionQuerySet:
-        from ketenportaal import permissions
+        from stakeholders import permissions
 
         return self.filter(chain__in=permissions.chains_visible_to(user))
 
@@ -51,7 +51,7 @@ class Ambition(models.Model):
 
 class IndicatorQuerySet(models.QuerySet):
     def visible_to(self, user) -> IndicatorQuerySet:
-        from ketenportaal import permissions
+        from stakeholders import permissions
 
         return self.filter(ambition__chain__in=permissions.chains_visible_to(user))
 

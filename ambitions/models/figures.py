@@ -28,7 +28,7 @@ class FigureSource(models.TextChoices):
 
 class FigureQuerySet(models.QuerySet):
     def visible_to(self, user) -> FigureQuerySet:
-        from ketenportaal import permissions
+        from stakeholders import permissions
 
         return self.filter(indicator__ambition__chain__in=permissions.chains_visible_to(user))
 

@@ -65,7 +65,7 @@ from ambitions.services.entry import (
 )
 from ambitions.services.numbers import NotANumber, read_api
 from ambitions.services.versions import pick, versions_in_force
-from ketenportaal.permissions import Action, allows
+from stakeholders.permissions import Action, allows
 from stakeholders.models import Chain, Person, Unit
 
 MAX_ROWS = 100_000

@@ -30,7 +30,7 @@ from ambitions.periods import Period
 from ambitions.services import aggregates
 from ambitions.services.numbers import FIGURE, NotANumber, fit, parse_form, show
 from ambitions.services.versions import pick, versions_in_force
-from ketenportaal.permissions import Action, allows
+from stakeholders.permissions import Action, allows
 from ketenportaal.text import TextRefused, clean_text
 from stakeholders.models import Person, Unit
 

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import path
 
 from ambitions.services import dashboard
-from ketenportaal.permissions import Action, get_chain_or_404, require
+from stakeholders.permissions import Action, get_chain_or_404, require
 
 
 def chain_dashboard(request: HttpRequest, slug: str) -> HttpResponse:

@@ -6,7 +6,7 @@ from django.urls import path
 
 from ambitions.models import Indicator
 from ambitions.services import export, indicator_page
-from ketenportaal.permissions import Action, get_chain_or_404, require
+from stakeholders.permissions import Action, get_chain_or_404, require
 from stakeholders.models import Chain
 
 

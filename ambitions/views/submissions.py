@@ -29,7 +29,7 @@ from ambitions.views.entry import (
     grid_url,
 )
 from ketenportaal.history import history_for
-from ketenportaal.permissions import Action, get_chain_or_404, require
+from stakeholders.permissions import Action, get_chain_or_404, require
 from stakeholders.models import Chain, Organisation
 
 

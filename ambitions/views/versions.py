@@ -36,7 +36,7 @@ from ambitions.services import consensus
 from ambitions.services.numbers import show
 from ketenportaal.history import history_for
 from ketenportaal.htmx import redirect_after_save, render_form_page
-from ketenportaal.permissions import Action, allows, get_chain_or_404, has_mandate, require
+from stakeholders.permissions import Action, allows, get_chain_or_404, has_mandate, require
 from stakeholders.models import Chain, MandateScope, Partnership, PartnershipStatus, Person
 
 OPEN_FOR_COMMENTS = (VersionStatus.DRAFT, VersionStatus.PROPOSED)

@@ -7,7 +7,7 @@ a reason to know them (see ``MembershipSerializer``).
 
 from rest_framework import serializers
 
-from ketenportaal import permissions
+from stakeholders import permissions
 from stakeholders.models import Chain, Membership, Organisation, Partnership, Person, Role, Unit
 
 

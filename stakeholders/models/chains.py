@@ -20,7 +20,7 @@ class ReportingFrequency(models.TextChoices):
 
 class ChainQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ChainQuerySet":
-        from ketenportaal import permissions
+        from stakeholders import permissions
 
         return permissions.chains_visible_to(user, self)
 
@@ -85,7 +85,7 @@ class PartnershipRole(models.TextChoices):
 
 class PartnershipQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PartnershipQuerySet":
-        from ketenportaal import permissions
+        from stakeholders import permissions
 
         return self.filter(chain__in=permissions.chains_visible_to(user))
 

@@ -53,7 +53,7 @@ class MandateGap:
 
 class MandateQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MandateQuerySet":
-        from ketenportaal import permissions
+        from stakeholders import permissions
 
         return self.filter(partnership__chain__in=permissions.chains_visible_to(user))
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "OrganisationQuerySet":
-        from ketenportaal import permissions
+        from stakeholders import permissions
 
         return permissions.organisations_visible_to(user, self)
 
@@ -45,7 +45,7 @@ class Organisation(models.Model):
 
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user) -> "UnitQuerySet":
-        from ketenportaal import permissions
+        from stakeholders import permissions
 
         return self.filter(organisation__in=permissions.organisations_visible_to(user))
 

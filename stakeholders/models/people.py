@@ -160,7 +160,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
 class MembershipQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MembershipQuerySet":
-        from ketenportaal import permissions
+        from stakeholders import permissions
 
         return self.filter(chain__in=permissions.chains_visible_to(user))
 
@@ -225,7 +225,7 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(status=InvitationStatus.PENDING, expires_at__lte=timezone.now())
 
     def visible_to(self, user) -> "InvitationQuerySet":
-        from ketenportaal import permissions
+        from stakeholders import permissions
 
         return self.filter(chain__in=permissions.chains_visible_to(user))
 

@@ -6,7 +6,7 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ketenportaal.permissions import Action, allows
+from stakeholders.permissions import Action, allows
 from stakeholders.models import Organisation
 
 register = template.Library()

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from ketenportaal.htmx import redirect_after_save
-from ketenportaal.permissions import Action, allows, get_chain_or_404, require
+from stakeholders.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.forms.api_tokens import ApiConnectionForm
 from stakeholders.models import Chain, Membership, Organisation, Person, Role
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ketenportaal.history import history_for
 from ketenportaal.htmx import redirect_after_save, render_form_page
-from ketenportaal.permissions import Action, allows, get_chain_or_404, maintainable_organisation_ids, require
+from stakeholders.permissions import Action, allows, get_chain_or_404, maintainable_organisation_ids, require
 from stakeholders.forms.organisations import OrganisationCreateForm, OrganisationForm, UnitForm
 from stakeholders.models import Chain, Organisation, Partnership, Unit
 

@@ -17,7 +17,7 @@ from ambitions.models import (
 )
 from ambitions.services import consensus
 from ambitions.services.versions import current_version
-from ketenportaal.permissions import has_mandate
+from stakeholders.permissions import has_mandate
 from stakeholders.models import MandateScope, Membership, Role, Unit
 
 

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.test import APIRequestFactory
 
-from ketenportaal.permissions import Action, ChainPolicyPermission
+from stakeholders.permissions import Action, ChainPolicyPermission
 from tests.conftest import World
 
 factory = APIRequestFactory()

@@ -30,7 +30,7 @@ from django.conf import settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ketenportaal import permissions
+from stakeholders import permissions
 from stakeholders.models import Person
 from tests.conftest import PASSWORD
 

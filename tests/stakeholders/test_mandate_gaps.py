@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from ketenportaal.permissions import has_mandate
+from stakeholders.permissions import has_mandate
 from stakeholders.models import Mandate, MandateScope, Membership, Partnership, PartnershipStatus, Role
 from tests.factories import MandateFactory, MembershipFactory, PersonFactory
 
