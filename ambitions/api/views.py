@@ -49,8 +49,8 @@ from ambitions.services import bulk
 from ambitions.services.entry import CellConflict, CellRefused, save_cell
 from ambitions.services.versions import version_for
 from ketenportaal import api
-from stakeholders.permissions import Action, allows
 from stakeholders.models import Chain, Unit
+from stakeholders.permissions import Action, allows
 
 from . import filters
 from .serializers import (

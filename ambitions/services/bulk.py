@@ -65,8 +65,8 @@ from ambitions.services.entry import (
 )
 from ambitions.services.numbers import NotANumber, read_api
 from ambitions.services.versions import pick, versions_in_force
-from stakeholders.permissions import Action, allows
 from stakeholders.models import Chain, Person, Unit
+from stakeholders.permissions import Action, allows
 
 MAX_ROWS = 100_000
 MAX_REVISION = 2**31 - 1  # Figure.revision is a PostgreSQL integer

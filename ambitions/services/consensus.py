@@ -18,9 +18,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ambitions.models import Consent, ConsentPosition, IndicatorVersion, VersionComment, VersionStatus
-from stakeholders.permissions import Action, allows, has_mandate
 from stakeholders.models import Mandate, MandateScope, Partnership, PartnershipStatus, Person
 from stakeholders.notify import notify
+from stakeholders.permissions import Action, allows, has_mandate
 
 
 class ConsensusRefused(Exception):

@@ -30,9 +30,9 @@ from ambitions.periods import Period
 from ambitions.services import aggregates
 from ambitions.services.numbers import FIGURE, NotANumber, fit, parse_form, show
 from ambitions.services.versions import pick, versions_in_force
-from stakeholders.permissions import Action, allows
 from ketenportaal.text import TextRefused, clean_text
 from stakeholders.models import Person, Unit
+from stakeholders.permissions import Action, allows
 
 # A figure's comment, in every channel (the grid, the single and the bulk API).
 COMMENT_MAX = 2000

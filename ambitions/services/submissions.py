@@ -18,8 +18,8 @@ from django.utils.translation import ngettext
 from ambitions.models import Figure, PeriodSubmission, SubmissionStatus
 from ambitions.periods import Period
 from ambitions.services import grid
-from stakeholders.permissions import Action, allows, has_mandate
 from stakeholders.models import Chain, MandateScope, Organisation, Partnership, Person
+from stakeholders.permissions import Action, allows, has_mandate
 
 
 class StepRefused(Exception):

@@ -34,8 +34,8 @@ from ambitions.models import Figure, Indicator, SubmissionStatus
 from ambitions.periods import Period
 from ambitions.services import aggregates, grid, submissions
 from ambitions.services.entry import CellConflict, CellInput, CellRefused, save_cell, write_cell
-from stakeholders.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.models import Chain, Organisation, Partnership, Unit
+from stakeholders.permissions import Action, allows, get_chain_or_404, require
 
 ORGANISATION_PARAM = "organisatie"
 

@@ -6,8 +6,8 @@ from django.urls import path
 
 from ambitions.models import Indicator
 from ambitions.services import export, indicator_page
-from stakeholders.permissions import Action, get_chain_or_404, require
 from stakeholders.models import Chain
+from stakeholders.permissions import Action, get_chain_or_404, require
 
 
 def _indicator(chain: Chain, pk: int) -> Indicator:

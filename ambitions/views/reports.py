@@ -29,8 +29,8 @@ from ambitions.services import reports
 from ambitions.services.display import STATUS_MARKS, NumberFormat, change_text, status_labels
 from ambitions.services.reports import ReportRefused
 from ketenportaal.htmx import redirect_after_save, render_form_page
-from stakeholders.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.models import Chain
+from stakeholders.permissions import Action, allows, get_chain_or_404, require
 
 # --- Presenting the snapshot ---------------------------------------------------------------------
 

@@ -21,8 +21,8 @@ from ambitions.models import Ambition, ConsentPosition, Indicator, IndicatorVers
 from ambitions.periods import Frequency, Period
 from ketenportaal.history import history_for
 from ketenportaal.htmx import redirect_after_save, render_form_page
-from stakeholders.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.models import Chain
+from stakeholders.permissions import Action, allows, get_chain_or_404, require
 
 
 def _list_url(chain: Chain, ambition: Ambition | None = None) -> str:

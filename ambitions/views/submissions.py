@@ -29,8 +29,8 @@ from ambitions.views.entry import (
     grid_url,
 )
 from ketenportaal.history import history_for
-from stakeholders.permissions import Action, get_chain_or_404, require
 from stakeholders.models import Chain, Organisation
+from stakeholders.permissions import Action, get_chain_or_404, require
 
 
 @require_POST

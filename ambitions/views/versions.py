@@ -36,8 +36,8 @@ from ambitions.services import consensus
 from ambitions.services.numbers import show
 from ketenportaal.history import history_for
 from ketenportaal.htmx import redirect_after_save, render_form_page
-from stakeholders.permissions import Action, allows, get_chain_or_404, has_mandate, require
 from stakeholders.models import Chain, MandateScope, Partnership, PartnershipStatus, Person
+from stakeholders.permissions import Action, allows, get_chain_or_404, has_mandate, require
 
 OPEN_FOR_COMMENTS = (VersionStatus.DRAFT, VersionStatus.PROPOSED)
 

@@ -6,8 +6,8 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from stakeholders.permissions import Action, allows
 from stakeholders.models import Organisation
+from stakeholders.permissions import Action, allows
 
 register = template.Library()
 

@@ -31,9 +31,9 @@ from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from ketenportaal.htmx import redirect_after_save
-from stakeholders.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.forms.api_tokens import ApiConnectionForm
 from stakeholders.models import Chain, Membership, Organisation, Person, Role
+from stakeholders.permissions import Action, allows, get_chain_or_404, require
 
 # System accounts get an address in a reserved domain (RFC 2606 .invalid: mail can never arrive).
 SYSTEM_DOMAIN = "api.ketenportaal.invalid"

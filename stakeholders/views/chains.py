@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ketenportaal.history import history_for
-from stakeholders.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.forms.chains import ChainSettingsForm
 from stakeholders.models import Mandate, Partnership, PartnershipStatus
+from stakeholders.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.views.mandates import grantable_ids
 
 

@@ -23,11 +23,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from stakeholders.permissions import Action, get_chain_or_404, require
 from stakeholders.forms.invitations import InvitationAcceptForm, InvitationForm
 from stakeholders.mail import send_invitation
 from stakeholders.models import Invitation, Membership, Person
 from stakeholders.models.people import InvitationError, InvitationStatus
+from stakeholders.permissions import Action, get_chain_or_404, require
 
 UNPROCESSABLE = 422
 GONE = 410

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from ketenportaal.history import history_for
 from ketenportaal.htmx import redirect_after_save, render_form_page
-from stakeholders.permissions import Action, allows, get_chain_or_404, maintainable_organisation_ids, require
 from stakeholders.forms.organisations import OrganisationCreateForm, OrganisationForm, UnitForm
 from stakeholders.models import Chain, Organisation, Partnership, Unit
+from stakeholders.permissions import Action, allows, get_chain_or_404, maintainable_organisation_ids, require
 
 DUPLICATE_NAME = _("An organisation with this name already exists.")
 

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from ketenportaal.history import history_for
 from ketenportaal.htmx import redirect_after_save, render_form_page
-from stakeholders.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.forms.people import MembershipRoleForm, keeps_a_programme_manager
 from stakeholders.models import Chain, Invitation, Membership, Role
+from stakeholders.permissions import Action, allows, get_chain_or_404, require
 
 LAST_MANAGER_REMOVAL = gettext_lazy(
     "%(person)s is the last programme manager of %(chain)s and cannot be removed. "

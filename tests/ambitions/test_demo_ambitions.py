@@ -17,8 +17,8 @@ from ambitions.models import (
 )
 from ambitions.services import consensus
 from ambitions.services.versions import current_version
-from stakeholders.permissions import has_mandate
 from stakeholders.models import MandateScope, Membership, Role, Unit
+from stakeholders.permissions import has_mandate
 
 
 @pytest.fixture

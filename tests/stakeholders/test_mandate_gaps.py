@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from stakeholders.permissions import has_mandate
 from stakeholders.models import Mandate, MandateScope, Membership, Partnership, PartnershipStatus, Role
+from stakeholders.permissions import has_mandate
 from tests.factories import MandateFactory, MembershipFactory, PersonFactory
 
 NEEDED = (
