@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -238,6 +239,8 @@ class Definitions:
     """The versions and reporting units behind a page of roll-ups, loaded in three queries."""
 
     def __init__(self, aggregates: list) -> None:
+        # One "today" per page: a period is judged only once its deadline has passed.
+        self.today = timezone.localdate()
         self.versions = versions_in_force({a.indicator_id for a in aggregates})
         version_ids = {v.pk for versions in self.versions.values() for v in versions}
         through = IndicatorVersion.reporting_units.through.objects.filter(indicatorversion_id__in=version_ids)
@@ -304,6 +307,8 @@ class AggregateSerializer(serializers.ModelSerializer):
         version = self._version(aggregate)
         if version is None:
             return progress.Status.NO_DATA
+        if self.context["definitions"].today <= version.deadline_of(Period(aggregate.period, version.frequency)):
+            return progress.Status.IN_PROGRESS  # figures are still coming in: not judged, as on the dashboard
         complete = aggregate.reported >= self.get_expected_reports(aggregate)
         return progress.status(version, aggregate.value(version), aggregate.period, complete=complete)
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from ambitions.models import ChainAggregate, Figure, FigureChange, FigureSource, OrganisationAggregate
@@ -20,6 +21,19 @@ from tests.factories import UnitFactory
 from tests.measures import MISSING, Measures
 
 FIGURES = reverse("ambitions-api:figure-list")
+
+
+@pytest.fixture(autouse=True)
+def on_the_20th(monkeypatch):
+    """The roll-ups' today is the 20th of this month, so last month (``m.period``) is past its
+    deadline (ten days) and judged whatever day the suite runs."""
+    from types import SimpleNamespace
+
+    from ambitions.api import serializers
+
+    today = timezone.localdate().replace(day=20)
+    monkeypatch.setattr(serializers, "timezone", SimpleNamespace(localdate=lambda: today))
+    return today
 
 
 @pytest.fixture
@@ -174,6 +188,19 @@ def test_a_sums_roll_up_is_provisional_while_units_have_not_reported(measures, c
     assert [(a["reported"], a["expected_reports"], a["status"]) for a in chain] == [(1, 2, "provisional")]
     per_org = results(client.get(reverse("ambitions-api:organisation-aggregate-list"), {"indicator": m.count.pk}))
     assert [(a["organisation"], a["status"]) for a in per_org] == [(w.org_a.pk, "on_track")]
+
+
+def test_a_roll_up_before_its_deadline_is_in_progress_not_judged(measures, client_for, on_the_20th):
+    """A period still running (or before its deadline) is not judged, as on the dashboard."""
+    m, w = measures, measures.world
+    running = m.period.next  # this month: its deadline is ten days after its end
+    save_cell(w.contributor_a, m.share, w.unit_a, running, CellInput(numerator="1", denominator="2"))
+    save_cell(w.lead_b, m.share, w.unit_b, running, CellInput(numerator="9", denominator="98"))
+    client = client_for(w.viewer)
+    chain = results(client.get(reverse("ambitions-api:chain-aggregate-list"), {"indicator": m.share.pk}))
+    assert [(a["period"], a["reported"], a["status"]) for a in chain] == [(running.slug, 2, "in_progress")]
+    per_org = results(client.get(reverse("ambitions-api:organisation-aggregate-list"), {"indicator": m.share.pk}))
+    assert {a["status"] for a in per_org} == {"in_progress"}
 
 
 @pytest.mark.parametrize(
