@@ -56,12 +56,12 @@ class CommentaryForm(PortalForm):
         super().__init__(*args, **kwargs)
         ambitions, indicators = reports.commentary_of(report)
         self.subjects = []
-        for ambition in report.snapshot.get("ambitions", []):
-            label = _("Commentary on the ambition “%(name)s”") % {"name": ambition["statement"]}
-            self._add("ambition", ambition["id"], label, ambitions.get(ambition["id"], ""), rows=4)
-            for indicator in ambition["indicators"]:
-                label = _("Commentary on the indicator “%(name)s”") % {"name": indicator["name"]}
-                self._add("indicator", indicator["id"], label, indicators.get(indicator["id"], ""), rows=3)
+        for ambition in reports.snapshot_of(report).ambitions:
+            label = _("Commentary on the ambition “%(name)s”") % {"name": ambition.statement}
+            self._add("ambition", ambition.id, label, ambitions.get(ambition.id, ""), rows=4)
+            for indicator in ambition.indicators:
+                label = _("Commentary on the indicator “%(name)s”") % {"name": indicator.name}
+                self._add("indicator", indicator.id, label, indicators.get(indicator.id, ""), rows=3)
 
     def _add(self, kind: str, pk: int, label: str, initial: str, rows: int) -> None:
         name = f"{kind}-{pk}"

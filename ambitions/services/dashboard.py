@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from ambitions.models import (
     Ambition,
@@ -31,16 +30,21 @@ from ambitions.models import (
 )
 from ambitions.periods import Period
 from ambitions.services import progress
-from ambitions.services.display import STATUS_MARKS, NumberFormat, change_text, status_labels, value_from_sums
-from ambitions.services.progress import Point, Status
+from ambitions.services.charts import Sparkline, sparkline
+from ambitions.services.display import (
+    NumberFormat,
+    PeriodLabels,
+    ProgressText,
+    show_progress,
+    status_labels,
+    value_from_sums,
+)
+from ambitions.services.progress import IndicatorProgress, Measure, Point
 from ambitions.services.versions import pick, reporting_units_per_organisation, versions_in_force
 from stakeholders.models import Chain
 
 # Periods in a tile's sparkline; the forecast reads the last twelve reported ones among them.
 WINDOW = 24
-
-SPARK_WIDTH = 120
-SPARK_HEIGHT = 32
 
 
 @dataclass
@@ -59,51 +63,28 @@ class PartnerProgress:
 
 
 @dataclass
-class Sparkline:
-    segments: list[str]  # SVG polyline points; a gap in the data starts a new segment
-    last: tuple[str, str] | None  # the latest point, marked with a dot (strings: never localised)
-    summary: str  # the text alternative
-
-
-@dataclass
 class Tile:
+    """One indicator on the dashboard: where it stands (``progress``, in words ``shown``, as in a
+    progress report), its trend, its final target and each partner's reporting."""
+
     indicator: Indicator
-    version: IndicatorVersion | None
-    period: Period | None = None  # the headline: the latest period whose deadline has passed, with data
-    period_label: str = ""
-    value: str = ""
-    status: str = Status.NO_DATA
-    status_label: str = ""
-    target: str = ""  # the trajectory's value for ``period``
-    target_label: str = ""
+    version: IndicatorVersion | None  # in force now; None: no adopted definition yet
+    progress: IndicatorProgress
+    shown: ProgressText
     final_target: str = ""  # the version's target and when
-    change: str = ""  # with "(better)" or "(worse)"
-    change_label: str = ""
-    change_period: Period | None = None
-    change_is_provisional: bool = False  # not the same units (or definition) in both periods
-    improving: bool | None = None
     sparkline: Sparkline | None = None
-    reported: int = 0
-    expected: int = 0
-    late: int = 0
-    reported_text: str = ""
     partners: list[PartnerProgress] = field(default_factory=list)
     partners_caption: str = ""
     partner_rows: SafeString = SafeString("")  # the partners' <tr>s, formatted in Python (10+ per tile)
-    forecast: str = ""
-    # A later period still coming in (running, or its deadline not passed): never the headline.
-    in_progress: Period | None = None
-    in_progress_label: str = ""
-    in_progress_value: str = ""
-    in_progress_text: str = ""
+
+    @property
+    def period(self) -> Period | None:
+        """The headline: the latest period whose deadline has passed, with data."""
+        return self.progress.period
 
     @property
     def dom_id(self) -> str:
         return f"indicator-{self.indicator.pk}"
-
-    @property
-    def mark(self) -> str:
-        return STATUS_MARKS[self.status]
 
 
 @dataclass
@@ -170,14 +151,14 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
     wanted_org_rows: set[tuple[int, date]] = set()
     due: dict[int, tuple[Period, IndicatorVersion]] = {}
     for indicator in indicators:
-        tile = Tile(indicator=indicator, version=None, status_label=labels[Status.NO_DATA])
-        tiles[indicator.pk] = tile
         if indicator.pk not in plans:
+            tiles[indicator.pk] = Tile(
+                indicator, None, IndicatorProgress(), show_progress(IndicatorProgress(), fmt, labels)
+            )
             continue
         current, window = plans[indicator.pk]
-        tile.version = current
         series = _series(versions[indicator.pk], window, chain_sums, indicator.pk, units)
-        _fill_tile(tile, series, today, fmt, labels, label)
+        tile = tiles[indicator.pk] = _tile(indicator, current, series, today, fmt, labels, label)
         if tile.period is not None:
             wanted_org_rows.add((indicator.pk, tile.period.start))
         due_period = window[-1].previous
@@ -207,16 +188,6 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
         row.period_label = label(row.period)
     due_periods = sorted({p for p, _ in due.values()})
     return Dashboard(ambitions=blocks, missing=missing, due_periods=due_periods, today=today)
-
-
-class PeriodLabels(dict):
-    """``label(period)``: Period.label() once per period per page (formatting dates is slow)."""
-
-    def __call__(self, period: Period) -> str:
-        text = self.get(period)
-        if text is None:
-            text = self[period] = period.label()
-        return text
 
 
 def _chain_sums(plans: dict[int, tuple[IndicatorVersion, list[Period]]]) -> dict[tuple[int, date], Sums]:
@@ -268,63 +239,29 @@ def _series(
     return points
 
 
-def _fill_tile(
-    tile: Tile,
+def _tile(
+    indicator: Indicator,
+    current: IndicatorVersion,
     series: list[Point],
     today: date,
     fmt: NumberFormat,
     labels: dict[str, str],
     label: PeriodLabels,
-) -> None:
-    current = tile.version
-    tile.final_target = _("%(value)s in %(period)s") % {
+) -> Tile:
+    found = progress.standing(series, today, indicator.ambition.horizon)
+    standing = IndicatorProgress.of(found, current)
+    final_target = _("%(value)s in %(period)s") % {
         "value": fmt.with_unit(current.target_value, current),
         "period": label(Period.containing(current.target_period, current.frequency)),
     }
-    found = progress.standing(series, today, tile.indicator.ambition.horizon)
-    if found.in_progress is not None:
-        point = found.in_progress
-        tile.in_progress = point.period
-        tile.in_progress_label = _("In progress: %(period)s") % {"period": label(point.period)}
-        tile.in_progress_value = fmt.with_unit(point.value, point.version)
-        tile.in_progress_text = _("%(reported)s of %(count)s units so far; deadline %(deadline)s") % {
-            "reported": point.reported,
-            "count": point.expected,
-            "deadline": formats.date_format(found.in_progress_deadline, "j F Y"),
-        }
-    latest = found.headline
-    if latest is None:
-        return
-    tile.sparkline = _sparkline(found.trend, current, fmt, label)
-    version = latest.version
-    tile.period = latest.period
-    tile.period_label = label(latest.period)
-    tile.value = fmt.with_unit(latest.value, version)
-    if found.target is not None:
-        tile.target = fmt.with_unit(found.target, version)
-        tile.target_label = _("Expected for %(period)s") % {"period": tile.period_label}
-    tile.reported, tile.late, tile.expected = latest.reported, latest.late, latest.expected
-    tile.status = found.status
-    tile.status_label = labels[tile.status]
-    tile.reported_text = ngettext(
-        "%(reported)s of %(count)s unit", "%(reported)s of %(count)s units", tile.expected
-    ) % {
-        "reported": tile.reported,
-        "count": tile.expected,
-    }
-    if tile.late:
-        tile.reported_text += ", " + ngettext("%(count)s late", "%(count)s late", tile.late) % {"count": tile.late}
-    if found.previous is not None:
-        tile.change_period = found.previous.period
-        tile.change_label = _("Change since %(period)s") % {"period": label(found.previous.period)}
-        tile.improving = found.improving
-        tile.change = change_text(fmt, found.change, version, found.improving, found.change_is_provisional)
-        tile.change_is_provisional = found.change_is_provisional
-    if found.forecast is not None:
-        tile.forecast = _("At this pace: %(value)s by %(period)s") % {
-            "value": fmt.with_unit(found.forecast.value, version),
-            "period": label(found.forecast.period),
-        }
+    return Tile(
+        indicator=indicator,
+        version=current,
+        progress=standing,
+        shown=show_progress(standing, fmt, labels, label),
+        final_target=final_target,
+        sparkline=sparkline(found.trend, Measure.of(current), fmt, label) if found.headline is not None else None,
+    )
 
 
 def _partners(units: dict[int, tuple[str, int]], reported: dict[int, tuple[int, int]]) -> list[PartnerProgress]:
@@ -348,41 +285,6 @@ def _partner_rows(partners: list[PartnerProgress], incomplete: str) -> SafeStrin
         for p in partners
     ]
     return mark_safe("\n".join(rows))  # noqa: S308 (every part escaped above)
-
-
-def _sparkline(
-    series: list[Point], version: IndicatorVersion, fmt: NumberFormat, label: PeriodLabels
-) -> Sparkline | None:
-    numbers = [None if p.value is None else float(p.value) for p in series]
-    values = [n for n in numbers if n is not None]
-    if not values:
-        return None
-    high = max(values)
-    spread = (high - min(values)) or 1.0
-    step = SPARK_WIDTH / max(len(series) - 1, 1)
-    segments: list[list[str]] = []
-    current: list[str] | None = None
-    last = None
-    for i, number in enumerate(numbers):
-        if number is None:
-            current = None
-            continue
-        # 2px of room above and below, so the line and its dot are never clipped.
-        last = (f"{i * step:.1f}", f"{2 + (SPARK_HEIGHT - 4) * (high - number) / spread:.1f}")
-        if current is None:
-            current = []
-            segments.append(current)
-        current.append(",".join(last))
-    first_point = next(p for p in series if p.value is not None)
-    last_point = next(p for p in reversed(series) if p.value is not None)
-    summary = _("Trend over %(count)s periods: from %(first)s in %(first_period)s to %(last)s in %(last_period)s") % {
-        "count": len(series),
-        "first": fmt.with_unit(first_point.value, version),
-        "first_period": label(first_point.period),
-        "last": fmt.with_unit(last_point.value, version),
-        "last_period": label(last_point.period),
-    }
-    return Sparkline([" ".join(s) for s in segments], last, summary)
 
 
 def _who_has_not_reported(

@@ -8,15 +8,20 @@ The output equals ``numbers.show`` (no thousands grouping, the language's decima
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import formats
 from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ambitions.models import Direction, IndicatorVersion
-from ambitions.services.progress import Status
+from ambitions.periods import Period
+from ambitions.services.progress import IndicatorProgress, Measure, Status
 
 NO_VALUE = "—"
 
@@ -63,10 +68,10 @@ class NumberFormat:
             text = text[1:]  # -0.0 is 0.0
         return text if self.separator == "." else text.replace(".", self.separator)
 
-    def with_unit(self, number: Decimal | None, version: IndicatorVersion) -> str:
+    def with_unit(self, number: Decimal | None, version: IndicatorVersion | Measure) -> str:
         return with_unit(self(number, version.decimals), version.unit_label) if number is not None else NO_VALUE
 
-    def change(self, delta: Decimal | None, version: IndicatorVersion) -> str:
+    def change(self, delta: Decimal | None, version: IndicatorVersion | Measure) -> str:
         """A signed difference: +2,1 or −0,4 (a real minus sign); a change of a percentage is in points."""
         if delta is None:
             return NO_VALUE
@@ -79,7 +84,11 @@ class NumberFormat:
 
 
 def change_text(
-    fmt: NumberFormat, delta: Decimal | None, version: IndicatorVersion, improving: bool | None, provisional: bool
+    fmt: NumberFormat,
+    delta: Decimal | None,
+    version: IndicatorVersion | Measure,
+    improving: bool | None,
+    provisional: bool,
 ) -> str:
     """ "+2,1 zaken (better)", and when the two periods were not like with like (progress.standing)
     the reader is told so: the dashboard and the report say it in the same words."""
@@ -113,3 +122,83 @@ def status_badge(status: str, label: str) -> SafeString:
 
 def direction_text(version: IndicatorVersion) -> str:
     return _("higher is better") if version.direction == Direction.HIGHER else _("lower is better")
+
+
+class PeriodLabels(dict):
+    """``label(period)``: Period.label() once per period per page (formatting dates is slow)."""
+
+    def __call__(self, period: Period) -> str:
+        text = self.get(period)
+        if text is None:
+            text = self[period] = period.label()
+        return text
+
+
+@dataclass(frozen=True)
+class ProgressText:
+    """An IndicatorProgress as text, in the reader's language: the fields a dashboard tile and a
+    progress report's row both show (templates compose their sentences from these)."""
+
+    status: str
+    status_label: str
+    mark: str
+    period_label: str = ""  # the headline's period; empty: no headline
+    value: str = NO_VALUE
+    target: str = ""  # expected for the headline's period
+    target_label: str = ""
+    change: str = ""  # with "(better)"/"(worse)" and, when not like with like, that it is provisional
+    change_label: str = ""
+    forecast: str = ""  # "At this pace: …"
+    reported: int = 0
+    expected: int = 0
+    late: int = 0
+    reported_text: str = ""  # "2 of 3 units, 1 late"
+    in_progress_period: str = ""  # empty: nothing coming in
+    in_progress_value: str = ""
+    in_progress_reported: int = 0
+    in_progress_expected: int = 0
+    in_progress_deadline: str = ""
+
+
+def show_progress(
+    progress: IndicatorProgress,
+    fmt: NumberFormat,
+    labels: dict[str, str],
+    label: Callable[[Period], str] = Period.label,
+) -> ProgressText:
+    """One rule for how a tile and a report row word where an indicator stands."""
+    parts: dict = {"status": progress.status, "status_label": labels[progress.status]}
+    parts["mark"] = STATUS_MARKS[progress.status]
+    coming = progress.in_progress
+    if coming is not None:
+        parts.update(
+            in_progress_period=label(coming.period),
+            in_progress_value=fmt.with_unit(coming.value, coming.measure),
+            in_progress_reported=coming.reported,
+            in_progress_expected=coming.expected,
+            in_progress_deadline=formats.date_format(coming.deadline, "j F Y"),
+        )
+    measure = progress.measure
+    if measure is None or progress.period is None:
+        return ProgressText(**parts)
+    period_label = label(progress.period)
+    parts.update(period_label=period_label, value=fmt.with_unit(progress.value, measure))
+    if progress.target is not None:
+        parts["target"] = fmt.with_unit(progress.target, measure)
+        parts["target_label"] = _("Expected for %(period)s") % {"period": period_label}
+    if progress.change is not None:
+        parts["change"] = change_text(fmt, progress.change, measure, progress.improving, progress.change_is_provisional)
+        parts["change_label"] = _("Change since %(period)s") % {"period": label(progress.previous_period)}
+    if progress.forecast is not None:
+        parts["forecast"] = _("At this pace: %(value)s by %(period)s") % {
+            "value": fmt.with_unit(progress.forecast.value, measure),
+            "period": label(progress.forecast.period),
+        }
+    reported_text = ngettext("%(reported)s of %(count)s unit", "%(reported)s of %(count)s units", progress.expected)
+    reported_text %= {"reported": progress.reported, "count": progress.expected}
+    if progress.late:
+        reported_text += ", " + ngettext("%(count)s late", "%(count)s late", progress.late) % {"count": progress.late}
+    parts.update(
+        reported=progress.reported, expected=progress.expected, late=progress.late, reported_text=reported_text
+    )
+    return ProgressText(**parts)

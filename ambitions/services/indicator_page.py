@@ -13,7 +13,6 @@ only when a unit reported that no version lists any more, that unit's name.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,23 +36,19 @@ from ambitions.models import (
 )
 from ambitions.periods import OutOfRange, Period, periods_between, range_message
 from ambitions.services import progress
+from ambitions.services.charts import Chart, chart
 from ambitions.services.display import (
     NO_VALUE,
     STATUS_MARKS,
     NumberFormat,
     status_labels,
     value_from_sums,
-    with_unit,
 )
-from ambitions.services.progress import Status
+from ambitions.services.progress import Measure, Status
 from ambitions.services.versions import pick
 from stakeholders.models import Unit
 
 WINDOW = 24
-
-# The chart's drawing area, in SVG user units (it scales to the width of the page).
-CHART_WIDTH, CHART_HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 14, 40
 
 
 @dataclass
@@ -91,22 +86,6 @@ class HeatRow:
 class HeatGroup:
     organisation: str
     rows: list[HeatRow]
-
-
-@dataclass
-class Chart:
-    title: str
-    description: str
-    actual: list[str]  # polyline points; a gap in the data starts a new line
-    dots: list[tuple[str, str]]
-    target: list[str]
-    y_ticks: list[tuple[str, str]]  # (y, label)
-    x_ticks: list[tuple[str, str]]  # (x, label)
-    plot_left: int = LEFT
-    plot_right: int = CHART_WIDTH - RIGHT
-    plot_bottom: int = CHART_HEIGHT - BOTTOM
-    width: int = CHART_WIDTH
-    height: int = CHART_HEIGHT
 
 
 @dataclass
@@ -180,7 +159,9 @@ def build(indicator: Indicator, until: str | None = None, today: date | None = N
     page.reporting_units = sorted(per_org.items(), key=lambda item: item[0].lower())
 
     chain_values = _chain_rows(page, indicator, fmt, labels, today)
-    page.chart = _chart(page, chain_values, fmt)
+    page.chart = chart(
+        indicator.name, page.periods, chain_values, [c.target for c in page.columns], Measure.of(current), fmt
+    )
     page.partner_rows = _partner_rows(page, indicator, units, fmt)
     page.unit_groups, page.unit_count = _unit_groups(page, indicator, units, fmt)
     return page
@@ -417,96 +398,3 @@ def _unit_groups(
         html = "".join(empty if value is None else writers[i](value, late >> i & 1) for i, value in enumerate(cells))
         group.rows.append(HeatRow(conditional_escape(unit), mark_safe(html)))  # noqa: S308 (built from escaped parts)
     return list(groups.values()), len(known)
-
-
-def _chart(page: IndicatorPage, values: list[Decimal | None], fmt: NumberFormat) -> Chart:
-    columns = page.columns
-    version = page.current
-    targets = [c.target for c in columns]
-    numbers = [float(v) for v in values + targets if v is not None]
-    low, high = min(numbers + [0.0]), max(numbers + [1.0])
-    step = _nice_step((high - low) / 4 or 1)
-    bottom_value, top_value = math.floor(low / step) * step, math.ceil(high / step) * step
-    if top_value == bottom_value:
-        top_value = bottom_value + step
-    plot_w = CHART_WIDTH - LEFT - RIGHT
-    plot_h = CHART_HEIGHT - TOP - BOTTOM
-    spacing = plot_w / max(len(columns) - 1, 1)
-
-    def x(i: int) -> float:
-        return round(LEFT + i * spacing, 1)
-
-    def y(number: float) -> float:
-        return round(TOP + plot_h * (top_value - number) / (top_value - bottom_value), 1)
-
-    actual, dots, current = [], [], None
-    for i, value in enumerate(values):
-        if value is None:
-            current = None
-            continue
-        point = (str(x(i)), str(y(float(value))))
-        if current is None:
-            current = []
-            actual.append(current)
-        current.append(",".join(point))
-        dots.append(point)
-    target, current = [], None
-    for i, value in enumerate(targets):
-        if value is None:
-            current = None
-            continue
-        if current is None:
-            current = []
-            target.append(current)
-        current.append(f"{x(i)},{y(float(value))}")
-
-    decimals = 0 if step >= 1 else min(4, max(1, -math.floor(math.log10(step))))
-    percent = "%" if version.unit_label == "%" else ""  # other units are named in the title
-    ticks = []
-    tick = bottom_value
-    while tick <= top_value + step / 1000:
-        ticks.append((str(y(tick)), with_unit(fmt(Decimal(str(round(tick, 6))), decimals), percent)))
-        tick += step
-    every = math.ceil(len(columns) / 6)
-    x_ticks = [
-        (str(x(i)), column.period.short_label())
-        for i, column in enumerate(columns)
-        if (len(columns) - 1 - i) % every == 0
-    ]
-
-    reported = [(c.period, v) for c, v in zip(columns, values, strict=True) if v is not None]
-    if reported:
-        description = _(
-            "The chain's value from %(first)s in %(first_period)s to %(last)s in %(last_period)s, "
-            "against the target line. The table below lists every value."
-        ) % {
-            "first": fmt.with_unit(reported[0][1], version),
-            "first_period": reported[0][0].label(),
-            "last": fmt.with_unit(reported[-1][1], version),
-            "last_period": reported[-1][0].label(),
-        }
-    else:
-        description = _("No figures in these periods yet; only the target line is drawn.")
-    title = _("%(indicator)s (%(unit)s): chain value and target, %(first)s to %(last)s") % {
-        "indicator": page.indicator.name,
-        "unit": version.unit_label,
-        "first": columns[0].period.label(),
-        "last": columns[-1].period.label(),
-    }
-    return Chart(
-        title=title,
-        description=description,
-        actual=[" ".join(s) for s in actual],
-        dots=dots,
-        target=[" ".join(s) for s in target],
-        y_ticks=ticks,
-        x_ticks=x_ticks,
-    )
-
-
-def _nice_step(raw: float) -> float:
-    magnitude = 10 ** math.floor(math.log10(raw))
-    for multiple in (1, 2, 2.5, 5, 10):
-        if multiple * magnitude >= raw:
-            return multiple * magnitude
-    return 10 * magnitude

@@ -279,3 +279,97 @@ def standing(series: list[Point], today: date, horizon: date) -> Standing:
         trend=trend,
         forecast=result,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The value object a tile and a report row show
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What is needed to show an indicator's numbers and judge their direction, without its version
+    (a stored report has no version to ask)."""
+
+    unit_label: str
+    decimals: int
+    direction: str
+
+    @classmethod
+    def of(cls, version: IndicatorVersion) -> Measure:
+        return cls(version.unit_label, version.decimals, version.direction)
+
+
+@dataclass(frozen=True)
+class InProgress:
+    """A period after the headline whose figures are still coming in (Standing.in_progress)."""
+
+    period: Period
+    value: Decimal | None
+    reported: int
+    expected: int
+    deadline: date
+    measure: Measure  # of the period's own definition
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    """Where one indicator stands, as the dashboard's tile and the progress report show it.
+
+    Built once from standing() (``of``), by the dashboard and by the report's snapshot, which
+    stores it (ambitions/services/report_schema.py); display.show_progress() turns it into text
+    for both. Plain values only, so a stored report reads it back without the definitions."""
+
+    measure: Measure | None = None  # None: no adopted definition governs the indicator's periods
+    status: Status = Status.NO_DATA
+    period: Period | None = None  # the headline; None: no period with figures past its deadline
+    version: int | None = None  # the number of the headline's definition
+    value: Decimal | None = None
+    target: Decimal | None = None  # the trajectory's value for ``period``
+    previous: Decimal | None = None  # the value of the period before, when it had one
+    previous_period: Period | None = None
+    change: Decimal | None = None
+    change_is_provisional: bool = False
+    improving: bool | None = None
+    reported: int = 0
+    expected: int = 0
+    late: int = 0
+    forecast: Forecast | None = None
+    in_progress: InProgress | None = None
+
+    @classmethod
+    def of(cls, found: Standing, shown: IndicatorVersion) -> IndicatorProgress:
+        """``found`` as a value object; ``shown``: the definition whose measure applies when
+        there is no headline (the one in force)."""
+        coming = None
+        if found.in_progress is not None:
+            point = found.in_progress
+            coming = InProgress(
+                point.period,
+                point.value,
+                point.reported,
+                point.expected,
+                found.in_progress_deadline,
+                Measure.of(point.version),
+            )
+        headline = found.headline
+        if headline is None:
+            return cls(measure=Measure.of(shown), in_progress=coming)
+        version = headline.version
+        return cls(
+            measure=Measure.of(version),
+            status=found.status,
+            period=headline.period,
+            version=version.number,
+            value=headline.value,
+            target=found.target,
+            previous=found.previous.value if found.previous is not None else None,
+            previous_period=headline.period.previous,
+            change=found.change,
+            change_is_provisional=found.change_is_provisional,
+            improving=found.improving,
+            reported=headline.reported,
+            expected=headline.expected,
+            late=headline.late,
+            forecast=found.forecast,
+            in_progress=coming,
+        )

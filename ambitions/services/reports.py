@@ -2,8 +2,10 @@
 
 The snapshot is computed once from the roll-ups (ChainAggregate, OrganisationAggregate) and the
 figures of the report's period, and stored as JSON on the report; pages and the PDF only read it.
-Numbers are stored as decimal strings with what is needed to show them (unit label, decimals), so
-formatting follows the reader's language while the numbers never change.
+Its typed, versioned shape (report_schema.Snapshot) is written and read only in report_schema.py:
+numbers as decimal strings with what is needed to show them (unit label, decimals), so formatting
+follows the reader's language while the numbers never change, and a report stored by an earlier
+version is upgraded as it is read.
 
 Idempotency: a report is one row, inserted inside a transaction; the unique constraint on
 (chain, frequency, period, revision) makes a second, concurrent or repeated draft of the same
@@ -14,7 +16,8 @@ insert is rolled back with its connection.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -38,6 +41,17 @@ from ambitions.models import (
 from ambitions.periods import Period
 from ambitions.services import progress
 from ambitions.services.display import value_from_sums
+from ambitions.services.progress import IndicatorProgress
+from ambitions.services.report_schema import (
+    SCHEMA_VERSION,
+    AmbitionResult,
+    IndicatorResult,
+    OffTrackUnit,
+    OrganisationResult,
+    PartnerResult,
+    Snapshot,
+    UnitResult,
+)
 from ambitions.services.versions import pick, reporting_units_per_organisation, versions_in_force
 from stakeholders.models import Chain, Membership, Person
 from stakeholders.notify import notify
@@ -46,9 +60,8 @@ from stakeholders.notify import notify
 CHAIN_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 FORECAST_PERIODS = 12
 FURTHEST_OFF_TRACK = 10
-# The snapshot's shape: 2 added the headline rule (in_progress, change_is_provisional) and each
-# partner's and unit's own target. Pages read older snapshots with .get() and defaults.
-SNAPSHOT_SCHEMA = 2
+# The snapshot's stored shape and its versions: report_schema.py.
+SNAPSHOT_SCHEMA = SCHEMA_VERSION
 
 
 class ReportRefused(Exception):
@@ -91,8 +104,17 @@ def due_period(chain: Chain, today: date) -> Period | None:
 # The snapshot
 
 
-def _text(number: Decimal | None) -> str | None:
-    return None if number is None else str(number)
+@dataclass
+class _Inputs:
+    """What a snapshot is computed from, read in a fixed number of queries (_read)."""
+
+    versions: dict[int, list[IndicatorVersion]]  # indicator id → its versions in force
+    plans: dict[int, tuple[IndicatorVersion, Period]]  # indicator id → (version, its latest period in the report)
+    units: dict[int, dict[int, tuple[str, int]]]  # version id → organisation id → (name, reporting units)
+    standings: dict[int, progress.Standing]
+    org_rows: dict[tuple[int, date], dict[int, tuple]]  # (indicator, period) → organisation id → sums
+    unit_rows: dict[int, list[tuple]]  # indicator id → (unit id, name, organisation id, value)
+    baselines: dict[int, dict[int, tuple[int, Decimal]]]  # indicator id → unit id → (organisation id, value)
 
 
 def _indicator_period(version: IndicatorVersion | None, report: Period) -> Period | None:
@@ -103,7 +125,7 @@ def _indicator_period(version: IndicatorVersion | None, report: Period) -> Perio
     return period if period.end <= report.end else period.previous
 
 
-def build_snapshot(chain: Chain, period: Period, today: date | None = None) -> dict:
+def build_snapshot(chain: Chain, period: Period, today: date | None = None) -> Snapshot:
     """Everything a report shows, computed once (a fixed number of queries).
 
     Per indicator the headline is chosen by progress.standing, as on the dashboard: the latest
@@ -112,154 +134,110 @@ def build_snapshot(chain: Chain, period: Period, today: date | None = None) -> d
     their own standard (progress.part_standard), never a sum's chain total."""
     today = today or chain_today()
     ambitions = list(Ambition.objects.filter(chain=chain))
-    horizons = {a.pk: a.horizon for a in ambitions}
     indicators = list(Indicator.objects.filter(ambition__chain=chain))
-    versions = versions_in_force([i.pk for i in indicators])
+    inputs = _read(indicators, {a.pk: a.horizon for a in ambitions}, period, today)
+    results: dict[int, IndicatorResult] = {}
+    behind: list[tuple[Decimal, OffTrackUnit]] = []
+    by_ambition: dict[int, list[IndicatorResult]] = defaultdict(list)
+    for indicator in indicators:
+        results[indicator.pk], off_track = _indicator_result(indicator, inputs)
+        by_ambition[indicator.ambition_id].append(results[indicator.pk])
+        behind.extend(off_track)
+    behind.sort(key=lambda item: item[0], reverse=True)
+    return Snapshot(
+        period=period,
+        drafted_on=today,
+        ambitions=[AmbitionResult(a.pk, a.statement, a.horizon, by_ambition.get(a.pk, [])) for a in ambitions],
+        partners=_partners(results.values()),
+        off_track=[unit for _distance, unit in behind[:FURTHEST_OFF_TRACK]],
+    )
 
+
+def snapshot_of(report: ProgressReport) -> Snapshot:
+    """The report's stored snapshot in the current typed shape, whatever version it was stored in.
+
+    report_schema.SnapshotError when this code cannot show it (made by a newer version)."""
+    return Snapshot.from_json(report.snapshot)
+
+
+def _read(indicators: list[Indicator], horizons: dict[int, date], period: Period, today: date) -> _Inputs:
+    versions = versions_in_force([i.pk for i in indicators])
     plans: dict[int, tuple[IndicatorVersion, Period]] = {}
     for indicator in indicators:
         own = _indicator_period(pick(versions[indicator.pk], period.end), period)
         version = pick(versions[indicator.pk], own.start) if own else None
         if version is not None and version.frequency == own.frequency:
             plans[indicator.pk] = (version, own)
-
     units = reporting_units_per_organisation(v.pk for vs in versions.values() for v in vs)
     chain_rows = _chain_rows(plans)
-    standings: dict[int, progress.Standing] = {}
-    for indicator in indicators:
-        if indicator.pk in plans:
-            series = _series(versions[indicator.pk], plans[indicator.pk][1], chain_rows, indicator.pk, units)
-            standings[indicator.pk] = progress.standing(series, today, horizons[indicator.ambition_id])
-    headlines = {pk: st.headline for pk, st in standings.items() if st.headline is not None}
-    org_rows: dict[tuple[int, date], dict[int, tuple]] = defaultdict(dict)
-    if headlines:
-        for row in OrganisationAggregate.objects.filter(
-            indicator_id__in=list(headlines), period__in={h.period.start for h in headlines.values()}
-        ).values_list(
-            "indicator_id",
-            "period",
-            "organisation_id",
-            "value_sum",
-            "numerator_sum",
-            "denominator_sum",
-            "reported",
-            "late",
-        ):
-            org_rows[(row[0], row[1])][row[2]] = row[3:]
-    unit_rows, baselines = _unit_rows(headlines)
-
-    partners: dict[int, dict] = {}
-    off_track: list[tuple[Decimal, dict]] = []
-    by_ambition: dict[int, list[dict]] = defaultdict(list)
-    for indicator in indicators:
-        entry: dict = {"id": indicator.pk, "name": indicator.name, "status": progress.Status.NO_DATA}
-        by_ambition[indicator.ambition_id].append(entry)
-        if indicator.pk not in plans:
-            continue
-        found = standings[indicator.pk]
-        entry["in_progress"] = _in_progress(found)
-        headline = found.headline
-        shown = headline.version if headline is not None else plans[indicator.pk][0]
-        entry.update(unit_label=shown.unit_label, decimals=shown.decimals, direction=shown.direction)
-        if headline is None:
-            continue
-        version, own = headline.version, headline.period
-        entry.update(
-            period=own.slug,
-            version=version.number,
-            value=_text(headline.value),
-            target=_text(found.target),
-            status=found.status,
-            previous=_text(found.previous.value) if found.previous else None,
-            previous_period=own.previous.slug,
-            change=_text(found.change),
-            change_is_provisional=found.change_is_provisional,
-            improving=found.improving,
-            reported=headline.reported,
-            late=headline.late,
-            expected=headline.expected,
-            forecast=(
-                {"value": _text(found.forecast.value), "period": found.forecast.period.slug}
-                if found.forecast is not None
-                else None
-            ),
+    standings = {
+        indicator.pk: progress.standing(
+            _series(versions[indicator.pk], plans[indicator.pk][1], chain_rows, indicator.pk, units),
+            today,
+            horizons[indicator.ambition_id],
         )
-
-        unit_shares, organisation_shares = _baseline_shares(version, baselines.get(indicator.pk, {}))
-        organisations = []
-        for organisation_id, (name, expected) in units.get(version.pk, {}).items():
-            sums = org_rows.get((indicator.pk, own.start), {}).get(organisation_id)
-            org_value = value_from_sums(version, *sums[:4]) if sums else None
-            reported, late = (sums[3], sums[4]) if sums else (0, 0)
-            share, counted = organisation_shares.get(organisation_id, (None, 0))
-            # A partner whose units did not all report the baseline period has no whole share.
-            standard = progress.part_standard(version, found.target, share if counted >= expected else None)
-            organisations.append(
-                {
-                    "id": organisation_id,
-                    "name": name,
-                    "value": _text(org_value),
-                    "target": _text(standard.target) if standard else None,
-                    "status": progress.judge_part(version, org_value, standard, complete=reported >= expected),
-                    "reported": reported,
-                    "expected": expected,
-                    "late": late,
-                }
-            )
-            partner = partners.setdefault(
-                organisation_id, {"id": organisation_id, "name": name, "reported": 0, "expected": 0, "late": 0}
-            )
-            partner["reported"] += reported
-            partner["expected"] += expected
-            partner["late"] += late
-        entry["organisations"] = sorted(organisations, key=lambda o: o["name"].lower())
-
-        unit_entries = []
-        for unit_id, unit_name, organisation_id, unit_value in unit_rows.get(indicator.pk, []):
-            standard = progress.part_standard(version, found.target, unit_shares.get(unit_id))
-            unit_status = progress.judge_part(version, unit_value, standard)
-            unit_entry = {
-                "id": unit_id,
-                "name": unit_name,
-                "organisation": organisation_id,
-                "value": _text(unit_value),
-                "target": _text(standard.target) if standard else None,
-                "status": unit_status,
-            }
-            unit_entries.append(unit_entry)
-            if unit_status == progress.Status.OFF_TRACK:
-                off_track.append(
-                    (
-                        progress.distance_behind(version, unit_value, standard),
-                        {
-                            **unit_entry,
-                            "indicator": indicator.pk,
-                            "indicator_name": indicator.name,
-                            "unit_label": version.unit_label,
-                            "decimals": version.decimals,
-                        },
-                    )
-                )
-        entry["units"] = sorted(unit_entries, key=lambda u: u["name"].lower())
-
-    off_track.sort(key=lambda item: item[0], reverse=True)
-    return {
-        "schema": SNAPSHOT_SCHEMA,
-        "period": period.slug,
-        "frequency": period.frequency,
-        "drafted_on": today.isoformat(),
-        "ambitions": [
-            {
-                "id": ambition.pk,
-                "statement": ambition.statement,
-                "horizon": ambition.horizon.isoformat(),
-                "indicators": by_ambition.get(ambition.pk, []),
-            }
-            for ambition in ambitions
-        ],
-        "partners": sorted(partners.values(), key=lambda p: p["name"].lower()),
-        "off_track": [entry for _distance, entry in off_track[:FURTHEST_OFF_TRACK]],
+        for indicator in indicators
+        if indicator.pk in plans
     }
+    headlines = {pk: st.headline for pk, st in standings.items() if st.headline is not None}
+    unit_rows, baselines = _unit_rows(headlines)
+    return _Inputs(versions, plans, units, standings, _organisation_rows(headlines), unit_rows, baselines)
+
+
+def _indicator_result(
+    indicator: Indicator, inputs: _Inputs
+) -> tuple[IndicatorResult, list[tuple[Decimal, OffTrackUnit]]]:
+    """The indicator's headline, partners and units, and its units that are off track (with how far)."""
+    if indicator.pk not in inputs.plans:
+        return IndicatorResult(indicator.pk, indicator.name, IndicatorProgress()), []
+    found = inputs.standings[indicator.pk]
+    shown = IndicatorProgress.of(found, inputs.plans[indicator.pk][0])
+    if found.headline is None:
+        return IndicatorResult(indicator.pk, indicator.name, shown), []
+    version, own = found.headline.version, found.headline.period
+    unit_shares, organisation_shares = _baseline_shares(version, inputs.baselines.get(indicator.pk, {}))
+    organisations = []
+    for organisation_id, (name, expected) in inputs.units.get(version.pk, {}).items():
+        sums = inputs.org_rows.get((indicator.pk, own.start), {}).get(organisation_id)
+        value = value_from_sums(version, *sums[:4]) if sums else None
+        reported, late = (sums[3], sums[4]) if sums else (0, 0)
+        share, counted = organisation_shares.get(organisation_id, (None, 0))
+        # A partner whose units did not all report the baseline period has no whole share.
+        standard = progress.part_standard(version, found.target, share if counted >= expected else None)
+        status = progress.judge_part(version, value, standard, complete=reported >= expected)
+        target = standard.target if standard else None
+        organisations.append(OrganisationResult(organisation_id, name, value, target, status, reported, expected, late))
+    units, behind = [], []
+    for unit_id, unit_name, organisation_id, value in inputs.unit_rows.get(indicator.pk, []):
+        standard = progress.part_standard(version, found.target, unit_shares.get(unit_id))
+        status = progress.judge_part(version, value, standard)
+        unit = UnitResult(unit_id, unit_name, organisation_id, value, standard.target if standard else None, status)
+        units.append(unit)
+        if status == progress.Status.OFF_TRACK:
+            distance = progress.distance_behind(version, value, standard)
+            behind.append(
+                (distance, OffTrackUnit(unit, indicator.pk, indicator.name, version.unit_label, version.decimals))
+            )
+    result = IndicatorResult(
+        indicator.pk,
+        indicator.name,
+        shown,
+        sorted(organisations, key=lambda o: o.name.lower()),
+        sorted(units, key=lambda u: u.name.lower()),
+    )
+    return result, behind
+
+
+def _partners(results: Iterable[IndicatorResult]) -> list[PartnerResult]:
+    """Each partner's reported, expected and late figures over all indicators with a headline."""
+    totals: dict[int, PartnerResult] = {}
+    for result in results:
+        for o in result.organisations:
+            seen = totals.get(o.id, PartnerResult(o.id, o.name, 0, 0, 0))
+            totals[o.id] = replace(
+                seen, reported=seen.reported + o.reported, expected=seen.expected + o.expected, late=seen.late + o.late
+            )
+    return sorted(totals.values(), key=lambda p: p.name.lower())
 
 
 def _series(
@@ -282,19 +260,6 @@ def _series(
         value = value_from_sums(version, *row[:4]) if row else None
         points.append(progress.Point(p, version, value, row[3] if row else 0, row[4] if row else 0, expected))
     return points
-
-
-def _in_progress(found: progress.Standing) -> dict | None:
-    point = found.in_progress
-    if point is None:
-        return None
-    return {
-        "period": point.period.slug,
-        "value": _text(point.value),
-        "reported": point.reported,
-        "expected": point.expected,
-        "deadline": found.in_progress_deadline.isoformat(),
-    }
 
 
 def _baseline_shares(
@@ -320,6 +285,20 @@ def _chain_rows(plans: dict[int, tuple[IndicatorVersion, Period]]) -> dict[tuple
         "indicator_id", "period", "value_sum", "numerator_sum", "denominator_sum", "reported", "late"
     )
     return {(row[0], row[1]): row[2:] for row in rows}
+
+
+def _organisation_rows(headlines: dict[int, progress.Point]) -> dict[tuple[int, date], dict[int, tuple]]:
+    """(indicator id, headline period) → organisation id → (Σvalue, Σnumerator, Σdenominator, reported, late)."""
+    rows: dict[tuple[int, date], dict[int, tuple]] = defaultdict(dict)
+    if not headlines:
+        return rows
+    for row in OrganisationAggregate.objects.filter(
+        indicator_id__in=list(headlines), period__in={h.period.start for h in headlines.values()}
+    ).values_list(
+        "indicator_id", "period", "organisation_id", "value_sum", "numerator_sum", "denominator_sum", "reported", "late"
+    ):
+        rows[(row[0], row[1])][row[2]] = row[3:]
+    return rows
 
 
 def _unit_rows(
@@ -367,7 +346,7 @@ def draft_report(
     existing = ProgressReport.objects.filter(**key).order_by("revision").first()
     if existing is not None:
         return existing, False
-    snapshot = build_snapshot(chain, period)
+    snapshot = build_snapshot(chain, period).to_json()
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -390,7 +369,7 @@ def regenerate(report: ProgressReport, by: Person | None) -> ProgressReport:
     """A new revision with a fresh snapshot; the earlier revisions stay as they were. The newest
     revision's commentary is carried over, so the manager need not write it again."""
     chain = report.chain
-    snapshot = build_snapshot(chain, report.period_obj)
+    snapshot = build_snapshot(chain, report.period_obj).to_json()
     with transaction.atomic():
         # Lock the chain's row, so two regenerations of one report take turns and number correctly.
         Chain.objects.select_for_update().filter(pk=chain.pk).first()
@@ -426,8 +405,9 @@ def commentary_of(report: ProgressReport) -> tuple[dict[int, str], dict[int, str
 
 def save_commentary(report: ProgressReport, by: Person, ambitions: dict[int, str], indicators: dict[int, str]) -> None:
     """Store the commentary per ambition and indicator (only ids in the snapshot); drafts only."""
-    known_ambitions = {a["id"] for a in report.snapshot.get("ambitions", [])}
-    known_indicators = {i["id"] for a in report.snapshot.get("ambitions", []) for i in a["indicators"]}
+    snapshot = snapshot_of(report)
+    known_ambitions = {a.id for a in snapshot.ambitions}
+    known_indicators = {i.id for i in snapshot.indicators()}
     with transaction.atomic():
         locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
         if locked.is_published:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
@@ -19,14 +18,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from ambitions.forms.reports import CommentaryForm, DraftForm
 from ambitions.models import ProgressReport, ReportStatus
-from ambitions.periods import Period
 from ambitions.services import reports
-from ambitions.services.display import STATUS_MARKS, NumberFormat, change_text, status_labels
+from ambitions.services.display import NO_VALUE, STATUS_MARKS, NumberFormat, ProgressText, show_progress, status_labels
+from ambitions.services.progress import Measure
+from ambitions.services.report_schema import PartnerResult, SnapshotError
 from ambitions.services.reports import ReportRefused
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.models import Chain
@@ -36,25 +35,28 @@ from stakeholders.permissions import Action, allows, get_chain_or_404, require
 
 
 @dataclass
-class Row:
-    """One indicator, or one organisation's or unit's part of it, ready to show."""
+class Part:
+    """A partner's or unit's part of an indicator (or a unit furthest off track), ready to show."""
 
     name: str
     value: str
-    target: str = ""
-    status: str = "no_data"
-    status_label: str = ""
-    mark: str = ""
-    change: str = ""
-    forecast: str = ""
-    reported: str = ""
-    commentary: str = ""
-    period_label: str = ""
-    indicator_id: int | None = None
+    target: str
+    status: str
+    status_label: str
+    mark: str
     indicator_name: str = ""  # for a unit in the off-track list
-    in_progress: str = ""  # a later period still coming in (progress.standing)
-    organisation_rows: list[Row] = field(default_factory=list)
-    unit_rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    """One indicator: where it stands in the same words as the dashboard's tile (``shown``)."""
+
+    indicator_id: int
+    name: str
+    shown: ProgressText
+    commentary: str = ""
+    organisation_rows: list[Part] = field(default_factory=list)
+    unit_rows: list[Part] = field(default_factory=list)
 
 
 @dataclass
@@ -67,125 +69,93 @@ class Block:
 
 
 @dataclass
+class PartnerRow:
+    id: int
+    name: str
+    reported: int
+    expected: int
+    late: int
+    completeness: str
+    timeliness: str
+    is_variant: bool  # the partner of the per-partner variant
+
+
+@dataclass
 class Presented:
     period_label: str
     blocks: list[Block]
-    partners: list[dict]
-    off_track: list[Row]
-    organisation: dict | None  # the partner of the per-partner variant
-
-
-def _number(fmt: NumberFormat, text: str | None, entry: dict) -> str:
-    return fmt.with_unit(None if text is None else Decimal(text), SimpleNamespace(**_shape(entry)))
-
-
-def _shape(entry: dict) -> dict:
-    return {"decimals": entry.get("decimals", 0), "unit_label": entry.get("unit_label", "")}
+    partners: list[PartnerRow]
+    off_track: list[Part]
+    organisation: PartnerResult | None  # the partner of the per-partner variant
 
 
 def present(report: ProgressReport, organisation_id: int | None = None) -> Presented:
-    snapshot = report.snapshot
+    """The report's snapshot (of whatever stored version) as text in the reader's language.
+
+    report_schema.SnapshotError when this version cannot read it; Http404 for a partner that is
+    not in the report."""
+    snapshot = reports.snapshot_of(report)
     fmt = NumberFormat()
     labels = status_labels()
     ambition_notes, indicator_notes = reports.commentary_of(report)
     organisation = None
     if organisation_id is not None:
-        organisation = next((p for p in snapshot.get("partners", []) if p["id"] == organisation_id), None)
+        organisation = next((p for p in snapshot.partners if p.id == organisation_id), None)
         if organisation is None:
             raise Http404
 
-    def status_row(name: str, entry: dict, value: str | None, status: str, target: str | None = None) -> Row:
-        return Row(
-            name=name,
-            value=_number(fmt, value, entry),
-            target=_number(fmt, target, entry) if target is not None else "",
-            status=status,
-            status_label=labels[status],
-            mark=STATUS_MARKS[status],
-        )
+    def part(name: str, measure: Measure, value: Decimal | None, status: str, target: Decimal | None) -> Part:
+        shown_target = fmt.with_unit(target, measure) if target is not None else ""
+        return Part(name, fmt.with_unit(value, measure), shown_target, status, labels[status], STATUS_MARKS[status])
 
     blocks = []
-    for ambition in snapshot.get("ambitions", []):
+    for ambition in snapshot.ambitions:
         rows = []
-        for entry in ambition["indicators"]:
-            row = status_row(entry["name"], entry, entry.get("value"), entry.get("status", "no_data"))
-            row.indicator_id = entry["id"]
-            row.commentary = indicator_notes.get(entry["id"], "")
-            if entry.get("in_progress"):
-                coming = entry["in_progress"]
-                row.in_progress = _(
-                    "In progress: %(period)s, so far %(value)s (%(reported)s of %(count)s units; deadline %(deadline)s)"
-                ) % {
-                    "period": Period.from_slug(coming["period"]).label(),
-                    "value": _number(fmt, coming["value"], entry),
-                    "reported": coming["reported"],
-                    "count": coming["expected"],
-                    "deadline": formats.date_format(date.fromisoformat(coming["deadline"]), "j F Y"),
-                }
-            if "period" in entry:
-                row.period_label = Period.from_slug(entry["period"]).label()
-                row.target = _number(fmt, entry.get("target"), entry)
-                if entry.get("change") is not None:
-                    row.change = change_text(
-                        fmt,
-                        Decimal(entry["change"]),
-                        SimpleNamespace(**_shape(entry)),
-                        entry.get("improving"),
-                        entry.get("change_is_provisional", False),
-                    )
-                if entry.get("forecast"):
-                    row.forecast = _("At this pace: %(value)s by %(period)s") % {
-                        "value": _number(fmt, entry["forecast"]["value"], entry),
-                        "period": Period.from_slug(entry["forecast"]["period"]).label(),
-                    }
-                row.reported = _("%(reported)s of %(expected)s units") % {
-                    "reported": entry.get("reported", 0),
-                    "expected": entry.get("expected", 0),
-                }
-                if organisation is not None:
-                    row.organisation_rows = [
-                        status_row(o["name"], entry, o["value"], o["status"])
-                        for o in entry.get("organisations", [])
-                        if o["id"] == organisation_id
-                    ]
-                    row.unit_rows = [
-                        status_row(u["name"], entry, u["value"], u["status"], u.get("target"))
-                        for u in entry.get("units", [])
-                        if u["organisation"] == organisation_id
-                    ]
+        for indicator in ambition.indicators:
+            row = Row(indicator.id, indicator.name, show_progress(indicator.progress, fmt, labels))
+            row.commentary = indicator_notes.get(indicator.id, "")
+            measure = indicator.progress.measure
+            if organisation is not None and measure is not None:
+                row.organisation_rows = [
+                    part(o.name, measure, o.value, o.status, None)
+                    for o in indicator.organisations
+                    if o.id == organisation_id
+                ]
+                row.unit_rows = [
+                    part(u.name, measure, u.value, u.status, u.target)
+                    for u in indicator.units
+                    if u.organisation == organisation_id
+                ]
             rows.append(row)
-        blocks.append(
-            Block(
-                id=ambition["id"],
-                statement=ambition["statement"],
-                horizon=date.fromisoformat(ambition["horizon"]),
-                commentary=ambition_notes.get(ambition["id"], ""),
-                rows=rows,
-            )
-        )
-    partners = []
-    for partner in snapshot.get("partners", []):
-        reported, expected, late = partner["reported"], partner["expected"], partner["late"]
-        partners.append(
-            {
-                **partner,
-                "completeness": f"{round(100 * reported / expected)}%" if expected else "—",
-                "timeliness": f"{round(100 * (reported - late) / reported)}%" if reported else "—",
-                "is_variant": partner["id"] == organisation_id,
-            }
-        )
+        notes = ambition_notes.get(ambition.id, "")
+        blocks.append(Block(ambition.id, ambition.statement, ambition.horizon, notes, rows))
     off_track = []
-    for unit in snapshot.get("off_track", []):
-        row = status_row(unit["name"], unit, unit["value"], unit["status"])
-        row.target = _number(fmt, unit.get("target"), unit)
-        row.indicator_name = unit["indicator_name"]
-        off_track.append(row)
+    for unit in snapshot.off_track:
+        measure = Measure(unit.unit_label, unit.decimals, "")
+        shown = part(unit.unit.name, measure, unit.unit.value, unit.unit.status, unit.unit.target)
+        shown.target = shown.target or NO_VALUE
+        shown.indicator_name = unit.indicator_name
+        off_track.append(shown)
     return Presented(
         period_label=report.period_obj.label(),
         blocks=blocks,
-        partners=partners,
+        partners=[_partner_row(p, organisation_id) for p in snapshot.partners],
         off_track=off_track,
         organisation=organisation,
+    )
+
+
+def _partner_row(partner: PartnerResult, organisation_id: int | None) -> PartnerRow:
+    reported, expected, late = partner.reported, partner.expected, partner.late
+    return PartnerRow(
+        partner.id,
+        partner.name,
+        reported,
+        expected,
+        late,
+        completeness=f"{round(100 * reported / expected)}%" if expected else NO_VALUE,
+        timeliness=f"{round(100 * (reported - late) / reported)}%" if reported else NO_VALUE,
+        is_variant=partner.id == organisation_id,
     )
 
 
@@ -218,6 +188,13 @@ def _context(request: HttpRequest, chain: Chain, report: ProgressReport) -> dict
         "latest_revision": reports.latest_revision(report),
         "organisation_query": f"?organisatie={organisation_id}" if organisation_id else "",
     }
+
+
+def _unreadable(request: HttpRequest, chain: Chain, report: ProgressReport, error: SnapshotError) -> HttpResponse:
+    """A stored snapshot this version cannot show (made by a newer version): said so, never a 500.
+    409: the report is there, but its stored state conflicts with this version of the portal."""
+    context = {"chain": chain, "report": report, "message": error.message}
+    return render(request, "ambitions/report_unreadable.html", context, status=409)
 
 
 # --- Pages -----------------------------------------------------------------------------------------
@@ -271,7 +248,11 @@ def report_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     report = _report(chain, pk)
-    return render(request, "ambitions/report_detail.html", _context(request, chain, report))
+    try:
+        context = _context(request, chain, report)
+    except SnapshotError as error:
+        return _unreadable(request, chain, report, error)
+    return render(request, "ambitions/report_detail.html", context)
 
 
 def report_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -281,7 +262,11 @@ def report_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     report = _report(chain, pk)
-    html = render_to_string("ambitions/report_pdf.html", _context(request, chain, report), request=request)
+    try:
+        context = _context(request, chain, report)
+    except SnapshotError as error:
+        return _unreadable(request, chain, report, error)
+    html = render_to_string("ambitions/report_pdf.html", context, request=request)
     stylesheet = CSS(filename=finders.find("css/report-pdf.css"))
     pdf = HTML(string=html).write_pdf(stylesheets=[stylesheet])
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -313,6 +298,10 @@ def report_commentary(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if report.status == ReportStatus.PUBLISHED:
         messages.error(request, _("This report has been published; its commentary can no longer be changed."))
         return redirect(report.get_absolute_url())
+    try:
+        reports.snapshot_of(report)
+    except SnapshotError as error:
+        return _unreadable(request, chain, report, error)
     form = CommentaryForm(request.POST if request.method == "POST" else None, report=report)
     if request.method == "POST" and form.is_valid():
         try:

@@ -51,9 +51,9 @@ def test_it_shows_the_chain_ratio_as_the_sum_of_numerators_over_the_sum_of_denom
     assert response.status_code == 200
     tile = tile_of(response.context["dashboard"], m.share)
     # 10 / 100 = 10%, not the average of 50% and 9.2% (29.6%).
-    assert tile.value == "10.0%"
+    assert tile.shown.value == "10.0%"
     assert tile.period == m.period
-    assert tile.reported == 2 and tile.expected == 2
+    assert tile.progress.reported == 2 and tile.progress.expected == 2
     assert "10.0%" in response.text
     assert "29.6" not in response.text
     assert m.ambition.statement in response.text
@@ -71,14 +71,14 @@ def test_it_compares_the_value_with_the_trajectory_for_its_status(measures):
 
     ratio = tile_of(board, m.share)
     # The trajectory runs from 24% (January 2024) to 80% (June 2027): far above 10% by now.
-    assert ratio.status == Status.OFF_TRACK
-    assert ratio.status_label == "Off track"
-    assert ratio.mark == "✗"
-    assert ratio.target.endswith("%") and Decimal(ratio.target[:-1].replace(",", ".")) > 40
+    assert ratio.progress.status == Status.OFF_TRACK
+    assert ratio.shown.status_label == "Off track"
+    assert ratio.shown.mark == "✗"
+    assert ratio.shown.target.endswith("%") and Decimal(ratio.shown.target[:-1].replace(",", ".")) > 40
     # The sum goes from 500 down to 200, lower is better: 150 cases is ahead of the trajectory.
     total = tile_of(board, m.count)
-    assert total.value == "150 zaken"
-    assert total.status == Status.ON_TRACK
+    assert total.shown.value == "150 zaken"
+    assert total.progress.status == Status.ON_TRACK
 
 
 def test_a_sum_waits_for_every_unit_before_it_is_judged(measures, client_for):
@@ -91,14 +91,14 @@ def test_a_sum_waits_for_every_unit_before_it_is_judged(measures, client_for):
     response = client_for(w.viewer).get(url(m))
 
     total = tile_of(response.context["dashboard"], m.count)
-    assert (total.status, total.status_label, total.mark) == (Status.PROVISIONAL, "Provisional", "…")
-    assert total.reported == 1 and total.expected == 2
+    assert (total.shown.status, total.shown.status_label, total.shown.mark) == (Status.PROVISIONAL, "Provisional", "…")
+    assert total.progress.reported == 1 and total.progress.expected == 2
     assert "A total is judged against its target once every unit has reported." in response.text
     # A ratio of the units that did report is an estimate of the whole: judged as usual.
-    assert tile_of(response.context["dashboard"], m.share).status == Status.OFF_TRACK
+    assert tile_of(response.context["dashboard"], m.share).progress.status == Status.OFF_TRACK
 
     enter_count(m, w.unit_b, m.period, "50")
-    assert tile_of(dashboard.build(w.chain), m.count).status == Status.ON_TRACK
+    assert tile_of(dashboard.build(w.chain), m.count).progress.status == Status.ON_TRACK
 
 
 def test_it_marks_an_indicator_without_figures_as_no_data(measures, client_for):
@@ -108,7 +108,7 @@ def test_it_marks_an_indicator_without_figures_as_no_data(measures, client_for):
     response = client_for(w.viewer).get(url(m))
 
     tile = tile_of(response.context["dashboard"], m.count)
-    assert tile.status == Status.NO_DATA
+    assert tile.progress.status == Status.NO_DATA
     assert tile.period is None
     assert "No figures reported in the recent periods." in response.text
     badge = 'kp-status--no_data"><span class="kp-status__mark" aria-hidden="true">–</span> No data'
@@ -135,9 +135,9 @@ def test_it_shows_the_change_since_the_previous_period_and_a_sparkline(measures,
     response = client_for(w.viewer).get(url(m))
 
     tile = tile_of(response.context["dashboard"], m.share)
-    assert tile.change == "+10.0 percentage points (better)"
-    assert tile_of(dashboard.build(w.chain), m.share).change.startswith("+10.0 percentage points")
-    assert tile.improving is True
+    assert tile.shown.change == "+10.0 percentage points (better)"
+    assert tile_of(dashboard.build(w.chain), m.share).shown.change.startswith("+10.0 percentage points")
+    assert tile.progress.improving is True
     assert f"Change since {m.period.previous.label()}" in response.text
     assert "(better)" in response.text
     assert tile.sparkline.segments[0].count(",") == 2  # one line through two points
@@ -157,7 +157,7 @@ def test_it_forecasts_the_value_at_the_ambitions_horizon(measures, client_for):
 
     # One percentage point a month: twelve months on, 64%.
     text = f"At this pace: 64.0% by {horizon.label()}"
-    assert tile_of(response.context["dashboard"], m.share).forecast == text
+    assert tile_of(response.context["dashboard"], m.share).shown.forecast == text
     assert text in response.text
 
 
@@ -168,7 +168,7 @@ def test_it_makes_no_forecast_once_the_horizon_has_passed(measures):
     for steps in (-2, -1, 0):
         enter_share(m, w.unit_a, m.period.shifted(steps), "50", "100")
 
-    assert tile_of(dashboard.build(w.chain), m.share).forecast == ""
+    assert tile_of(dashboard.build(w.chain), m.share).shown.forecast == ""
 
 
 def test_it_lists_who_has_not_reported_the_latest_period(measures, client_for):
@@ -209,7 +209,7 @@ def test_it_shows_completeness_and_timeliness_per_partner(measures):
     assert (partners["Politie"].reported, partners["Politie"].expected, partners["Politie"].late) == (1, 1, 1)
     assert (partners["Openbaar Ministerie"].reported, partners["Openbaar Ministerie"].expected) == (0, 1)
     assert not partners["Openbaar Ministerie"].complete
-    assert tile.late == 1
+    assert tile.progress.late == 1
 
 
 def test_it_escapes_partner_names_in_the_rows_it_formats_itself(measures, client_for):
@@ -235,7 +235,7 @@ def test_a_change_of_a_sum_is_in_its_unit(measures):
         tile = tile_of(dashboard.build(w.chain), m.count)
 
     # Lower is better, so fewer cases is better.
-    assert tile.change == "−20 zaken (better)"
+    assert tile.shown.change == "−20 zaken (better)"
 
 
 def test_it_does_not_show_another_chains_indicators(measures, client_for):
@@ -306,7 +306,7 @@ def test_its_query_count_does_not_grow_with_the_data(measures, client_for):
     assert small == large
     assert large <= 20
     board = dashboard.build(w.chain)
-    assert all(tile.period == m.period and tile.expected == 5 for tile in board.ambitions[0].tiles)
+    assert all(tile.period == m.period and tile.progress.expected == 5 for tile in board.ambitions[0].tiles)
 
 
 def test_it_follows_each_indicators_own_frequency(measures, client_for):
@@ -320,8 +320,8 @@ def test_it_follows_each_indicators_own_frequency(measures, client_for):
 
     tile = tile_of(response.context["dashboard"], quarterly)
     assert tile.period == last_quarter
-    assert tile.value == "12 dagen"
-    assert tile.period_label == last_quarter.label()
+    assert tile.shown.value == "12 dagen"
+    assert tile.shown.period_label == last_quarter.label()
     # The quarter is complete; the monthly indicators still miss figures for last month.
     assert all("Doorlooptijd" not in row.indicators for row in response.context["dashboard"].missing)
 
@@ -353,20 +353,21 @@ def test_the_headline_is_the_latest_period_whose_deadline_has_passed(measures, c
     with translation.override("en"):
         early = tile_of(dashboard.build(w.chain, today=running.start.replace(day=5)), m.count)
         previous_label = m.period.previous.label()
-    assert early.period == m.period.previous and early.value == "150 zaken"
-    assert early.in_progress == m.period
-    assert early.in_progress_value == "120 zaken"
-    assert early.in_progress_text.startswith("1 of 2 units so far")
+    assert early.period == m.period.previous and early.shown.value == "150 zaken"
+    assert early.progress.in_progress.period == m.period
+    assert early.shown.in_progress_value == "120 zaken"
+    assert (early.shown.in_progress_reported, early.shown.in_progress_expected) == (1, 2)
     # The trend and the forecast stop at the headline too.
     assert early.sparkline.summary.endswith(f"to 150 zaken in {previous_label}")
 
     # On the 20th last month is the headline (provisional: unit B is missing) and this month runs.
     response = client_for(w.viewer).get(url(m))
     later = tile_of(response.context["dashboard"], m.count)
-    assert later.period == m.period and later.status == Status.PROVISIONAL
-    assert later.in_progress == running and later.in_progress_value == "7 zaken"
+    assert later.period == m.period and later.progress.status == Status.PROVISIONAL
+    assert later.progress.in_progress.period == running and later.shown.in_progress_value == "7 zaken"
     assert f"In progress: {running.label()}" in response.text
     assert "So far: 7 zaken" in response.text
+    assert "(1 of 2 units so far; deadline " in response.text
 
 
 def test_a_period_with_figures_only_in_progress_has_no_headline(measures, client_for, mid_month):
@@ -377,8 +378,8 @@ def test_a_period_with_figures_only_in_progress_has_no_headline(measures, client
     response = client_for(w.viewer).get(url(m))
 
     tile = tile_of(response.context["dashboard"], m.count)
-    assert tile.period is None and tile.status == Status.NO_DATA
-    assert tile.in_progress is not None and tile.sparkline is None
+    assert tile.period is None and tile.progress.status == Status.NO_DATA
+    assert tile.progress.in_progress is not None and tile.sparkline is None
     assert "No figures yet for a period whose deadline has passed." in response.text
 
 
@@ -391,12 +392,12 @@ def test_a_change_between_different_sets_of_units_says_it_is_provisional(measure
     response = client_for(w.viewer).get(url(m))
 
     tile = tile_of(response.context["dashboard"], m.count)
-    assert tile.change_is_provisional
-    assert tile.change == (
+    assert tile.progress.change_is_provisional
+    assert tile.shown.change == (
         "+100 zaken (worse); provisional: not every unit reported under the same definition in both periods"
     )
     assert "provisional: not every unit reported" in response.text
 
     enter_count(m, w.unit_b, m.period.previous, "120")
     tile = tile_of(dashboard.build(w.chain), m.count)
-    assert not tile.change_is_provisional and tile.change == "−20 zaken (better)"
+    assert not tile.progress.change_is_provisional and tile.shown.change == "−20 zaken (better)"
