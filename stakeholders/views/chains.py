@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from ketenportaal.history import history_for
 from stakeholders.forms.chains import ChainSettingsForm
+from stakeholders.history import history_for
 from stakeholders.models import Mandate, Partnership, PartnershipStatus
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.views.mandates import grantable_ids

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ketenportaal.history import history_for
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.forms.mandates import MandateCreateForm, MandateEditForm
+from stakeholders.history import history_for
 from stakeholders.models import Chain, Mandate, MandateGap, MandateScope, Partnership
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
 

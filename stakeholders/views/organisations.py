@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ketenportaal.history import history_for
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.forms.organisations import OrganisationCreateForm, OrganisationForm, UnitForm
+from stakeholders.history import history_for
 from stakeholders.models import Chain, Organisation, Partnership, Unit
 from stakeholders.permissions import Action, allows, get_chain_or_404, maintainable_organisation_ids, require
 

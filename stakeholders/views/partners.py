@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from ketenportaal.history import history_for
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.forms.partners import DUPLICATE_MESSAGE, PartnershipCreateForm, PartnershipEditForm
+from stakeholders.history import history_for
 from stakeholders.models import Chain, Mandate, Partnership
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.views.mandates import grantable_ids

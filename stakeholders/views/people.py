@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ketenportaal.history import history_for
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.forms.people import MembershipRoleForm, keeps_a_programme_manager
+from stakeholders.history import history_for
 from stakeholders.models import Chain, Invitation, Membership, Role
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.mail import EmailMessage
 from django.db import connection
 from django.utils import timezone
+from stakeholders.history import history_for
 
-from ketenportaal.history import history_for
 from stakeholders import tasks
 from stakeholders.models import Invitation, Mandate, MandateScope, Role
 from stakeholders.models.people import InvitationStatus
