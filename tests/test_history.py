@@ -8,9 +8,9 @@ from html import unescape
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from stakeholders.history import history_for
 
 from ambitions.models import IndicatorVersion
+from stakeholders.history import history_for
 from stakeholders.models import Partnership
 from tests.ambitions.test_setup import version_data
 from tests.conftest import World

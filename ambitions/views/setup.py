@@ -14,13 +14,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stakeholders.history import history_for
 
 from ambitions.forms.setup import DUPLICATE_INDICATOR_MESSAGE, AmbitionForm, IndicatorForm
 from ambitions.forms.versions import IndicatorVersionForm
 from ambitions.models import Ambition, ConsentPosition, Indicator, IndicatorVersion, VersionStatus
 from ambitions.periods import Frequency, Period
 from ketenportaal.htmx import redirect_after_save, render_form_page
+from stakeholders.history import history_for
 from stakeholders.models import Chain
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
 

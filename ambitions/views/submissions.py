@@ -16,7 +16,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from stakeholders.history import history_for
 
 from ambitions.forms.entry import MissingReasonForm, ReopenForm
 from ambitions.periods import Period
@@ -29,6 +28,7 @@ from ambitions.views.entry import (
     _query,
     grid_url,
 )
+from stakeholders.history import history_for
 from stakeholders.models import Chain, Organisation
 from stakeholders.permissions import Action, get_chain_or_404, require
 

@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from stakeholders.history import history_for
 
 from ambitions.forms.versions import (
     LOCKED_MESSAGE,
@@ -36,6 +35,7 @@ from ambitions.periods import Period
 from ambitions.services import consensus
 from ambitions.services.numbers import show
 from ketenportaal.htmx import redirect_after_save, render_form_page
+from stakeholders.history import history_for
 from stakeholders.models import Chain, MandateScope, Partnership, PartnershipStatus, Person
 from stakeholders.permissions import Action, allows, get_chain_or_404, has_mandate, require
 

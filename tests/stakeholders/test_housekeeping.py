@@ -6,9 +6,9 @@ import pytest
 from django.core.mail import EmailMessage
 from django.db import connection
 from django.utils import timezone
-from stakeholders.history import history_for
 
 from stakeholders import tasks
+from stakeholders.history import history_for
 from stakeholders.models import Invitation, Mandate, MandateScope, Role
 from stakeholders.models.people import InvitationStatus
 from tests.conftest import World, build_world
