@@ -30,16 +30,15 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
 from ambitions.models import ChainAggregate, Figure, OrganisationAggregate
+from ambitions.models.figures import HAS_DATA, has_data_sql
 
 Key = tuple[int, date]  # (indicator id, period start)
 SUM_FIELDS = ["value_sum", "numerator_sum", "denominator_sum", "reported", "late"]
-HAS_DATA = Q(value__isnull=False) | Q(numerator__isnull=False)
 
 
 def counted_sql(alias: str = "") -> str:
-    """HAS_DATA in the set-based statements, for a figure row (of the table called ``alias``)."""
-    prefix = f"{alias}." if alias else ""
-    return f"({prefix}value IS NOT NULL OR {prefix}numerator IS NOT NULL)"
+    """HAS_DATA in the set-based statements (models.figures.has_data_sql)."""
+    return has_data_sql(alias)
 
 
 def use_sql() -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
@@ -301,7 +301,7 @@ def _who_has_not_reported(
             continue
         period, version = due[indicator.pk]
         reported = org_sums.get((indicator.pk, period.start), {})
-        deadline = period.end + timedelta(days=version.deadline_days)
+        deadline = version.deadline_of(period)
         for organisation_id, (name, expected) in units.get(version.pk, {}).items():
             entry = found.get((organisation_id, period))
             if entry is None:

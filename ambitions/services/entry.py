@@ -9,7 +9,7 @@ the grid can show the message at the cell.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -25,7 +25,7 @@ from ambitions.models import (
     PeriodSubmission,
     SubmissionStatus,
 )
-from ambitions.models.figures import locks_cell
+from ambitions.models.figures import holds_data, locks_cell
 from ambitions.periods import Period
 from ambitions.services import aggregates
 from ambitions.services.numbers import FIGURE, NotANumber, fit, parse_form, show
@@ -81,11 +81,13 @@ class CellContext:
 
 
 def entry_window(version: IndicatorVersion, period: Period) -> tuple[date, date]:
-    return period.start, period.end + timedelta(days=version.entry_window_days)
+    """IndicatorVersion.entry_window_of (the rule lives on the version)."""
+    return version.entry_window_of(period)
 
 
 def deadline(version: IndicatorVersion, period: Period) -> date:
-    return period.end + timedelta(days=version.deadline_days)
+    """IndicatorVersion.deadline_of (the rule lives on the version)."""
+    return version.deadline_of(period)
 
 
 def check_cell_open(ctx: CellContext, today: date, locked: bool | None = None) -> None:
@@ -104,7 +106,7 @@ def check_cell_open(ctx: CellContext, today: date, locked: bool | None = None) -
         raise CellRefused(
             {"__all__": _("%(unit)s does not report %(indicator)s.") % {"unit": ctx.unit, "indicator": ctx.indicator}}
         )
-    opens, closes = entry_window(version, ctx.period)
+    opens, closes = version.entry_window_of(ctx.period)
     if not opens <= today <= closes:
         raise CellRefused(
             {
@@ -131,7 +133,7 @@ class CleanCell:
 
     @property
     def has_data(self) -> bool:
-        return self.value is not None
+        return holds_data(self.value, self.numerator, self.denominator)
 
 
 def read_number(raw: str | Decimal | None, decimals: int | None) -> Decimal | None:
@@ -295,7 +297,7 @@ def write_cell(
     figure.version = ctx.version
     figure.value, figure.numerator, figure.denominator = clean.value, clean.numerator, clean.denominator
     figure.comment, figure.follow_up, figure.source = clean.comment, clean.follow_up, source
-    figure.is_late = lateness(figure.is_late, was_reported, clean.has_data, today > deadline(ctx.version, period))
+    figure.is_late = lateness(figure.is_late, was_reported, clean.has_data, today > ctx.version.deadline_of(period))
     # A figure delivered into an approved period waits for the lead's approval (approve_late).
     figure.awaiting_approval = ctx.submission_status == SubmissionStatus.APPROVED and clean.has_data
     figure.revision += 1

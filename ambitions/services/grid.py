@@ -6,8 +6,9 @@ organisation's units report them, the figures of this period and the three befor
 context), and the organisation's submission for the period. Writing stays in services.entry
 and services.submissions; this module only reads.
 
-It also answers the entry questions of *My work*: which periods are due or overdue for a
-person's organisation, and which submitted periods wait for their approval.
+Which periods a chain can take figures for is in services.calendar; what a person still has to
+enter or approve (*My work*) in services.work. The dates themselves are the version's
+(IndicatorVersion.dates_of).
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from ambitions.models import (
@@ -30,11 +29,10 @@ from ambitions.models import (
 )
 from ambitions.models.figures import locks_cell
 from ambitions.periods import Period
-from ambitions.services.entry import CellContext, entry_window
-from ambitions.services.entry import deadline as deadline_of
+from ambitions.services.entry import CellContext
 from ambitions.services.numbers import for_input, show
 from ambitions.services.versions import pick, versions_in_force
-from stakeholders.models import Chain, Mandate, MandateScope, Membership, Organisation, Partnership, Person, Role, Unit
+from stakeholders.models import Chain, Organisation, Unit
 
 HISTORY = 3  # previous periods shown next to each cell
 
@@ -224,49 +222,130 @@ def build(
     services.entry.load_context), and leaves out who submitted, approved or reopened it."""
     today = today or timezone.localdate()
     if indicators is None:
-        queryset = Indicator.objects.filter(ambition__chain=chain).select_related("ambition")
-        if indicator_ids is not None:
-            queryset = queryset.filter(pk__in=list(indicator_ids))
-        indicators = queryset.order_by("ambition__position", "ambition__pk", "position", "pk")
+        indicators = _chain_indicators(chain, indicator_ids)
     indicators = list(indicators)
     in_force = versions_in_force((i.pk for i in indicators), reported_by=unit)
-    previous_periods = [period.shifted(-steps) for steps in range(HISTORY, 0, -1)]
+    chosen = _versions_for(indicators, in_force, period)
+    if unit is not None:
+        unit_ids = [unit.pk]
+        units_of = _the_unit_reporting(unit, organisation, chosen)
+    else:
+        units_of = _units_reporting(organisation, chosen, unit_ids)
+    figures = _figures(organisation, chosen, [period, *_previous_periods(period)], unit_ids)
+    submission = _submission(chain, organisation, period, for_update)
+    status = submission.status if submission else SubmissionStatus.OPEN
 
+    sections = []
+    for indicator in indicators:
+        version = chosen.get(indicator.pk)
+        if version is not None and units_of[version.pk]:
+            sections.append(
+                _section(indicator, version, units_of[version.pk], period, figures, in_force, status, today)
+            )
+    return Grid(chain, organisation, period, _previous_periods(period), sections, submission, today)
+
+
+def _section(
+    indicator: Indicator,
+    version: IndicatorVersion,
+    units: list[Unit],
+    period: Period,
+    figures: dict[tuple[int, int, date], Figure],
+    in_force: dict[int, list[IndicatorVersion]],
+    status: str,
+    today: date,
+) -> GridSection:
+    """One indicator's section: a cell per reporting unit, by name."""
+    dates = version.dates_of(period)
+    section = GridSection(indicator, version, dates.opens, dates.closes, dates.deadline, today)
+    for unit in sorted(units, key=lambda u: (u.name, u.pk)):
+        section.cells.append(
+            GridCell(
+                indicator=indicator,
+                version=version,
+                unit=unit,
+                period=period,
+                figure=figures.get((indicator.pk, unit.pk, period.start)),
+                previous=_previous_values(figures, (indicator.pk, unit.pk), period, in_force[indicator.pk], version),
+                submission_status=status,
+                opens=dates.opens,
+                closes=dates.closes,
+                deadline=dates.deadline,
+                today=today,
+            )
+        )
+    return section
+
+
+def _previous_periods(period: Period) -> list[Period]:
+    """The HISTORY periods before ``period``, oldest first."""
+    return [period.shifted(-steps) for steps in range(HISTORY, 0, -1)]
+
+
+def _chain_indicators(chain: Chain, indicator_ids: Iterable[int] | None):
+    queryset = Indicator.objects.filter(ambition__chain=chain).select_related("ambition")
+    if indicator_ids is not None:
+        queryset = queryset.filter(pk__in=list(indicator_ids))
+    return queryset.order_by("ambition__position", "ambition__pk", "position", "pk")
+
+
+def _versions_for(
+    indicators: list[Indicator], in_force: dict[int, list[IndicatorVersion]], period: Period
+) -> dict[int, IndicatorVersion]:
+    """Per indicator the version in force for ``period``, if it is of the period's frequency."""
     chosen: dict[int, IndicatorVersion] = {}
     for indicator in indicators:
         version = pick(in_force[indicator.pk], period.start)
         if version is not None and version.frequency == period.frequency:
             chosen[indicator.pk] = version
+    return chosen
 
+
+def _the_unit_reporting(
+    unit: Unit, organisation: Organisation, chosen: dict[int, IndicatorVersion]
+) -> dict[int, list[Unit]]:
+    """Version id → [unit] for the versions the one unit reports (known from versions_in_force)."""
     units_of: dict[int, list[Unit]] = defaultdict(list)
-    if unit is not None:
-        # Whether the unit reports each version came with the versions.
-        unit_ids = [unit.pk]
-        for version in chosen.values():
-            if version.unit_reports and unit.organisation_id == organisation.pk:
-                units_of[version.pk].append(unit)
-    else:
-        reporting = IndicatorVersion.reporting_units.through.objects.filter(
-            indicatorversion_id__in=[v.pk for v in chosen.values()], unit__organisation=organisation
-        ).select_related("unit")
-        if unit_ids is not None:
-            reporting = reporting.filter(unit_id__in=list(unit_ids))
-        for row in reporting:
-            row.unit.organisation = organisation  # known: spares a query wherever a cell names its organisation
-            units_of[row.indicatorversion_id].append(row.unit)
+    for version in chosen.values():
+        if version.unit_reports and unit.organisation_id == organisation.pk:
+            units_of[version.pk].append(unit)
+    return units_of
 
-    figures: dict[tuple[int, int, date], Figure] = {}
-    if chosen:
-        queryset = Figure.objects.filter(
-            indicator_id__in=list(chosen),
-            organisation=organisation,
-            period__in=[period.start] + [p.start for p in previous_periods],
-        ).select_related("entered_by")
-        if unit_ids is not None:
-            queryset = queryset.filter(unit_id__in=list(unit_ids))
-        for figure in queryset:
-            figures[(figure.indicator_id, figure.unit_id, figure.period)] = figure
 
+def _units_reporting(
+    organisation: Organisation, chosen: dict[int, IndicatorVersion], unit_ids: Iterable[int] | None
+) -> dict[int, list[Unit]]:
+    """Version id → the organisation's units that report it (one query)."""
+    units_of: dict[int, list[Unit]] = defaultdict(list)
+    reporting = IndicatorVersion.reporting_units.through.objects.filter(
+        indicatorversion_id__in=[v.pk for v in chosen.values()], unit__organisation=organisation
+    ).select_related("unit")
+    if unit_ids is not None:
+        reporting = reporting.filter(unit_id__in=list(unit_ids))
+    for row in reporting:
+        row.unit.organisation = organisation  # known: spares a query wherever a cell names its organisation
+        units_of[row.indicatorversion_id].append(row.unit)
+    return units_of
+
+
+def _figures(
+    organisation: Organisation,
+    chosen: dict[int, IndicatorVersion],
+    periods: list[Period],
+    unit_ids: Iterable[int] | None,
+) -> dict[tuple[int, int, date], Figure]:
+    """(indicator, unit, period start) → the organisation's figure, for the chosen indicators."""
+    if not chosen:
+        return {}
+    queryset = Figure.objects.filter(
+        indicator_id__in=list(chosen), organisation=organisation, period__in=[p.start for p in periods]
+    ).select_related("entered_by")
+    if unit_ids is not None:
+        queryset = queryset.filter(unit_id__in=list(unit_ids))
+    return {(f.indicator_id, f.unit_id, f.period): f for f in queryset}
+
+
+def _submission(chain: Chain, organisation: Organisation, period: Period, for_update: bool) -> PeriodSubmission | None:
     submissions = PeriodSubmission.objects.filter(
         chain=chain, organisation=organisation, frequency=period.frequency, period=period.start
     )
@@ -274,39 +353,23 @@ def build(
         submissions = submissions.select_for_update()
     else:
         submissions = submissions.select_related("submitted_by", "approved_by", "reopened_by")
-    submission = submissions.first()
-    status = submission.status if submission else SubmissionStatus.OPEN
+    return submissions.first()
 
-    sections = []
-    for indicator in indicators:
-        version = chosen.get(indicator.pk)
-        if version is None or not units_of[version.pk]:
-            continue
-        opens, closes = entry_window(version, period)
-        section = GridSection(indicator, version, opens, closes, deadline_of(version, period), today)
-        for unit in sorted(units_of[version.pk], key=lambda u: (u.name, u.pk)):
-            previous = []
-            for earlier in previous_periods:
-                figure = figures.get((indicator.pk, unit.pk, earlier.start))
-                earlier_version = pick(in_force[indicator.pk], earlier.start) or version
-                previous.append(show(figure.value if figure else None, earlier_version.decimals))
-            section.cells.append(
-                GridCell(
-                    indicator=indicator,
-                    version=version,
-                    unit=unit,
-                    period=period,
-                    figure=figures.get((indicator.pk, unit.pk, period.start)),
-                    previous=previous,
-                    submission_status=status,
-                    opens=opens,
-                    closes=closes,
-                    deadline=section.deadline,
-                    today=today,
-                )
-            )
-        sections.append(section)
-    return Grid(chain, organisation, period, previous_periods, sections, submission, today)
+
+def _previous_values(
+    figures: dict[tuple[int, int, date], Figure],
+    key: tuple[int, int],
+    period: Period,
+    versions: list[IndicatorVersion],
+    version: IndicatorVersion,
+) -> list[str]:
+    """The cell's figures of the periods before, formatted by the definition of their own period."""
+    shown = []
+    for earlier in _previous_periods(period):
+        figure = figures.get((*key, earlier.start))
+        earlier_version = pick(versions, earlier.start) or version
+        shown.append(show(figure.value if figure else None, earlier_version.decimals))
+    return shown
 
 
 def shown_state(saved, version: IndicatorVersion) -> str:
@@ -319,258 +382,11 @@ def shown_state(saved, version: IndicatorVersion) -> str:
     return show(saved.value if saved is not None else None, version.decimals)
 
 
-# --- Which periods a chain can take figures for ------------------------------------------------
-
-RECENT = 12  # at most this many periods per frequency on the entry index
-
-
-@dataclass
-class PeriodRow:
-    """One period on the entry index: its deadline and each organisation's status."""
-
-    period: Period
-    deadline: date
-    closes: date
-    statuses: list[OrganisationStatus]
-
-
-@dataclass
-class OrganisationStatus:
-    organisation: Organisation
-    status: str
-    entered: int
-    expected: int
-
-    @property
-    def status_label(self) -> str:
-        return SubmissionStatus(self.status).label
-
-
-def open_periods(chain: Chain, organisations: list[Organisation], today: date | None = None) -> list[PeriodRow]:
-    """The recent periods whose entry window is open today, newest first, with per organisation
-    its submission status and how many of its expected figures are in (constant queries)."""
-    today = today or timezone.localdate()
-    indicator_ids = list(Indicator.objects.filter(ambition__chain=chain).values_list("pk", flat=True))
-    in_force = versions_in_force(indicator_ids)
-    # (period) -> [(version)] for every period in its window today.
-    per_period: dict[Period, list[IndicatorVersion]] = defaultdict(list)
-    for versions in in_force.values():
-        for version in versions:
-            for period in window_periods(version, today):
-                if pick(versions, period.start) is version:
-                    per_period[period].append(version)
-    periods = sorted(per_period, key=lambda p: (p.start, p.frequency), reverse=True)
-    by_frequency: dict[str, int] = defaultdict(int)
-    recent = []
-    for period in periods:
-        if by_frequency[period.frequency] < RECENT:
-            by_frequency[period.frequency] += 1
-            recent.append(period)
-    if not recent:
-        return []
-
-    version_ids = {v.pk for p in recent for v in per_period[p]}
-    org_ids = [o.pk for o in organisations]
-    units_per: dict[tuple[int, int], int] = defaultdict(int)  # (version, organisation) -> units
-    for version_id, organisation_id in IndicatorVersion.reporting_units.through.objects.filter(
-        indicatorversion_id__in=version_ids, unit__organisation_id__in=org_ids
-    ).values_list("indicatorversion_id", "unit__organisation_id"):
-        units_per[(version_id, organisation_id)] += 1
-    starts = {p.start for p in recent}
-    figures = Figure.objects.filter(
-        indicator_id__in=indicator_ids, organisation_id__in=org_ids, period__in=starts
-    ).filter(Q(value__isnull=False) | Q(numerator__isnull=False))
-    counted: dict[tuple[int, int, date], int] = defaultdict(int)
-    for indicator_id, organisation_id, start in figures.values_list("indicator_id", "organisation_id", "period"):
-        counted[(indicator_id, organisation_id, start)] += 1
-    statuses = {
-        (s.organisation_id, s.frequency, s.period): s.status
-        for s in PeriodSubmission.objects.filter(chain=chain, organisation_id__in=org_ids, period__in=starts)
-    }
-
-    rows = []
-    for period in recent:
-        versions = per_period[period]
-        row = PeriodRow(
-            period=period,
-            deadline=min(deadline_of(v, period) for v in versions),
-            closes=max(entry_window(v, period)[1] for v in versions),
-            statuses=[],
-        )
-        for organisation in organisations:
-            row.statuses.append(
-                OrganisationStatus(
-                    organisation=organisation,
-                    status=statuses.get((organisation.pk, period.frequency, period.start), SubmissionStatus.OPEN),
-                    entered=sum(counted[(v.indicator_id, organisation.pk, period.start)] for v in versions),
-                    expected=sum(units_per[(v.pk, organisation.pk)] for v in versions),
-                )
-            )
-        rows.append(row)
-    return rows
-
-
-def window_periods(version: IndicatorVersion, today: date, ahead_days: int = 0) -> list[Period]:
-    """The periods of ``version``'s frequency, from its first, whose entry window contains
-    ``today`` (or, with ``ahead_days``, that open within that many days)."""
-    first = version.first_period
-    # The oldest period still open closes window_days after it ends, so it ended after this day.
-    oldest = Period.containing(today - timedelta(days=version.entry_window_days), version.frequency)
-    newest = Period.containing(today + timedelta(days=ahead_days), version.frequency)
-    start = max(first, oldest)
-    periods = []
-    period = start
-    while period <= newest:
-        opens, closes = entry_window(version, period)
-        if opens <= today + timedelta(days=ahead_days) and today <= closes:
-            periods.append(period)
-        period = period.next
-    return periods
-
-
-# --- My work ---------------------------------------------------------------------------------
-
-DUE_WITHIN_DAYS = 14
-
-
-@dataclass
-class DuePeriod:
-    """A period my organisation still has to submit in one chain."""
-
-    chain: Chain
-    period: Period
-    deadline: date
-    closes: date
-
-    @property
-    def url(self) -> str:
-        return reverse("ambitions:entry_grid", args=[self.chain.slug, self.period.slug])
-
-
-@dataclass
-class FiguresWork:
-    due: list[DuePeriod]  # deadline within DUE_WITHIN_DAYS, soonest first
-    overdue: list[DuePeriod]  # deadline passed, window still open, newest first
-
-
-def figures_work(person: Person, today: date | None = None) -> FiguresWork:
-    """Periods of the person's own organisation, in the chains where they enter figures, that are
-    not submitted yet: due within two weeks, or overdue while the entry window is still open."""
-    today = today or timezone.localdate()
-    if not person.is_authenticated or person.organisation_id is None:
-        return FiguresWork([], [])
-    # Every version in force in the chains where I enter figures for my organisation, in one
-    # query: all of them (a version's periods end where the next one takes over), each marked
-    # with whether one of my organisation's units reports it.
-    entering = Membership.objects.filter(
-        person=person, role__in=Role.partner_roles(), chain=OuterRef("indicator__ambition__chain")
-    )
-    partner = Partnership.objects.filter(
-        organisation_id=person.organisation_id, chain=OuterRef("indicator__ambition__chain")
-    )
-    reported = IndicatorVersion.reporting_units.through.objects.filter(
-        indicatorversion_id=OuterRef("pk"), unit__organisation_id=person.organisation_id
-    )
-    versions = list(
-        IndicatorVersion.objects.in_force()
-        .filter(Exists(entering), Exists(partner))
-        .annotate(mine=Exists(reported))
-        .select_related("indicator__ambition__chain")
-        .order_by("-effective_from")
-    )
-    chains = {v.indicator.ambition.chain_id: v.indicator.ambition.chain for v in versions}
-    mine = {v.pk for v in versions if v.mine}
-    per_indicator: dict[int, list[IndicatorVersion]] = defaultdict(list)
-    for version in versions:
-        per_indicator[version.indicator_id].append(version)
-
-    candidates: dict[tuple[int, Period], tuple[date, date]] = {}
-    for version in versions:
-        if version.pk not in mine:
-            continue
-        chain_id = version.indicator.ambition.chain_id
-        for period in window_periods(version, today, ahead_days=DUE_WITHIN_DAYS):
-            if pick(per_indicator[version.indicator_id], period.start) is not version:
-                continue
-            due = deadline_of(version, period)
-            closes = entry_window(version, period)[1]
-            known = candidates.get((chain_id, period))
-            candidates[(chain_id, period)] = (min(known[0], due), max(known[1], closes)) if known else (due, closes)
-    if not candidates:
-        return FiguresWork([], [])
-    done = set(
-        PeriodSubmission.objects.filter(
-            chain_id__in=list(chains),
-            organisation_id=person.organisation_id,
-            period__in={p.start for _, p in candidates},
-            status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
-        ).values_list("chain_id", "frequency", "period")
-    )
-    due, overdue = [], []
-    for (chain_id, period), (first_deadline, closes) in candidates.items():
-        if (chain_id, period.frequency, period.start) in done or today > closes:
-            continue
-        item = DuePeriod(chains[chain_id], period, first_deadline, closes)
-        if today <= first_deadline <= today + timedelta(days=DUE_WITHIN_DAYS):
-            due.append(item)
-        elif first_deadline < today:
-            overdue.append(item)
-    due.sort(key=lambda d: (d.deadline, d.chain.name))
-    overdue.sort(key=lambda d: (d.period.start, d.chain.name), reverse=True)
-    return FiguresWork(due, overdue)
-
-
-@dataclass
-class WaitingApproval:
-    submission: PeriodSubmission
-    period: Period
-
-    @property
-    def url(self) -> str:
-        return reverse("ambitions:entry_grid", args=[self.submission.chain.slug, self.period.slug])
-
-
-def approvals_waiting(person: Person, today: date | None = None) -> list[WaitingApproval]:
-    """Periods of the person's organisation waiting for approval — submitted, or approved with
-    figures delivered late since — in chains where they can act on an approve-figures mandate."""
-    today = today or timezone.localdate()
-    if not person.is_authenticated or person.organisation_id is None:
-        return []
-    # One query: the mandate (with the role it needs) is a condition on each submission's chain.
-    mandated = Mandate.objects.usable_on(today).filter(
-        person=person,
-        scope=MandateScope.APPROVE_FIGURES,
-        partnership__organisation_id=person.organisation_id,
-        partnership__chain=OuterRef("chain"),
-    )
-    late = Figure.objects.filter(
-        awaiting_approval=True,
-        indicator__ambition__chain=OuterRef("chain"),
-        organisation_id=OuterRef("organisation_id"),
-        period=OuterRef("period"),
-    )
-    submissions = (
-        PeriodSubmission.objects.filter(
-            Q(status=SubmissionStatus.SUBMITTED) | Q(Exists(late), status=SubmissionStatus.APPROVED),
-            Exists(mandated),
-            organisation_id=person.organisation_id,
-        )
-        .select_related("chain", "organisation", "submitted_by")
-        .order_by("period", "chain__name")
-    )
-    return [WaitingApproval(s, Period(s.period, s.frequency)) for s in submissions]
-
-
 __all__ = [
     "HISTORY",
-    "DuePeriod",
-    "FiguresWork",
     "Grid",
     "GridCell",
     "GridSection",
-    "approvals_waiting",
     "build",
-    "figures_work",
-    "open_periods",
     "shown_state",
 ]

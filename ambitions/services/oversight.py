@@ -21,7 +21,7 @@ from ambitions.models import (
     VersionStatus,
 )
 from ambitions.periods import Period
-from ambitions.services import grid
+from ambitions.services import calendar
 from stakeholders.models import Chain, Mandate, MandateScope, Organisation, Role
 
 # Submitted figures waiting longer than this for their approval are stuck.
@@ -68,14 +68,14 @@ class LatePartner:
 
 def late_partners(chains: list[Chain], today: date | None = None) -> list[LatePartner]:
     """Per chain, the partners with figures to report that have not submitted a period past its
-    deadline (the entry index's own reading, grid.open_periods: a constant number of queries per
+    deadline (the entry index's own reading, calendar.open_periods: a constant number of queries per
     chain), newest period first."""
     today = today or timezone.localdate()
     late = []
     for chain in chains:
         organisations = list(Organisation.objects.filter(partnerships__chain=chain).distinct().order_by("name"))
-        for row in grid.open_periods(chain, organisations, today):
-            if row.deadline >= today:
+        for row in calendar.open_periods(chain, organisations, today):
+            if not row.is_past_deadline(today):
                 continue
             for status in row.statuses:
                 if status.status == SubmissionStatus.OPEN and status.expected:

@@ -32,7 +32,7 @@ from ambitions.forms.entry import (
 )
 from ambitions.models import Figure, Indicator, SubmissionStatus
 from ambitions.periods import Period
-from ambitions.services import aggregates, grid, submissions
+from ambitions.services import aggregates, calendar, grid, submissions
 from ambitions.services.entry import CellConflict, CellInput, CellRefused, save_cell, write_cell
 from stakeholders.models import Chain, Organisation, Partnership, Unit
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
@@ -104,7 +104,7 @@ def entry_index(request: HttpRequest, slug: str) -> HttpResponse:
         own = _chosen_organisation(request, chain)
         require(request.user, Action.ENTER_FIGURES, chain, own)
         organisations, for_any = [own], False
-    rows = grid.open_periods(chain, organisations)
+    rows = calendar.open_periods(chain, organisations)
     own_id = request.user.organisation_id
     links = {
         (row.period, status.organisation.pk): reverse("ambitions:entry_grid", args=[chain.slug, row.period.slug])

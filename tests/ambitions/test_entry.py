@@ -1,34 +1,29 @@
 """Entering figures: the grid, one cell at a time (htmx) and the whole grid as one form (no
-JavaScript), submitting, approving and reopening a period, a cell's history, and the entry items
-of My work."""
+JavaScript). Submitting, approving, reopening, history and the index: test_entry_steps.py; the
+entry items of My work: test_entry_my_work.py."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from ambitions.forms.entry import fingerprint
 from ambitions.models import (
     ChainAggregate,
     Figure,
     Indicator,
-    IndicatorKind,
-    PeriodSubmission,
-    SubmissionStatus,
     VersionStatus,
 )
-from ambitions.periods import Frequency, Period
-from ambitions.services import grid, submissions
+from ambitions.periods import Period
+from ambitions.services import submissions
 from ambitions.services.entry import CellInput, save_cell
-from stakeholders.models import MandateScope, Role
 from tests.conftest import without_session_reads
-from tests.factories import MandateFactory, MembershipFactory, PersonFactory, UnitFactory
+from tests.factories import UnitFactory
 from tests.measures import MISSING, adopted_version
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -465,218 +460,6 @@ def test_an_entry_after_the_deadline_is_marked_late(measures, client_for):
     assert "Overdue" in page.text  # the share cell, still empty
 
 
-# --- Submit, approve, reopen ---------------------------------------------------------------------
-
-
-def status_of(m, organisation) -> str:
-    submission = PeriodSubmission.objects.filter(organisation=organisation, period=m.period.start).first()
-    return submission.status if submission else SubmissionStatus.OPEN
-
-
-def test_submit_approve_and_reopen(measures, client_for):
-    m, w = measures, measures.world
-    contributor, lead, manager = client_for(w.contributor_a), client_for(w.lead_a), client_for(w.manager)
-    save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="5"))
-
-    page = contributor.get(grid_url(m))
-    assert "Submit for approval" in page.text and "Approve the figures" not in page.text
-    response = contributor.post(step_url(m, "period_submit"), {"missing_reason": MISSING})
-    assert response.status_code == 302 and response["Location"] == grid_url(m)
-    assert status_of(m, w.org_a) == SubmissionStatus.SUBMITTED
-    # Submitting twice: a message, not an error page.
-    response = contributor.post(step_url(m, "period_submit"), follow=True)
-    assert "already been submitted" in response.text
-    # A contributor cannot approve; the lead with the mandate can.
-    assert contributor.post(step_url(m, "period_approve")).status_code == 403
-    assert "Approve the figures" in lead.get(grid_url(m)).text
-    response = lead.post(step_url(m, "period_approve"), {"missing_reason": MISSING}, follow=True)
-    assert "approved and locked" in response.text
-    assert status_of(m, w.org_a) == SubmissionStatus.APPROVED
-
-    # Reopening: programme managers only, with a reason.
-    assert lead.get(step_url(m, "period_reopen", organisation=w.org_a)).status_code == 403
-    page = manager.get(grid_url(m, organisation=w.org_a))
-    assert "Reopen these figures" in page.text
-    response = manager.post(step_url(m, "period_reopen", organisation=w.org_a), {"reason": "  "})
-    assert response.status_code == 422
-    assert status_of(m, w.org_a) == SubmissionStatus.APPROVED
-    response = manager.post(step_url(m, "period_reopen", organisation=w.org_a), {"reason": "Telfout Noord"})
-    assert response.status_code == 302
-    assert response["Location"] == grid_url(m, organisation=w.org_a)
-    assert status_of(m, w.org_a) == SubmissionStatus.OPEN
-    page = contributor.get(grid_url(m))
-    assert "Telfout Noord" in page.text
-    assert f'name="cell-{m.count.pk}-{w.unit_a.pk}-value"' in page.text  # editable again
-
-
-def test_approval_needs_a_submitted_period_and_a_mandate(measures, client_for):
-    m, w = measures, measures.world
-    lead = client_for(w.lead_a)
-    response = lead.post(step_url(m, "period_approve"), follow=True)
-    assert "Only submitted figures can be approved." in response.text
-    assert status_of(m, w.org_a) == SubmissionStatus.OPEN
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period, MISSING)
-    # Lead B cannot approve partner A's figures, nor can a manager without a mandate.
-    assert client_for(w.lead_b).post(step_url(m, "period_approve", organisation=w.org_a)).status_code == 403
-    assert client_for(w.manager).post(step_url(m, "period_approve", organisation=w.org_a)).status_code == 403
-    # A lead without a (valid) mandate cannot either.
-    w.lead_a.mandates.all().delete()
-    assert lead.post(step_url(m, "period_approve")).status_code == 403
-    assert status_of(m, w.org_a) == SubmissionStatus.SUBMITTED
-
-
-def test_a_period_that_is_open_cannot_be_reopened(measures, client_for):
-    m, w = measures, measures.world
-    response = client_for(w.manager).post(step_url(m, "period_reopen", organisation=w.org_a), {"reason": "Waarom niet"})
-    assert response.status_code == 422
-    assert "These figures are open already." in response.text
-
-
-def test_steps_are_refused_to_other_partners(measures, client_for):
-    m, w = measures, measures.world
-    contributor = client_for(w.contributor_a)
-    assert contributor.post(step_url(m, "period_submit", organisation=w.org_b)).status_code == 403
-    assert contributor.post(step_url(m, "period_submit", organisation=w.org_c)).status_code == 404
-    assert client_for(w.viewer).post(step_url(m, "period_submit")).status_code == 403
-    assert not PeriodSubmission.objects.exists()
-    assert client_for(w.contributor_a).get(step_url(m, "period_submit")).status_code == 405
-
-
-# --- History -------------------------------------------------------------------------------------
-
-
-def test_the_history_of_a_cell_lists_every_save(measures, client_for):
-    m, w = measures, measures.world
-    save_cell(w.contributor_a, m.share, w.unit_a, m.period, CellInput(numerator="1", denominator="4"))
-    figure = save_cell(
-        w.lead_a, m.share, w.unit_a, m.period, CellInput(numerator="2", denominator="4", comment="Gecorrigeerd")
-    )
-    url = reverse("ambitions:figure_history", args=[w.chain.slug, figure.pk])
-    response = client_for(w.viewer).get(url)  # every member may read it
-    assert response.status_code == 200
-    text = text_of(response.text)
-    assert "1 / 4 (25.0)" in text and "2 / 4 (50.0)" in text
-    assert "Gecorrigeerd" in text and "Lead-A" in text and "Contributor" in text
-    forged = reverse("ambitions:figure_history", args=[w.other_chain.slug, figure.pk])
-    assert client_for(w.admin).get(forged).status_code == 404
-
-
-# --- Choosing a period ---------------------------------------------------------------------------
-
-
-def test_the_index_lists_open_periods_with_the_status_per_organisation(measures, client_for):
-    m, w = measures, measures.world
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period, MISSING)
-    save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="5"))
-    response = client_for(w.contributor_a).get(reverse("ambitions:entry_index", args=[w.chain.slug]))
-    assert response.status_code == 200
-    html = response.text
-    assert m.period.label() in html
-    assert f'href="{grid_url(m)}"' in html
-    assert "1 of 2" in text_of(html) and "Submitted" in html
-    assert "Openbaar Ministerie" not in html  # a contributor sees their own organisation
-
-    response = client_for(w.manager).get(reverse("ambitions:entry_index", args=[w.chain.slug]))
-    assert "Openbaar Ministerie" in response.text
-    assert f'href="{grid_url(m, organisation=w.org_b)}"' in response.text.replace("&amp;", "&")
-    assert client_for(w.viewer).get(reverse("ambitions:entry_index", args=[w.chain.slug])).status_code == 403
-
-
-# --- My work -------------------------------------------------------------------------------------
-
-
-def test_my_work_lists_figures_due_and_overdue(measures, client_for, django_assert_max_num_queries):
-    m, w = measures, measures.world
-    today = timezone.localdate()
-    # A quarterly indicator whose current quarter's deadline is near: due; last month is overdue
-    # (ten days after it ended) unless today is still within those ten days.
-    work = grid.figures_work(w.contributor_a, today)
-    overdue = {(d.chain.pk, d.period) for d in work.overdue}
-    due = {(d.chain.pk, d.period) for d in work.due}
-    last_deadline = m.period.end + timedelta(days=10)
-    if today > last_deadline:
-        assert (w.chain.pk, m.period) in overdue
-    else:
-        assert (w.chain.pk, m.period) in due
-    assert (w.chain.pk, m.period.shifted(-1)) in overdue
-    # Submitted periods are done.
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period.shifted(-1), MISSING)
-    work = grid.figures_work(w.contributor_a, today)
-    assert (w.chain.pk, m.period.shifted(-1)) not in {(d.chain.pk, d.period) for d in work.overdue}
-    # Nothing for people who do not enter figures.
-    assert grid.figures_work(w.viewer, today) == grid.FiguresWork([], [])
-
-    client = client_for(w.contributor_a)
-    with django_assert_max_num_queries(20):
-        response = client.get(reverse("stakeholders:my_work"))
-    assert "Figures overdue" in response.text
-    assert f'href="{grid_url(m, m.period.shifted(-2))}"' in response.text
-
-
-def test_my_work_shows_figures_due_within_two_weeks(world, client_for):
-    from ambitions.models import Ambition
-
-    today = timezone.localdate()
-    ambition = Ambition.objects.create(chain=world.chain, statement="Sneller", horizon=date(2030, 1, 1))
-    indicator = Indicator.objects.create(ambition=ambition, name="Doorlooptijd")
-    current = Period.containing(today, Frequency.MONTH)
-    # Deadline: five days from today, for the month that is running now.
-    adopted_version(
-        indicator,
-        [world.unit_a],
-        effective_from=current.start,
-        baseline_period=current.start,
-        deadline_days=(today + timedelta(days=5) - current.end).days,
-    )
-    work = grid.figures_work(world.contributor_a, today)
-    assert [(d.period, d.deadline) for d in work.due] == [(current, today + timedelta(days=5))]
-    assert work.overdue == []
-    response = client_for(world.contributor_a).get(reverse("stakeholders:my_work"))
-    assert "Figures due within two weeks" in response.text
-
-
-def test_my_work_shows_approvals_waiting_for_a_mandated_lead(measures, client_for, django_assert_max_num_queries):
-    m, w = measures, measures.world
-    submissions.submit(w.contributor_a, w.chain, w.org_a, m.period, MISSING)
-    submissions.submit(w.lead_b, w.chain, w.org_b, m.period, MISSING)
-    waiting = grid.approvals_waiting(w.lead_a)
-    assert [(a.submission.organisation, a.period) for a in waiting] == [(w.org_a, m.period)]
-    assert grid.approvals_waiting(w.contributor_a) == []
-    client = client_for(w.lead_a)
-    with django_assert_max_num_queries(20):
-        response = client.get(reverse("stakeholders:my_work"))
-    assert "Approvals waiting" in response.text
-    assert f'href="{grid_url(m)}"' in response.text
-    # Without the mandate, nothing waits.
-    w.lead_a.mandates.filter(scope=MandateScope.APPROVE_FIGURES).delete()
-    assert grid.approvals_waiting(w.lead_a) == []
-
-
-def test_my_work_queries_stay_constant(measures, client_for):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    m, w = measures, measures.world
-    client = client_for(w.lead_a)
-    client.get(reverse("stakeholders:my_work"))
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            client.get(reverse("stakeholders:my_work"))
-        return len(captured)
-
-    before = count()
-    # More chains, indicators and submitted periods.
-    for n in range(3):
-        indicator = Indicator.objects.create(ambition=m.ambition, name=f"Meer {n}", position=20 + n)
-        adopted_version(indicator, [w.unit_a], kind=IndicatorKind.SUM)
-        submissions.submit(w.contributor_a, w.chain, w.org_a, m.period.shifted(-n - 1), MISSING)
-    person = PersonFactory(organisation=w.org_a)
-    MembershipFactory(person=person, chain=w.other_chain, role=Role.VIEWER)
-    MandateFactory(person=w.lead_a, partnership=w.partner_a, scope=MandateScope.APPROVE_FIGURES)
-    assert count() == before
-
-
 def test_choosing_theirs_or_mine_in_the_grid_without_javascript(measures, client_for):
     m, w = measures, measures.world
     save_cell(w.lead_a, m.count, w.unit_a, m.period, CellInput(value="99"))
@@ -693,35 +476,6 @@ def test_choosing_theirs_or_mine_in_the_grid_without_javascript(measures, client
     response = client.post(grid_url(m), {**data, f"{share}-loaded": "stale", f"{count}-resolve": ["", "mine"]})
     assert response.status_code == 302
     assert Figure.objects.get(indicator=m.count).value == 5
-
-
-def test_the_index_and_the_history_read_in_a_constant_number_of_queries(measures, client_for):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    m, w = measures, measures.world
-    figure = save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="1"))
-    client = client_for(w.manager)
-    index = reverse("ambitions:entry_index", args=[w.chain.slug])
-    history = reverse("ambitions:figure_history", args=[w.chain.slug, figure.pk])
-    client.get(index)
-
-    def count(url) -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(url).status_code == 200
-        return len(captured)
-
-    before = (count(index), count(history))
-    for n in range(2, 8):
-        save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value=str(n)))
-        save_cell(w.lead_b, m.count, w.unit_b, m.period.shifted(-n), CellInput(value=str(n)))
-        submissions.submit(w.lead_b, w.chain, w.org_b, m.period.shifted(-n), MISSING)
-    for n in range(3):
-        indicator = Indicator.objects.create(ambition=m.ambition, name=f"Nog {n}", position=30 + n)
-        adopted_version(indicator, [w.unit_a, w.unit_b, UnitFactory(organisation=w.org_b)])
-    after = (count(index), count(history))
-    assert after == before
-    assert max(after) <= 20
 
 
 def test_dutch_users_see_their_figures_with_a_decimal_comma(measures, client_for):

@@ -1,0 +1,143 @@
+"""What a person still has to do with figures, for *My work* (ambitions/my_work.py): the periods
+their organisation has yet to submit (due or overdue, by the version's dates:
+IndicatorVersion.dates_of) and the submitted periods that wait for their approval."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ambitions.models import EntryDates, Figure, IndicatorVersion, PeriodSubmission, SubmissionStatus
+from ambitions.periods import Period
+from stakeholders.models import Chain, Mandate, MandateScope, Membership, Partnership, Person, Role
+
+DUE_WITHIN_DAYS = 14
+
+
+@dataclass
+class DuePeriod:
+    """A period my organisation still has to submit in one chain."""
+
+    chain: Chain
+    period: Period
+    deadline: date
+    closes: date
+
+    @property
+    def url(self) -> str:
+        return reverse("ambitions:entry_grid", args=[self.chain.slug, self.period.slug])
+
+
+@dataclass
+class FiguresWork:
+    due: list[DuePeriod]  # deadline within DUE_WITHIN_DAYS, soonest first
+    overdue: list[DuePeriod]  # deadline passed, window still open, newest first
+
+
+def figures_work(person: Person, today: date | None = None) -> FiguresWork:
+    """Periods of the person's own organisation, in the chains where they enter figures, that are
+    not submitted yet: due within two weeks, or overdue while the entry window is still open."""
+    today = today or timezone.localdate()
+    if not person.is_authenticated or person.organisation_id is None:
+        return FiguresWork([], [])
+    versions = _versions_i_enter(person)
+    chains = {v.indicator.ambition.chain_id: v.indicator.ambition.chain for v in versions}
+    per_indicator: dict[int, list[IndicatorVersion]] = defaultdict(list)
+    for version in versions:
+        per_indicator[version.indicator_id].append(version)
+
+    candidates: dict[tuple[int, Period], EntryDates] = {}
+    for version in versions:
+        if not version.mine:
+            continue
+        chain_id = version.indicator.ambition.chain_id
+        for period in version.due_periods(today, per_indicator[version.indicator_id], within_days=DUE_WITHIN_DAYS):
+            candidates[(chain_id, period)] = version.dates_of(period).merged(candidates.get((chain_id, period)))
+    if not candidates:
+        return FiguresWork([], [])
+    done = set(
+        PeriodSubmission.objects.filter(
+            chain_id__in=list(chains),
+            organisation_id=person.organisation_id,
+            period__in={p.start for _, p in candidates},
+            status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
+        ).values_list("chain_id", "frequency", "period")
+    )
+    work = FiguresWork([], [])
+    for (chain_id, period), dates in candidates.items():
+        state = dates.due_or_overdue(today, DUE_WITHIN_DAYS)
+        if state is None or (chain_id, period.frequency, period.start) in done:
+            continue
+        item = DuePeriod(chains[chain_id], period, dates.deadline, dates.closes)
+        (work.due if state == "due" else work.overdue).append(item)
+    work.due.sort(key=lambda d: (d.deadline, d.chain.name))
+    work.overdue.sort(key=lambda d: (d.period.start, d.chain.name), reverse=True)
+    return work
+
+
+def _versions_i_enter(person: Person) -> list[IndicatorVersion]:
+    """Every version in force in the chains where the person enters figures for their
+    organisation, in one query, latest start first: all of them (a version's periods end where the
+    next one takes over), each marked ``mine`` when one of the organisation's units reports it."""
+    entering = Membership.objects.filter(
+        person=person, role__in=Role.partner_roles(), chain=OuterRef("indicator__ambition__chain")
+    )
+    partner = Partnership.objects.filter(
+        organisation_id=person.organisation_id, chain=OuterRef("indicator__ambition__chain")
+    )
+    reported = IndicatorVersion.reporting_units.through.objects.filter(
+        indicatorversion_id=OuterRef("pk"), unit__organisation_id=person.organisation_id
+    )
+    return list(
+        IndicatorVersion.objects.in_force()
+        .filter(Exists(entering), Exists(partner))
+        .annotate(mine=Exists(reported))
+        .select_related("indicator__ambition__chain")
+        .order_by("-effective_from")
+    )
+
+
+@dataclass
+class WaitingApproval:
+    submission: PeriodSubmission
+    period: Period
+
+    @property
+    def url(self) -> str:
+        return reverse("ambitions:entry_grid", args=[self.submission.chain.slug, self.period.slug])
+
+
+def approvals_waiting(person: Person, today: date | None = None) -> list[WaitingApproval]:
+    """Periods of the person's organisation waiting for approval — submitted, or approved with
+    figures delivered late since — in chains where they can act on an approve-figures mandate."""
+    today = today or timezone.localdate()
+    if not person.is_authenticated or person.organisation_id is None:
+        return []
+    # One query: the mandate (with the role it needs) is a condition on each submission's chain.
+    mandated = Mandate.objects.usable_on(today).filter(
+        person=person,
+        scope=MandateScope.APPROVE_FIGURES,
+        partnership__organisation_id=person.organisation_id,
+        partnership__chain=OuterRef("chain"),
+    )
+    late = Figure.objects.filter(
+        awaiting_approval=True,
+        indicator__ambition__chain=OuterRef("chain"),
+        organisation_id=OuterRef("organisation_id"),
+        period=OuterRef("period"),
+    )
+    submissions = (
+        PeriodSubmission.objects.filter(
+            Q(status=SubmissionStatus.SUBMITTED) | Q(Exists(late), status=SubmissionStatus.APPROVED),
+            Exists(mandated),
+            organisation_id=person.organisation_id,
+        )
+        .select_related("chain", "organisation", "submitted_by")
+        .order_by("period", "chain__name")
+    )
+    return [WaitingApproval(s, Period(s.period, s.frequency)) for s in submissions]
