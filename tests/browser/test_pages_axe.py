@@ -123,6 +123,18 @@ def report_with_figures(w: World, *, variant: bool = False, page: str = "report_
     return f"{url}?organisatie={w.org_a.pk}" if variant else url
 
 
+def report_from_a_newer_version(w: World) -> str:
+    """A report whose snapshot was stored by a newer version of the portal: refused with a page (409)."""
+    from ambitions.models import ProgressReport
+    from ambitions.services.report_schema import SCHEMA_VERSION
+
+    m = with_figures(w)
+    report = ProgressReport.objects.create(
+        chain=w.chain, frequency=m.period.frequency, period=m.period.start, snapshot={"schema": SCHEMA_VERSION + 1}
+    )
+    return reverse("ambitions:report_detail", args=[w.chain.slug, report.pk])
+
+
 def ambitions_url(name: str, *args: Callable[[object], object]) -> Callable[[World], str]:
     """A page of the ambitions app on top of tests/measures.py; ``args`` take the Measures."""
 
@@ -235,6 +247,7 @@ PAGES = [
     Page("report_detail", report_with_figures),
     Page("report_detail_for_a_partner", lambda w: report_with_figures(w, variant=True), persona="lead_a"),
     Page("report_commentary", lambda w: report_with_figures(w, page="report_commentary")),
+    Page("report_from_a_newer_version", report_from_a_newer_version, status=409),
     Page("otp_setup", lambda w: reverse("otp_setup"), persona="manager_without_device"),
     # Public pages
     Page("login", lambda w: reverse("login"), persona=None),
