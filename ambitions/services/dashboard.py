@@ -124,37 +124,23 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
     fmt = NumberFormat()
     labels = status_labels()
     label = PeriodLabels()
-    incomplete = conditional_escape(_("incomplete"))
     ambitions = list(Ambition.objects.filter(chain=chain))
     indicators = list(Indicator.objects.filter(ambition__chain=chain))
     by_id = {ambition.pk: ambition for ambition in ambitions}
     for indicator in indicators:
         indicator.ambition = by_id[indicator.ambition_id]  # no query per tile
     versions = versions_in_force([i.pk for i in indicators])
-
-    # Per indicator: the version in force now and the window of its frequency up to the current period.
-    windows: dict[str, list[Period]] = {}
-    plans: dict[int, tuple[IndicatorVersion, list[Period]]] = {}
-    for indicator in indicators:
-        current = pick(versions[indicator.pk], today)
-        if current is None:
-            continue
-        if current.frequency not in windows:
-            now = Period.containing(today, current.frequency)
-            windows[current.frequency] = [now.shifted(-i) for i in range(WINDOW - 1, -1, -1)]
-        plans[indicator.pk] = (current, windows[current.frequency])
-
+    plans = _plans(indicators, versions, today)
     units = reporting_units_per_organisation(v.pk for vs in versions.values() for v in vs)
     chain_sums = _chain_sums(plans)
 
     tiles: dict[int, Tile] = {}
+    no_definition = IndicatorProgress()
     wanted_org_rows: set[tuple[int, date]] = set()
     due: dict[int, tuple[Period, IndicatorVersion]] = {}
     for indicator in indicators:
         if indicator.pk not in plans:
-            tiles[indicator.pk] = Tile(
-                indicator, None, IndicatorProgress(), show_progress(IndicatorProgress(), fmt, labels)
-            )
+            tiles[indicator.pk] = Tile(indicator, None, no_definition, show_progress(no_definition, fmt, labels))
             continue
         current, window = plans[indicator.pk]
         series = _series(versions[indicator.pk], window, chain_sums, indicator.pk, units)
@@ -171,12 +157,7 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
     for indicator_id, tile in tiles.items():
         if tile.period is not None:
             version = pick(versions[indicator_id], tile.period.start)
-            tile.partners = _partners(units.get(version.pk, {}), org_sums.get((indicator_id, tile.period.start), {}))
-            tile.partner_rows = _partner_rows(tile.partners, incomplete)
-            tile.partners_caption = _("%(name)s: units reported per partner for %(period)s") % {
-                "name": tile.indicator.name,
-                "period": label(tile.period),
-            }
+            _add_partners(tile, units.get(version.pk, {}), org_sums.get((indicator_id, tile.period.start), {}), label)
 
     by_ambition: dict[int, list[Tile]] = defaultdict(list)
     for indicator in indicators:
@@ -188,6 +169,23 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
         row.period_label = label(row.period)
     due_periods = sorted({p for p, _ in due.values()})
     return Dashboard(ambitions=blocks, missing=missing, due_periods=due_periods, today=today)
+
+
+def _plans(
+    indicators: list[Indicator], versions: dict[int, list[IndicatorVersion]], today: date
+) -> dict[int, tuple[IndicatorVersion, list[Period]]]:
+    """Per indicator: the version in force now and the window of its frequency up to the current period."""
+    windows: dict[str, list[Period]] = {}
+    plans: dict[int, tuple[IndicatorVersion, list[Period]]] = {}
+    for indicator in indicators:
+        current = pick(versions[indicator.pk], today)
+        if current is None:
+            continue
+        if current.frequency not in windows:
+            now = Period.containing(today, current.frequency)
+            windows[current.frequency] = [now.shifted(-i) for i in range(WINDOW - 1, -1, -1)]
+        plans[indicator.pk] = (current, windows[current.frequency])
+    return plans
 
 
 def _chain_sums(plans: dict[int, tuple[IndicatorVersion, list[Period]]]) -> dict[tuple[int, date], Sums]:
@@ -271,6 +269,18 @@ def _partners(units: dict[int, tuple[str, int]], reported: dict[int, tuple[int, 
         done, late = reported.get(organisation_id, (0, 0))
         rows.append(PartnerProgress(name, done, expected, late, text % {"reported": done, "expected": expected}))
     return sorted(rows, key=lambda row: row.organisation.lower())
+
+
+def _add_partners(
+    tile: Tile, units: dict[int, tuple[str, int]], reported: dict[int, tuple[int, int]], label: PeriodLabels
+) -> None:
+    """The tile's table of units reported per partner for its headline period."""
+    tile.partners = _partners(units, reported)
+    tile.partner_rows = _partner_rows(tile.partners, conditional_escape(_("incomplete")))
+    tile.partners_caption = _("%(name)s: units reported per partner for %(period)s") % {
+        "name": tile.indicator.name,
+        "period": label(tile.period),
+    }
 
 
 def _partner_rows(partners: list[PartnerProgress], incomplete: str) -> SafeString:
