@@ -317,7 +317,7 @@ def test_it_renders_a_stored_version_2_snapshot(measures, client_for):
     assert client_for(w.viewer).get(page("report_pdf", report)).status_code == 200
 
 
-def test_upgrading_types_an_old_snapshot_without_changing_what_is_stored(measures):
+def test_it_types_an_old_snapshot_without_changing_what_is_stored(measures):
     m = measures
     data = version_1(m, Indicator.objects.create(ambition=m.ambition, name="Doorlooptijd"))
     before = copy.deepcopy(data)
@@ -332,7 +332,7 @@ def test_upgrading_types_an_old_snapshot_without_changing_what_is_stored(measure
     assert snapshot.to_json()["schema"] == SCHEMA_VERSION
 
 
-def test_a_new_snapshot_round_trips_through_its_typed_shape(measures, mid_month_reports):
+def test_it_round_trips_a_new_snapshot_through_its_typed_shape(measures, mid_month_reports):
     m, w = measures, measures.world
     enter_share(m, w.unit_a, m.period.previous, "20", "100")
     enter_share(m, w.unit_a, m.period, "10", "100")
@@ -370,7 +370,7 @@ def mid_month_reports(monkeypatch):
         ({"schema": 2, "period": "2026-09", "ambitions": [{"id": 1}]}, "cannot be read"),
     ],
 )
-def test_a_snapshot_this_version_cannot_read_gets_a_clear_page_not_a_server_error(
+def test_it_answers_a_snapshot_it_cannot_read_with_a_clear_page_not_a_server_error(
     measures, client_for, snapshot, message
 ):
     w = measures.world
@@ -391,7 +391,7 @@ def test_a_snapshot_this_version_cannot_read_gets_a_clear_page_not_a_server_erro
     assert report.snapshot == snapshot
 
 
-def test_a_newer_version_is_refused_before_any_upgrade():
+def test_it_refuses_a_newer_version_before_any_upgrade():
     with pytest.raises(NewerSnapshot) as refused:
         Snapshot.from_json({"schema": SCHEMA_VERSION + 1})
     assert refused.value.version == SCHEMA_VERSION + 1
