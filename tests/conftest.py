@@ -9,6 +9,7 @@ Two chains: ``zsm`` with partners A (Politie) and B (Openbaar Ministerie), and
 - ``admin``: platform administrator
 """
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -41,6 +42,17 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get("NAME"):
+        # On SQLite the test database is a file, as the embedded default runs (WAL, a busy timeout,
+        # IMMEDIATE transactions: ketenportaal/settings.py). Django's in-memory default is one
+        # connection the live server's threads share, which answers a browser's parallel cell
+        # saves with "database table is locked". One file per run (pid), deleted after it.
+        import tempfile
+        from pathlib import Path
+
+        name = Path(tempfile.gettempdir()) / f"ketenportaal-test-{os.getpid()}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
 
 
 @dataclass

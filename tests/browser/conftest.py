@@ -119,6 +119,19 @@ class Watcher:
         if new:
             pytest.fail("The browser reported problems:\n  " + "\n  ".join(new), pytrace=False)
 
+    def wait_for(self, page, *expected: str, timeout: float = 10.0) -> None:
+        """Wait until, for each text in ``expected``, a problem containing it has been reported.
+
+        Reports arrive as events (console messages, the CSP listener's calls, page errors) some
+        time after the navigation that caused them has returned, and the sync API handles events
+        only while it waits on the browser: so wait on the browser, briefly and repeatedly, until
+        they are all in (or fail, naming what never came)."""
+        deadline = time.monotonic() + timeout
+        while missing := [text for text in expected if not any(text in problem for problem in self.problems)]:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the browser never reported {missing} (it reported {self.problems})", pytrace=False)
+            page.wait_for_timeout(25)
+
 
 _STATIC = {"stylesheet", "script", "image", "font", "media"}
 
