@@ -234,11 +234,11 @@ def check_rows(
     """save_cell's checks for every row (its own functions); no queries, so it can run during a COPY.
 
     Returns the rows that pass, each also handed to ``emit`` as soon as it is checked."""
-    definitions, reporting, statuses = state.definitions, state.reporting, state.statuses
+    definitions, reporting = state.definitions, state.reporting
     rows: list[Row] = []
     append = rows.append
-    open_cells: set[tuple[int, Period, int]] = set()  # (indicator, period, organisation) past check_cell_open
-    late: dict[tuple[int, date], bool] = {}
+    # (indicator, period, organisation) past check_cell_open → whether a first report is late
+    open_cells: dict[tuple[int, Period, int], bool] = {}
     no_units: set[int] = set()
     for index, row, indicator, unit in candidates:
         # Plain ids in this loop: a model's .pk is a property, and the loop runs up to 100,000 times.
@@ -253,16 +253,11 @@ def check_rows(
             opened = (row.indicator_id, period, organisation_id)
             # Whether a cell is open depends on its indicator, period and organisation, except for the
             # reporting unit: check_cell_open runs in full once per combination, the unit check every row.
-            if opened not in open_cells or row.unit_id not in units:
-                status = statuses.get(
-                    (chain_of[row.indicator_id], organisation_id, period.frequency, period.start),
-                    SubmissionStatus.OPEN,
-                )
-                approved = status == SubmissionStatus.APPROVED
-                locked = approved and (row.indicator_id, row.unit_id, period.start) in state.locked
-                check_cell_open(CellContext(indicator, unit, period, version, units, status), today, locked)
+            is_late = open_cells.get(opened)
+            if is_late is None or row.unit_id not in units:
+                approved, is_late = _check_open(state, chain_of, row, indicator, unit, period, version, units, today)
                 if not approved:  # in an approved period each cell is locked or not on its own
-                    open_cells.add(opened)
+                    open_cells[opened] = is_late
             else:
                 approved = False
             check_kind(version, row.cell)
@@ -270,10 +265,6 @@ def check_rows(
         except CellRefused as refused:
             errors[index] = refused.errors
             continue
-        late_key = (version_id, period.start)
-        is_late = late.get(late_key)
-        if is_late is None:
-            is_late = late[late_key] = today > version.deadline_of(period)
         checked = Row(
             index,
             row.indicator_id,
@@ -295,6 +286,28 @@ def check_rows(
         if emit is not None:
             emit(checked)
     return rows
+
+
+def _check_open(
+    state: State,
+    chain_of: dict[int, int],
+    row: RowInput,
+    indicator: Indicator,
+    unit: Unit,
+    period: Period,
+    version: IndicatorVersion | None,
+    units: set[int],
+    today: date,
+) -> tuple[bool, bool]:
+    """check_cell_open for a row's cell (once per indicator, period and organisation, or per cell in
+    an approved period); returns whether its period is approved and whether a first report is late."""
+    status = state.statuses.get(
+        (chain_of[row.indicator_id], unit.organisation_id, period.frequency, period.start), SubmissionStatus.OPEN
+    )
+    approved = status == SubmissionStatus.APPROVED
+    locked = approved and (row.indicator_id, row.unit_id, period.start) in state.locked
+    check_cell_open(CellContext(indicator, unit, period, version, units, status), today, locked)
+    return approved, today > version.deadline_of(period)
 
 
 def refuse_clearing_submitted(rows: list[Row], state: State, lookups: Lookups, errors: dict[int, Errors]) -> None:
