@@ -35,10 +35,13 @@ COPY --from=frontend /app/node_modules ./node_modules
 COPY . .
 
 # Static files and translations are baked into the image. collectstatic needs production
-# settings (manifest storage) and therefore a SECRET_KEY; this throwaway one exists only
-# for this build step and is not kept in the image.
+# settings (manifest storage), and production settings refuse to load without a secret key and
+# the services' addresses; these throwaway stand-ins exist only for this build step (nothing is
+# contacted) and are not kept in the image.
 RUN pybabel compile --domain django --directory locale \
-    && KETENPORTAAL_ENV=production SECRET_KEY=build-only-collectstatic-key \
+    && KETENPORTAAL_ENV=production SECRET_KEY=build-only-collectstatic-key ALLOWED_HOSTS=build.invalid \
+       DATABASE_URL=postgres://build@db.invalid/build REDIS_URL=redis://redis.invalid:6379/0 \
+       EMAIL_URL=smtp://smtp.invalid:25 \
        python manage.py collectstatic --noinput --verbosity 0
 
 RUN useradd --system --uid 1000 --user-group --home-dir /app --no-create-home app \
@@ -47,4 +50,4 @@ RUN useradd --system --uid 1000 --user-group --home-dir /app --no-create-home ap
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "ketenportaal.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "ketenportaal.wsgi", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

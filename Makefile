@@ -64,6 +64,7 @@ deploy-check: setup
 	REDIS_URL=redis://redis.invalid:6379/0 \
 	EMAIL_URL=smtp+tls://mailer@smtp.invalid:587 \
 	ALLOWED_HOSTS=portal.example.nl \
+	ADMINS=ops@example.nl \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 # What CI runs (.ci/run): installs system packages, lint, migrations, compose, deploy check, tests.

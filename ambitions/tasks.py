@@ -5,18 +5,18 @@ again after a worker died mid-run leaves exactly one report per chain and period
 acknowledgement and rejection on a lost worker (settings.py), a task whose worker died is
 delivered again.
 
-``REPORT_DRAFT_TEST_DELAY`` (seconds, environment): for the reliability tests only
-(tests/integration/test_report_reliability.py), drafting pauses this long after inserting the
-report and before committing, so a test can kill the worker mid-draft. Unset in every deployment.
+``REPORT_DRAFT_TEST_DELAY`` (seconds): a setting of the reliability tests' workers only
+(tests/integration/settings.py; the portal's settings do not have it): drafting pauses this long
+after inserting the report and before committing, so a test can kill the worker mid-draft.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 
 from celery import shared_task
+from django.conf import settings
 
 from ambitions.periods import Period
 from ambitions.services import reports
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 def _test_pause():
-    delay = float(os.environ.get("REPORT_DRAFT_TEST_DELAY") or 0)
+    delay = getattr(settings, "REPORT_DRAFT_TEST_DELAY", 0)
     if delay <= 0:
         return None
 

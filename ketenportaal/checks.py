@@ -1,10 +1,16 @@
-"""System checks that refuse configurations we know to be wrong."""
+"""System checks that refuse configurations we know to be wrong.
+
+Settings import already refuses a production start without the shared services' addresses
+(settings.REQUIRED_IN_PRODUCTION); these checks refuse addresses of the wrong kind. They run with
+every management command that checks (``migrate`` in docker-compose included), not only with
+``check --deploy``.
+"""
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 
-@register(Tags.security, deploy=True)
+@register(Tags.security)
 def check_production_services(app_configs, **kwargs) -> list[Error]:
     errors = []
     if not settings.PRODUCTION:
@@ -29,6 +35,19 @@ def check_site_url(app_configs, **kwargs) -> list[Error]:
                 "Links in e-mails need the portal's address: set SITE_URL=https://… "
                 "(or name one host in ALLOWED_HOSTS).",
                 id="ketenportaal.E004",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_error_reports(app_configs, **kwargs) -> list[Warning]:
+    """A server error nobody hears of is a fault nobody fixes."""
+    if settings.PRODUCTION and not settings.ADMINS and not settings.SENTRY_DSN:
+        return [
+            Warning(
+                "Errors reach nobody: set ADMINS=ops@example.nl (mail) and/or SENTRY_DSN.",
+                id="ketenportaal.W001",
             )
         ]
     return []

@@ -2,7 +2,9 @@
 
 One file for every deployment. KETENPORTAAL_ENV picks the defaults:
 - development (default): SQLite, no Redis needed, Celery on a filesystem broker.
-- production: every secret must be set, HTTPS-only cookies, HSTS.
+- production: no defaults for what must be shared or secret (start-up names every one that is
+  missing), HTTPS-only cookies, HSTS.
+Switches that only tests need live in the tests (tests/integration/settings.py), not here.
 """
 
 from datetime import timedelta
@@ -23,6 +25,15 @@ if KETENPORTAAL_ENV not in {"development", "production"}:
         f"KETENPORTAAL_ENV must be 'development' or 'production', not {KETENPORTAAL_ENV!r}"
     )
 PRODUCTION = KETENPORTAAL_ENV == "production"
+
+# Production has no fallbacks for these: without them every web and worker process would run on
+# its own SQLite file, filesystem broker, in-process cache and console mail, and never share a
+# task. Every missing one is named at once, so that one failed start tells the operator all.
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL")
+if PRODUCTION and (_missing := [name for name in REQUIRED_IN_PRODUCTION if not env.str(name, default="").strip()]):
+    raise environ.ImproperlyConfigured(
+        f"KETENPORTAAL_ENV=production needs {', '.join(_missing)} in the environment (see .env.example)."
+    )
 
 # In production there is no default: a missing secret stops start-up.
 if PRODUCTION:
@@ -204,8 +215,37 @@ STATICFILES_DIRS = [
     ("vendor/voorbeeld-tokens", NODE_MODULES / "@nl-design-system-unstable/voorbeeld-design-tokens/dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org/dist"),
 ]
+# Uploads (chain logos, later attachments) go only through Django's storage API, and the portal
+# serves them itself (stakeholders.views.chains.chain_logo), so nothing reads a media folder by
+# path. MEDIA_STORAGE says where they live: "filesystem" (default: MEDIA_ROOT, e.g. one volume on
+# one machine) or "s3": a private bucket in any S3-compatible store, shared by every machine.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = "/media/"
+if MEDIA_STORAGE == "filesystem":
+    _media_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    if not env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+        raise environ.ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (see .env.example).")
+    # Credentials are boto3's own: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment,
+    # or the machine's role. No ACL is sent: the bucket stays private, as its policy says.
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            "default_acl": None,
+            # As on a filesystem: a second upload with the same name gets a name of its own.
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise environ.ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {MEDIA_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -213,8 +253,6 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-MEDIA_URL = "/media/"
 LOGO_MAX_BYTES = 512 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -315,13 +353,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:
-    # Longer than the longest task, so a late-acked task is not redelivered while it runs.
-    # CELERY_VISIBILITY_TIMEOUT (seconds) is lowered only by the reliability tests
-    # (tests/integration/test_report_reliability.py), together with a sweep for unacknowledged
-    # messages every second, to see a task of a killed worker redelivered within the test.
+    # Longer than the longest task, so a late-acked task is not redelivered while it runs. (The
+    # reliability tests lower it and sweep for unacknowledged messages every second in their own
+    # settings, tests/integration/settings.py, to see a killed worker's task redelivered.)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60 * 2)}
-    if env.str("CELERY_VISIBILITY_TIMEOUT", default=""):
-        CELERY_BROKER_TRANSPORT_OPTIONS.update(unacked_restore_interval=1, unacked_restore_throttle=1)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -348,14 +383,52 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# One logging set-up for web, worker and beat (ketenportaal/celery.py hands Celery this one too),
+# at LOG_LEVEL. Errors reach the operators: a server error and a failed task are mailed to ADMINS
+# (comma-separated addresses; none: no mail), without form data, cookies, local variables or
+# names (ketenportaal/errors.py), and sent to Sentry when SENTRY_DSN is set (ketenportaal/sentry.py).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+ADMINS = env.list("ADMINS", default=[])
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[Ketenportaal] "
+DEFAULT_EXCEPTION_REPORTER = "ketenportaal.errors.PrivateExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "ketenportaal.errors.PrivateExceptionReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "hide_request_path": {"()": "ketenportaal.errors.HideRequestPath"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "hide_request_path"],
+            "include_html": False,
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Django's defaults would add their own console and mail handlers: everything goes one way.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"handlers": ["mail_admins"], "propagate": True},
+        "celery.app.trace": {"handlers": ["mail_admins"], "propagate": True},
+    },
 }
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from ketenportaal import sentry
+
+    sentry.init(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=KETENPORTAAL_ENV),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # Reminders and the daily digest (ambitions/reminders.py, stakeholders/digest.py). The sweep is
 # idempotent (one notification per person per item and period), so it runs every hour; the

@@ -1,4 +1,4 @@
-"""Project-wide views: the health check and the error pages.
+"""Project-wide views: the health check (database and Redis, each on its own) and the error pages.
 
 The error pages are the portal's own, in its layout and language, with a way back: a person
 who mistypes an address, follows a stale link or is refused an action must never see a bare
@@ -9,9 +9,11 @@ The API answers its errors in its own JSON shape (ketenportaal/api.py).
 
 import logging
 
+import redis
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import DisallowedHost
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -36,13 +38,50 @@ _BARE_PAGE = (
 )
 
 
+HEALTH_TIMEOUT_SECONDS = 2
+
+
 @login_not_required
 @require_GET
+@transaction.non_atomic_requests  # ATOMIC_REQUESTS would need the database before the check runs
 def health(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for load balancers and docker-compose."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Whether this process reaches the database and Redis, each on its own, for load balancers,
+    docker-compose and monitoring: ``{"status": "ok", "database": "ok", "redis": "ok"}``, or HTTP
+    503 with ``"unavailable"`` for what does not answer. Redis is "not used" in the embedded
+    default (no REDIS_URL). Nothing else: no versions or addresses for a stranger to read."""
+    checks = {"database": _database_state(), "redis": _redis_state()}
+    healthy = "unavailable" not in checks.values()
+    response = JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    # Logged above as a warning, once per check: not also as a server error mailed to ADMINS every
+    # time a load balancer asks while the database is down (monitoring watches this answer).
+    response._has_been_logged = True
+    return response
+
+
+def _database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        logger.warning("health: the database does not answer (%s)", type(error).__name__)
+        return "unavailable"
+    return "ok"
+
+
+def _redis_state() -> str:
+    if not settings.REDIS_URL:
+        return "not used"
+    client = redis.Redis.from_url(
+        settings.REDIS_URL, socket_connect_timeout=HEALTH_TIMEOUT_SECONDS, socket_timeout=HEALTH_TIMEOUT_SECONDS
+    )
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as error:
+        logger.warning("health: Redis does not answer (%s)", type(error).__name__)
+        return "unavailable"
+    finally:
+        client.close()
+    return "ok"
 
 
 def _back_url(request: HttpRequest) -> str:

@@ -64,9 +64,13 @@ class Figure(models.Model):
     # changed one unless the update is HOT (PostgreSQL rewrites the row in place on its page, touching
     # no index, when no indexed column changes and the page has room: see FIGURE_FILLFACTOR in
     # migration 0002). So no single-column index where a composite one starts with the column
-    # (indicator, organisation), and none for the other keys: they are only looked up when a unit,
-    # version or person is deleted (PROTECT, SET_NULL), which the portal never does and the admin
-    # rarely, and may scan.
+    # (indicator, organisation), and none for the unit and version: they are only looked up when a
+    # unit or version is deleted (PROTECT), which the portal never does and the admin rarely, and
+    # may scan. Deleting a person (the admin; a right to be forgotten) sets entered_by to NULL on
+    # their figures and history, though, so entered_by and FigureChange.changed_by have an index:
+    # without it, one deletion scans both tables (millions of rows). The cost: an insert writes one
+    # index more, and a correction by someone else than the last one to enter the figure is no
+    # longer a HOT update (docs/benchmarks.md).
     #
     # No foreign key constraints in the database either: PostgreSQL checks each one once per written
     # row at commit, about 0.45 s per 100,000 rows per key — 2.3 s of a 6 s bulk upsert of 100,000
@@ -119,6 +123,8 @@ class Figure(models.Model):
             # Recomputing an organisation's aggregate and the unit × period tables.
             models.Index(fields=["indicator", "period", "organisation"], name="figure_org_rollup"),
             models.Index(fields=["organisation", "period"], name="figure_org_period"),
+            # Deleting a person (SET_NULL) finds their figures without scanning the table.
+            models.Index(fields=["entered_by"], name="figure_entered_by"),
         ]
 
     def __str__(self) -> str:
@@ -169,6 +175,8 @@ class FigureChange(models.Model):
     class Meta:
         ordering = ["figure", "-revision"]
         constraints = [models.UniqueConstraint(fields=["figure", "revision"], name="figure_change_unique")]
+        # Deleting a person (SET_NULL) finds their history rows without scanning the table.
+        indexes = [models.Index(fields=["changed_by"], name="figure_change_changed_by")]
 
     def __str__(self) -> str:
         return f"{self.figure_id} r{self.revision}"

@@ -4,9 +4,10 @@ Every test starts real processes (``celery -A ketenportaal worker`` / ``beat``) 
 database and a Redis database of its own (so that other test runs' workers never take these
 tasks). The tests use ``transactional_db``: the workers must see the committed rows.
 
-``REPORT_DRAFT_TEST_DELAY`` (read only in ambitions/tasks.py) makes each draft pause after its
-INSERT and before its COMMIT, so a test can kill a worker in the middle of drafting. A lower
-``CELERY_VISIBILITY_TIMEOUT`` lets a task whose whole worker died be redelivered within the test.
+The workers run on tests/integration/settings.py, the portal's settings plus two test-only
+switches: ``REPORT_DRAFT_TEST_DELAY`` makes each draft pause after its INSERT and before its COMMIT,
+so a test can kill a worker in the middle of drafting; a lower ``CELERY_VISIBILITY_TIMEOUT`` (swept
+every second) lets a task whose whole worker died be redelivered within the test.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.db import connection
 
 from ambitions.models import ProgressReport, ReportCommentary
 from tests.conftest import build_world
-from tests.integration.processes import Cluster, celery_cluster
+from tests.integration.processes import ROOT, Cluster, celery_cluster
 from tests.measures import build_measures
 from tests.services import requires_services
 
@@ -33,7 +34,13 @@ REDIS_DB = 13  # this file's own broker database
 
 @pytest.fixture
 def cluster(transactional_db, tmp_path) -> Iterator[Cluster]:
-    with celery_cluster(tmp_path, REDIS_DB, drop=("REPORT_",)) as started:
+    with celery_cluster(
+        tmp_path,
+        REDIS_DB,
+        drop=("REPORT_",),
+        DJANGO_SETTINGS_MODULE="tests.integration.settings",
+        PYTHONPATH=str(ROOT),  # for the settings module under tests/
+    ) as started:
         yield started
 
 
