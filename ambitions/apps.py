@@ -7,4 +7,37 @@ class AmbitionsConfig(AppConfig):
     verbose_name = _("Ambitions")
 
     def ready(self) -> None:
-        from . import audit  # noqa: F401  (registers models with the audit trail)
+        from stakeholders.permissions import Action
+        from stakeholders.registry import MyWorkFragment, NavSection, register_my_work, register_nav_section
+
+        from . import audit, my_work  # noqa: F401  (audit registers models with the audit trail)
+
+        # What ambitions adds to stakeholders' chain menu and My work page (stakeholders/registry.py).
+        for section in (
+            NavSection(
+                "dashboard",
+                _("Dashboard"),
+                "ambitions:chain_dashboard",
+                ("chain_dashboard", "indicator_detail", "indicator_export"),
+                20,
+                home_link=_("Dashboard: where the chain stands on its ambitions"),
+            ),
+            NavSection(
+                "ambitions",
+                _("Ambitions"),
+                "ambitions:ambition_list",
+                ("ambition_", "indicator_create", "version_"),
+                30,
+            ),
+            NavSection(
+                "entry",
+                _("Figures"),
+                "ambitions:entry_index",
+                ("entry_", "period_", "figure_"),
+                40,
+                Action.ENTER_FIGURES,
+            ),
+            NavSection("reports", _("Reports"), "ambitions:report_list", ("report_",), 50),
+        ):
+            register_nav_section(section)
+        register_my_work(MyWorkFragment("ambitions", "ambitions/_my_work.html", my_work.items, 20))

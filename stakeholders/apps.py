@@ -8,3 +8,26 @@ class StakeholdersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit  # noqa: F401  (registers models with the audit trail)
+        from .permissions import Action
+        from .registry import NavSection, register_nav_section
+
+        # The chain menu's own sections; apps built on stakeholders add theirs in their ready().
+        for section in (
+            NavSection("home", _("Chain home"), "stakeholders:chain_detail", ("chain_detail",), 10),
+            NavSection("partners", _("Partners"), "stakeholders:partnership_list", ("partnership_",), 60),
+            NavSection(
+                "organisations",
+                _("Organisations"),
+                "stakeholders:organisation_list",
+                ("organisation_", "unit_"),
+                70,
+            ),
+            NavSection(
+                "people", _("People and roles"), "stakeholders:membership_list", ("membership_", "invitation_"), 80
+            ),
+            NavSection("mandates", _("Mandates"), "stakeholders:mandate_list", ("mandate_",), 90),
+            NavSection(
+                "settings", _("Settings"), "stakeholders:chain_settings", ("chain_settings",), 100, Action.MANAGE_CHAIN
+            ),
+        ):
+            register_nav_section(section)

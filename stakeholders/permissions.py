@@ -18,17 +18,26 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
-    from stakeholders.models import Chain, Organisation, Partnership, Person
+# The policy reads the models; the models never read the policy (their visible_to filters
+# compose on Chain.objects.visible_to), so this import runs one way.
+from stakeholders.models import (
+    Chain,
+    Mandate,
+    MandateScope,
+    Membership,
+    Organisation,
+    Partnership,
+    Person,
+    Role,
+)
 
 
 class Action(StrEnum):
@@ -65,42 +74,21 @@ def _roles(user) -> dict[int, str]:
     # __dict__ is not the person's, so the cache would never be hit.
     cache = getattr(user, "_chain_roles", None)
     if cache is None:
-        from stakeholders.models import Membership
-
         cache = dict(Membership.objects.filter(person=user).values_list("chain_id", "role"))
         user._chain_roles = cache
     return cache
 
 
-def chains_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    from stakeholders.models import Chain
-
-    queryset = Chain.objects.all() if queryset is None else queryset
-    if _is_admin(user):
-        return queryset
-    if not user.is_authenticated:
-        return queryset.none()
-    return queryset.filter(memberships__person=user)
+def chains_visible_to(user) -> QuerySet[Chain]:
+    """The visibility rule is the querysets' own (Chain.objects.visible_to)."""
+    return Chain.objects.visible_to(user)
 
 
-def organisations_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Organisations that are partners in a chain the user can see, plus the user's own."""
-    from django.db.models import Q
-
-    from stakeholders.models import Organisation, Partnership
-
-    queryset = Organisation.objects.all() if queryset is None else queryset
-    if _is_admin(user):
-        return queryset
-    if not user.is_authenticated:
-        return queryset.none()
-    in_my_chains = Partnership.objects.filter(chain__in=chains_visible_to(user)).values("organisation_id")
-    return queryset.filter(Q(pk__in=in_my_chains) | Q(pk=user.organisation_id))
+def organisations_visible_to(user) -> QuerySet[Organisation]:
+    return Organisation.objects.visible_to(user)
 
 
 def allows(user, action: Action, chain: Chain, organisation: Organisation | None = None) -> bool:
-    from stakeholders.models import MandateScope, Role
-
     if _is_admin(user):
         return True
     role = role_in(user, chain)
@@ -136,8 +124,6 @@ def maintainable_organisation_ids(user, chain: Chain, organisations) -> set[int]
     Once a second chain takes the organisation on, only its leads and administrators may.
     One query for any number of organisations (the organisation list asks for all at once).
     """
-    from stakeholders.models import Partnership, Role
-
     ids = {organisation.pk for organisation in organisations}
     if _is_admin(user):
         return ids
@@ -167,8 +153,6 @@ def require(user, action: Action, chain: Chain, organisation: Organisation | Non
 
 
 def get_chain_or_404(user, slug: str) -> Chain:
-    from stakeholders.models import Chain
-
     try:
         return Chain.objects.visible_to(user).get(slug=slug)
     except Chain.DoesNotExist as exc:
@@ -178,8 +162,6 @@ def get_chain_or_404(user, slug: str) -> Chain:
 def has_mandate(person: Person, partnership: Partnership, scope: str, on: date | None = None) -> bool:
     """Whether the person may act for the partner in this scope on that day (the mandate rule:
     Mandate.objects.usable_on)."""
-    from stakeholders.models import Mandate
-
     if not person.is_active or person.organisation_id != partnership.organisation_id:
         return False  # spares the query
     return (
@@ -191,10 +173,6 @@ def has_mandate(person: Person, partnership: Partnership, scope: str, on: date |
 
 def requires_two_factor(user) -> bool:
     """Programme managers and platform administrators must use a second factor."""
-    from django.conf import settings
-
-    from stakeholders.models import Role
-
     if not settings.TWO_FACTOR_REQUIRED or not user.is_authenticated:
         return False
     if _is_admin(user):

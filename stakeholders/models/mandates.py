@@ -7,7 +7,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .chains import Partnership, PartnershipStatus
+from .chains import Chain, Partnership, PartnershipStatus
 from .people import Membership, Person, Role
 
 
@@ -53,9 +53,7 @@ class MandateGap:
 
 class MandateQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MandateQuerySet":
-        from stakeholders import permissions
-
-        return self.filter(partnership__chain__in=permissions.chains_visible_to(user))
+        return self.filter(partnership__chain__in=Chain.objects.visible_to(user))
 
     def valid_on(self, day: date | None = None) -> "MandateQuerySet":
         day = day or timezone.localdate()
@@ -68,7 +66,7 @@ class MandateQuerySet(models.QuerySet):
     def usable_on(self, day: date | None = None) -> "MandateQuerySet":
         """The mandate rule: mandates someone can act on that day — valid then, held by an active
         person of the partner's own organisation whose role in the partner's chain can use the
-        scope (MandateScope.roles_for). ketenportaal.permissions.has_mandate asks this for one
+        scope (MandateScope.roles_for). stakeholders.permissions.has_mandate asks this for one
         person; lists, reminders and the missing-mandate warnings ask it for many."""
         scopes_per_roles: dict[frozenset[str], list[str]] = {}
         for scope in MandateScope.values:
@@ -112,7 +110,7 @@ class Mandate(models.Model):
     """Authority for one person to act for one partner, in one scope, for a time.
 
     Acting on behalf of an organisation (consent, vote, sign) checks for a valid
-    mandate through ketenportaal.permissions.has_mandate — never a shared login.
+    mandate through stakeholders.permissions.has_mandate — never a shared login.
     """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="mandates", verbose_name=_("person"))
@@ -160,3 +158,36 @@ class Mandate(models.Model):
                     % {"org": self.partnership.organisation}
                 }
             )
+        self._check_role_can_use_scope()
+
+    def _check_role_can_use_scope(self) -> None:
+        """Refuse a mandate its holder's role in the chain could never use (MandateScope.roles_for,
+        the rule usable_on applies): a contributor with a consent mandate would be asked for consent
+        and then refused."""
+        if not (self.person_id and self.partnership_id and self.scope in MandateScope.values):
+            return
+        role = (
+            Membership.objects.filter(person_id=self.person_id, chain_id=self.partnership.chain_id)
+            .values_list("role", flat=True)
+            .first()
+        )
+        usable_by = MandateScope.roles_for(self.scope)
+        if role in usable_by:
+            return
+        about = {
+            "person": self.person,
+            "scope": MandateScope(self.scope).label,
+            "roles": " / ".join(str(Role(r).label).lower() for r in Role.values if r in usable_by),
+        }
+        if role is None:
+            message = _("%(person)s has no role in this chain, so could never use a mandate to “%(scope)s”.") % about
+        else:
+            about["role"] = str(Role(role).label).lower()
+            message = (
+                _(
+                    "%(person)s is %(role)s in this chain and could never use a mandate to “%(scope)s”: "
+                    "that needs the role %(roles)s."
+                )
+                % about
+            )
+        raise ValidationError({"scope": message})

@@ -9,9 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "OrganisationQuerySet":
-        from stakeholders import permissions
+        """Organisations that are partners in a chain the user can see, plus the user's own."""
+        from .chains import Chain, Partnership  # chains.py imports this module
 
-        return permissions.organisations_visible_to(user, self)
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_active and (user.is_superuser or user.is_staff):
+            return self
+        in_my_chains = Partnership.objects.filter(chain__in=Chain.objects.visible_to(user)).values("organisation_id")
+        return self.filter(models.Q(pk__in=in_my_chains) | models.Q(pk=user.organisation_id))
 
 
 class Organisation(models.Model):
@@ -45,9 +51,7 @@ class Organisation(models.Model):
 
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user) -> "UnitQuerySet":
-        from stakeholders import permissions
-
-        return self.filter(organisation__in=permissions.organisations_visible_to(user))
+        return self.filter(organisation__in=Organisation.objects.visible_to(user))
 
     def for_organisation(self, organisation) -> "UnitQuerySet":
         return self.filter(organisation=organisation)

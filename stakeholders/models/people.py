@@ -17,7 +17,7 @@ from .organisations import Organisation
 
 
 class Role(models.TextChoices):
-    """What a person may do in one chain (see ketenportaal/permissions.py)."""
+    """What a person may do in one chain (see stakeholders/permissions.py)."""
 
     PROGRAMME_MANAGER = "programme_manager", _("Programme manager")
     PARTNER_LEAD = "partner_lead", _("Partner lead")
@@ -160,9 +160,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
 class MembershipQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MembershipQuerySet":
-        from stakeholders import permissions
+        from .chains import Chain  # chains.py imports this module
 
-        return self.filter(chain__in=permissions.chains_visible_to(user))
+        return self.filter(chain__in=Chain.objects.visible_to(user))
 
     def of_humans(self) -> "MembershipQuerySet":
         """Roles held by people, not by system accounts (PersonQuerySet.humans)."""
@@ -225,9 +225,9 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(status=InvitationStatus.PENDING, expires_at__lte=timezone.now())
 
     def visible_to(self, user) -> "InvitationQuerySet":
-        from stakeholders import permissions
+        from .chains import Chain  # chains.py imports this module
 
-        return self.filter(chain__in=permissions.chains_visible_to(user))
+        return self.filter(chain__in=Chain.objects.visible_to(user))
 
 
 class InvitationError(ValidationError):

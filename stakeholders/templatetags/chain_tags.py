@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 from django import template
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 from stakeholders.models import Organisation
 from stakeholders.permissions import Action, allows
+from stakeholders.registry import nav_sections
 
 register = template.Library()
 
@@ -17,34 +17,6 @@ class NavItem:
     label: str
     url: str
     current: bool
-
-
-# (section, label, URL name, the URL-name prefixes of the pages that belong to the section, action needed).
-# A name without a namespace is in "stakeholders"; other apps' sections give the full name.
-_SECTIONS = [
-    ("home", _("Chain home"), "chain_detail", ("chain_detail",), Action.VIEW),
-    (
-        "dashboard",
-        _("Dashboard"),
-        "ambitions:chain_dashboard",
-        ("chain_dashboard", "indicator_detail", "indicator_export"),
-        Action.VIEW,
-    ),
-    (
-        "ambitions",
-        _("Ambitions"),
-        "ambitions:ambition_list",
-        ("ambition_", "indicator_create", "version_"),
-        Action.VIEW,
-    ),
-    ("entry", _("Figures"), "ambitions:entry_index", ("entry_", "period_", "figure_"), Action.ENTER_FIGURES),
-    ("reports", _("Reports"), "ambitions:report_list", ("report_",), Action.VIEW),
-    ("partners", _("Partners"), "partnership_list", ("partnership_",), Action.VIEW),
-    ("organisations", _("Organisations"), "organisation_list", ("organisation_", "unit_"), Action.VIEW),
-    ("people", _("People and roles"), "membership_list", ("membership_", "invitation_"), Action.VIEW),
-    ("mandates", _("Mandates"), "mandate_list", ("mandate_",), Action.VIEW),
-    ("settings", _("Settings"), "chain_settings", ("chain_settings",), Action.MANAGE_CHAIN),
-]
 
 
 def _own_organisation(user, action: Action) -> Organisation | None:
@@ -61,15 +33,27 @@ def chain_nav(context, chain) -> list[NavItem]:
     request = context["request"]
     match = getattr(request, "resolver_match", None)
     items = []
-    for _section, label, name, prefixes, action in _SECTIONS:
-        if not allows(request.user, action, chain, _own_organisation(request.user, action)):
+    # Each app registers its own sections (stakeholders/registry.py), so this menu names no app.
+    for section in nav_sections():
+        if not allows(request.user, section.action, chain, _own_organisation(request.user, section.action)):
             continue
-        namespace, _colon, url_name = name.rpartition(":")
-        namespace = namespace or "stakeholders"
-        current = bool(match and match.namespace == namespace and (match.url_name or "").startswith(prefixes))
-        url = reverse(f"{namespace}:{url_name}", args=[chain.slug])
-        items.append(NavItem(label=str(label), url=url, current=current))
+        current = bool(
+            match and match.namespace == section.namespace and (match.url_name or "").startswith(section.prefixes)
+        )
+        url = reverse(section.url_name, args=[chain.slug])
+        items.append(NavItem(label=str(section.label), url=url, current=current))
     return items
+
+
+@register.simple_tag(takes_context=True)
+def chain_home_links(context, chain) -> list[NavItem]:
+    """The sections other apps offer on the chain home (NavSection.home_link) that the user may open."""
+    user = context["request"].user
+    return [
+        NavItem(label=str(section.home_link), url=reverse(section.url_name, args=[chain.slug]), current=False)
+        for section in nav_sections()
+        if section.home_link and allows(user, section.action, chain, _own_organisation(user, section.action))
+    ]
 
 
 @register.simple_tag(takes_context=True)

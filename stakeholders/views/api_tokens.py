@@ -6,7 +6,7 @@ a Person marked ``is_system`` that cannot sign in interactively (no usable passw
 a domain that receives no mail), of that organisation, with the CONTRIBUTOR role in the chain —
 plus a REST framework token, shown once on creation. System accounts are never listed, reminded
 or mailed as people (Person.objects.humans()). Because the
-account is a contributor of that organisation, the one policy (ketenportaal/permissions.py) limits
+account is a contributor of that organisation, the one policy (stakeholders/permissions.py) limits
 the token to that organisation's units: no rule here is specific to tokens.
 
 Revoking deletes the token and deactivates the account; its figures keep naming it.

@@ -4,7 +4,7 @@ Throttling of failed sign-ins is django-axes' job (settings.AXES_*): its backend
 refuses a locked address+IP and its middleware turns that into
 registration/lockout.html with HTTP 429. Reset mails are limited per address and
 per IP (stakeholders/throttles.py). Which roles need a second factor is
-decided in ketenportaal.permissions.requires_two_factor and enforced by
+decided in stakeholders.permissions.requires_two_factor and enforced by
 ketenportaal.middleware.TwoFactorRequiredMiddleware; these views only let a
 person set one up or enter it.
 """

@@ -1,24 +1,24 @@
-from importlib import import_module
-
-from django.apps import apps
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.module_loading import module_has_submodule
 
 from stakeholders.models import Chain, Invitation, Mandate, Membership, Partnership, Role
+from stakeholders.registry import my_work_fragments
 
 
-def _from_other_apps(user) -> dict:
-    """Apps that build on stakeholders add their own items (figures due, approvals, consents…):
-    each may have a ``my_work`` module with ``items(user) -> dict`` of template context.
-    stakeholders imports none of them; dependencies point one way (docs/architecture.md)."""
+def _from_other_apps(user) -> tuple[dict, list[str]]:
+    """What apps built on stakeholders add (figures due, approvals, consents…): each registers a
+    fragment in its AppConfig.ready() (stakeholders/registry.py). Their context joins the page's;
+    a fragment is rendered only when it holds something. stakeholders imports none of them."""
     context: dict = {}
-    for config in apps.get_app_configs():
-        if config.name != "stakeholders" and module_has_submodule(config.module, "my_work"):
-            context.update(import_module(f"{config.name}.my_work").items(user))
-    return context
+    templates = []
+    for fragment in my_work_fragments():
+        items = fragment.items(user)
+        context.update(items)
+        if any(items.values()):
+            templates.append(fragment.template)
+    return context, templates
 
 
 def my_work(request) -> HttpResponse:
@@ -36,6 +36,7 @@ def my_work(request) -> HttpResponse:
     # A programme manager sees every core partner of their chains that nobody can act for.
     managed = [chain for chain in chains if chain.my_role == Role.PROGRAMME_MANAGER]
     gaps = Mandate.objects.missing_for(Partnership.objects.filter(chain__in=managed)) if managed else []
+    contributed, fragments = _from_other_apps(user)
     return render(
         request,
         "stakeholders/my_work.html",
@@ -45,6 +46,7 @@ def my_work(request) -> HttpResponse:
             "expiring_mandates": expiring,
             "mandate_gaps": gaps,
             "grantable": {gap.partnership.pk for gap in gaps},  # a programme manager may grant them all
-            **_from_other_apps(user),
+            **contributed,
+            "fragments": fragments,
         },
     )

@@ -4,7 +4,7 @@ Organisations are shared between chains, so they are reached through a chain in 
 are a partner: an organisation that is not a partner here is not found (404). Its details and
 units are one directory entry for every chain, so editing them is for the organisation's own
 partner leads and administrators, and for a programme manager only while the organisation is a
-partner in their chain alone (Action.MAINTAIN_ORGANISATION, ketenportaal/permissions.py). The
+partner in their chain alone (Action.MAINTAIN_ORGANISATION, stakeholders/permissions.py). The
 history shows this chain the changes, but names only people it knows (history_for(chain=...)).
 """
 

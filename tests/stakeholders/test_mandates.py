@@ -35,7 +35,7 @@ def options(response, field: str) -> str:
 def grant(world: World, **overrides) -> dict:
     data = {
         "partnership": world.partner_a.pk,
-        "person": world.contributor_a.pk,
+        "person": world.lead_a.pk,
         "scope": MandateScope.APPROVE_FIGURES,
         "valid_from": "2026-01-01",
         "valid_until": "2026-12-31",
@@ -179,7 +179,7 @@ def test_it_lets_a_lead_grant_a_mandate_for_their_own_organisation(world: World,
     assert response.status_code == 302
     mandate = Mandate.objects.get()
     assert mandate.partnership == world.partner_a
-    assert mandate.person == world.contributor_a
+    assert mandate.person == world.lead_a
     assert mandate.granted_by == world.lead_a
 
 
@@ -207,7 +207,7 @@ def test_it_refuses_a_mandate_that_ends_before_it_starts(world: World, client_fo
 
 
 def test_it_refuses_someone_of_another_organisation(world: World, client_for):
-    data = grant(world, partnership=world.partner_b.pk, person=world.contributor_a.pk)
+    data = grant(world, partnership=world.partner_b.pk, person=world.lead_a.pk)
     response = client_for(world.manager).post(CREATE, data)
     assert response.status_code == 422
     assert "Only someone from Openbaar Ministerie can hold a mandate for it." in error_at(response, "person")
@@ -231,6 +231,40 @@ def test_it_refuses_another_chains_partner(world: World, client_for):
     assert not Mandate.objects.exists()
 
 
+@pytest.mark.parametrize("scope", [MandateScope.CONSENT_INDICATORS, MandateScope.APPROVE_FIGURES])
+def test_it_refuses_a_mandate_the_holders_role_could_never_use(world: World, client_for, scope):
+    # A contributor holding a consent mandate used to be asked for consent and listed as "may
+    # answer" — and then refused (403). The form says so at the scope and saves nothing.
+    response = client_for(world.manager).post(CREATE, grant(world, person=world.contributor_a.pk, scope=scope))
+    assert response.status_code == 422
+    assert "Contributor is contributor in this chain and could never use a mandate to" in error_at(response, "scope")
+    assert "that needs the role programme manager / partner lead." in error_at(response, "scope")
+    assert not Mandate.objects.exists()
+
+
+def test_it_lets_a_steering_group_member_hold_a_mandate_to_vote_but_not_to_consent(world: World, client_for):
+    member = PersonFactory(full_name="Stuur", organisation=world.org_a)
+    MembershipFactory(person=member, chain=world.chain, role=Role.STEERING_MEMBER)
+    client = client_for(world.manager)
+    refused = client.post(CREATE, grant(world, person=member.pk, scope=MandateScope.CONSENT_INDICATORS))
+    assert refused.status_code == 422
+    assert "Stuur is steering group member in this chain" in error_at(refused, "scope")
+    assert client.post(CREATE, grant(world, person=member.pk, scope=MandateScope.VOTE_IN_BODY)).status_code == 302
+    assert Mandate.objects.get().scope == MandateScope.VOTE_IN_BODY
+
+
+def test_it_refuses_changing_a_mandate_to_a_scope_its_holders_role_could_never_use(world: World, client_for):
+    member = PersonFactory(full_name="Stuur", organisation=world.org_a)
+    MembershipFactory(person=member, chain=world.chain, role=Role.STEERING_MEMBER)
+    mandate = MandateFactory(person=member, partnership=world.partner_a, scope=MandateScope.VOTE_IN_BODY)
+    client = client_for(world.manager)
+    response = client.post(edit(mandate), edit_data(client, mandate, scope=MandateScope.CONSENT_INDICATORS))
+    assert response.status_code == 422
+    assert "Stuur is steering group member in this chain and could never use" in error_at(response, "scope")
+    mandate.refresh_from_db()
+    assert mandate.scope == MandateScope.VOTE_IN_BODY
+
+
 def test_it_answers_htmx_with_the_form_partial_or_a_redirect_header(world: World, client_for):
     client = client_for(world.manager)
     bad = client.post(CREATE, grant(world, valid_until="2025-01-01"), headers={"HX-Request": "true"})
@@ -245,14 +279,14 @@ def test_it_answers_htmx_with_the_form_partial_or_a_redirect_header(world: World
 
 
 def test_it_lets_a_lead_end_their_own_partners_mandate_and_shows_the_history(world: World, client_for):
-    mandate = MandateFactory(person=world.contributor_a, partnership=world.partner_a, granted_by=world.manager)
+    mandate = MandateFactory(person=world.lead_a, partnership=world.partner_a, granted_by=world.manager)
     client = client_for(world.lead_a)
     page = client.get(edit(mandate))
     assert page.status_code == 200
     assert "Manager" in page.text.split("Granted by")[1]  # who granted it
     response = client.post(edit(mandate), edit_data(client, mandate, valid_until="2030-06-30"), follow=True)
     assert response.redirect_chain == [(LIST, 302)]
-    assert "The mandate of Contributor for Politie has been saved." in response.text
+    assert "The mandate of Lead-A for Politie has been saved." in response.text
     mandate.refresh_from_db()
     assert mandate.valid_until.isoformat() == "2030-06-30"
     assert mandate.granted_by == world.manager  # still who granted it; the history tells who changed it

@@ -1,0 +1,72 @@
+"""What apps built on stakeholders contribute to its pages, so stakeholders names no other app.
+
+Apps depend one way (docs/architecture.md), so an app built on stakeholders
+registers its chain navigation sections and its *My work* fragment in its ``AppConfig.ready()``,
+and stakeholders' chain menu and start page show whatever is registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+
+from stakeholders.permissions import Action
+
+
+@dataclass(frozen=True)
+class NavSection:
+    """One entry of a chain's menu.
+
+    ``url_name`` is namespaced (``"<app>:<model>_list"``) and takes the chain's slug;
+    the section is marked current on pages of the same namespace whose URL name starts with one
+    of ``prefixes``; it shows only to people the policy allows ``action`` (for ENTER_FIGURES: for
+    their own organisation). Sections are shown by ``order``. A section with a ``home_link`` is
+    also offered on the chain's home page with that sentence.
+    """
+
+    key: str
+    label: str | Promise
+    url_name: str
+    prefixes: tuple[str, ...]
+    order: int
+    action: Action = Action.VIEW
+    home_link: str | Promise = ""
+
+    @property
+    def namespace(self) -> str:
+        return self.url_name.partition(":")[0]
+
+
+@dataclass(frozen=True)
+class MyWorkFragment:
+    """A part of the *My work* page: ``items(user)`` returns the template's context; a fragment
+    whose context holds nothing (every value empty) is not rendered."""
+
+    key: str
+    template: str
+    items: Callable[[Any], dict]
+    order: int
+
+
+_nav: dict[str, NavSection] = {}
+_my_work: dict[str, MyWorkFragment] = {}
+
+
+def register_nav_section(section: NavSection) -> None:
+    """Register (or, under the same key, replace: ready() may run twice in tests) a section."""
+    _nav[section.key] = section
+
+
+def register_my_work(fragment: MyWorkFragment) -> None:
+    _my_work[fragment.key] = fragment
+
+
+def nav_sections() -> list[NavSection]:
+    return sorted(_nav.values(), key=lambda section: section.order)
+
+
+def my_work_fragments() -> list[MyWorkFragment]:
+    return sorted(_my_work.values(), key=lambda fragment: fragment.order)
