@@ -109,7 +109,17 @@ def _mandate(person: Person, partnership: Partnership, scope: str, valid_until: 
 
 @transaction.atomic
 def load_demo() -> list[DemoLogin]:
-    today = timezone.localdate()
+    """Create or update the demo chains, partners, people, mandates and an invitation (safe to run
+    again: everything is updated or created by its natural key); returns the demo logins."""
+    zsm, jeugd = _chains()
+    organisations, zsm_partners, jeugd_partners = _partners(zsm, jeugd)
+    persons, logins = _people(zsm, jeugd, organisations)
+    _mandates(persons, zsm_partners, jeugd_partners)
+    _invitation(zsm, organisations, persons)
+    return logins
+
+
+def _chains() -> tuple[Chain, Chain]:
     zsm, _ = Chain.objects.update_or_create(
         slug="zsm",
         defaults={
@@ -142,7 +152,13 @@ def load_demo() -> list[DemoLogin]:
             "colour": "#8a1f5c",
         },
     )
+    return zsm, jeugd
 
+
+def _partners(
+    zsm: Chain, jeugd: Chain
+) -> tuple[dict[str, Organisation], dict[str, Partnership], dict[str, Partnership]]:
+    """The organisations (by short name), their partnerships in both chains and their units."""
     organisations: dict[str, Organisation] = {}
     zsm_partners: dict[str, Partnership] = {}
     for name, short, prefix, status, role in ZSM_PARTNERS:
@@ -169,7 +185,12 @@ def load_demo() -> list[DemoLogin]:
         )[0]
     _unit(organisations["Utrecht"], "Buurtteams Jeugd en Gezin")
     _unit(organisations["SVMN"], "Team Utrecht Stad")
+    return organisations, zsm_partners, jeugd_partners
 
+
+def _people(
+    zsm: Chain, jeugd: Chain, organisations: dict[str, Organisation]
+) -> tuple[dict[str, Person], list[DemoLogin]]:
     people = [
         ("ketenregisseur@zsm.demo", "Karin de Regisseur", "JenV", [(zsm, Role.PROGRAMME_MANAGER)]),
         ("lead.om@zsm.demo", "Omar Bakker", "OM", [(zsm, Role.PARTNER_LEAD)]),
@@ -196,7 +217,13 @@ def load_demo() -> list[DemoLogin]:
         )
     admin = _person("beheer@ketenportaal.demo", "Beheerder Platform", None, is_staff=True, is_superuser=True)
     logins.append(DemoLogin(admin.email, admin.full_name, "—", "Platform administrator"))
+    return persons, logins
 
+
+def _mandates(
+    persons: dict[str, Person], zsm_partners: dict[str, Partnership], jeugd_partners: dict[str, Partnership]
+) -> None:
+    today = timezone.localdate()
     # Every core partner has someone who can act for it in each scope it needs (consent, approve
     # figures, vote, sign: MandateScope.needed); without one its part of the chain's work stalls.
     for email, partnership in (
@@ -216,6 +243,8 @@ def load_demo() -> list[DemoLogin]:
         persons["lead.politie@zsm.demo"], zsm_partners["Politie"], MandateScope.VOTE_IN_BODY, today + timedelta(days=20)
     )
 
+
+def _invitation(zsm: Chain, organisations: dict[str, Organisation], persons: dict[str, Person]) -> None:
     if not Invitation.objects.filter(
         chain=zsm, email="nieuwe.collega@zsm.demo", status=InvitationStatus.PENDING
     ).exists():
@@ -227,4 +256,3 @@ def load_demo() -> list[DemoLogin]:
             organisation=organisations["RN"],
             by=persons["ketenregisseur@zsm.demo"],
         )
-    return logins
