@@ -34,12 +34,15 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from ambitions.models import Consent, IndicatorVersion, PeriodSubmission, SubmissionStatus, VersionStatus
+from ambitions.models import (
+    Consent,
+    EntryDates,
+    IndicatorVersion,
+    PeriodSubmission,
+    SubmissionStatus,
+    VersionStatus,
+)
 from ambitions.periods import Period
-from ambitions.services.entry import deadline as deadline_of
-from ambitions.services.entry import entry_window
-from ambitions.services.grid import window_periods
-from ambitions.services.versions import pick
 from stakeholders.models import (
     Mandate,
     MandateScope,
@@ -127,10 +130,47 @@ def _create_with_copy(reminders: list[Reminder]) -> int:
 
 def figure_reminders(today: date) -> list[Reminder]:
     due_days = settings.REMINDER_DUE_DAYS
-    grace = settings.REMINDER_LEAD_GRACE_DAYS
     versions = list(IndicatorVersion.objects.in_force().select_related("indicator__ambition__chain"))
     if not versions:
         return []
+    chains = {v.indicator.ambition.chain_id: v.indicator.ambition.chain for v in versions}
+    candidates = _periods_to_report(versions, today, due_days)
+    if not candidates:
+        return []
+    done = set(
+        PeriodSubmission.objects.filter(
+            chain_id__in=list(chains),
+            period__in={period.start for _, _, period in candidates},
+            status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
+        ).values_list("chain_id", "organisation_id", "frequency", "period")
+    )
+    contributors, leads = _reporters(list(chains))
+    names = dict(Organisation.objects.filter(pk__in={o for _, o, _ in candidates}).values_list("pk", "name"))
+
+    reminders = []
+    for (chain_id, organisation_id, period), dates in candidates.items():
+        state = dates.due_or_overdue(today, due_days)
+        if state is None or (chain_id, organisation_id, period.frequency, period.start) in done:
+            continue
+        team, bosses = contributors[(chain_id, organisation_id)], leads[(chain_id, organisation_id)]
+        if team or bosses:
+            about = {
+                "organisation": names.get(organisation_id, ""),
+                "period": period.label(),
+                "chain": chains[chain_id].name,
+                "date": date_format(dates.deadline, "DATE_FORMAT"),
+            }
+            reminders += _period_reminders(
+                chains[chain_id], organisation_id, period, dates, state, team, bosses, about, today
+            )
+    return reminders
+
+
+def _periods_to_report(
+    versions: list[IndicatorVersion], today: date, due_days: int
+) -> dict[tuple[int, int, Period], EntryDates]:
+    """(chain, organisation, period) → its dates (the first deadline, the last day of the entry
+    window), for every period a version governs that is open or opens within ``due_days``."""
     per_indicator: dict[int, list[IndicatorVersion]] = defaultdict(list)
     for version in sorted(versions, key=lambda v: v.effective_from, reverse=True):
         per_indicator[version.indicator_id].append(version)
@@ -141,72 +181,49 @@ def figure_reminders(today: date) -> list[Reminder]:
         .distinct()
     ):
         organisations_of[version_id].add(organisation_id)
-
-    # (chain, organisation, period) -> (first deadline, last day of the entry window)
-    candidates: dict[tuple[int, int, Period], tuple[date, date]] = {}
-    chains = {}
+    candidates: dict[tuple[int, int, Period], EntryDates] = {}
     for version in versions:
-        chain = version.indicator.ambition.chain
-        chains[chain.pk] = chain
-        for period in window_periods(version, today, ahead_days=due_days):
-            if pick(per_indicator[version.indicator_id], period.start) is not version:
-                continue
-            due, closes = deadline_of(version, period), entry_window(version, period)[1]
+        chain_id = version.indicator.ambition.chain_id
+        for period in version.due_periods(today, per_indicator[version.indicator_id], within_days=due_days):
+            dates = version.dates_of(period)
             for organisation_id in organisations_of[version.pk]:
-                known = candidates.get((chain.pk, organisation_id, period))
-                candidates[(chain.pk, organisation_id, period)] = (
-                    (min(known[0], due), max(known[1], closes)) if known else (due, closes)
-                )
-    if not candidates:
-        return []
-    done = set(
-        PeriodSubmission.objects.filter(
-            chain_id__in=list(chains),
-            period__in={period.start for _, _, period in candidates},
-            status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
-        ).values_list("chain_id", "organisation_id", "frequency", "period")
-    )
+                key = (chain_id, organisation_id, period)
+                candidates[key] = dates.merged(candidates.get(key))
+    return candidates
+
+
+def _reporters(chain_ids: list[int]) -> tuple[dict[tuple[int, int], list[int]], dict[tuple[int, int], list[int]]]:
+    """(chain, organisation) → the contributors, and → the partner leads, to remind (one query)."""
     contributors: dict[tuple[int, int], list[int]] = defaultdict(list)
     leads: dict[tuple[int, int], list[int]] = defaultdict(list)
     for chain_id, organisation_id, person_id, role in Membership.objects.filter(
-        chain_id__in=list(chains),
+        chain_id__in=chain_ids,
         role__in=[Role.CONTRIBUTOR, Role.PARTNER_LEAD],
         person__is_active=True,
         person__is_system=False,  # an API connection is a contributor, but no one to remind
         person__organisation__isnull=False,
     ).values_list("chain_id", "person__organisation_id", "person_id", "role"):
         (leads if role == Role.PARTNER_LEAD else contributors)[(chain_id, organisation_id)].append(person_id)
-    names = dict(Organisation.objects.filter(pk__in={o for _, o, _ in candidates}).values_list("pk", "name"))
+    return contributors, leads
 
-    reminders = []
-    for (chain_id, organisation_id, period), (deadline, closes) in candidates.items():
-        if (chain_id, organisation_id, period.frequency, period.start) in done or today > closes:
-            continue
-        team = contributors[(chain_id, organisation_id)]
-        bosses = leads[(chain_id, organisation_id)]
-        if not team and not bosses:
-            continue
-        chain = chains[chain_id]
-        about = {
-            "organisation": names.get(organisation_id, ""),
-            "period": period.label(),
-            "chain": chain.name,
-            "date": date_format(deadline, "DATE_FORMAT"),
-        }
-        url = reverse("ambitions:entry_grid", args=[chain.slug, period.slug])
-        where = f"{chain_id}:{organisation_id}:{period.slug}"
-        if today <= deadline <= today + timedelta(days=due_days):
-            text = _("Figures of %(organisation)s for %(period)s in %(chain)s are due on %(date)s.") % about
-            reminders += [Reminder(p, chain_id, text, url, f"due:{where}") for p in [*team, *bosses]]
-        elif deadline < today:
-            text = _("Figures of %(organisation)s for %(period)s in %(chain)s are overdue: the deadline was %(date)s.")
-            reminders += [Reminder(p, chain_id, text % about, url, f"overdue:{where}") for p in team]
-            if today > deadline + timedelta(days=grace):
-                text = _(
-                    "Figures of %(organisation)s for %(period)s in %(chain)s are still not submitted; "
-                    "the deadline was %(date)s."
-                )
-                reminders += [Reminder(p, chain_id, text % about, url, f"overdue-lead:{where}") for p in bosses]
+
+def _period_reminders(
+    chain, organisation_id: int, period: Period, dates: EntryDates, state: str, team, bosses, about: dict, today: date
+) -> list[Reminder]:
+    """Due: everyone who reports. Overdue: the contributors at once, the leads after the grace days."""
+    url = reverse("ambitions:entry_grid", args=[chain.slug, period.slug])
+    where = f"{chain.pk}:{organisation_id}:{period.slug}"
+    if state == "due":
+        text = _("Figures of %(organisation)s for %(period)s in %(chain)s are due on %(date)s.") % about
+        return [Reminder(p, chain.pk, text, url, f"due:{where}") for p in [*team, *bosses]]
+    text = _("Figures of %(organisation)s for %(period)s in %(chain)s are overdue: the deadline was %(date)s.")
+    reminders = [Reminder(p, chain.pk, text % about, url, f"overdue:{where}") for p in team]
+    if dates.is_past_deadline(today - timedelta(days=settings.REMINDER_LEAD_GRACE_DAYS)):
+        text = _(
+            "Figures of %(organisation)s for %(period)s in %(chain)s are still not submitted; "
+            "the deadline was %(date)s."
+        )
+        reminders += [Reminder(p, chain.pk, text % about, url, f"overdue-lead:{where}") for p in bosses]
     return reminders
 
 

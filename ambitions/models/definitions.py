@@ -9,7 +9,8 @@ before that period stay under the definition they were reported against.
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -140,6 +141,43 @@ DEFINITION_FIELDS = (
     "deadline_days",
     "entry_window_days",
 )
+
+
+@dataclass(frozen=True)
+class EntryDates:
+    """When figures for a period can be entered (``opens`` to ``closes``) and when they are due.
+
+    Of one version for one period (``IndicatorVersion.dates_of``), or of several together (a
+    grid, a row of the entry index, an organisation's reminder): ``merged`` keeps the first
+    deadline and the widest window, so a period is due as soon as any of its indicators is."""
+
+    opens: date
+    deadline: date
+    closes: date
+
+    def merged(self, other: EntryDates | None) -> EntryDates:
+        if other is None:
+            return self
+        return EntryDates(
+            min(self.opens, other.opens), min(self.deadline, other.deadline), max(self.closes, other.closes)
+        )
+
+    def is_open(self, on: date) -> bool:
+        return self.opens <= on <= self.closes
+
+    def is_past_deadline(self, on: date) -> bool:
+        return on > self.deadline
+
+    def due_or_overdue(self, on: date, within_days: int) -> str | None:
+        """For *My work* and the reminders: "due" when the deadline falls within ``within_days``
+        of ``on``, "overdue" when it has passed while the window is still open, else None."""
+        if on > self.closes:
+            return None
+        if on <= self.deadline <= on + timedelta(days=within_days):
+            return "due"
+        if self.deadline < on:
+            return "overdue"
+        return None
 
 
 class LockedVersionError(Exception):
@@ -286,6 +324,51 @@ class IndicatorVersion(models.Model):
     @property
     def first_period(self) -> Period:
         return Period.containing(self.effective_from, self.frequency)
+
+    # --- The reporting calendar: the one rule for deadlines, entry windows and due periods. The
+    # grid, the cell checks, My work, the reminders, the entry index, the dashboard and the
+    # partners-behind list all ask these.
+
+    def deadline_of(self, period: Period) -> date:
+        """The last day to report ``period`` on time; later figures are marked late."""
+        return period.end + timedelta(days=self.deadline_days)
+
+    def entry_window_of(self, period: Period) -> tuple[date, date]:
+        """The first and last day figures for ``period`` can be entered."""
+        return period.start, period.end + timedelta(days=self.entry_window_days)
+
+    def dates_of(self, period: Period) -> EntryDates:
+        opens, closes = self.entry_window_of(period)
+        return EntryDates(opens, self.deadline_of(period), closes)
+
+    def is_open_for(self, period: Period, on: date) -> bool:
+        opens, closes = self.entry_window_of(period)
+        return opens <= on <= closes
+
+    def open_periods(self, on: date, *, ahead_days: int = 0) -> list[Period]:
+        """The periods of this version's frequency, from its first, whose entry window contains
+        ``on`` (or, with ``ahead_days``, that open within that many days)."""
+        horizon = on + timedelta(days=ahead_days)
+        # The oldest period still open closes entry_window_days after it ends, so it ended after this day.
+        period = max(self.first_period, Period.containing(on - timedelta(days=self.entry_window_days), self.frequency))
+        newest = Period.containing(horizon, self.frequency)
+        periods = []
+        while period <= newest:
+            opens, closes = self.entry_window_of(period)
+            if opens <= horizon and on <= closes:
+                periods.append(period)
+            period = period.next
+        return periods
+
+    def due_periods(self, on: date, versions: list[IndicatorVersion], *, within_days: int = 0) -> list[Period]:
+        """The open periods (see ``open_periods``) that this version governs: of its indicator's
+        ``versions`` in force (latest start first, as services.versions.versions_in_force lists
+        them), it is the one with the latest start on or before the period."""
+        return [
+            period
+            for period in self.open_periods(on, ahead_days=within_days)
+            if next((v for v in versions if v.effective_from <= period.start), None) is self
+        ]
 
 
 class ConsentPosition(models.TextChoices):

@@ -26,13 +26,31 @@ class FigureSource(models.TextChoices):
     API = "api", _("API")
 
 
+# "A figure holds data": the one definition, in Python (holds_data, Figure.has_data), as a
+# filter (HAS_DATA, FigureQuerySet.with_data) and in the set-based SQL of the roll-ups and the
+# bulk upsert (has_data_sql). A ratio's value is computed from both parts, so either test reads
+# the same on every figure the portal writes; tests/ambitions/test_has_data.py runs all three on
+# every combination of empty and filled columns.
+HAS_DATA = Q(value__isnull=False) | Q(numerator__isnull=False, denominator__isnull=False)
+
+
+def holds_data(value, numerator, denominator) -> bool:
+    return value is not None or (numerator is not None and denominator is not None)
+
+
+def has_data_sql(alias: str = "") -> str:
+    """HAS_DATA as an SQL condition on a figure row (of the table called ``alias``)."""
+    prefix = f"{alias}." if alias else ""
+    return f"({prefix}value IS NOT NULL OR ({prefix}numerator IS NOT NULL AND {prefix}denominator IS NOT NULL))"
+
+
 class FigureQuerySet(models.QuerySet):
     def visible_to(self, user) -> FigureQuerySet:
         return self.filter(indicator__ambition__chain__in=Chain.objects.visible_to(user))
 
     def with_data(self) -> FigureQuerySet:
         """Figures that hold a value (Figure.has_data, in SQL)."""
-        return self.filter(Q(value__isnull=False) | Q(numerator__isnull=False, denominator__isnull=False))
+        return self.filter(HAS_DATA)
 
     def locked_by_approval(self) -> FigureQuerySet:
         """The figures an approval of their period locks (Figure.locked_by_approval, in SQL)."""
@@ -44,9 +62,13 @@ class Figure(models.Model):
     # changed one unless the update is HOT (PostgreSQL rewrites the row in place on its page, touching
     # no index, when no indexed column changes and the page has room: see FIGURE_FILLFACTOR in
     # migration 0002). So no single-column index where a composite one starts with the column
-    # (indicator, organisation), and none for the other keys: they are only looked up when a unit,
-    # version or person is deleted (PROTECT, SET_NULL), which the portal never does and the admin
-    # rarely, and may scan.
+    # (indicator, organisation), and none for the unit and version: they are only looked up when a
+    # unit or version is deleted (PROTECT), which the portal never does and the admin rarely, and
+    # may scan. Deleting a person (the admin; a right to be forgotten) sets entered_by to NULL on
+    # their figures and history, though, so entered_by and FigureChange.changed_by have an index:
+    # without it, one deletion scans both tables (millions of rows). The cost: an insert writes one
+    # index more, and a correction by someone else than the last one to enter the figure is no
+    # longer a HOT update (docs/benchmarks.md).
     #
     # No foreign key constraints in the database either: PostgreSQL checks each one once per written
     # row at commit, about 0.45 s per 100,000 rows per key — 2.3 s of a 6 s bulk upsert of 100,000
@@ -99,6 +121,8 @@ class Figure(models.Model):
             # Recomputing an organisation's aggregate and the unit × period tables.
             models.Index(fields=["indicator", "period", "organisation"], name="figure_org_rollup"),
             models.Index(fields=["organisation", "period"], name="figure_org_period"),
+            # Deleting a person (SET_NULL) finds their figures without scanning the table.
+            models.Index(fields=["entered_by"], name="figure_entered_by"),
         ]
 
     def __str__(self) -> str:
@@ -106,7 +130,7 @@ class Figure(models.Model):
 
     @property
     def has_data(self) -> bool:
-        return self.value is not None or (self.numerator is not None and self.denominator is not None)
+        return holds_data(self.value, self.numerator, self.denominator)
 
     @property
     def locked_by_approval(self) -> bool:
@@ -149,6 +173,8 @@ class FigureChange(models.Model):
     class Meta:
         ordering = ["figure", "-revision"]
         constraints = [models.UniqueConstraint(fields=["figure", "revision"], name="figure_change_unique")]
+        # Deleting a person (SET_NULL) finds their history rows without scanning the table.
+        indexes = [models.Index(fields=["changed_by"], name="figure_change_changed_by")]
 
     def __str__(self) -> str:
         return f"{self.figure_id} r{self.revision}"
