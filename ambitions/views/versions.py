@@ -77,6 +77,15 @@ class PartnerAnswer:
     leads: list[Person] = field(default_factory=list)
 
 
+def _units_by_organisation(version: IndicatorVersion) -> list[tuple[str, list[str]]]:
+    """The version's reporting units as (organisation, [unit, "parent › unit", …]), by name."""
+    units: OrderedDict[str, list[str]] = OrderedDict()
+    for unit in version.reporting_units.select_related("organisation", "parent").order_by("organisation__name", "name"):
+        label = f"{unit.parent.name} › {unit.name}" if unit.parent else unit.name
+        units.setdefault(unit.organisation.display_name, []).append(label)
+    return list(units.items())
+
+
 def _detail_context(
     request: HttpRequest,
     chain: Chain,
@@ -107,14 +116,6 @@ def _detail_context(
     can_comment = version.status in OPEN_FOR_COMMENTS and (own is not None or can_manage)
     siblings = list(version.indicator.versions.order_by("-number").values("number", "status"))
     open_version = next((v for v in siblings if v["status"] in OPEN_FOR_COMMENTS), None)
-    units: OrderedDict[str, list[str]] = OrderedDict()
-    for unit in version.reporting_units.select_related("organisation", "parent").order_by("organisation__name", "name"):
-        label = f"{unit.parent.name} › {unit.name}" if unit.parent else unit.name
-        units.setdefault(unit.organisation.display_name, []).append(label)
-    milestones = [
-        (Period.containing(day, version.frequency).label(), show(value, version.decimals))
-        for day, value in _milestones(version)
-    ]
     return {
         "chain": chain,
         "indicator": version.indicator,
@@ -126,8 +127,11 @@ def _detail_context(
         "without_mandate": [a.partnership for a in answers if not a.leads and a.consent is None],
         "non_core": [p for p in partnerships if p.status != PartnershipStatus.CORE],
         "comments": list(version.comments.select_related("person", "partnership__organisation")),
-        "units": list(units.items()),
-        "milestones": milestones,
+        "units": _units_by_organisation(version),
+        "milestones": [
+            (Period.containing(day, version.frequency).label(), show(value, version.decimals))
+            for day, value in _milestones(version)
+        ],
         "siblings": siblings,
         "open_version": open_version,
         "own": own,

@@ -146,30 +146,7 @@ def _answer_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "stakeholders/invitation_accept.html", context, status=403)
 
     if existing is None:
-        form = InvitationAcceptForm(request.POST if request.method == "POST" else None, invitation=invitation)
-        if form.is_bound and form.is_valid():
-            person = form.build_person()
-            try:
-                _accept(invitation.pk, person, new_person=True)
-            except InvitationError as error:
-                return _gone(request, invitation, error.messages[0])
-            except (ValidationError, IntegrityError):
-                # Someone created this account meanwhile (another invitation, same address).
-                form.add_error(None, _("An account with this e-mail address exists already. Sign in instead."))
-            else:
-                auth_login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(
-                    request,
-                    _("Welcome! You are now a member of %(chain)s.") % {"chain": invitation.chain.name},
-                )
-                return _redirect(request, reverse("stakeholders:my_work"))
-        context.update(state="new_account", form=form)
-        return render(
-            request,
-            "stakeholders/invitation_accept.html",
-            context,
-            status=UNPROCESSABLE if form.is_bound else 200,
-        )
+        return _new_account(request, invitation, context)
 
     if not user.is_authenticated:
         context.update(state="sign_in", login_url=f"{reverse('login')}?{urlencode({'next': request.path})}")
@@ -187,3 +164,31 @@ def _answer_invitation(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, _("You are now a member of %(chain)s.") % {"chain": invitation.chain.name})
         return _redirect(request, reverse("stakeholders:chain_detail", args=[invitation.chain.slug]))
     return render(request, "stakeholders/invitation_accept.html", context)
+
+
+def _new_account(request: HttpRequest, invitation: Invitation, context: dict) -> HttpResponse:
+    """An invitation for an address without an account: the form that creates it and accepts."""
+    form = InvitationAcceptForm(request.POST if request.method == "POST" else None, invitation=invitation)
+    if form.is_bound and form.is_valid():
+        person = form.build_person()
+        try:
+            _accept(invitation.pk, person, new_person=True)
+        except InvitationError as error:
+            return _gone(request, invitation, error.messages[0])
+        except (ValidationError, IntegrityError):
+            # Someone created this account meanwhile (another invitation, same address).
+            form.add_error(None, _("An account with this e-mail address exists already. Sign in instead."))
+        else:
+            auth_login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _("Welcome! You are now a member of %(chain)s.") % {"chain": invitation.chain.name},
+            )
+            return _redirect(request, reverse("stakeholders:my_work"))
+    context.update(state="new_account", form=form)
+    return render(
+        request,
+        "stakeholders/invitation_accept.html",
+        context,
+        status=UNPROCESSABLE if form.is_bound else 200,
+    )
