@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from ambitions.models import ChainAggregate, Figure, PeriodSubmission, SubmissionStatus
 from ambitions.services import aggregates, bulk, submissions
-from ambitions.services.entry import CellInput, CellRefused, deadline, save_cell
+from ambitions.services.entry import CellInput, CellRefused, save_cell
 from tests.factories import UnitFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -187,7 +187,7 @@ def test_a_late_unit_delivers_after_approval_without_unlocking_approved_figures(
     assert response.status_code == 200
     figure = Figure.objects.get(indicator=m.count, unit=late_unit)
     assert figure.value == 7 and figure.awaiting_approval
-    assert figure.is_late == (timezone.localdate() > deadline(m.count_v1, m.period))
+    assert figure.is_late == (timezone.localdate() > m.count_v1.deadline_of(m.period))
     assert chain_count_total(m) == 47  # the roll-ups count it at once, exactly
     assert submission_of(m).status == SubmissionStatus.APPROVED  # the approved figures stay approved
     # The API says the late figure is submitted, the approved one approved.
