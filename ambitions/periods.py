@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from stakeholders.dates import FIRST_YEAR, LAST_YEAR, in_range, range_message, validate_in_range
 from stakeholders.models.chains import ReportingFrequency as Frequency
 
 __all__ = [
@@ -33,8 +33,6 @@ __all__ = [
     "range_message",
     "validate_in_range",
 ]
-
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class OutOfRange(ValueError):
@@ -123,28 +121,12 @@ class Period:
         return self.label()
 
 
-def in_range(day: date) -> bool:
-    """Whether ``day`` lies in the years every channel accepts (2000–2100)."""
-    return FIRST_YEAR <= day.year <= LAST_YEAR
-
-
 def check_date(day: date) -> date:
     """``day`` itself when it lies in 2000–2100; ValueError otherwise (callers turn it into their
     channel's answer: a form error, a 400 or a 404)."""
     if not in_range(day):
         raise OutOfRange(day.isoformat())
     return day
-
-
-def range_message() -> str:
-    """What a form or the API says about a period or date outside the range."""
-    return _("Give a period or date between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
-
-
-def validate_in_range(day: date | None) -> None:
-    """A form or serializer validator: the same range as check_date, as a field error."""
-    if day is not None and not in_range(day):
-        raise ValidationError(range_message(), code="out_of_range")
 
 
 def periods_between(first: Period, last: Period) -> list[Period]:

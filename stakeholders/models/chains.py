@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from stakeholders.dates import validate_in_range
+
 from .organisations import Organisation
 
 
@@ -107,8 +109,8 @@ class Partnership(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=PartnershipStatus, default=PartnershipStatus.CORE)
     role = models.CharField(_("role in the chain"), max_length=20, choices=PartnershipRole, blank=True)
-    joined_on = models.DateField(_("joined on"), null=True, blank=True)
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True, validators=[validate_in_range])
+    left_on = models.DateField(_("left on"), null=True, blank=True, validators=[validate_in_range])
     interests = models.TextField(_("interests"), blank=True, help_text=_("What this partner wants to gain."))
 
     objects = PartnershipQuerySet.as_manager()

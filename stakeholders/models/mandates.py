@@ -7,6 +7,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from stakeholders.dates import validate_in_range
+
 from .chains import Chain, Partnership, PartnershipStatus
 from .people import Membership, Person, Role
 
@@ -118,8 +120,14 @@ class Mandate(models.Model):
         Partnership, on_delete=models.CASCADE, related_name="mandates", verbose_name=_("for partner")
     )
     scope = models.CharField(_("scope"), max_length=30, choices=MandateScope)
-    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True, help_text=_("Leave empty for no end date."))
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate, validators=[validate_in_range])
+    valid_until = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no end date."),
+        validators=[validate_in_range],
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     granted_by = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("granted by")

@@ -206,6 +206,17 @@ def test_it_refuses_a_mandate_that_ends_before_it_starts(world: World, client_fo
     assert not Mandate.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "day"),
+    [("valid_from", "0001-01-01"), ("valid_until", "9999-12-31"), ("valid_from", "1999-12-31")],
+)
+def test_it_refuses_a_validity_date_outside_2000_to_2100(world: World, client_for, field, day):
+    response = client_for(world.manager).post(CREATE, grant(world, **{field: day}))
+    assert response.status_code == 422
+    assert "Give a period or date between 2000 and 2100." in error_at(response, field)
+    assert not Mandate.objects.exists()
+
+
 def test_it_refuses_someone_of_another_organisation(world: World, client_for):
     data = grant(world, partnership=world.partner_b.pk, person=world.lead_a.pk)
     response = client_for(world.manager).post(CREATE, data)

@@ -226,6 +226,16 @@ def test_it_refuses_leaving_before_joining(world: World, client_for):
     assert snapshot(world.partner_a) == before
 
 
+@pytest.mark.parametrize(("field", "day"), [("joined_on", "0001-01-01"), ("left_on", "9999-12-31")])
+def test_it_refuses_a_date_outside_2000_to_2100(world: World, client_for, field, day):
+    client = client_for(world.manager)
+    before = snapshot(world.partner_a)
+    response = client.post(edit(world.partner_a), edit_data(client, world.partner_a, **{field: day}))
+    assert response.status_code == 422
+    assert "Give a period or date between 2000 and 2100." in response.text.split(f'id="id_{field}_error"')[1]
+    assert snapshot(world.partner_a) == before
+
+
 @pytest.mark.parametrize("persona", ["viewer", "contributor_a", "lead_a", "lead_b"])
 def test_it_lets_only_managers_edit(world: World, client_for, persona):
     client = client_for(getattr(world, persona))
