@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup demo test bench lint format messages check-migrations deploy-check ci clean
+.PHONY: setup demo test test-sqlite bench lint format messages check-migrations deploy-check ci clean
 
 setup: $(VENV)/.synced node_modules/.installed locale/.compiled
 
@@ -37,6 +37,14 @@ demo: setup
 
 test: setup
 	scripts/run-tests
+
+# The suite on the embedded default (SQLite, no Redis), chosen on purpose: CI's second leg.
+# Browser and integration tests are left out: they drive the same views and tasks through a
+# browser or real processes, the SQLite-specific ones already run on a SQLite file in `make test`,
+# and CI's time is better spent once. Any pytest arguments: `make test-sqlite ARGS=tests/browser`.
+test-sqlite: setup
+	env -u DATABASE_URL -u REDIS_URL KETENPORTAAL_TEST_SERVICES=embedded \
+	scripts/run-tests $(or $(ARGS),-m "not browser and not integration")
 
 # Benchmarks on PostgreSQL (docs/benchmarks.md): builds the data sets once, then prints
 # one line per figure, `name value unit`.

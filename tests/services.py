@@ -32,8 +32,7 @@ def _answers(host: str, port: int) -> bool:
 def _choose_embedded() -> str:
     """SQLite (the settings' default file, or the DATABASE_URL given, which must be SQLite) and
     no Redis: settings read an empty REDIS_URL as none (locmem cache, database sessions,
-    filesystem broker), and the auto choice below never replaces a variable that is set.
-    Returns what contradicts the choice, if anything."""
+    filesystem broker). Returns what contradicts the choice, if anything."""
     database = os.environ.get("DATABASE_URL", "")
     if database and not database.startswith("sqlite"):
         return f"KETENPORTAAL_TEST_SERVICES=embedded runs on SQLite, but DATABASE_URL={database}"
@@ -46,9 +45,10 @@ def _choose_embedded() -> str:
 def _choose() -> dict[str, str]:
     if CHOICE not in CHOICES:
         return {"problem": f"KETENPORTAAL_TEST_SERVICES must be one of {', '.join(CHOICES)}, not {CHOICE!r}"}
-    problem = _choose_embedded() if CHOICE == "embedded" else ""
-    if problem:
-        return {"problem": problem}
+    if CHOICE == "embedded":
+        problem = _choose_embedded()
+        database = os.environ.get("DATABASE_URL", "")  # unset: the settings' SQLite file
+        return {"database": database, "redis": "", "problem": problem}
     if "DATABASE_URL" not in os.environ and _answers("127.0.0.1", 5432):
         os.environ["DATABASE_URL"] = POSTGRES_URL
     if "REDIS_URL" not in os.environ and _answers("127.0.0.1", 6379):
