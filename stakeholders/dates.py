@@ -1,7 +1,7 @@
 """The years every date a person or a system gives the portal must lie in: 2000–2100.
 
-One rule for every channel and every app: periods (``ambitions.periods`` builds on it), mandate
-validity, partnership dates. Outside it a date's neighbours leave what ``date`` can hold (year 1 or
+One rule for every channel and every app: reporting periods build on it, and so do mandate
+validity and partnership dates. Outside it a date's neighbours leave what ``date`` can hold (year 1 or
 9999: "the day after" overflows) and a stored year 9999 is an absurdity nobody meant.
 """
 
