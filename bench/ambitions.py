@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.test import Client
@@ -123,6 +124,7 @@ def _saved_cells(chain: Chain, person: Person, period: Period) -> list:
 def _cell_posts(chain: Chain, person: Person, period: Period) -> list[dict]:
     """One htmx POST per saved cell (220) that changes its value, starting from its current revision."""
     from ambitions.forms.entry import CellForm
+    from ambitions.services.numbers import for_input
 
     posts = []
     for cell in _saved_cells(chain, person, period):
@@ -130,9 +132,9 @@ def _cell_posts(chain: Chain, person: Person, period: Period) -> list[dict]:
         data = {form.add_prefix(name): value for name, value in form.initial.items() if value not in (None, False)}
         if cell.version.is_ratio:
             numerator = cell.figure.numerator + 1 if cell.figure.numerator < cell.figure.denominator else 0
-            data[form.add_prefix("numerator")] = str(numerator)
+            data[form.add_prefix("numerator")] = for_input(Decimal(numerator))
         else:
-            data[form.add_prefix("value")] = str(cell.figure.value + 1)
+            data[form.add_prefix("value")] = for_input(cell.figure.value + 1)  # as the grid sends it
         data |= {"indicator": cell.indicator.pk, "unit": cell.unit.pk}
         posts.append(data)
     return posts
