@@ -35,6 +35,7 @@ class ApiDocsView(SpectacularSwaggerSplitView):
 urlpatterns = [
     path("", include("stakeholders.api.urls")),
     path("", include("ambitions.api.urls")),
+    path("", include("governance.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", ApiDocsView.as_view(), name="api_docs"),
     # Last: any other address under /api/ ending in a slash is the API's 404, in JSON. (Without the

@@ -8,6 +8,7 @@ from . import views
 urlpatterns = [
     path("", include("stakeholders.urls")),
     path("ketens/<slug:slug>/", include("ambitions.urls")),
+    path("ketens/<slug:slug>/overleg/", include("governance.urls")),
     path("", include("stakeholders.auth_urls")),
     path("api/", include("ketenportaal.api_urls")),
     # Public: the language switch is on the sign-in page too (LoginRequiredMiddleware would redirect it).

@@ -52,9 +52,13 @@ class Action(StrEnum):
     ENTER_FIGURES = "enter_figures"  # an organisation's figures, and submitting its period
     REOPEN_FIGURES = "reopen_figures"  # reopening an approved period, with a reason
     MANAGE_REPORTS = "manage_reports"  # drafting, regenerating, commenting on and publishing progress reports
+    # The chain's bodies and who sits in them. What a seat in a body lets someone do (run its
+    # meetings, keep its minutes) is governance's rule on top of this one: governance/policy.py.
+    MANAGE_BODIES = "manage_bodies"
     # Acting for an organisation: the caller also checks has_mandate() for the matching scope.
     APPROVE_FIGURES = "approve_figures"
     CONSENT_INDICATORS = "consent_indicators"
+    VOTE_IN_BODY = "vote_in_body"  # recording the partner's position on a body's decision
 
 
 def _is_admin(user) -> bool:
@@ -99,7 +103,7 @@ def allows(user, action: Action, chain: Chain, organisation: Organisation | None
     if action == Action.MAINTAIN_ORGANISATION:
         return organisation is not None and bool(maintainable_organisation_ids(user, chain, [organisation]))
     own_organisation = organisation is not None and organisation.pk == user.organisation_id
-    if action in (Action.APPROVE_FIGURES, Action.CONSENT_INDICATORS):
+    if action in (Action.APPROVE_FIGURES, Action.CONSENT_INDICATORS, Action.VOTE_IN_BODY):
         # Only for one's own organisation, in a role that can use such a mandate (the mandate
         # rule's own list); the mandate check comes on top.
         return own_organisation and role in MandateScope.roles_for(action)

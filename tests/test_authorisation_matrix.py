@@ -65,6 +65,7 @@ from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import World
+from tests.matrix import governance
 from tests.matrix.objects import (
     Objects,
     Url,
@@ -385,6 +386,8 @@ ROWS = [
     Row("api_docs", plain(), PUBLIC),
     # Any other address under /api/: the API's 404 in JSON, for everyone (ketenportaal/api.py).
     Row("api_not_found", Url((NONE,), lambda o, t: {"path": "nothing-here/"}), table(404)),
+    # Governance: bodies, meetings, agenda and minutes, calendars, decisions, actions and their API.
+    *governance.ROWS,
 ]
 ROWS_BY_KEY = {(row.name, row.method): row for row in ROWS}
 assert len(ROWS_BY_KEY) == len(ROWS), "two rows for one URL name and method"

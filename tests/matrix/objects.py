@@ -283,4 +283,8 @@ def build_objects(w: World) -> Objects:
         name: Notification.objects.create(person=getattr(w, name), text="Melding", url="/", key="matrix")
         for name in [*PERSONAS[1:], "lead_b"]
     }
+    # Governance's objects build on these (tests/matrix/governance/, whose rows use this module).
+    from tests.matrix import governance
+
+    governance.add_objects(w, found)
     return found

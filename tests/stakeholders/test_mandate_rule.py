@@ -19,6 +19,7 @@ from tests.test_authorisation_matrix import PERSONAS
 ACTIONS = {
     MandateScope.CONSENT_INDICATORS: Action.CONSENT_INDICATORS,
     MandateScope.APPROVE_FIGURES: Action.APPROVE_FIGURES,
+    MandateScope.VOTE_IN_BODY: Action.VOTE_IN_BODY,
 }
 
 

@@ -1,0 +1,28 @@
+"""What the audit trail records for governance: every change to bodies, seats, meetings, minutes,
+decisions, positions (a change of position: who, when, from what to what) and actions."""
+
+from auditlog.registry import auditlog
+
+from .models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Body,
+    BodyMember,
+    Decision,
+    DecisionPosition,
+    Meeting,
+    MeetingSeries,
+    MinutesReopening,
+)
+
+auditlog.register(Body)
+auditlog.register(BodyMember)
+auditlog.register(MeetingSeries)
+auditlog.register(Meeting)
+auditlog.register(AgendaItem)
+auditlog.register(Attendance)
+auditlog.register(MinutesReopening)
+auditlog.register(Decision)
+auditlog.register(DecisionPosition)
+auditlog.register(ActionItem)

@@ -1,1 +1,0 @@
-"""Bodies, meetings, decisions and agreements: built in a later issue (see docs/architecture.md)."""

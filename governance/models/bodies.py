@@ -1,0 +1,209 @@
+"""The chain's bodies (gremia) and who sits in them, for which partner."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from stakeholders.models import Chain, Partnership, Person
+
+
+class BodyLevel(models.TextChoices):
+    STRATEGIC = "strategic", _("Strategic")
+    TACTICAL = "tactical", _("Tactical")
+    OPERATIONAL = "operational", _("Operational")
+
+    @classmethod
+    def rank(cls, level: str) -> int:
+        """Higher is closer to the top of the ladder: a body escalates to a higher rank."""
+        return {cls.OPERATIONAL: 1, cls.TACTICAL: 2, cls.STRATEGIC: 3}[level]
+
+
+class DecisionRule(models.TextChoices):
+    CONSENT = "consent", _("Consent of every represented core partner")
+    QUALIFIED_MAJORITY = "majority", _("Qualified majority with a quorum")
+
+
+class BodyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> BodyQuerySet:
+        return self.filter(chain__in=Chain.objects.visible_to(user))
+
+
+class Body(models.Model):
+    """A steering group, tactical or operational consultation of the chain."""
+
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="bodies", verbose_name=_("chain"))
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=12, choices=BodyLevel)
+    purpose = models.TextField(_("purpose"), blank=True)
+    decision_rule = models.CharField(
+        _("decision rule"), max_length=10, choices=DecisionRule, default=DecisionRule.CONSENT
+    )
+    majority_percent = models.PositiveSmallIntegerField(
+        _("qualified majority (%)"),
+        default=67,
+        validators=[MinValueValidator(51), MaxValueValidator(100)],
+        help_text=_("With a qualified majority: the share of the votes cast that must be in favour."),
+    )
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum (%)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("The share of the represented partners that must be present (or represented) to decide."),
+    )
+    escalates_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="escalates_from",
+        verbose_name=_("escalates to"),
+    )
+    meeting_minutes = models.PositiveSmallIntegerField(
+        _("default meeting length (minutes)"), default=120, validators=[MinValueValidator(15), MaxValueValidator(720)]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = BodyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["chain", "name"]
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain", "name"],
+                name="body_name_unique_per_chain",
+                violation_error_message=_("The chain already has a body with this name."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(escalates_to=models.F("pk")),
+                name="body_does_not_escalate_to_itself",
+                violation_error_message=_("A body cannot escalate to itself."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:body_detail", args=[self.chain.slug, self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        target = self.escalates_to
+        if target is None:
+            return
+        if self.pk and target.pk == self.pk:
+            raise ValidationError({"escalates_to": _("A body cannot escalate to itself.")})
+        if self.chain_id and target.chain_id != self.chain_id:
+            raise ValidationError({"escalates_to": _("Choose a body of the same chain.")})
+        if self.level and BodyLevel.rank(target.level) <= BodyLevel.rank(self.level):
+            raise ValidationError(
+                {
+                    "escalates_to": _(
+                        "A body escalates to a body on a higher level (operational → tactical → strategic)."
+                    )
+                }
+            )
+
+
+class MemberPosition(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    VICE_CHAIR = "vice_chair", _("Vice-chair")
+    MEMBER = "member", _("Member")
+    SECRETARY = "secretary", _("Secretary")
+    ADVISOR = "advisor", _("Advisor")
+
+    @classmethod
+    def representing(cls) -> frozenset[str]:
+        """Positions that speak for a partner: they record its position on decisions."""
+        return frozenset({cls.CHAIR, cls.VICE_CHAIR, cls.MEMBER})
+
+    @classmethod
+    def running_meetings(cls) -> frozenset[str]:
+        """Positions that prepare meetings and keep the minutes (with the programme manager)."""
+        return frozenset({cls.CHAIR, cls.VICE_CHAIR, cls.SECRETARY})
+
+
+class BodyMemberQuerySet(models.QuerySet):
+    def visible_to(self, user) -> BodyMemberQuerySet:
+        return self.filter(body__chain__in=Chain.objects.visible_to(user))
+
+    def representing(self) -> BodyMemberQuerySet:
+        return self.filter(position__in=MemberPosition.representing(), partnership__isnull=False)
+
+
+class BodyMember(models.Model):
+    """A person's seat in a body, for the partner they represent, with an alternate."""
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="members", verbose_name=_("body"))
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="body_seats", verbose_name=_("person"))
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="body_seats",
+        verbose_name=_("represents"),
+        help_text=_("The partner this member speaks for. Secretaries and advisors may represent none."),
+    )
+    position = models.CharField(_("position"), max_length=12, choices=MemberPosition, default=MemberPosition.MEMBER)
+    alternate = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="alternate_seats",
+        verbose_name=_("alternate"),
+        help_text=_("Stands in when the member is absent (plaatsvervanger)."),
+    )
+
+    objects = BodyMemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["body", "partnership__organisation__name", "person__full_name"]
+        verbose_name = _("body member")
+        verbose_name_plural = _("body members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "person"],
+                name="body_member_once_per_body",
+                violation_error_message=_("This person already has a seat in this body."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(alternate=models.F("person")),
+                name="body_member_alternate_is_someone_else",
+                violation_error_message=_("A member cannot be their own alternate."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_position_display()}, {self.body})"
+
+    @property
+    def represents_a_partner(self) -> bool:
+        return self.partnership_id is not None and self.position in MemberPosition.representing()
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.position in MemberPosition.representing() and not self.partnership_id:
+            errors["partnership"] = _("A chair, vice-chair or member represents a partner: choose which.")
+        if self.partnership_id and self.body_id and self.partnership.chain_id != self.body.chain_id:
+            errors["partnership"] = _("Choose a partner of this body's chain.")
+        organisation_id = self.partnership.organisation_id if self.partnership_id else None
+        if organisation_id and self.person_id and self.person.organisation_id != organisation_id:
+            errors["person"] = _("Only someone from %(org)s can represent it.") % {"org": self.partnership.organisation}
+        if self.alternate_id:
+            if self.alternate_id == self.person_id:
+                errors["alternate"] = _("A member cannot be their own alternate.")
+            elif organisation_id and self.alternate.organisation_id != organisation_id:
+                errors["alternate"] = _("The alternate must also be from %(org)s.") % {
+                    "org": self.partnership.organisation
+                }
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,137 @@
+"""Decisions by consent: a proposal put to the partners represented in a body, each partner's
+position (with "agree to disagree" on the record), and the outcome by the body's rule.
+
+Amending a proposal after an objection starts a new ``round``: every partner is asked again, and
+the positions of earlier rounds stay, shown as answers to the previous text. A change of position
+within a round updates the row; the audit trail keeps who changed it, when, from what to what.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ambitions.models import Indicator, IndicatorVersion
+from stakeholders.dates import validate_in_range
+from stakeholders.models import Chain, Partnership, Person
+
+from .bodies import Body
+from .meetings import AgendaItem, Meeting
+
+
+class DecisionWay(models.TextChoices):
+    MEETING = "meeting", _("At a meeting")
+    WRITTEN = "written", _("In writing (schriftelijke ronde)")
+
+
+class DecisionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ADOPTED = "adopted", _("Adopted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DecisionQuerySet:
+        return self.filter(body__chain__in=Chain.objects.visible_to(user))
+
+
+class Decision(models.Model):
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("body"))
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions", verbose_name=_("meeting")
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions_taken", editable=False
+    )
+    title = models.CharField(_("title"), max_length=300)
+    text = models.TextField(_("proposal"))
+    way = models.CharField(_("decided"), max_length=10, choices=DecisionWay, default=DecisionWay.MEETING)
+    closes_on = models.DateField(_("closing date"), validators=[validate_in_range])
+    round = models.PositiveSmallIntegerField(default=1, editable=False)
+    status = models.CharField(_("outcome"), max_length=10, choices=DecisionStatus, default=DecisionStatus.OPEN)
+    outcome_statement = models.TextField(_("outcome statement"), blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True, editable=False)
+    review_on = models.DateField(_("review date"), null=True, blank=True, validators=[validate_in_range])
+    proposed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("indicator")
+    )
+    indicator_version = models.ForeignKey(
+        IndicatorVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("indicator proposal"),
+    )
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        indexes = [
+            models.Index(fields=["body", "-created_at"], name="decision_body_newest"),
+            models.Index(fields=["status", "review_on"], name="decision_review"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:decision_detail", args=[self.body.chain.slug, self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == DecisionStatus.OPEN
+
+
+class PositionKind(models.TextChoices):
+    CONSENT = "consent", _("Consent")
+    DISSENT = "dissent", _("Consent with recorded dissent")
+    ABSTAIN = "abstain", _("Abstain")
+    OBJECTION = "objection", _("Objection")
+    BLOCK = "block", _("Block")
+    ADVICE = "advice", _("Advice (partner of the chain, not counted)")
+
+    @classmethod
+    def needing_reason(cls) -> frozenset[str]:
+        return frozenset({cls.DISSENT, cls.OBJECTION, cls.BLOCK, cls.ADVICE})
+
+
+class DecisionPosition(models.Model):
+    """One partner's position on a decision in one round, recorded by its member or alternate
+    holding a mandate to vote in a body (stakeholders: MandateScope.VOTE_IN_BODY)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="positions")
+    round = models.PositiveSmallIntegerField(default=1)
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="decision_positions")
+    kind = models.CharField(_("position"), max_length=10, choices=PositionKind)
+    reason = models.TextField(_("reason"), blank=True)
+    recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    as_alternate = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["decision", "round", "partnership__organisation__name"]
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "round", "partnership"],
+                name="decision_position_once_per_partner_per_round",
+                violation_error_message=_("This partner's position is already recorded; change it instead."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["dissent", "objection", "block", "advice"]) | ~models.Q(reason=""),
+                name="decision_position_reason_where_needed",
+                violation_error_message=_("Give the reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.partnership_id} · {self.decision_id}"

@@ -1,0 +1,114 @@
+"""What a seat in a body lets someone do, on top of the one policy (stakeholders/permissions.py).
+
+The chain-wide rule stays there: programme managers set up bodies (Action.MANAGE_BODIES) and
+acting for a partner needs a role that can use the mandate and a valid mandate (has_mandate,
+Mandate.objects.usable_on). This module adds what only governance knows — who sits in which body
+— and pages, the API and the tasks of this app all ask it:
+
+- ``may_run_meetings``: plan meetings, set the agenda, record attendance, keep the minutes: the
+  body's chair, vice-chair and secretary, and the chain's programme managers.
+- ``may_approve_minutes``: the chair (or vice-chair) of the body; programme managers do not.
+- ``speakers_for``: who may record a partner's position on a decision on a day: a member
+  representing that partner in the body, or that member's alternate, each with a usable mandate
+  to vote in a body. ``position_refusal`` says in words why someone may not.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stakeholders.models import Mandate, MandateScope, Partnership, Person
+from stakeholders.permissions import Action, allows
+
+from .models import Body, BodyMember, MemberPosition
+
+
+def _seats(user, body: Body) -> list[BodyMember]:
+    """The user's seats in the body (as member or alternate), cached on the user per request."""
+    if not user.is_authenticated:
+        return []
+    cache = getattr(user, "_body_seats", None)
+    if cache is None:
+        cache = {}
+        user._body_seats = cache
+    if body.pk not in cache:
+        cache[body.pk] = list(BodyMember.objects.filter(Q(person=user) | Q(alternate=user), body=body))
+    return cache[body.pk]
+
+
+def may_view(user, body: Body) -> bool:
+    return allows(user, Action.VIEW, body.chain)
+
+
+def may_manage_bodies(user, body_or_chain) -> bool:
+    chain = getattr(body_or_chain, "chain", body_or_chain)
+    return allows(user, Action.MANAGE_BODIES, chain)
+
+
+def may_run_meetings(user, body: Body) -> bool:
+    if not may_view(user, body):
+        return False
+    if allows(user, Action.MANAGE_BODIES, body.chain):
+        return True
+    return any(
+        seat.person_id == user.pk and seat.position in MemberPosition.running_meetings() for seat in _seats(user, body)
+    )
+
+
+def may_approve_minutes(user, body: Body) -> bool:
+    if not may_view(user, body):
+        return False
+    if user.is_active and (user.is_superuser or user.is_staff):
+        return True
+    chairs = {MemberPosition.CHAIR, MemberPosition.VICE_CHAIR}
+    return any(seat.person_id == user.pk and seat.position in chairs for seat in _seats(user, body))
+
+
+def require(user, allowed: bool, body: Body) -> None:
+    """404 for a body the user cannot see, 403 when ``allowed`` is false."""
+    if not may_view(user, body):
+        raise Http404
+    if not allowed:
+        raise PermissionDenied
+
+
+def speakers_for(body: Body, partnership: Partnership, on: date | None = None) -> list[Person]:
+    """Who may record ``partnership``'s position in ``body`` on that day: its representing members
+    and their alternates, each with a usable mandate to vote in a body (one query)."""
+    on = on or timezone.localdate()
+    seats = BodyMember.objects.representing().filter(body=body, partnership=partnership)
+    people = Person.objects.filter(Q(body_seats__in=seats) | Q(alternate_seats__in=seats)).distinct()
+    usable = Mandate.objects.usable_on(on).filter(partnership=partnership, scope=MandateScope.VOTE_IN_BODY)
+    return list(people.filter(pk__in=usable.values("person_id")))
+
+
+def position_refusal(user, body: Body, partnership: Partnership, on: date | None = None) -> str | None:
+    """Why ``user`` may not record ``partnership``'s position in ``body`` on that day, or None if
+    they may. The message names what is missing (seat, role or mandate)."""
+    on = on or timezone.localdate()
+    seats = [
+        seat
+        for seat in _seats(user, body)
+        if seat.partnership_id == partnership.pk and seat.position in MemberPosition.representing()
+    ]
+    if not seats:
+        return _("You do not represent %(org)s in %(body)s (as member or alternate).") % {
+            "org": partnership.organisation,
+            "body": body,
+        }
+    if not allows(user, Action.VOTE_IN_BODY, body.chain, partnership.organisation):
+        return _("Your role in this chain cannot act for %(org)s.") % {"org": partnership.organisation}
+    usable = Mandate.objects.usable_on(on).filter(person=user, partnership=partnership, scope=MandateScope.VOTE_IN_BODY)
+    if not usable.exists():
+        return _("You have no valid mandate to “%(scope)s” for %(org)s on %(day)s.") % {
+            "scope": MandateScope.VOTE_IN_BODY.label,
+            "org": partnership.organisation,
+            "day": on.strftime("%d-%m-%Y"),
+        }
+    return None

@@ -1,0 +1,26 @@
+"""Pages of the governance app, all under /ketens/<slug>/overleg/.
+
+Each views module declares its own ``routes`` next to the views they point at:
+
+- views/bodies.py     bodies and their members: list, page (with the representation flags), create, edit
+- views/meetings.py   planning meetings and series, a meeting's page, its states, moving and cancelling
+- views/agenda.py     agenda items and suggestions, attendance, minutes (approve, reopen), PDFs
+- views/calendar.py   a meeting as .ics and the personal calendar feed
+- views/decisions.py  proposals, positions, amending, outcome, the decision register and its export
+- views/actions.py    actions per body and chain, their status
+
+Names follow <model>_<action>; every name needs a row in tests/matrix/governance/.
+"""
+
+from .views import actions, agenda, bodies, calendar, decisions, meetings
+
+app_name = "governance"
+
+urlpatterns = [
+    *bodies.routes,
+    *meetings.routes,
+    *agenda.routes,
+    *calendar.routes,
+    *decisions.routes,
+    *actions.routes,
+]

@@ -1,0 +1,3 @@
+"""Routes of this module are joined in governance/urls.py."""
+
+routes: list = []
