@@ -7,6 +7,8 @@ Mandate.objects.usable_on). This module adds what only governance knows — who 
 
 - ``may_run_meetings``: plan meetings, set the agenda, record attendance, keep the minutes: the
   body's chair, vice-chair and secretary, and the chain's programme managers.
+- ``may_propose``: put a proposal to the body: who may run its meetings and its members who
+  represent a partner (governance/services/decisions.py).
 - ``may_approve_minutes``: the chair (or vice-chair) of the body; programme managers do not.
 - ``speakers_for``: who may record a partner's position on a decision on a day: a member
   representing that partner in the body, or that member's alternate, each with a usable mandate
@@ -59,6 +61,15 @@ def may_run_meetings(user, body: Body) -> bool:
     return any(
         seat.person_id == user.pk and seat.position in MemberPosition.running_meetings() for seat in _seats(user, body)
     )
+
+
+def may_propose(user, body: Body) -> bool:
+    """Put a proposal to the body (and amend or withdraw one's own): who may run its meetings, and
+    its members who speak for a partner (chair, vice-chair, member) — they bring their partner's
+    proposals to the table. Alternates, advisors and other readers do not."""
+    if may_run_meetings(user, body):
+        return True
+    return any(seat.person_id == user.pk and seat.represents_a_partner for seat in _seats(user, body))
 
 
 def may_approve_minutes(user, body: Body) -> bool:
