@@ -123,3 +123,10 @@ def position_refusal(user, body: Body, partnership: Partnership, on: date | None
             "day": on.strftime("%d-%m-%Y"),
         }
     return None
+
+
+def may_update_action(user, action) -> bool:
+    """The status and closing note of an action: its owner, and who may run the body's meetings."""
+    if not may_view(user, action.body):
+        return False
+    return action.owner_id == user.pk or may_run_meetings(user, action.body)

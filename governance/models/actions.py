@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models.deletion import ProtectedError
 from django.urls import reverse
@@ -24,6 +24,23 @@ class ActionStatus(models.TextChoices):
     @classmethod
     def closed(cls) -> frozenset[str]:
         return frozenset({cls.DONE, cls.CANCELLED})
+
+
+def possible_owners(chain: Chain) -> models.QuerySet[Person]:
+    """Who can own an action of ``chain``'s bodies: an active person (not an API connection) of a
+    partner organisation in the chain who has a role in it (so can open the action). The form
+    offers these, and ``ActionItem.clean`` refuses anyone else."""
+    return (
+        Person.objects.filter(
+            is_active=True,
+            is_system=False,
+            organisation__partnerships__chain=chain,
+            memberships__chain=chain,
+        )
+        .select_related("organisation")
+        .order_by("full_name", "pk")
+        .distinct()
+    )
 
 
 class ActionItemQuerySet(models.QuerySet):
@@ -75,6 +92,14 @@ class ActionItem(models.Model):
     def __str__(self) -> str:
         return self.description[:80]
 
+    def save(self, *args, **kwargs) -> None:
+        # When it was closed: set on closing, cleared when it is opened again.
+        if self.status in ActionStatus.closed():
+            self.closed_at = self.closed_at or timezone.now()
+        else:
+            self.closed_at = None
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("governance:action_detail", args=[self.body.chain.slug, self.pk])
 
@@ -82,10 +107,49 @@ class ActionItem(models.Model):
     def is_overdue(self) -> bool:
         return self.status not in ActionStatus.closed() and self.due_on < timezone.localdate()
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status in ActionStatus.closed()
+
     def clean(self) -> None:
         super().clean()
+        errors: dict[str, list] = {}
         if self.status in ActionStatus.closed() and not self.closing_note.strip():
-            raise ValidationError({"closing_note": _("Say how the action was closed.")})
+            errors.setdefault("closing_note", []).append(_("Say how the action was closed."))
+        if self._owner_changed() and not possible_owners(self.body.chain).filter(pk=self.owner_id).exists():
+            errors.setdefault("owner", []).append(_("Choose a person of a partner organisation in this chain."))
+        errors.update(self._link_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_owner_id = instance.__dict__.get("owner_id")
+        return instance
+
+    def _owner_changed(self) -> bool:
+        """Whether the owner is new: an owner who has since left the chain stays on their actions
+        (closing them must still work), but nobody chooses them again."""
+        if not (self.body_id and self.owner_id):
+            return False
+        return self._state.adding or self.owner_id != getattr(self, "_loaded_owner_id", None)
+
+    def _link_errors(self) -> dict[str, list]:
+        """What the action comes from belongs to its body (views set these, so the message is the form's)."""
+        wrong = []
+        if self.body_id and self.meeting_id and self.meeting.body_id != self.body_id:
+            wrong.append(_("The meeting belongs to another body."))
+        if self.body_id and self.decision_id and self.decision.body_id != self.body_id:
+            wrong.append(_("The decision belongs to another body."))
+        if self.agenda_item_id:
+            item = self.agenda_item
+            if self.body_id and item.meeting.body_id != self.body_id:
+                wrong.append(_("The agenda item belongs to another body."))
+            elif self._state.adding and item.meeting.minutes_locked:
+                # The actions agreed on an item are part of its minutes.
+                wrong.append(_("The minutes of this meeting are approved and locked; reopen them first."))
+        return {NON_FIELD_ERRORS: wrong} if wrong else {}
 
     def delete(self, *args, **kwargs):
         if self.carried_over:
