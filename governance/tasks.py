@@ -1,0 +1,74 @@
+"""Scheduled and queued work of the governance app: e-mailing meeting notices exactly once.
+
+- ``send_meeting_notices(meeting_id)``: enqueued (``delay_on_commit``) when a meeting is
+  announced, changed after announcing or cancelled; mails what the meeting calls for now.
+- ``send_pending_meeting_notices``: Celery beat ``send-meeting-notices``; mails whatever is still
+  due (a task that was lost, a mail server that refused).
+
+Both are safe to run any number of times, at once, or again after a worker died mid-run
+(governance/services/notices.py says how).
+
+``MEETING_NOTICE_TEST_DELAY`` (seconds): a setting of the reliability tests' workers only
+(tests/integration/settings.py): each notice pauses this long after claiming its row and before
+mailing, so a test can kill the worker mid-run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from celery import shared_task
+from django.conf import settings
+
+from .services import notices
+
+logger = logging.getLogger(__name__)
+
+
+def _test_pause():
+    delay = getattr(settings, "MEETING_NOTICE_TEST_DELAY", 0)
+    if delay <= 0:
+        return None
+
+    def pause() -> None:
+        logger.warning("MEETING_NOTICE_TEST_DELAY: notice claimed, pausing %s s before mailing", delay)
+        time.sleep(delay)
+
+    return pause
+
+
+@shared_task
+def send_meeting_notices(meeting_id: int) -> dict[str, int]:
+    """Mail the meeting's due notice to everyone who has not had it; a missing meeting is no error."""
+    counts = notices.send_due(meeting_id, pause=_test_pause()).as_dict()
+    logger.info(
+        "meeting notices for meeting %d: %d sent, %d failed, %d skipped",
+        meeting_id,
+        counts["notices_sent"],
+        counts["notices_failed"],
+        counts["notices_skipped"],
+    )
+    return counts
+
+
+@shared_task
+def send_pending_meeting_notices() -> dict[str, int]:
+    """Every notice still due, for all meetings (beat ``send-meeting-notices``)."""
+    counts = notices.sweep(pause=_test_pause()).as_dict()
+    logger.info(
+        "meeting notices (sweep): %(notices_sent)d sent, %(notices_failed)d failed, %(notices_skipped)d skipped",
+        counts,
+    )
+    return counts
+
+
+@shared_task
+def notify_overdue_actions() -> int:
+    """Tell each owner of an overdue action once per due date (beat ``notify-overdue-actions``); the
+    daily digest mails it once (governance/services/actions.py)."""
+    from .services import actions
+
+    told = actions.notify_overdue()
+    logger.info("overdue actions: %d owner(s) told", told)
+    return told
