@@ -1,8 +1,9 @@
 """What apps built on stakeholders contribute to its pages, so stakeholders names no other app.
 
 Apps depend one way (docs/architecture.md), so an app built on stakeholders
-registers its chain navigation sections and its *My work* fragment in its ``AppConfig.ready()``,
-and stakeholders' chain menu and start page show whatever is registered.
+registers its chain navigation sections, its *My work* fragment and its chain-home fragment in its
+``AppConfig.ready()``, and stakeholders' chain menu, start page and chain home show whatever is
+registered.
 """
 
 from __future__ import annotations
@@ -51,8 +52,21 @@ class MyWorkFragment:
     order: int
 
 
+@dataclass(frozen=True)
+class ChainHomeFragment:
+    """A part of a chain's home page: ``items(user, chain)`` returns the template's context, which
+    the template reads as ``items``; a fragment whose context holds nothing (every value empty) is
+    not rendered. ``items`` must cost a fixed number of queries: the chain home's budget is asserted."""
+
+    key: str
+    template: str
+    items: Callable[[Any, Any], dict]
+    order: int
+
+
 _nav: dict[str, NavSection] = {}
 _my_work: dict[str, MyWorkFragment] = {}
+_chain_home: dict[str, ChainHomeFragment] = {}
 
 
 def register_nav_section(section: NavSection) -> None:
@@ -64,9 +78,17 @@ def register_my_work(fragment: MyWorkFragment) -> None:
     _my_work[fragment.key] = fragment
 
 
+def register_chain_home(fragment: ChainHomeFragment) -> None:
+    _chain_home[fragment.key] = fragment
+
+
 def nav_sections() -> list[NavSection]:
     return sorted(_nav.values(), key=lambda section: section.order)
 
 
 def my_work_fragments() -> list[MyWorkFragment]:
     return sorted(_my_work.values(), key=lambda fragment: fragment.order)
+
+
+def chain_home_fragments() -> list[ChainHomeFragment]:
+    return sorted(_chain_home.values(), key=lambda fragment: fragment.order)

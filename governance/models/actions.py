@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stakeholders.dates import validate_in_range
-from stakeholders.models import Chain, Person
+from stakeholders.models import Chain, Partnership, Person
 
 from .bodies import Body
 
@@ -28,15 +28,11 @@ class ActionStatus(models.TextChoices):
 
 def possible_owners(chain: Chain) -> models.QuerySet[Person]:
     """Who can own an action of ``chain``'s bodies: an active person (not an API connection) of a
-    partner organisation in the chain who has a role in it (so can open the action). The form
+    current partner organisation of the chain who has a role in it (so can open the action). The form
     offers these, and ``ActionItem.clean`` refuses anyone else."""
+    partners = Partnership.objects.filter(chain=chain).current().values("organisation_id")
     return (
-        Person.objects.filter(
-            is_active=True,
-            is_system=False,
-            organisation__partnerships__chain=chain,
-            memberships__chain=chain,
-        )
+        Person.objects.filter(is_active=True, is_system=False, memberships__chain=chain, organisation_id__in=partners)
         .select_related("organisation")
         .order_by("full_name", "pk")
         .distinct()
@@ -123,8 +119,8 @@ class ActionItem(models.Model):
             raise ValidationError(errors)
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._loaded_owner_id = instance.__dict__.get("owner_id")
         return instance
 

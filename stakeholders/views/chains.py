@@ -1,6 +1,7 @@
 """Chain home and chain settings (branding and reporting calendar)."""
 
 import mimetypes
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -12,11 +13,31 @@ from stakeholders.forms.chains import ChainSettingsForm
 from stakeholders.history import history_for
 from stakeholders.models import Mandate, Partnership, PartnershipStatus
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
+from stakeholders.registry import chain_home_fragments
 from stakeholders.views.mandates import grantable_ids
 
 
+@dataclass(frozen=True)
+class HomeFragment:
+    template: str
+    items: dict
+
+
+def _from_other_apps(user, chain) -> list[HomeFragment]:
+    """What apps built on stakeholders show on the chain home (next meetings, open proposals…):
+    each registers a fragment in its AppConfig.ready() (stakeholders/registry.py), rendered with its
+    own context as ``items``, and only when that holds something. stakeholders imports none of them."""
+    fragments = []
+    for fragment in chain_home_fragments():
+        items = fragment.items(user, chain)
+        if any(items.values()):
+            fragments.append(HomeFragment(fragment.template, items))
+    return fragments
+
+
 def chain_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """Chain home: mission, societal question, shared values and the partners by status."""
+    """Chain home: mission, societal question, shared values, the partners by status, and what
+    other apps register for it."""
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     partnerships = list(Partnership.objects.filter(chain=chain).select_related("organisation"))
@@ -35,6 +56,7 @@ def chain_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_manage": allows(request.user, Action.MANAGE_CHAIN, chain),
             "mandate_gaps": gaps,
             "grantable": grantable_ids(request.user, chain, gaps),
+            "home_fragments": _from_other_apps(request.user, chain),
         },
     )
 
