@@ -32,6 +32,7 @@ class HistoryEntry:
     who: str
     action: str
     changes: list[Change]
+    subject: str = ""  # what the entry is about, as it was named then (for entries of several objects)
 
 
 def history_for(obj: Model, limit: int = 50, *, chain=None) -> list[HistoryEntry]:
@@ -41,9 +42,14 @@ def history_for(obj: Model, limit: int = 50, *, chain=None) -> list[HistoryEntry
     units), the changes are all shown but only the chain's own members are named: who works on
     the police's units for another chain is that chain's business.
     """
+    return readable_history(LogEntry.objects.get_for_object(obj), limit, chain=chain)
+
+
+def readable_history(entries, limit: int = 50, *, chain=None) -> list[HistoryEntry]:
+    """``history_for`` for any query of log entries (the entries of several objects, such as a
+    body's seats): the newest ``limit`` first, read as ``history_for`` reads them."""
     # content_type too: every entry reads it to name its fields, which would cost a query per entry.
-    entries = LogEntry.objects.get_for_object(obj).select_related("actor", "content_type")
-    entries = list(entries.order_by("-timestamp")[:limit])
+    entries = list(entries.select_related("actor", "content_type").order_by("-timestamp")[:limit])
     named = _members_among(chain, entries)
     names = _related_names(entries)
     result = []
@@ -55,6 +61,7 @@ def history_for(obj: Model, limit: int = 50, *, chain=None) -> list[HistoryEntry
                 who=_who(entry.actor, chain, named) if entry.actor else "—",
                 action=_action(entry),
                 changes=changes,
+                subject=entry.object_repr,
             )
         )
     return result

@@ -92,6 +92,18 @@ class Body(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("governance:body_detail", args=[self.chain.slug, self.pk])
 
+    @property
+    def rule_in_words(self) -> str:
+        """The decision rule as a sentence: with a qualified majority, its share and the quorum."""
+        if self.decision_rule == DecisionRule.QUALIFIED_MAJORITY:
+            return _(
+                "A qualified majority of %(majority)s%% of the votes cast, with a quorum of %(quorum)s%% of the "
+                "represented partners present or represented."
+            ) % {"majority": self.majority_percent, "quorum": self.quorum_percent}
+        return _(
+            "Consent of every represented core partner: a proposal is adopted when none of them objects or blocks."
+        )
+
     def clean(self) -> None:
         super().clean()
         target = self.escalates_to
@@ -127,6 +139,19 @@ class MemberPosition(models.TextChoices):
     def running_meetings(cls) -> frozenset[str]:
         """Positions that prepare meetings and keep the minutes (with the programme manager)."""
         return frozenset({cls.CHAIR, cls.VICE_CHAIR, cls.SECRETARY})
+
+
+def possible_members(chain: Chain) -> models.QuerySet[Person]:
+    """Who can sit in (or stand in for a member of) ``chain``'s bodies: an active person, not an API
+    connection, with a role in the chain (so they can open the body's pages), working for a current
+    partner of the chain. Forms offer these; ``BodyMember.clean`` refuses anyone else."""
+    partners = Partnership.objects.filter(chain=chain).current().values("organisation_id")
+    return (
+        Person.objects.filter(is_active=True, is_system=False, memberships__chain=chain, organisation_id__in=partners)
+        .select_related("organisation")
+        .order_by("full_name", "pk")
+        .distinct()
+    )
 
 
 class BodyMemberQuerySet(models.QuerySet):
@@ -188,17 +213,46 @@ class BodyMember(models.Model):
     def represents_a_partner(self) -> bool:
         return self.partnership_id is not None and self.position in MemberPosition.representing()
 
+    def in_approved_minutes(self) -> bool:
+        """Whether the seat's attendance is part of minutes the chair has approved (then the seat
+        stays as it was: removing it, or giving it to someone else, would rewrite those minutes)."""
+        if self.pk is None:
+            return False
+        from .meetings import MeetingStatus  # meetings imports this module
+
+        return self.attendance.filter(meeting__status=MeetingStatus.MINUTES_APPROVED).exists()
+
+    def delete(self, *args, **kwargs):
+        if self.in_approved_minutes():
+            from .meetings import MinutesLockedError
+
+            raise MinutesLockedError(self.pk)
+        return super().delete(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         errors = {}
+        chain_id = self.body.chain_id if self.body_id else None
+        if chain_id:
+            candidates = possible_members(self.body.chain)
+            outside = _("Choose someone with a role in this chain who works for one of its partners.")
+            for name in ("person", "alternate"):
+                someone = getattr(self, f"{name}_id")
+                if someone and not candidates.filter(pk=someone).exists():
+                    errors[name] = outside
         if self.position in MemberPosition.representing() and not self.partnership_id:
             errors["partnership"] = _("A chair, vice-chair or member represents a partner: choose which.")
         if self.partnership_id and self.body_id and self.partnership.chain_id != self.body.chain_id:
             errors["partnership"] = _("Choose a partner of this body's chain.")
         organisation_id = self.partnership.organisation_id if self.partnership_id else None
-        if organisation_id and self.person_id and self.person.organisation_id != organisation_id:
+        if (
+            organisation_id
+            and self.person_id
+            and "person" not in errors
+            and self.person.organisation_id != organisation_id
+        ):
             errors["person"] = _("Only someone from %(org)s can represent it.") % {"org": self.partnership.organisation}
-        if self.alternate_id:
+        if self.alternate_id and "alternate" not in errors:
             if self.alternate_id == self.person_id:
                 errors["alternate"] = _("A member cannot be their own alternate.")
             elif organisation_id and self.alternate.organisation_id != organisation_id:
