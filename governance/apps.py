@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class GovernanceConfig(AppConfig):
@@ -7,4 +8,31 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self) -> None:
-        from . import audit  # noqa: F401  (registers the models with the audit trail)
+        from stakeholders.registry import (
+            ChainHomeFragment,
+            MyWorkFragment,
+            NavSection,
+            register_chain_home,
+            register_my_work,
+            register_nav_section,
+        )
+
+        from . import audit, my_work  # noqa: F401  (registers the models with the audit trail)
+
+        # Bodies and their meetings (views/bodies.py, meetings.py, agenda.py): the chain menu's "Overleg".
+        register_nav_section(
+            NavSection(
+                "governance",
+                pgettext_lazy("chain menu", "Governance"),
+                "governance:body_list",
+                ("body_", "meeting_", "series_", "agenda_", "minutes_", "attendance_", "suggestion_"),
+                55,
+                home_link=_("Governance: the chain's bodies, who sits in them and when they meet"),
+            )
+        )
+        # Actions: a chain-menu section, a My work fragment and a chain-home fragment (stakeholders/registry.py).
+        register_nav_section(
+            NavSection("actions", pgettext_lazy("governance", "Actions"), "governance:action_list", ("action_",), 57)
+        )
+        register_my_work(MyWorkFragment("governance", "governance/_my_work.html", my_work.items, 30))
+        register_chain_home(ChainHomeFragment("governance", "governance/_chain_home.html", my_work.chain_home, 30))
