@@ -24,5 +24,6 @@ auditlog.register(AgendaItem)
 auditlog.register(Attendance)
 auditlog.register(MinutesReopening)
 auditlog.register(Decision)
-auditlog.register(DecisionPosition)
+# recorded_at is the entry's own time: as a change of its own it would only repeat it.
+auditlog.register(DecisionPosition, exclude_fields=["recorded_at"])
 auditlog.register(ActionItem)

@@ -8,7 +8,11 @@ within a round updates the row; the audit trail keeps who changed it, when, from
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +39,15 @@ class DecisionStatus(models.TextChoices):
 class DecisionQuerySet(models.QuerySet):
     def visible_to(self, user) -> DecisionQuerySet:
         return self.filter(body__chain__in=Chain.objects.visible_to(user))
+
+    def in_register(self) -> DecisionQuerySet:
+        """With ``on``, the date the register files a decision under (Decision.register_date),
+        newest first."""
+        return self.annotate(on=REGISTER_DATE).order_by("-on", "-pk")
+
+
+# The decision register's date: decided (or withdrawn) on, or while open its closing date.
+REGISTER_DATE = Coalesce("decided_on", "closes_on")
 
 
 class Decision(models.Model):
@@ -89,6 +102,44 @@ class Decision(models.Model):
     def is_open(self) -> bool:
         return self.status == DecisionStatus.OPEN
 
+    @property
+    def register_date(self) -> date:
+        """The date the register shows and files it under: the day it was decided (or withdrawn),
+        and while it is open its closing date (the same expression as DecisionQuerySet.in_register)."""
+        return self.decided_on or self.closes_on
+
+    def current_positions(self) -> list[DecisionPosition]:
+        """The positions to the current text (this round), from prefetched ``positions`` if there."""
+        return [position for position in self.positions.all() if position.round == self.round]
+
+    def earlier_positions(self) -> list[DecisionPosition]:
+        """Positions given to an earlier text (before an amendment), oldest round first."""
+        return sorted(
+            (position for position in self.positions.all() if position.round < self.round),
+            key=lambda position: position.round,
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        chain_id = self.body.chain_id if self.body_id else None
+        if self.meeting_id and self.body_id and self.meeting.body_id != self.body_id:
+            errors["meeting"] = _("Choose a meeting of this body.")
+        if self.indicator_id and chain_id and self.indicator.ambition.chain_id != chain_id:
+            errors["indicator"] = _("Choose an indicator of this chain.")
+        if self.indicator_version_id and chain_id:
+            version_indicator = self.indicator_version.indicator
+            if version_indicator.ambition.chain_id != chain_id:
+                errors["indicator_version"] = _("Choose an indicator proposal of this chain.")
+            elif self.indicator_id and version_indicator.pk != self.indicator_id:
+                errors["indicator_version"] = _(
+                    "Choose a proposal of the linked indicator, or leave one of them empty."
+                )
+        if self.review_on and self.decided_on and self.review_on <= self.decided_on:
+            errors["review_on"] = _("The review date comes after the day of the decision.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class PositionKind(models.TextChoices):
     CONSENT = "consent", _("Consent")
@@ -134,4 +185,14 @@ class DecisionPosition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.partnership_id} · {self.decision_id}"
+        # The audit trail keeps this as the name of what changed: the partner and the round.
+        return _("%(partner)s, round %(round)s") % {"partner": self.partnership.organisation, "round": self.round}
+
+    @property
+    def is_dissent(self) -> bool:
+        return self.kind == PositionKind.DISSENT
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind in PositionKind.needing_reason() and not self.reason.strip():
+            raise ValidationError({"reason": _("Give the reason.")})
