@@ -4,6 +4,8 @@
   announced, changed after announcing or cancelled; mails what the meeting calls for now.
 - ``send_pending_meeting_notices``: Celery beat ``send-meeting-notices``; mails whatever is still
   due (a task that was lost, a mail server that refused).
+- ``send_decision_review_reminders``: Celery beat ``send-decision-review-reminders``; tells the
+  body's chair and secretary once when a decision's review date has come.
 
 Both are safe to run any number of times, at once, or again after a worker died mid-run
 (governance/services/notices.py says how).
@@ -71,4 +73,15 @@ def notify_overdue_actions() -> int:
 
     told = actions.notify_overdue()
     logger.info("overdue actions: %d owner(s) told", told)
+    return told
+
+
+@shared_task
+def send_decision_review_reminders() -> int:
+    """Tell each body's chair and secretary once that a decision's review date has come (beat
+    ``send-decision-review-reminders``; governance/services/decisions.py)."""
+    from .services import decisions
+
+    told = decisions.send_review_reminders()
+    logger.info("decision review dates: %d notification(s)", told)
     return told

@@ -448,3 +448,13 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": 60 * 30},
     },
 }
+
+# Decisions whose review date has come: the body's chair and secretary are told once per decision
+# and review date (the notification's unique key); hourly, so a run missed is caught up.
+CELERY_BEAT_SCHEDULE |= {
+    "send-decision-review-reminders": {
+        "task": "governance.tasks.send_decision_review_reminders",
+        "schedule": crontab(minute=10),
+        "options": {"expires": 60 * 30},
+    },
+}
