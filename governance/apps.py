@@ -30,6 +30,17 @@ class GovernanceConfig(AppConfig):
                 home_link=_("Governance: the chain's bodies, who sits in them and when they meet"),
             )
         )
+        # Decisions (views/decisions.py): the decision register, proposals and positions.
+        register_nav_section(
+            NavSection(
+                "decisions",
+                pgettext_lazy("chain menu", "Decisions"),
+                "governance:decision_list",
+                ("decision_",),
+                56,
+                home_link=_("Decisions: the register of the bodies' decisions, with each partner's position"),
+            )
+        )
         # Actions: a chain-menu section, a My work fragment and a chain-home fragment (stakeholders/registry.py).
         register_nav_section(
             NavSection("actions", pgettext_lazy("governance", "Actions"), "governance:action_list", ("action_",), 57)
