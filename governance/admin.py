@@ -21,14 +21,32 @@ class BodyAdmin(admin.ModelAdmin):
     inlines = [BodyMemberInline]
 
 
-class AgendaItemInline(admin.StackedInline):
+class LockedWithMinutes:
+    """An approved meeting's items and attendance are shown read-only: the change form offers
+    nothing to change (the models would refuse it anyway, PartOfMinutes); reopening is the
+    chair's step on the meeting page, with a reason."""
+
+    def _locked(self, obj) -> bool:
+        return obj is not None and obj.minutes_locked
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self._locked(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
+
+
+class AgendaItemInline(LockedWithMinutes, admin.StackedInline):
     model = AgendaItem
     extra = 0
     fields = ["order", "title", "presenter", "duration_minutes", "status", "notes"]
     raw_id_fields = ["presenter"]
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(LockedWithMinutes, admin.TabularInline):
     model = Attendance
     extra = 0
     raw_id_fields = ["member"]
@@ -41,6 +59,11 @@ class MeetingAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     raw_id_fields = ["series", "host"]
     inlines = [AgendaItemInline, AttendanceInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Approved minutes leave the meeting's status to the chair's reopening (with a reason).
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "status"] if obj is not None and obj.minutes_locked else fields
 
 
 class PositionInline(admin.TabularInline):

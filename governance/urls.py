@@ -4,7 +4,8 @@ Each views module declares its own ``routes`` next to the views they point at:
 
 - views/bodies.py     bodies and their members: list, page (with the representation flags), create, edit
 - views/meetings.py   planning meetings and series, a meeting's page, its states, moving and cancelling
-- views/agenda.py     agenda items and suggestions, attendance, minutes (approve, reopen), PDFs
+- views/agenda.py     agenda items and suggestions, the agenda PDF
+- views/minutes.py    attendance, minutes per item, approving and reopening them, the minutes PDF
 - views/calendar.py   a meeting as .ics and the personal calendar feed
 - views/decisions.py  proposals, positions, amending, outcome, the decision register and its export
 - views/actions.py    actions per body and chain, their status
@@ -12,7 +13,7 @@ Each views module declares its own ``routes`` next to the views they point at:
 Names follow <model>_<action>; every name needs a row in tests/matrix/governance/.
 """
 
-from .views import actions, agenda, bodies, calendar, decisions, meetings
+from .views import actions, agenda, bodies, calendar, decisions, meetings, minutes
 
 app_name = "governance"
 
@@ -20,6 +21,7 @@ urlpatterns = [
     *bodies.routes,
     *meetings.routes,
     *agenda.routes,
+    *minutes.routes,
     *calendar.routes,
     *decisions.routes,
     *actions.routes,

@@ -171,6 +171,25 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
     return Dashboard(ambitions=blocks, missing=missing, due_periods=due_periods, today=today)
 
 
+def standings(chain: Chain, today: date | None = None) -> list[tuple[Indicator, progress.Standing]]:
+    """Where each of the chain's indicators with an adopted definition stands, by the same rule
+    and data as its tile (standing() over the window's roll-ups), without the tile's partners,
+    sparkline and words: for pages that act on the status (governance's agenda suggestions).
+    Four queries whatever the number of indicators."""
+    today = today or timezone.localdate()
+    indicators = list(Indicator.objects.filter(ambition__chain=chain).select_related("ambition"))
+    versions = versions_in_force([i.pk for i in indicators])
+    plans = _plans(indicators, versions, today)
+    units = reporting_units_per_organisation(v.pk for vs in versions.values() for v in vs)
+    chain_sums = _chain_sums(plans)
+    found = []
+    for indicator in indicators:
+        if indicator.pk in plans:
+            series = _series(versions[indicator.pk], plans[indicator.pk][1], chain_sums, indicator.pk, units)
+            found.append((indicator, progress.standing(series, today, indicator.ambition.horizon)))
+    return found
+
+
 def _plans(
     indicators: list[Indicator], versions: dict[int, list[IndicatorVersion]], today: date
 ) -> dict[int, tuple[IndicatorVersion, list[Period]]]:

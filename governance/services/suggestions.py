@@ -1,0 +1,328 @@
+"""What the portal suggests for a meeting's agenda, and the secretary's one-click answer.
+
+Suggestions are computed, not stored: each time from the chain's and the body's state, in a fixed
+number of queries whatever the size of the history (``QUERIES``; tests hold it, the benchmark
+times it as ``agenda_suggestions_p95``). Only the answer is stored: accepting makes an
+AgendaItem with the suggestion's ``key`` and records a SuggestionChoice; dismissing records a
+SuggestionChoice only. Either way the suggestion is not made again for that meeting.
+
+What is suggested, for meeting M of body B:
+
+- **carry**: items of B's previous meeting (the latest before M that was not cancelled) not
+  finished there (AgendaItemStatus.UNFINISHED); the new item keeps its links and points back to
+  it (``carried_from``). An action carried over this way is marked ``carried_over``.
+- **action**: B's actions still open whose due date lies before M's day.
+- **decision**: B's open decisions to be taken at a meeting, not meant for a later meeting.
+- **review**: B's decided decisions whose review date falls before B's next meeting after M (or
+  within 31 days of M when none is planned), unless a meeting of B has had them on its agenda
+  since that date.
+- **proposal**: indicator versions of the chain proposed for consent, when B is strategic (the
+  chain's steering group), or when a decision of B is about the proposal.
+- **indicator**: the chain's indicators off track or at risk, as their dashboard tile says
+  (ambitions.services.dashboard.standings: the same rule and roll-ups).
+
+Nothing is suggested twice on one agenda: a key answered before, or an object the agenda already
+links to (typed in by hand), is left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ambitions.models import IndicatorVersion, VersionStatus
+from ambitions.services.dashboard import standings
+from ambitions.services.progress import Status
+from governance.models import (
+    ActionItem,
+    AgendaItem,
+    AgendaItemStatus,
+    BodyLevel,
+    Decision,
+    DecisionStatus,
+    DecisionWay,
+    Meeting,
+    MeetingStatus,
+    SuggestionChoice,
+)
+from governance.services import agenda
+from stakeholders.models import Person
+
+# Queries compute() runs, whatever the number of meetings, decisions, actions and indicators:
+# the agenda's links and the answers (2), the previous and next meeting (2), the previous
+# meeting's unfinished items (1), overdue actions (1), decisions (1), proposals (1), and the
+# indicators' standings (4: ambitions.services.dashboard.standings).
+QUERIES = 12
+
+# Without a next meeting planned, reviews this many days ahead are suggested.
+REVIEW_HORIZON_DAYS = 31
+
+
+class SuggestionKind(models.TextChoices):
+    CARRY = "carry", gettext_lazy("Not finished at the previous meeting")
+    ACTION = "action", gettext_lazy("Overdue action")
+    DECISION = "decision", gettext_lazy("Decision waiting for this body")
+    REVIEW = "review", gettext_lazy("Decision to review")
+    PROPOSAL = "proposal", gettext_lazy("Indicator proposal waiting for consent")
+    INDICATOR = "indicator", gettext_lazy("Indicator off track or at risk")
+
+
+# The AgendaItem field each kind links its object to (a carried item copies its source's links).
+LINK_OF = {
+    SuggestionKind.ACTION: "action",
+    SuggestionKind.DECISION: "decision",
+    SuggestionKind.REVIEW: "decision",
+    SuggestionKind.PROPOSAL: "indicator_version",
+    SuggestionKind.INDICATOR: "indicator",
+}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: SuggestionKind
+    object_id: int  # of the suggested object (for carry: the unfinished item)
+    title: str
+    reason: str
+    source: AgendaItem | None = None  # carry: the unfinished item of the previous meeting
+    presenter_id: int | None = None
+    links: dict[str, int] = field(default_factory=dict)  # AgendaItem link field → id
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.kind.label)
+
+
+class SuggestionGone(Exception):
+    """The key is not (or no longer) suggested for the meeting: answered already, or never made."""
+
+
+# --- Computing ---------------------------------------------------------------------------------
+
+
+def meeting_day(meeting: Meeting) -> date:
+    return timezone.localtime(meeting.starts_at).date()
+
+
+def compute(meeting: Meeting, today: date | None = None) -> list[Suggestion]:
+    """The meeting's open suggestions, in the order a secretary would take them; ``meeting``
+    with ``body__chain`` loaded. A constant number of queries (QUERIES)."""
+    today = today or timezone.localdate()
+    body = meeting.body
+    answered, linked = _taken(meeting)
+    meetings = Meeting.objects.filter(body=body).exclude(status=MeetingStatus.CANCELLED).exclude(pk=meeting.pk)
+    previous = meetings.filter(starts_at__lt=meeting.starts_at).order_by("-starts_at").first()
+    following = meetings.filter(starts_at__gt=meeting.starts_at).order_by("starts_at").only("starts_at").first()
+    found = [
+        *_carried(previous),
+        *_overdue_actions(meeting),
+        *_decisions(meeting, following),
+        *_proposals(meeting),
+        *_indicators(meeting, today),
+    ]
+    return [
+        s
+        for s in found
+        if s.key not in answered
+        and not any(linked[name] & {value} for name, value in s.links.items())
+        and not (s.kind == SuggestionKind.CARRY and s.object_id in linked["carried_from"])
+    ]
+
+
+def _taken(meeting: Meeting) -> tuple[set[str], dict[str, set[int]]]:
+    """Keys answered for the meeting, and per link field the ids its agenda links to."""
+    answered = set(SuggestionChoice.objects.filter(meeting=meeting).values_list("key", flat=True))
+    names = [*agenda.LINK_FIELDS, "carried_from"]
+    linked: dict[str, set[int]] = {name: set() for name in names}
+    for row in meeting.agenda_items.values_list("suggestion_key", *(f"{name}_id" for name in names)):
+        if row[0]:
+            answered.add(row[0])
+        for name, value in zip(names, row[1:], strict=True):
+            if value is not None:
+                linked[name].add(value)
+    return answered, linked
+
+
+def _carried(previous: Meeting | None) -> list[Suggestion]:
+    if previous is None:
+        return []
+    day = date_format(timezone.localtime(previous.starts_at).date(), "DATE_FORMAT")
+    reason = _("Not finished at the meeting of %(day)s.") % {"day": day}
+    found = []
+    for item in previous.agenda_items.filter(status=AgendaItemStatus.UNFINISHED).order_by("order", "pk"):
+        links = {name: getattr(item, f"{name}_id") for name in agenda.LINK_FIELDS if getattr(item, f"{name}_id")}
+        found.append(
+            Suggestion(SuggestionKind.CARRY, item.pk, item.title, reason, item, item.presenter_id, links=links)
+        )
+    return found
+
+
+def _overdue_actions(meeting: Meeting) -> list[Suggestion]:
+    actions = ActionItem.objects.filter(body=meeting.body).overdue(meeting_day(meeting)).select_related("owner")
+    found = []
+    for action in actions.order_by("due_on", "pk"):
+        reason = _("Due %(day)s; owner %(owner)s.") % {
+            "day": date_format(action.due_on, "DATE_FORMAT"),
+            "owner": action.owner,
+        }
+        title = _("Action: %(text)s") % {"text": Truncator(" ".join(action.description.split())).chars(200)}
+        found.append(
+            Suggestion(
+                SuggestionKind.ACTION,
+                action.pk,
+                title,
+                reason,
+                presenter_id=action.owner_id,
+                links={"action": action.pk},
+            )
+        )
+    return found
+
+
+def _decisions(meeting: Meeting, following: Meeting | None) -> list[Suggestion]:
+    """Open decisions for a meeting of the body, and decided ones due for review (one query)."""
+    day = meeting_day(meeting)
+    until = meeting_day(following) if following else day + timedelta(days=REVIEW_HORIZON_DAYS)
+    waiting = Q(status=DecisionStatus.OPEN, way=DecisionWay.MEETING) & (
+        Q(meeting__isnull=True) | Q(meeting=meeting) | Q(meeting__starts_at__lt=meeting.starts_at)
+    )
+    reviewed_since = AgendaItem.objects.filter(
+        decision=OuterRef("pk"),
+        meeting__body=meeting.body,
+        meeting__starts_at__date__gte=OuterRef("review_on"),
+    ).exclude(meeting=meeting)
+    review = (
+        Q(status__in=[DecisionStatus.ADOPTED, DecisionStatus.REJECTED], review_on__lt=until)
+        & ~Q(review_on=None)
+        & ~Exists(reviewed_since)
+    )
+    decisions = Decision.objects.filter(body=meeting.body).filter(waiting | review)
+    found, reviews = [], []
+    # Waiting decisions by closing date, then reviews by review date.
+    rows = decisions.only("pk", "title", "status", "closes_on", "review_on")
+    for decision in sorted(rows, key=lambda d: (d.status != DecisionStatus.OPEN, d.review_on or d.closes_on, d.pk)):
+        if decision.status == DecisionStatus.OPEN:
+            reason = _("Open; closes %(day)s.") % {"day": date_format(decision.closes_on, "DATE_FORMAT")}
+            found.append(
+                Suggestion(
+                    SuggestionKind.DECISION, decision.pk, decision.title, reason, links={"decision": decision.pk}
+                )
+            )
+        else:
+            reason = _("Review date %(day)s.") % {"day": date_format(decision.review_on, "DATE_FORMAT")}
+            title = Truncator(_("Review: %(title)s") % {"title": decision.title}).chars(300)
+            reviews.append(
+                Suggestion(SuggestionKind.REVIEW, decision.pk, title, reason, links={"decision": decision.pk})
+            )
+    return found + reviews
+
+
+def _proposals(meeting: Meeting) -> list[Suggestion]:
+    body = meeting.body
+    versions = IndicatorVersion.objects.filter(status=VersionStatus.PROPOSED, indicator__ambition__chain=body.chain_id)
+    if body.level != BodyLevel.STRATEGIC:
+        versions = versions.filter(Exists(Decision.objects.filter(body=body, indicator_version=OuterRef("pk"))))
+    found = []
+    for version in versions.select_related("indicator").order_by("indicator__name", "number"):
+        title = _("Indicator proposal: %(name)s, version %(number)s") % {
+            "name": version.indicator.name,
+            "number": version.number,
+        }
+        reason = _("Proposed; waits for the consent of the core partners.")
+        found.append(
+            Suggestion(
+                SuggestionKind.PROPOSAL,
+                version.pk,
+                Truncator(title).chars(300),
+                reason,
+                links={"indicator_version": version.pk},
+            )
+        )
+    return found
+
+
+def _indicators(meeting: Meeting, today: date) -> list[Suggestion]:
+    found = []
+    worst_first = {Status.OFF_TRACK: 0, Status.AT_RISK: 1}
+    ranked = [(i, s) for i, s in standings(meeting.body.chain, today) if s.status in worst_first]
+    for indicator, standing in sorted(ranked, key=lambda pair: worst_first[pair[1].status]):
+        reason = _("%(status)s in %(period)s.") % {
+            "status": Status(standing.status).label,
+            "period": standing.headline.period.label(),
+        }
+        found.append(
+            Suggestion(
+                SuggestionKind.INDICATOR,
+                indicator.pk,
+                Truncator(indicator.name).chars(300),
+                reason,
+                links={"indicator": indicator.pk},
+            )
+        )
+    return found
+
+
+# --- Answering ---------------------------------------------------------------------------------
+
+
+def _find(meeting: Meeting, key: str) -> Suggestion:
+    found = next((s for s in compute(meeting) if s.key == key), None)
+    if found is None:
+        raise SuggestionGone(key)
+    return found
+
+
+def accept(meeting: Meeting, key: str, by: Person) -> AgendaItem:
+    """Put the suggestion on the agenda (last) and record the answer. Raises MeetingClosed when
+    the agenda no longer changes, SuggestionGone when ``key`` is not an open suggestion (already
+    answered, or no suggestion of this meeting at all: a key naming another chain's object is
+    never suggested here, so never linked)."""
+    with transaction.atomic():
+        meeting = agenda.lock_meeting(meeting)
+        agenda.check_agenda_open(meeting)
+        suggestion = _find(meeting, key)
+        source = suggestion.source
+        item = AgendaItem(
+            meeting=meeting,
+            order=agenda.next_order(meeting),
+            title=suggestion.title,
+            presenter_id=suggestion.presenter_id,
+            suggestion_key=suggestion.key,
+            carried_from=source,
+            **{f"{name}_id": value for name, value in suggestion.links.items()},
+        )
+        if source is not None:
+            item.duration_minutes = source.duration_minutes
+            item.description = source.description
+        item.save()
+        _answer(meeting, key, True, by)
+        agenda.mark_carried_over(item)
+    return item
+
+
+def dismiss(meeting: Meeting, key: str, by: Person) -> None:
+    """Record that the suggestion is not wanted on this meeting's agenda."""
+    with transaction.atomic():
+        meeting = agenda.lock_meeting(meeting)
+        agenda.check_agenda_open(meeting)
+        _find(meeting, key)
+        _answer(meeting, key, False, by)
+
+
+def _answer(meeting: Meeting, key: str, accepted: bool, by: Person) -> None:
+    try:
+        with transaction.atomic():
+            SuggestionChoice.objects.create(meeting=meeting, key=key, accepted=accepted, by=by)
+    except IntegrityError as exc:  # answered meanwhile (the meeting lock makes this rare)
+        raise SuggestionGone(key) from exc

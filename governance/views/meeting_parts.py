@@ -1,0 +1,96 @@
+"""What the agenda and minutes views share: finding a meeting or an agenda item inside the URL's
+chain, the refusal page of a meeting that no longer changes, a section of the meeting page for
+htmx, and a PDF in the chain's house style (colour and logo, as the progress reports' PDF)."""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django_htmx.http import HttpResponseClientRedirect
+
+from governance.models import AgendaItem, Meeting
+from governance.services.agenda import MeetingClosed
+from stakeholders.models import Chain
+from stakeholders.permissions import get_chain_or_404
+
+
+def find_meeting(request: HttpRequest, slug: str, pk: int) -> tuple[Chain, Meeting]:
+    """The chain (404 when the user cannot see it) and its meeting ``pk`` (404 in another chain)."""
+    chain = get_chain_or_404(request.user, slug)
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(request.user).filter(body__chain=chain).select_related("body"), pk=pk
+    )
+    meeting.body.chain = chain
+    return chain, meeting
+
+
+def find_item(request: HttpRequest, slug: str, pk: int) -> tuple[Chain, AgendaItem]:
+    """The chain and its agenda item ``pk`` with its meeting (404 in another chain)."""
+    chain = get_chain_or_404(request.user, slug)
+    items = AgendaItem.objects.filter(meeting__in=Meeting.objects.visible_to(request.user).filter(body__chain=chain))
+    item = get_object_or_404(items.select_related("meeting__body"), pk=pk)
+    item.meeting.body.chain = chain
+    return chain, item
+
+
+def meeting_url(meeting: Meeting, section: str = "") -> str:
+    """The meeting page, at one of its sections (agenda, attendance, minutes)."""
+    url = reverse("governance:meeting_detail", args=[meeting.body.chain.slug, meeting.pk])
+    return f"{url}#{section}" if section else url
+
+
+def closed(request: HttpRequest, chain: Chain, meeting: Meeting, refusal: MeetingClosed) -> HttpResponse:
+    """The meeting no longer allows the change: a page that says why (409); nothing changed."""
+    if getattr(request, "htmx", False) and request.method == "POST":
+        # htmx does not swap a 409 in: the meeting page, with the reason as a message.
+        messages.error(request, refusal.message)
+        return HttpResponseClientRedirect(meeting_url(meeting))
+    context = {"chain": chain, "meeting": meeting, "message": refusal.message}
+    return render(request, "governance/agenda/closed.html", context, status=409)
+
+
+def refresh_section(request: HttpRequest, meeting: Meeting, section: str) -> HttpResponse:
+    """One section of the meeting page (its fragment), for an htmx swap."""
+    fresh = Meeting.objects.select_related("body").get(pk=meeting.pk)
+    fresh.body.chain = meeting.body.chain
+    context = {"chain": meeting.body.chain, "meeting": fresh}
+    return render(request, f"governance/meetings/_{section}.html", context)
+
+
+def _logo(chain: Chain) -> str:
+    """The chain's logo as a data: address for the PDF (read through the storage API, which may be
+    an object store); empty when there is none or it cannot be read."""
+    if not chain.logo:
+        return ""
+    try:
+        with chain.logo.open("rb") as stream:
+            data = stream.read()
+    except OSError:
+        return ""
+    kind = mimetypes.guess_type(chain.logo.name)[0] or "image/png"
+    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+
+
+def pdf_response(
+    request: HttpRequest, chain: Chain, meeting: Meeting, template: str, context: dict, name: str
+) -> HttpResponse:
+    """``template`` as a PDF download, named after the body and the meeting's day."""
+    from weasyprint import CSS, HTML  # heavy: only when a PDF is asked for
+
+    context = {"chain": chain, "meeting": meeting, "logo": _logo(chain), **context}
+    html = render_to_string(template, context, request=request)
+    stylesheet = CSS(filename=finders.find("css/report-pdf.css"))
+    pdf = HTML(string=html).write_pdf(stylesheets=[stylesheet])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    day = timezone.localtime(meeting.starts_at).date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{name}-{slugify(meeting.body.name)}-{day}.pdf"'
+    return response
