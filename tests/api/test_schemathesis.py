@@ -108,11 +108,35 @@ def known_objects(m: Measures) -> dict[str, tuple[str, list]]:
         "units": [w.unit_a.pk, w.unit_b.pk, w.unit_c.pk],
         "partnerships": [w.partner_a.pk, w.partner_b.pk, w.partner_c.pk],
         "memberships": list(Membership.objects.values_list("pk", flat=True)),
+        **governance_objects(w),
     }
     found = {f"/api/{name}/{{id}}/": ("id", values) for name, values in ids.items()}
     found["/api/chains/{slug}/"] = ("slug", ["zsm", "jeugd"])
     found["row"] = ("", [(m.count.pk, w.unit_a.pk), (m.share.pk, w.unit_b.pk), (m.count.pk, w.unit_c.pk)])
     found["period"] = ("", [m.period.slug, m.period.previous.slug])
+    return found
+
+
+def governance_objects(w) -> dict[str, list[int]]:
+    """A body in each chain with a member, a held meeting with an agenda item and attendance, a
+    decision with a position and an action (tests/governance/action_fixtures.py)."""
+    from governance.models import Attendance, AttendanceStatus, DecisionPosition, PositionKind
+    from tests.governance import action_fixtures as make
+
+    found: dict[str, list[int]] = {"bodies": [], "meetings": [], "decisions": [], "actions": []}
+    for chain, person, partnership in ((w.chain, w.lead_a, w.partner_a), (w.other_chain, w.outsider, w.partner_c)):
+        body = make.body(chain, "Stuurgroep")
+        seat = make.seat(body, person, partnership)
+        meeting = make.meeting(body, status="held")
+        make.agenda_item(meeting)
+        Attendance.objects.create(meeting=meeting, member=seat, status=AttendanceStatus.PRESENT)
+        decision = make.decision(body, person)
+        DecisionPosition.objects.create(
+            decision=decision, partnership=partnership, kind=PositionKind.CONSENT, recorded_by=person
+        )
+        action = make.action(body, person, decision=decision)
+        for name, obj in (("bodies", body), ("meetings", meeting), ("decisions", decision), ("actions", action)):
+            found[name].append(obj.pk)
     return found
 
 
