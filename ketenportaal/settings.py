@@ -447,6 +447,13 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(minute=15, hour="7-21"),
         "options": {"expires": 60 * 30},
     },
+    # Overdue actions: one notification per action and due date, so the digest mails it once.
+    # Before the first digest of the day; hourly, so a run missed is caught up.
+    "notify-overdue-actions": {
+        "task": "governance.tasks.notify_overdue_actions",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 60 * 30},
+    },
 }
 
 # Decisions whose review date has come: the body's chair and secretary are told once per decision
