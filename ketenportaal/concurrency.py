@@ -46,11 +46,14 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 VERSION_FIELD = "version_token"
@@ -95,6 +98,8 @@ def _display(instance: models.Model, field: models.Field) -> str:
         return value.name or "—"
     if value is None or value == "":
         return "—"
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
     return str(value)
 
 
@@ -161,7 +166,10 @@ class VersionedFormMixin:
         opts = current._meta
         self.conflict = [
             ConflictingValue(
-                label=str(self.fields[name].label or opts.get_field(name).verbose_name),
+                # A model field the form fills itself (from fields of its own) has no form field.
+                label=str(
+                    (self.fields[name].label if name in self.fields else None) or opts.get_field(name).verbose_name
+                ),
                 current=_display(current, opts.get_field(name)),
                 differs=name not in cleaned_data
                 or _comparable(cleaned_data[name]) != _comparable(_raw(current, opts.get_field(name))),

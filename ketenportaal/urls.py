@@ -3,12 +3,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from governance.views import calendar as governance_calendar
+
 from . import views
 
 urlpatterns = [
     path("", include("stakeholders.urls")),
     path("ketens/<slug:slug>/", include("ambitions.urls")),
     path("ketens/<slug:slug>/overleg/", include("governance.urls")),
+    # A person's calendar feed: the token in its address is the credential (governance/views/calendar.py).
+    path("agenda/", include((governance_calendar.feed_routes, "governance-feed"))),
     path("", include("stakeholders.auth_urls")),
     path("api/", include("ketenportaal.api_urls")),
     # Public: the language switch is on the sign-in page too (LoginRequiredMiddleware would redirect it).

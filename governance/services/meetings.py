@@ -71,10 +71,11 @@ def host_after(turns: list[Partnership], host: Partnership | None) -> Partnershi
     return next((p for p in turns if p.organisation.name.casefold() > name), turns[0])
 
 
-def previous_host(body: Body, before: datetime) -> Partnership | None:
-    """The host of the body's last meeting before ``before`` that was not cancelled."""
+def previous_host(body: Body, before: datetime | None) -> Partnership | None:
+    """The host of the body's last meeting before ``before`` (None: of all) that was not cancelled."""
     previous = (
-        Meeting.objects.filter(body=body, starts_at__lt=before, host__isnull=False)
+        Meeting.objects.filter(body=body, host__isnull=False)
+        .filter(**({"starts_at__lt": before} if before is not None else {}))
         .exclude(status=MeetingStatus.CANCELLED)
         .select_related("host__organisation")
         .order_by("-starts_at")
@@ -83,8 +84,9 @@ def previous_host(body: Body, before: datetime) -> Partnership | None:
     return previous.host if previous else None
 
 
-def next_host(body: Body, before: datetime) -> Partnership | None:
-    """The partner whose turn it is to host a meeting of ``body`` at ``before``."""
+def next_host(body: Body, before: datetime | None = None) -> Partnership | None:
+    """The partner whose turn it is to host a meeting of ``body`` at ``before`` (None: after the
+    body's last meeting, as when the next one is planned)."""
     return host_after(rotation(body.chain_id), previous_host(body, before))
 
 

@@ -133,13 +133,26 @@ def occurrences(
     return Occurrences(starts=starts, capped=capped, rrule_text=_rrule_line(rule))
 
 
-def describe(frequency: str, interval: int, first_start: datetime) -> dict:
-    """What the rule's words need: the weekday, the date in the month, the n-th (1–4, or -1)."""
+def in_words(frequency: str, interval: int, first_start: datetime) -> str:
+    """The rule as a person says it: "every 2 weeks on Tuesday", "monthly on the second Tuesday"."""
+    from django.utils.dates import WEEKDAYS
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
     local = wall_clock(first_start) if first_start.tzinfo else first_start
-    return {
-        "interval": interval,
-        "weekday": local.weekday(),
-        "monthday": local.day,
-        "nth": nth_weekday(local.date()).n,
-        "time": local.time(),
-    }
+    day = str(WEEKDAYS[local.weekday()])
+    if frequency == SeriesFrequency.WEEKLY:
+        return ngettext("every week on %(day)s", "every %(n)d weeks on %(day)s", interval) % {"n": interval, "day": day}
+    if frequency == SeriesFrequency.MONTHLY_DATE:
+        return ngettext("every month on day %(date)d", "every %(n)d months on day %(date)d", interval) % {
+            "n": interval,
+            "date": local.day,
+        }
+    nth = {
+        1: _("the first %(day)s"),
+        2: _("the second %(day)s"),
+        3: _("the third %(day)s"),
+        4: _("the fourth %(day)s"),
+        -1: _("the last %(day)s"),
+    }[nth_weekday(local.date()).n] % {"day": day}
+    return ngettext("every month on %(nth)s", "every %(n)d months on %(nth)s", interval) % {"n": interval, "nth": nth}
