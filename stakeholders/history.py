@@ -135,7 +135,9 @@ def _related_names(entries) -> dict[tuple[type[models.Model], str], str]:
                 valid.add(model._meta.pk.to_python(pk))
             except ValidationError:
                 continue
-        for obj in model._base_manager.filter(pk__in=valid):
+        # select_related(): a name that mentions other objects (a partner is "<organisation> in
+        # <chain>") reads them in the same query, not one query per name.
+        for obj in model._base_manager.filter(pk__in=valid).select_related():
             names[(model, str(obj.pk))] = str(obj)
     return names
 

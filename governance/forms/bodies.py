@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Body, BodyMember
-from governance.models.bodies import possible_members
+from governance.models.bodies import NOT_A_POSSIBLE_MEMBER, possible_members
 from ketenportaal.concurrency import VersionedFormMixin
 from ketenportaal.forms import PortalForm, PortalModelForm
 from stakeholders.models import Chain, Partnership, Person
@@ -125,12 +125,15 @@ class BodyMemberForm(_ChainConstraints, VersionedFormMixin, PortalModelForm):
         self.instance.body = body
         chain = body.chain
         candidates = possible_members(chain)
-        outside = _("Choose someone with a role in this chain who works for one of its partners.")
+        outside = NOT_A_POSSIBLE_MEMBER
         for name in ("person", "alternate"):
             field = self.fields[name]
             field.queryset = candidates
             field.error_messages["invalid_choice"] = outside
-        self.fields["person"].help_text = _("Someone with a role in this chain who works for one of its partners.")
+        self.fields["person"].help_text = _(
+            "Someone with a role in this chain who works for one of its partners; a secretary or advisor may "
+            "also work for none (the programme office)."
+        )
         self.fields["alternate"].empty_label = _("No alternate")
         self.fields["alternate"].help_text = _(
             "Stands in when the member is absent (plaatsvervanger); someone of the same organisation."

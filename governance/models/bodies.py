@@ -141,13 +141,19 @@ class MemberPosition(models.TextChoices):
         return frozenset({cls.CHAIR, cls.VICE_CHAIR, cls.SECRETARY})
 
 
+NOT_A_POSSIBLE_MEMBER = _("Choose someone with a role in this chain who works for one of its partners or for none.")
+
+
 def possible_members(chain: Chain) -> models.QuerySet[Person]:
     """Who can sit in (or stand in for a member of) ``chain``'s bodies: an active person, not an API
     connection, with a role in the chain (so they can open the body's pages), working for a current
-    partner of the chain. Forms offer these; ``BodyMember.clean`` refuses anyone else."""
+    partner of the chain — or for no organisation (the programme office: a secretary or advisor,
+    since only someone of the partner can represent it). Forms offer these; ``BodyMember.clean``
+    refuses anyone else."""
     partners = Partnership.objects.filter(chain=chain).current().values("organisation_id")
     return (
-        Person.objects.filter(is_active=True, is_system=False, memberships__chain=chain, organisation_id__in=partners)
+        Person.objects.filter(is_active=True, is_system=False, memberships__chain=chain)
+        .filter(models.Q(organisation_id__in=partners) | models.Q(organisation__isnull=True))
         .select_related("organisation")
         .order_by("full_name", "pk")
         .distinct()
@@ -235,7 +241,7 @@ class BodyMember(models.Model):
         chain_id = self.body.chain_id if self.body_id else None
         if chain_id:
             candidates = possible_members(self.body.chain)
-            outside = _("Choose someone with a role in this chain who works for one of its partners.")
+            outside = NOT_A_POSSIBLE_MEMBER
             for name in ("person", "alternate"):
                 someone = getattr(self, f"{name}_id")
                 if someone and not candidates.filter(pk=someone).exists():

@@ -55,12 +55,16 @@ def grantable_ids(user, chain: Chain, gaps: list[MandateGap]) -> set[int]:
 
 
 def _prefilled(request: HttpRequest, offered: list[Partnership]) -> dict:
-    """The partner and scope named by ``?partner=&scope=`` (links from the missing-mandate
-    warnings), when the user may grant for that partner and the scope exists; else nothing."""
+    """The partner, scope and person named by ``?partner=&scope=&person=`` (links from the
+    missing-mandate warnings and a body's mandate flags), when the user may grant for that partner
+    and the scope exists; else nothing. A person the form does not offer is simply not chosen."""
     initial = {}
     partner = request.GET.get("partner", "")
     if partner.isdigit() and int(partner) in {p.pk for p in offered}:
         initial["partnership"] = int(partner)
+        person = request.GET.get("person", "")
+        if person.isdigit():
+            initial["person"] = int(person)
     if request.GET.get("scope") in MandateScope.values:
         initial["scope"] = request.GET["scope"]
     return initial
