@@ -228,6 +228,7 @@ class MeetingEditForm(_MeetingTimes, VersionedFormMixin, PortalModelForm):
             "host": HostField(self.body.chain_id),
         }.items():
             self.fields[name] = field
+        self.stored_times = (instance.starts_at, instance.ends_at)
         start, end = timezone.localtime(instance.starts_at), timezone.localtime(instance.ends_at)
         self.initial.update(
             {
@@ -246,6 +247,12 @@ class MeetingEditForm(_MeetingTimes, VersionedFormMixin, PortalModelForm):
         # The times first: the concurrency check (VersionedFormMixin.clean) compares them too.
         times = self.clean_times(self.cleaned_data)
         if times is not None:
+            # The fields show minutes: a time left as it was keeps its stored seconds, so that
+            # it does not count as a change (a change after announcing mails everyone).
+            times = tuple(
+                stored if stored.replace(second=0, microsecond=0) == given else given
+                for stored, given in zip(self.stored_times, times, strict=True)
+            )
             self.cleaned_data["starts_at"], self.cleaned_data["ends_at"] = times
             self.instance.starts_at, self.instance.ends_at = times
         return super().clean()

@@ -295,8 +295,11 @@ def save_changes(meeting: Meeting, by: Person) -> Meeting:
         announced = before.status == MeetingStatus.ANNOUNCED and changed
         if announced:
             meeting.sequence = before.sequence + 1
+        meeting.announced_at = before.announced_at
         meeting.full_clean()
-        meeting.save()
+        # Only what an edit changes: the instance was read before the lock, and a step taken
+        # meanwhile (announcing) must not be undone by writing its older values back.
+        meeting.save(update_fields=[*CALENDAR_FIELDS, "host", "moved", "sequence"])
         if announced:
             notify(
                 recipients(meeting),

@@ -368,3 +368,17 @@ def test_an_upcoming_meeting_of_the_body_page(client_for, world, seats):
     assert response.status_code == 200
     assert reverse("governance:meeting_list", args=["zsm", seats.body.pk]) in response.text
     assert "Stadhuis" in response.text
+
+
+def test_an_edit_begun_before_announcing_keeps_the_announcement(client_for, seats, django_capture_on_commit_callbacks):
+    meeting = a_meeting(seats.body, datetime(NEXT_YEAR, 5, 4, 10, tzinfo=AMS))
+    url = reverse("governance:meeting_edit", args=["zsm", meeting.pk])
+    client = client_for(seats.secretary)
+    page = client.get(url)
+    meeting_service.announce(meeting, by=seats.secretary)  # someone announces it meanwhile
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert client.post(url, edit_data(meeting, page, place="Elders")).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.ANNOUNCED and meeting.announced_at is not None
+    # Announced by now, so the change goes out to everyone.
+    assert meeting.place == "Elders" and meeting.sequence == 1 and len(callbacks) == 1
