@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from governance.models import AgendaItem, Meeting, MeetingStatus
+from governance.models import ActionItem, AgendaItem, Decision, Meeting, MeetingStatus
 
 # The five kinds of object an agenda item may link to (one at most), as AgendaItem's fields.
 LINK_FIELDS = ("indicator", "indicator_version", "decision", "action", "report")
@@ -83,11 +83,18 @@ class Agenda:
         return max(0, self.total_minutes - self.meeting_minutes)
 
 
-def items_of(meeting: Meeting):
-    """The meeting's items in order with what the agenda shows of them (one query)."""
-    return meeting.agenda_items.select_related(
+def items_of(meeting: Meeting, with_minutes: bool = False):
+    """The meeting's items in order with what the agenda shows of them (one query); with the
+    minutes, also the decisions taken and actions agreed on each (two more)."""
+    items = meeting.agenda_items.select_related(
         "presenter", "indicator", "indicator_version__indicator", "decision", "action", "report"
     ).order_by("order", "pk")
+    if with_minutes:
+        items = items.prefetch_related(
+            Prefetch("decisions_taken", queryset=Decision.objects.only("pk", "title", "status", "agenda_item_id")),
+            Prefetch("actions_agreed", queryset=ActionItem.objects.select_related("owner")),
+        )
+    return items
 
 
 def build(meeting: Meeting, items: list[AgendaItem] | None = None) -> Agenda:

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -95,29 +96,36 @@ class Sheet:
 
 
 def representing_members(meeting: Meeting):
+    """The body's members who represent a partner, each with what is recorded for them at the
+    meeting (``recorded_status``, None if nothing), in one query."""
+    recorded = Attendance.objects.filter(meeting=meeting, member=OuterRef("pk")).values("status")[:1]
     return (
         BodyMember.objects.representing()
         .filter(body=meeting.body_id)
         .select_related("person", "alternate", "partnership__organisation")
+        .annotate(recorded_status=Subquery(recorded))
         .order_by("partnership__organisation__name", "person__full_name")
     )
 
 
 def token_of(statuses: dict[int, str]) -> str:
-    """A hash of the recorded attendance: it changes whenever anyone records or changes a line."""
+    """A hash of the attendance recorded for the representing members: it changes whenever anyone
+    records or changes a line."""
     text = ";".join(f"{member}={status}" for member, status in sorted(statuses.items()))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def recorded(meeting: Meeting) -> dict[int, str]:
-    return dict(Attendance.objects.filter(meeting=meeting).values_list("member_id", "status"))
+    """Member id → status, for the representing members with attendance recorded."""
+    members = BodyMember.objects.representing().filter(body=meeting.body_id)
+    rows = Attendance.objects.filter(meeting=meeting, member__in=members)
+    return dict(rows.values_list("member_id", "status"))
 
 
 def sheet(meeting: Meeting) -> Sheet:
-    """The representing members with their attendance, and the quorum (two queries)."""
-    members = list(representing_members(meeting))
-    statuses = recorded(meeting)
-    lines = [Line(member, statuses.get(member.pk, "")) for member in members]
+    """The representing members with their attendance, and the quorum (one query)."""
+    lines = [Line(member, member.recorded_status or "") for member in representing_members(meeting)]
+    statuses = {line.member.pk: line.status for line in lines if line.status}
     return Sheet(lines, quorum_of(meeting, lines), token_of(statuses))
 
 
@@ -148,7 +156,7 @@ def record(meeting: Meeting, statuses: dict[int, str], token: str) -> None:
         meeting = lock_meeting(meeting)
         check_minutes_open(meeting)
         rows = {row.member_id: row for row in Attendance.objects.filter(meeting=meeting)}
-        current = {member: row.status for member, row in rows.items()}
+        current = recorded(meeting)
         if token_of(current) != token:
             raise AttendanceChanged(current)
         for member_id, status in statuses.items():

@@ -65,9 +65,7 @@ def _allows(check, meeting: Meeting) -> bool:
 def build(user, meeting: Meeting) -> Sections:
     """What the three sections show; ``meeting`` with ``body__chain`` loaded."""
     shows_minutes = meeting.status in WITH_MINUTES
-    items = agenda.items_of(meeting)
-    if shows_minutes:
-        items = items.prefetch_related("decisions_taken", "actions_agreed__owner")
+    items = agenda.items_of(meeting, with_minutes=shows_minutes)
     return Sections(
         meeting=meeting,
         agenda=agenda.build(meeting, list(items)),

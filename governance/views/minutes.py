@@ -99,7 +99,7 @@ def minutes_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The minutes (attendance, quorum, notes per item, decisions taken, actions agreed) as PDF."""
     chain, meeting = find_meeting(request, slug, pk)
     policy.require(request.user, policy.may_view(request.user, meeting.body), meeting.body)
-    items = list(agenda_service.items_of(meeting).prefetch_related("decisions_taken", "actions_agreed__owner"))
+    items = list(agenda_service.items_of(meeting, with_minutes=True))
     context = {
         "agenda": agenda_service.build(meeting, items),
         "sheet": attendance.sheet(meeting),
