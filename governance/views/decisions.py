@@ -259,7 +259,8 @@ def decision_position(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 _("The position of %(org)s has been recorded: %(kind)s.")
                 % {"org": me.partnership.organisation, "kind": position.get_kind_display()},
             )
-            return redirect_after_save(request, f"{_detail_url(chain, decision)}#positions")
+            # No #fragment: with htmx the redirect would then only scroll the page it is on.
+            return redirect_after_save(request, _detail_url(chain, decision))
     return _refused_page(request, chain, decision, "position", position_form=form)
 
 
