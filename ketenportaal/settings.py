@@ -465,3 +465,14 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": 60 * 30},
     },
 }
+
+# Meeting notices (governance/tasks.py): an announcement, change or cancellation is mailed as it
+# happens; this sweep mails what a lost task or a refusing mail server left, once per person.
+MEETING_NOTICE_INTERVAL_SECONDS = env.int("MEETING_NOTICE_INTERVAL_SECONDS", default=15 * 60)
+CELERY_BEAT_SCHEDULE |= {
+    "send-meeting-notices": {
+        "task": "governance.tasks.send_pending_meeting_notices",
+        "schedule": MEETING_NOTICE_INTERVAL_SECONDS,
+        "options": {"expires": max(MEETING_NOTICE_INTERVAL_SECONDS - 1, 1)},
+    },
+}

@@ -1,8 +1,11 @@
-"""Settings of the Celery workers and beats that tests/integration/test_report_reliability.py starts:
-the portal's own (ketenportaal/settings.py) plus two switches that no deployment has.
+"""Settings of the Celery workers and beats that tests/integration/test_report_reliability.py and
+test_meeting_notice_reliability.py start: the portal's own (ketenportaal/settings.py) plus switches
+that no deployment has.
 
 - ``REPORT_DRAFT_TEST_DELAY`` (seconds): each draft pauses this long after inserting its report
   and before committing it (ambitions/tasks.py), so that a test can kill the worker mid-draft.
+- ``MEETING_NOTICE_TEST_DELAY`` (seconds): each meeting notice pauses this long after claiming its
+  row and before mailing (governance/tasks.py), so that a test can kill the worker mid-run.
 - With ``CELERY_VISIBILITY_TIMEOUT`` lowered, Redis is also swept for unacknowledged messages every
   second, so that the task of a worker killed as a whole is redelivered within the test.
 """
@@ -13,6 +16,8 @@ from ketenportaal.settings import *  # noqa: F403
 from ketenportaal.settings import CELERY_BROKER_TRANSPORT_OPTIONS
 
 REPORT_DRAFT_TEST_DELAY = float(os.environ.get("REPORT_DRAFT_TEST_DELAY") or 0)
+# Each meeting notice pauses this long after claiming its row, before mailing (governance/tasks.py).
+MEETING_NOTICE_TEST_DELAY = float(os.environ.get("MEETING_NOTICE_TEST_DELAY") or 0)
 
 if os.environ.get("CELERY_VISIBILITY_TIMEOUT"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
