@@ -344,3 +344,24 @@ def test_it_does_not_find_another_chains_action(world: World, body, client_for):
 def test_it_offers_the_actions_in_the_chain_menu(world: World, body, client_for):
     page = client_for(world.viewer).get(reverse("stakeholders:chain_detail", args=["zsm"])).text
     assert url("action_list") in page
+
+
+def test_it_offers_an_action_on_each_agenda_item_of_the_minutes(world: World, body, client_for):
+    meeting = make.meeting(body, status=MeetingStatus.HELD)
+    item = make.agenda_item(meeting, "Capaciteit")
+    agreed = make.action(body, world.lead_a, meeting=meeting, agenda_item=item, description="Plan maken")
+    meeting_page = reverse("governance:meeting_detail", args=["zsm", meeting.pk])
+    page = client_for(world.contributor_a).get(meeting_page).text
+    assert url("action_create_from_agenda_item", item.pk) in page
+    assert url("action_detail", agreed.pk) in page  # the actions agreed link to their page
+    assert url("action_create_from_agenda_item", item.pk) not in client_for(world.viewer).get(meeting_page).text
+
+
+def test_it_lists_a_decisions_actions_on_its_page(world: World, body, client_for):
+    decision = make.decision(body, world.manager, "Gezamenlijke intake")
+    action = make.action(body, world.lead_a, decision=decision, description="Intake inrichten")
+    decision_page = reverse("governance:decision_detail", args=["zsm", decision.pk])
+    page = client_for(world.manager).get(decision_page).text
+    assert "Actions following from this decision" in page and url("action_detail", action.pk) in page
+    assert url("action_create_from_decision", decision.pk) in page
+    assert url("action_create_from_decision", decision.pk) not in client_for(world.viewer).get(decision_page).text
