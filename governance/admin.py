@@ -1,9 +1,22 @@
 """Django admin for platform administrators. Approved minutes stay locked here too: the models'
 clean() refuses the change with a message (governance/models/meetings.py)."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from .models import ActionItem, AgendaItem, Attendance, Body, BodyMember, Decision, DecisionPosition, Meeting
+from .models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Body,
+    BodyMember,
+    Decision,
+    DecisionPosition,
+    Meeting,
+    MeetingStatus,
+)
 
 
 class BodyMemberInline(admin.TabularInline):
@@ -52,6 +65,18 @@ class AttendanceInline(LockedWithMinutes, admin.TabularInline):
     raw_id_fields = ["member"]
 
 
+class MeetingAdminForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["status"]  # the admin passes its own list; this form adds the check
+
+    def clean_status(self) -> str:
+        status = self.cleaned_data["status"]
+        if status == MeetingStatus.MINUTES_APPROVED and self.instance.status != MeetingStatus.MINUTES_APPROVED:
+            raise ValidationError(_("The chair approves the minutes on the meeting's page, not here."))
+        return status
+
+
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
     list_display = ["body", "starts_at", "status"]
@@ -60,10 +85,20 @@ class MeetingAdmin(admin.ModelAdmin):
     raw_id_fields = ["series", "host"]
     inlines = [AgendaItemInline, AttendanceInline]
 
+    form = MeetingAdminForm
+
     def get_readonly_fields(self, request, obj=None):
         # Approved minutes leave the meeting's status to the chair's reopening (with a reason).
         fields = super().get_readonly_fields(request, obj)
         return [*fields, "status"] if obj is not None and obj.minutes_locked else fields
+
+    def save_formset(self, request, form, formset, change):
+        # The inlines of approved minutes are read-only (LockedWithMinutes); a crafted post of
+        # their rows changes nothing rather than reaching the models' refusal.
+        if form.instance.minutes_locked and formset.model in (AgendaItem, Attendance):
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return
+        super().save_formset(request, form, formset, change)
 
 
 class PositionInline(admin.TabularInline):
