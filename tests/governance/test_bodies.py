@@ -591,3 +591,11 @@ def test_it_lets_only_programme_managers_change_bodies(world: World, client_for)
     assert Body.objects.count() == 1 and BodyMember.objects.count() == 1
     body.refresh_from_db()
     assert body.is_active
+
+
+def test_it_links_to_the_bodys_meetings_decisions_and_actions(world: World, client_for):
+    body = body_of(world)
+    links = client_for(world.viewer).get(page(body)).text.split('id="body-links-heading"')[1].split("</nav>")[0]
+    assert f"/overleg/gremia/{body.pk}/vergaderingen/" in links
+    assert f"/overleg/besluiten/?gremium={body.pk}" in links
+    assert f"/overleg/gremia/{body.pk}/actiepunten/" in links
