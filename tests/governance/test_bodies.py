@@ -599,3 +599,24 @@ def test_it_links_to_the_bodys_meetings_decisions_and_actions(world: World, clie
     assert f"/overleg/gremia/{body.pk}/vergaderingen/" in links
     assert f"/overleg/besluiten/?gremium={body.pk}" in links
     assert f"/overleg/gremia/{body.pk}/actiepunten/" in links
+
+
+def test_it_answers_the_list_in_the_same_number_of_queries_however_many_bodies(world: World, client_for):
+    client = client_for(world.viewer)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/ketens/zsm/overleg/gremia/").status_code == 200
+        return len(without_session_reads(captured.captured_queries))
+
+    steering = body_of(world)
+    seat(steering, world.lead_a, world.partner_a)
+    start = timezone.now() + timedelta(days=2)
+    Meeting.objects.create(body=steering, starts_at=start, ends_at=start + timedelta(hours=1))
+    client.get("/ketens/zsm/overleg/gremia/")
+    few = count()
+    for n in range(6):
+        body = body_of(world, f"Overleg {n}", level=BodyLevel.OPERATIONAL, escalates_to=steering, is_active=n % 2 == 0)
+        seat(body, world.lead_b, world.partner_b)
+        Meeting.objects.create(body=body, starts_at=start, ends_at=start + timedelta(hours=1))
+    assert count() == few <= 12
