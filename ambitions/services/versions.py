@@ -48,7 +48,10 @@ def reporting_units_per_organisation(version_ids: Iterable[int]) -> dict[int, di
 
 def pick(versions: list[IndicatorVersion], period: date) -> IndicatorVersion | None:
     """The version for ``period`` out of one indicator's list from versions_in_force()."""
-    return next((v for v in versions if v.effective_from <= period), None)
+    for version in versions:  # a loop, not next(generator): asked for every period of every tile
+        if version.effective_from <= period:
+            return version
+    return None
 
 
 def version_for(indicator: Indicator | int, period: date) -> IndicatorVersion | None:
