@@ -23,7 +23,8 @@ auditlog.register(Meeting)
 auditlog.register(AgendaItem)
 auditlog.register(Attendance)
 auditlog.register(MinutesReopening)
-auditlog.register(Decision)
+# chain and filed_on follow from body and dates: no change of their own.
+auditlog.register(Decision, exclude_fields=["chain", "filed_on"])
 # recorded_at is the entry's own time: as a change of its own it would only repeat it.
 auditlog.register(DecisionPosition, exclude_fields=["recorded_at"])
 auditlog.register(ActionItem)

@@ -30,7 +30,6 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ambitions.services.export import CONTENT_TYPES, neutralise
 from governance.models import Body, Decision, DecisionPosition, DecisionStatus
-from governance.models.decisions import REGISTER_DATE
 from ketenportaal.forms import PortalForm
 from stakeholders.dates import in_range
 from stakeholders.models import Chain, Partnership
@@ -79,7 +78,7 @@ class RegisterFilter(django_filters.FilterSet):
 
     def filter_year(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         year = int(value)  # one of the choices: the form has checked it
-        return queryset.filter(on__gte=date(year, 1, 1), on__lt=date(year + 1, 1, 1))
+        return queryset.filter(filed_on__gte=date(year, 1, 1), filed_on__lt=date(year + 1, 1, 1))
 
     def filter_partner(self, queryset: QuerySet, name: str, partnership: Partnership) -> QuerySet:
         took_part = DecisionPosition.objects.filter(
@@ -94,7 +93,7 @@ def decisions_of(chain: Chain) -> QuerySet[Decision]:
         "round", "partnership__organisation__name"
     )
     return (
-        Decision.objects.filter(body__chain=chain)
+        Decision.objects.filter(chain=chain)
         .in_register()
         .select_related("body", "meeting")
         .prefetch_related(Prefetch("positions", queryset=positions))
@@ -103,7 +102,7 @@ def decisions_of(chain: Chain) -> QuerySet[Decision]:
 
 def years_of(chain: Chain) -> list[int]:
     """The years the register has decisions in, newest first (one query)."""
-    span = Decision.objects.filter(body__chain=chain).aggregate(first=Min(REGISTER_DATE), last=Max(REGISTER_DATE))
+    span = Decision.objects.filter(chain=chain).aggregate(first=Min("filed_on"), last=Max("filed_on"))
     if span["first"] is None:
         return [timezone.localdate().year]
     first, last = span["first"].year, span["last"].year
@@ -153,7 +152,7 @@ def rows(decisions: QuerySet[Decision]) -> Iterator[list]:
         dissent = "; ".join(f"{p.partnership.organisation}: {p.reason}" for p in current if p.is_dissent)
         meeting = timezone.localtime(decision.meeting.starts_at).date() if decision.meeting_id else None
         yield [
-            decision.on,
+            decision.filed_on,
             str(decision.body),
             decision.title,
             decision.get_status_display(),

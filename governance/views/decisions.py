@@ -43,7 +43,7 @@ def _decision(request: HttpRequest, chain: Chain, pk: int) -> Decision:
     # Scoped to the chain: another chain's decision id is simply not found.
     decision = get_object_or_404(
         Decision.objects.visible_to(request.user)
-        .filter(body__chain=chain)
+        .filter(chain=chain)
         .select_related("body", "meeting", "indicator", "indicator_version__indicator", "proposed_by"),
         pk=pk,
     )

@@ -121,6 +121,14 @@ def test_it_filters_by_year_and_outcome(board, client_for, filed, query, expecte
     assert titles(client_for(board.world.viewer).get(register_url(board.world.chain, **query))) == expected
 
 
+def test_it_files_as_the_model_says(board, filed):
+    """The database's filed_on (REGISTER_DATE) and Decision.register_date are one rule."""
+    propose(board)
+    for decision in Decision.objects.all():
+        assert decision.filed_on == decision.register_date, decision.title
+    assert Decision.objects.filter(chain=board.world.chain).count() == Decision.objects.count()
+
+
 def test_it_filters_by_body_and_partner(board, client_for, filed):
     w = board.world
     client = client_for(w.viewer)
