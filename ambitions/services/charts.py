@@ -3,7 +3,8 @@ line against its target.
 
 Both are data, not pictures: coordinates are strings made here (so a template never localises them
 with a decimal comma), a gap in the data starts a new line, and each comes with a text alternative.
-The templates are ``ambitions/_sparkline.html`` and ``ambitions/_chart.html``.
+A tile's sparkline writes its own SVG (``Sparkline.svg``: twenty of them per dashboard, where a
+template include each cost more than drawing them); the chart's template is ``ambitions/_chart.html``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from ambitions.periods import Period
@@ -51,6 +54,19 @@ class Sparkline:
     segments: list[str]  # SVG polyline points; a gap in the data starts a new segment
     last: tuple[str, str] | None  # the latest point, marked with a dot (strings: never localised)
     summary: str  # the text alternative
+
+    def svg(self, title_id: str) -> SafeString:
+        """The sparkline as an image with ``summary`` as its text alternative (``title_id``: unique
+        on the page). The view box leaves room for the dot on the latest value."""
+        lines = "".join(f'<polyline class="kp-sparkline__line" points="{points}"/>' for points in self.segments)
+        dot = (
+            f'<circle class="kp-sparkline__dot" cx="{self.last[0]}" cy="{self.last[1]}" r="2.5"/>' if self.last else ""
+        )
+        title_id, summary = escape(title_id), escape(self.summary)
+        return mark_safe(  # noqa: S308 (the id and summary escaped; points and coordinates are numbers made here)
+            '<svg class="kp-sparkline" viewBox="-3 -1 126 34" width="126" height="34" role="img" '
+            f'aria-labelledby="{title_id}" focusable="false"><title id="{title_id}">{summary}</title>{lines}{dot}</svg>'
+        )
 
 
 def sparkline(

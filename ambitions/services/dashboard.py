@@ -7,18 +7,23 @@ figures as at a hundred million. The number of queries is fixed:
 1. the chain's ambitions, 2. their indicators, 3. the versions in force,
 4. how many reporting units each version has per organisation,
 5. the chain aggregates of the window, 6. the organisation aggregates of the periods shown.
+
+Twenty tiles are worded per request: what each says is worked out here and in display.py, and
+services/tiles.py writes each tile's HTML (``Tile.html``; a template include per tile cost more
+than building the dashboard). The table of who hasn't reported gets its texts made here too.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ambitions.models import (
@@ -31,15 +36,9 @@ from ambitions.models import (
 from ambitions.periods import Period
 from ambitions.services import progress
 from ambitions.services.charts import Sparkline, sparkline
-from ambitions.services.display import (
-    NumberFormat,
-    PeriodLabels,
-    ProgressText,
-    show_progress,
-    status_labels,
-    value_from_sums,
-)
+from ambitions.services.display import ProgressText, Wording, show_progress, value_from_sums
 from ambitions.services.progress import IndicatorProgress, Measure, Point
+from ambitions.services.tiles import TileWriter
 from ambitions.services.versions import pick, reporting_units_per_organisation, versions_in_force
 from stakeholders.models import Chain
 
@@ -71,11 +70,12 @@ class Tile:
     version: IndicatorVersion | None  # in force now; None: no adopted definition yet
     progress: IndicatorProgress
     shown: ProgressText
+    url: str = ""  # the indicator's page
     final_target: str = ""  # the version's target and when
     sparkline: Sparkline | None = None
     partners: list[PartnerProgress] = field(default_factory=list)
     partners_caption: str = ""
-    partner_rows: SafeString = SafeString("")  # the partners' <tr>s, formatted in Python (10+ per tile)
+    html: SafeString = SafeString("")  # all of the above as the tile's markup (services/tiles.py)
 
     @property
     def period(self) -> Period | None:
@@ -105,6 +105,9 @@ class Missing:
     deadline: date
     overdue: bool
     period_label: str = ""
+    missing_text: str = ""  # "3 of 12"
+    indicators_text: str = ""
+    deadline_label: str = ""
 
 
 @dataclass
@@ -119,11 +122,19 @@ class Dashboard:
 Sums = tuple[Decimal, Decimal, Decimal, int, int]
 
 
+class _Words(Wording):
+    """Wording, with the sentences every tile fills in, translated once per page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.target_in = _("%(value)s in %(period)s")
+        self.of = _("%(reported)s of %(expected)s")
+        self.partners_caption = _("%(name)s: units reported per partner for %(period)s")
+
+
 def build(chain: Chain, today: date | None = None) -> Dashboard:
     today = today or timezone.localdate()
-    fmt = NumberFormat()
-    labels = status_labels()
-    label = PeriodLabels()
+    words = _Words()
     ambitions = list(Ambition.objects.filter(chain=chain))
     indicators = list(Indicator.objects.filter(ambition__chain=chain))
     by_id = {ambition.pk: ambition for ambition in ambitions}
@@ -138,13 +149,16 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
     no_definition = IndicatorProgress()
     wanted_org_rows: set[tuple[int, date]] = set()
     due: dict[int, tuple[Period, IndicatorVersion]] = {}
+    url = _indicator_url(chain)
     for indicator in indicators:
         if indicator.pk not in plans:
-            tiles[indicator.pk] = Tile(indicator, None, no_definition, show_progress(no_definition, fmt, labels))
+            tile = Tile(indicator, None, no_definition, show_progress(no_definition, words), url(indicator.pk))
+            tiles[indicator.pk] = tile
             continue
         current, window = plans[indicator.pk]
         series = _series(versions[indicator.pk], window, chain_sums, indicator.pk, units)
-        tile = tiles[indicator.pk] = _tile(indicator, current, series, today, fmt, labels, label)
+        tile = tiles[indicator.pk] = _tile(indicator, current, series, today, words)
+        tile.url = url(indicator.pk)
         if tile.period is not None:
             wanted_org_rows.add((indicator.pk, tile.period.start))
         due_period = window[-1].previous
@@ -154,10 +168,13 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
             wanted_org_rows.add((indicator.pk, due_period.start))
 
     org_sums = _organisation_sums(wanted_org_rows)
+    write = TileWriter()
     for indicator_id, tile in tiles.items():
         if tile.period is not None:
             version = pick(versions[indicator_id], tile.period.start)
-            _add_partners(tile, units.get(version.pk, {}), org_sums.get((indicator_id, tile.period.start), {}), label)
+            reported = org_sums.get((indicator_id, tile.period.start), {})
+            _add_partners(tile, units.get(version.pk, {}), reported, words)
+        tile.html = write(tile)
 
     by_ambition: dict[int, list[Tile]] = defaultdict(list)
     for indicator in indicators:
@@ -165,8 +182,7 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
     blocks = [AmbitionBlock(ambition, by_ambition.get(ambition.pk, [])) for ambition in ambitions]
 
     missing = _who_has_not_reported(indicators, due, units, org_sums, today)
-    for row in missing:
-        row.period_label = label(row.period)
+    _word_missing(missing, words)
     due_periods = sorted({p for p, _ in due.values()})
     return Dashboard(ambitions=blocks, missing=missing, due_periods=due_periods, today=today)
 
@@ -188,6 +204,13 @@ def standings(chain: Chain, today: date | None = None) -> list[tuple[Indicator, 
             series = _series(versions[indicator.pk], plans[indicator.pk][1], chain_sums, indicator.pk, units)
             found.append((indicator, progress.standing(series, today, indicator.ambition.horizon)))
     return found
+
+
+def _indicator_url(chain: Chain) -> Callable[[int], str]:
+    """The indicator pages' addresses, reversed once: reverse() per tile cost more than the tile's
+    figures. (The route ends in ``<int:pk>/``, so the last ``/0/`` of a sample is the id.)"""
+    head, _pk, tail = reverse("ambitions:indicator_detail", args=[chain.slug, 0]).rpartition("/0/")
+    return lambda pk: f"{head}/{pk}/{tail}"
 
 
 def _plans(
@@ -241,33 +264,28 @@ def _series(
     indicator_id: int,
     units: dict[int, dict[int, tuple[str, int]]],
 ) -> list[Point]:
+    # Each version's reporting units, counted once rather than once per period.
+    expected = {version.pk: sum(n for _name, n in units.get(version.pk, {}).values()) for version in versions}
     points = []
     for period in window:
         version = pick(versions, period.start)
         if version is None or version.frequency != period.frequency:
             points.append(Point(period, None))
             continue
-        expected = sum(n for _name, n in units.get(version.pk, {}).values())
         row = sums.get((indicator_id, period.start))
         if row is None:
-            points.append(Point(period, version, expected=expected))
+            points.append(Point(period, version, expected=expected[version.pk]))
             continue
-        points.append(Point(period, version, value_from_sums(version, *row[:4]), row[3], row[4], expected))
+        value = value_from_sums(version, *row[:4])
+        points.append(Point(period, version, value, row[3], row[4], expected[version.pk]))
     return points
 
 
-def _tile(
-    indicator: Indicator,
-    current: IndicatorVersion,
-    series: list[Point],
-    today: date,
-    fmt: NumberFormat,
-    labels: dict[str, str],
-    label: PeriodLabels,
-) -> Tile:
+def _tile(indicator: Indicator, current: IndicatorVersion, series: list[Point], today: date, words: _Words) -> Tile:
     found = progress.standing(series, today, indicator.ambition.horizon)
     standing = IndicatorProgress.of(found, current)
-    final_target = _("%(value)s in %(period)s") % {
+    fmt, label = words.fmt, words.period
+    final_target = words.target_in % {
         "value": fmt.with_unit(current.target_value, current),
         "period": label(Period.containing(current.target_period, current.frequency)),
     }
@@ -275,14 +293,16 @@ def _tile(
         indicator=indicator,
         version=current,
         progress=standing,
-        shown=show_progress(standing, fmt, labels, label),
+        shown=show_progress(standing, words),
         final_target=final_target,
         sparkline=sparkline(found.trend, Measure.of(current), fmt, label) if found.headline is not None else None,
     )
 
 
-def _partners(units: dict[int, tuple[str, int]], reported: dict[int, tuple[int, int]]) -> list[PartnerProgress]:
-    text = _("%(reported)s of %(expected)s")
+def _partners(
+    units: dict[int, tuple[str, int]], reported: dict[int, tuple[int, int]], text: str
+) -> list[PartnerProgress]:
+    """``text``: "%(reported)s of %(expected)s", translated."""
     rows = []
     for organisation_id, (name, expected) in units.items():
         done, late = reported.get(organisation_id, (0, 0))
@@ -291,29 +311,17 @@ def _partners(units: dict[int, tuple[str, int]], reported: dict[int, tuple[int, 
 
 
 def _add_partners(
-    tile: Tile, units: dict[int, tuple[str, int]], reported: dict[int, tuple[int, int]], label: PeriodLabels
+    tile: Tile,
+    units: dict[int, tuple[str, int]],
+    reported: dict[int, tuple[int, int]],
+    words: _Words,
 ) -> None:
     """The tile's table of units reported per partner for its headline period."""
-    tile.partners = _partners(units, reported)
-    tile.partner_rows = _partner_rows(tile.partners, conditional_escape(_("incomplete")))
-    tile.partners_caption = _("%(name)s: units reported per partner for %(period)s") % {
+    tile.partners = _partners(units, reported, words.of)
+    tile.partners_caption = words.partners_caption % {
         "name": tile.indicator.name,
-        "period": label(tile.period),
+        "period": words.period(tile.period),
     }
-
-
-def _partner_rows(partners: list[PartnerProgress], incomplete: str) -> SafeString:
-    rows = [
-        '<tr class="utrecht-table__row"><th class="utrecht-table__header-cell" scope="row">{}</th>'
-        '<td class="utrecht-table__cell">{}{}</td><td class="utrecht-table__cell">{}</td></tr>'.format(
-            conditional_escape(p.organisation),
-            conditional_escape(p.reported_text),
-            "" if p.complete else f' <span class="kp-flag">{incomplete}</span>',
-            p.late,
-        )
-        for p in partners
-    ]
-    return mark_safe("\n".join(rows))  # noqa: S308 (every part escaped above)
 
 
 def _who_has_not_reported(
@@ -345,3 +353,16 @@ def _who_has_not_reported(
     for entry in rows:
         entry.overdue = today > entry.deadline
     return sorted(rows, key=lambda m: (m.period, not m.overdue, m.organisation.lower()))
+
+
+def _word_missing(rows: list[Missing], words: Wording) -> None:
+    """The texts of the table of who hasn't reported (as the template's filters would write them)."""
+    text = _("%(missing)s of %(expected)s")
+    dates: dict[date, str] = {}
+    for row in rows:
+        row.period_label = words.period(row.period)
+        row.missing_text = text % {"missing": row.missing, "expected": row.expected}
+        row.indicators_text = ", ".join(row.indicators)
+        if row.deadline not in dates:
+            dates[row.deadline] = formats.date_format(row.deadline)
+        row.deadline_label = dates[row.deadline]

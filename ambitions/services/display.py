@@ -3,13 +3,15 @@ units and status marks.
 
 The indicator page formats thousands of cells per request, so numbers are formatted with one
 f-string each instead of Django's number_format (which looks up the locale's formats per call).
-The output equals ``numbers.show`` (no thousands grouping, the language's decimal mark).
+The output equals ``numbers.show`` (no thousands grouping, the language's decimal mark). For the
+same reason ``Wording`` looks up what a page words many times (translated sentences, status
+badges, period labels, dates) once per request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.utils import formats
@@ -59,6 +61,7 @@ class NumberFormat:
 
     def __init__(self) -> None:
         self.separator = get_format("DECIMAL_SEPARATOR")
+        self._points = ""  # "%(number)s percentage points", translated on first use
 
     def __call__(self, number: Decimal | None, decimals: int) -> str:
         if number is None:
@@ -79,12 +82,14 @@ class NumberFormat:
         if text.strip("0,."):
             text = ("+" if delta > 0 else "−") + text
         if version.unit_label == "%":
-            return _("%(number)s percentage points") % {"number": text}
+            if not self._points:
+                self._points = _("%(number)s percentage points")
+            return self._points % {"number": text}
         return with_unit(text, version.unit_label)
 
 
 def change_text(
-    fmt: NumberFormat,
+    words: Wording,
     delta: Decimal | None,
     version: IndicatorVersion | Measure,
     improving: bool | None,
@@ -92,11 +97,11 @@ def change_text(
 ) -> str:
     """ "+2,1 zaken (better)", and when the two periods were not like with like (progress.standing)
     the reader is told so: the dashboard and the report say it in the same words."""
-    text = fmt.change(delta, version)
+    text = words.fmt.change(delta, version)
     if improving is not None:
-        text += " (" + (_("better") if improving else _("worse")) + ")"
+        text += " (" + (words.better if improving else words.worse) + ")"
     if provisional:
-        text += "; " + _("provisional: not every unit reported under the same definition in both periods")
+        text += "; " + words.provisional
     return text
 
 
@@ -112,6 +117,7 @@ def status_labels() -> dict[str, str]:
 
 
 def status_badge(status: str, label: str) -> SafeString:
+    """A status as text with its symbol, never by colour alone: the one markup for it."""
     return format_html(
         '<span class="kp-status kp-status--{}"><span class="kp-status__mark" aria-hidden="true">{}</span> {}</span>',
         status,
@@ -134,6 +140,50 @@ class PeriodLabels(dict):
         return text
 
 
+class Wording:
+    """What a page words over and over (20 tiles, a report's rows), looked up once per request in
+    the active language: the number format, status labels and badges, period labels, dates and
+    the sentences show_progress() fills in. Translating and formatting dates cost more than the
+    figures themselves when repeated per tile."""
+
+    def __init__(self) -> None:
+        self.fmt = NumberFormat()
+        self.labels = status_labels()
+        self.badges = {status: status_badge(status, label) for status, label in self.labels.items()}
+        self.period = PeriodLabels()
+        self.expected_for = _("Expected for %(period)s")
+        self.change_since = _("Change since %(period)s")
+        self.at_this_pace = _("At this pace: %(value)s by %(period)s")
+        self.better = _("better")
+        self.worse = _("worse")
+        self.provisional = _("provisional: not every unit reported under the same definition in both periods")
+        self._days: dict[date, str] = {}
+        self._units: dict[int, str] = {}
+        self._late: dict[int, str] = {}
+
+    def day(self, day: date) -> str:
+        """A deadline as "10 October 2026"."""
+        text = self._days.get(day)
+        if text is None:
+            text = self._days[day] = formats.date_format(day, "j F Y")
+        return text
+
+    def reported(self, reported: int, expected: int, late: int) -> str:
+        """ "2 of 3 units, 1 late" (the plural forms looked up once per count)."""
+        units = self._units.get(expected)
+        if units is None:
+            units = self._units[expected] = ngettext(
+                "%(reported)s of %(count)s unit", "%(reported)s of %(count)s units", expected
+            )
+        text = units % {"reported": reported, "count": expected}
+        if late:
+            late_text = self._late.get(late)
+            if late_text is None:
+                late_text = self._late[late] = ngettext("%(count)s late", "%(count)s late", late)
+            text += ", " + late_text % {"count": late}
+        return text
+
+
 @dataclass(frozen=True)
 class ProgressText:
     """An IndicatorProgress as text, in the reader's language: the fields a dashboard tile and a
@@ -142,6 +192,7 @@ class ProgressText:
     status: str
     status_label: str
     mark: str
+    badge: str = ""  # the status as status_badge() shows it (safe HTML)
     period_label: str = ""  # the headline's period; empty: no headline
     value: str = NO_VALUE
     target: str = ""  # expected for the headline's period
@@ -160,15 +211,16 @@ class ProgressText:
     in_progress_deadline: str = ""
 
 
-def show_progress(
-    progress: IndicatorProgress,
-    fmt: NumberFormat,
-    labels: dict[str, str],
-    label: Callable[[Period], str] = Period.label,
-) -> ProgressText:
+def show_progress(progress: IndicatorProgress, words: Wording) -> ProgressText:
     """One rule for how a tile and a report row word where an indicator stands."""
-    parts: dict = {"status": progress.status, "status_label": labels[progress.status]}
-    parts["mark"] = STATUS_MARKS[progress.status]
+    fmt, label = words.fmt, words.period
+    status = progress.status
+    parts: dict = {
+        "status": status,
+        "status_label": words.labels[status],
+        "mark": STATUS_MARKS[status],
+        "badge": words.badges[status],
+    }
     coming = progress.in_progress
     if coming is not None:
         parts.update(
@@ -176,7 +228,7 @@ def show_progress(
             in_progress_value=fmt.with_unit(coming.value, coming.measure),
             in_progress_reported=coming.reported,
             in_progress_expected=coming.expected,
-            in_progress_deadline=formats.date_format(coming.deadline, "j F Y"),
+            in_progress_deadline=words.day(coming.deadline),
         )
     measure = progress.measure
     if measure is None or progress.period is None:
@@ -185,20 +237,21 @@ def show_progress(
     parts.update(period_label=period_label, value=fmt.with_unit(progress.value, measure))
     if progress.target is not None:
         parts["target"] = fmt.with_unit(progress.target, measure)
-        parts["target_label"] = _("Expected for %(period)s") % {"period": period_label}
+        parts["target_label"] = words.expected_for % {"period": period_label}
     if progress.change is not None:
-        parts["change"] = change_text(fmt, progress.change, measure, progress.improving, progress.change_is_provisional)
-        parts["change_label"] = _("Change since %(period)s") % {"period": label(progress.previous_period)}
+        parts["change"] = change_text(
+            words, progress.change, measure, progress.improving, progress.change_is_provisional
+        )
+        parts["change_label"] = words.change_since % {"period": label(progress.previous_period)}
     if progress.forecast is not None:
-        parts["forecast"] = _("At this pace: %(value)s by %(period)s") % {
+        parts["forecast"] = words.at_this_pace % {
             "value": fmt.with_unit(progress.forecast.value, measure),
             "period": label(progress.forecast.period),
         }
-    reported_text = ngettext("%(reported)s of %(count)s unit", "%(reported)s of %(count)s units", progress.expected)
-    reported_text %= {"reported": progress.reported, "count": progress.expected}
-    if progress.late:
-        reported_text += ", " + ngettext("%(count)s late", "%(count)s late", progress.late) % {"count": progress.late}
     parts.update(
-        reported=progress.reported, expected=progress.expected, late=progress.late, reported_text=reported_text
+        reported=progress.reported,
+        expected=progress.expected,
+        late=progress.late,
+        reported_text=words.reported(progress.reported, progress.expected, progress.late),
     )
     return ProgressText(**parts)

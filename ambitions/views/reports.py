@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from ambitions.forms.reports import CommentaryForm, DraftForm
 from ambitions.models import ProgressReport, ReportStatus
 from ambitions.services import reports
-from ambitions.services.display import NO_VALUE, STATUS_MARKS, NumberFormat, ProgressText, show_progress, status_labels
+from ambitions.services.display import NO_VALUE, STATUS_MARKS, ProgressText, Wording, show_progress
 from ambitions.services.progress import Measure
 from ambitions.services.report_schema import PartnerResult, SnapshotError
 from ambitions.services.reports import ReportRefused
@@ -44,6 +44,7 @@ class Part:
     status: str
     status_label: str
     mark: str
+    badge: str  # the status as display.status_badge shows it (safe HTML)
     indicator_name: str = ""  # for a unit in the off-track list
 
 
@@ -95,8 +96,8 @@ def present(report: ProgressReport, organisation_id: int | None = None) -> Prese
     report_schema.SnapshotError when this version cannot read it; Http404 for a partner that is
     not in the report."""
     snapshot = reports.snapshot_of(report)
-    fmt = NumberFormat()
-    labels = status_labels()
+    words = Wording()
+    fmt = words.fmt
     ambition_notes, indicator_notes = reports.commentary_of(report)
     organisation = None
     if organisation_id is not None:
@@ -106,13 +107,15 @@ def present(report: ProgressReport, organisation_id: int | None = None) -> Prese
 
     def part(name: str, measure: Measure, value: Decimal | None, status: str, target: Decimal | None) -> Part:
         shown_target = fmt.with_unit(target, measure) if target is not None else ""
-        return Part(name, fmt.with_unit(value, measure), shown_target, status, labels[status], STATUS_MARKS[status])
+        shown_value = fmt.with_unit(value, measure)
+        badge = words.badges[status]
+        return Part(name, shown_value, shown_target, status, words.labels[status], STATUS_MARKS[status], badge)
 
     blocks = []
     for ambition in snapshot.ambitions:
         rows = []
         for indicator in ambition.indicators:
-            row = Row(indicator.id, indicator.name, show_progress(indicator.progress, fmt, labels))
+            row = Row(indicator.id, indicator.name, show_progress(indicator.progress, words))
             row.commentary = indicator_notes.get(indicator.id, "")
             measure = indicator.progress.measure
             if organisation is not None and measure is not None:
