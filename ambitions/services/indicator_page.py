@@ -4,7 +4,9 @@ partner × period and unit × period tables for a window of periods.
 The unit table is the heavy part (200 units × 24 periods is 4,800 cells), so it is built from one
 ``values_list`` query on Figure over the window (the (indicator, period, organisation) index),
 targets and versions are looked up once per period rather than per cell, and every cell is
-formatted here into a ready ``<td>`` so the template does no work per cell.
+formatted here into a ready ``<td>`` so the template does no work per cell. The same holds for the
+rest of what repeats: the tables' rows, the period headings and the window's choices are ready
+strings, and each period's label is formatted once.
 
 Queries: the versions (with their consent counts), the reporting units of the versions in the
 window, the chain and organisation aggregates of the window, the figures of the window, and
@@ -14,13 +16,14 @@ only when a unit reported that no version lists any more, that unit's name.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -37,13 +40,7 @@ from ambitions.models import (
 from ambitions.periods import OutOfRange, Period, periods_between, range_message
 from ambitions.services import progress
 from ambitions.services.charts import Chart, chart
-from ambitions.services.display import (
-    NO_VALUE,
-    STATUS_MARKS,
-    NumberFormat,
-    status_labels,
-    value_from_sums,
-)
+from ambitions.services.display import NO_VALUE, STATUS_MARKS, NumberFormat, Wording, value_from_sums
 from ambitions.services.progress import Measure, Status
 from ambitions.services.versions import pick
 from stakeholders.models import Unit
@@ -66,14 +63,17 @@ class ChainRow:
     """One period in the data table next to the chart."""
 
     period: Period
+    label: str  # the period's
     value: str
     target: str
     status: str
     status_label: str
     mark: str
+    badge: str  # the status as display.status_badge shows it (safe HTML)
     reported: int
     expected: int
     late: int
+    reported_text: str = ""  # "180 of 200"
 
 
 @dataclass
@@ -82,10 +82,25 @@ class HeatRow:
     cells: SafeString  # the row's <td> cells, formatted in Python
 
 
+def _rows_html(rows: list[HeatRow]) -> SafeString:
+    """The rows of a partner or unit table (200 of them: a template loop cost more than the cells)."""
+    return mark_safe(  # noqa: S308 (labels escaped and cells written by CellWriter)
+        "\n".join(
+            f'<tr class="utrecht-table__row"><th class="utrecht-table__header-cell" scope="row">{row.label}</th>'
+            f"{row.cells}</tr>"
+            for row in rows
+        )
+    )
+
+
 @dataclass
 class HeatGroup:
     organisation: str
     rows: list[HeatRow]
+
+    @property
+    def rows_html(self) -> SafeString:
+        return _rows_html(self.rows)
 
 
 @dataclass
@@ -103,10 +118,16 @@ class IndicatorPage:
     partner_rows: list[HeatRow] = field(default_factory=list)
     unit_groups: list[HeatGroup] = field(default_factory=list)
     unit_count: int = 0
+    options: SafeString = SafeString("")  # ``choices`` as the window field's <option>s
+    period_headings: SafeString = SafeString("")  # the window's periods as the tables' <th>s
 
     @property
     def periods(self) -> list[Period]:
         return [c.period for c in self.columns]
+
+    @property
+    def partner_rows_html(self) -> SafeString:
+        return _rows_html(self.partner_rows)
 
     @property
     def has_status_per_part(self) -> bool:
@@ -147,8 +168,9 @@ def build(indicator: Indicator, until: str | None = None, today: date | None = N
         target = progress.expected(version, period.start) if version is not None else None
         page.columns.append(Column(period, version, target))
 
-    fmt = NumberFormat()
-    labels = status_labels()
+    words = Wording()
+    fmt = words.fmt
+    _word_window(page, words.period)
     units = _reporting_units({c.version.pk for c in page.columns if c.version} | {current.pk})
     for column in page.columns:
         if column.version is not None:
@@ -158,7 +180,7 @@ def build(indicator: Indicator, until: str | None = None, today: date | None = N
         per_org[org] += 1
     page.reporting_units = sorted(per_org.items(), key=lambda item: item[0].lower())
 
-    chain_values = _chain_rows(page, indicator, fmt, labels, today)
+    chain_values = _chain_rows(page, indicator, words, today)
     page.chart = chart(
         indicator.name, page.periods, chain_values, [c.target for c in page.columns], Measure.of(current), fmt
     )
@@ -191,6 +213,22 @@ def _current(in_force: list[IndicatorVersion], today: date) -> IndicatorVersion 
     return pick(in_force, today) or (in_force[-1] if in_force else None)
 
 
+def _word_window(page: IndicatorPage, label: Callable[[Period], str]) -> None:
+    """The window field's options and the tables' period headings, each label formatted once."""
+    page.options = mark_safe(  # noqa: S308 (slugs are made of digits, K and -; labels escaped)
+        "".join(
+            f'<option value="{period.slug}"{" selected" if period == page.end else ""}>{escape(label(period))}</option>'
+            for period in page.choices
+        )
+    )
+    page.period_headings = mark_safe(  # noqa: S308 (labels escaped)
+        "".join(
+            f'<th class="utrecht-table__header-cell" scope="col">{escape(period.short_label())}</th>'
+            for period in page.periods
+        )
+    )
+
+
 def _window_end(until: str | None, frequency: str, now: Period) -> tuple[Period, str]:
     if not until:
         return now, ""
@@ -216,10 +254,10 @@ def _reporting_units(version_ids: set[int]) -> dict[int, list[tuple[int, str, in
     return result
 
 
-def _chain_rows(
-    page: IndicatorPage, indicator: Indicator, fmt: NumberFormat, labels: dict[str, str], today: date
-) -> list[Decimal | None]:
+def _chain_rows(page: IndicatorPage, indicator: Indicator, words: Wording, today: date) -> list[Decimal | None]:
     window = page.columns
+    fmt = words.fmt
+    reported_text = _("%(reported)s of %(expected)s")
     sums = {
         row[0]: row[1:]
         for row in ChainAggregate.objects.filter(
@@ -243,14 +281,17 @@ def _chain_rows(
         page.chain_rows.append(
             ChainRow(
                 period=column.period,
+                label=words.period(column.period),
                 value=fmt.with_unit(value, shown),
                 target=fmt.with_unit(column.target, shown) if column.target is not None else NO_VALUE,
                 status=status,
-                status_label=labels[status],
+                status_label=words.labels[status],
                 mark=STATUS_MARKS[status],
+                badge=words.badges[status],
                 reported=reported,
                 expected=column.expected_units,
                 late=row[4] if row is not None else 0,
+                reported_text=reported_text % {"reported": reported, "expected": column.expected_units},
             )
         )
     return values
