@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Max, Prefetch
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -110,15 +110,6 @@ def build(meeting: Meeting, items: list[AgendaItem] | None = None) -> Agenda:
     return Agenda(meeting, rows, total, meeting.duration_minutes)
 
 
-def _url(name: str, *args) -> str:
-    # The decision and action pages are governance's own; until a page exists, its object is
-    # shown without a link rather than breaking the agenda.
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
 def linked(item: AgendaItem, slug: str) -> Linked | None:
     """The item's linked object (the related rows already loaded: items_of)."""
     if item.indicator_id:
@@ -130,10 +121,12 @@ def linked(item: AgendaItem, slug: str) -> Linked | None:
         label = _("%(name)s, version %(number)s") % {"name": version.indicator.name, "number": version.number}
         return Linked(_("Indicator proposal"), label, url)
     if item.decision_id:
-        return Linked(_("Decision"), item.decision.title, _url("governance:decision_detail", slug, item.decision_id))
+        return Linked(
+            _("Decision"), item.decision.title, reverse("governance:decision_detail", args=[slug, item.decision_id])
+        )
     if item.action_id:
         label = Truncator(item.action.description).chars(120)
-        return Linked(_("Action"), label, _url("governance:action_detail", slug, item.action_id))
+        return Linked(_("Action"), label, reverse("governance:action_detail", args=[slug, item.action_id]))
     if item.report_id:
         url = reverse("ambitions:report_detail", args=[slug, item.report_id])
         label = _("Progress report %(period)s") % {"period": item.report.period_obj.label()}

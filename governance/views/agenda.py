@@ -117,10 +117,7 @@ def agenda_suggestions(request: HttpRequest, slug: str, pk: int) -> HttpResponse
         "suggestions": suggestions.compute(meeting),
         "on_agenda": meeting.agenda_items.count(),
     }
-    template = "governance/agenda/suggestions.html"
-    if getattr(request, "htmx", False):
-        template += "#list"
-    return render(request, template, context)
+    return render(request, "governance/agenda/suggestions.html", context)
 
 
 def _answer(request: HttpRequest, slug: str, pk: int, accept: bool) -> HttpResponse:
