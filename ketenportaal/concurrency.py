@@ -144,7 +144,9 @@ class VersionedFormMixin:
 
     def _current_row(self) -> models.Model | None:
         model = type(self.instance)
-        queryset = model._base_manager.filter(pk=self.instance.pk)
+        # No ordering: a model's default ordering may join a nullable relation, and PostgreSQL
+        # refuses FOR UPDATE on the nullable side of an outer join.
+        queryset = model._base_manager.filter(pk=self.instance.pk).order_by("pk")
         # Lock the row for the rest of the request's transaction: a second concurrent save waits
         # here, then sees the first one's change instead of racing past the check.
         if transaction.get_connection(router.db_for_write(model)).in_atomic_block:
