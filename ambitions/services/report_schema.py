@@ -181,9 +181,10 @@ class Snapshot:
             raise UnreadableSnapshot(f"schema {version!r}")
         if version > SCHEMA_VERSION:
             raise NewerSnapshot(version)
-        data = copy.deepcopy(data)  # the upgrades work on a copy: the stored report never changes
-        for step in range(version, SCHEMA_VERSION):
-            data = _UPGRADES[step](data)
+        if version < SCHEMA_VERSION:
+            data = copy.deepcopy(data)  # the upgrades work on a copy: the stored report never changes
+            for step in range(version, SCHEMA_VERSION):
+                data = _UPGRADES[step](data)
         try:
             return _snapshot(data)
         except (KeyError, TypeError, ValueError, InvalidOperation) as exc:

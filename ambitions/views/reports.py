@@ -166,7 +166,8 @@ def _partner_row(partner: PartnerResult, organisation_id: int | None) -> Partner
 
 
 def _report(chain: Chain, pk: int) -> ProgressReport:
-    report = get_object_or_404(ProgressReport, chain=chain, pk=pk)
+    # Without its snapshot, which reports.snapshot_of loads only when this process has not read it yet.
+    report = get_object_or_404(ProgressReport.objects.defer("snapshot"), chain=chain, pk=pk)
     report.chain = chain
     return report
 

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ambitions.models import Indicator, ProgressReport, ReportCommentary
@@ -397,3 +399,31 @@ def test_it_refuses_a_newer_version_before_any_upgrade():
     assert refused.value.version == SCHEMA_VERSION + 1
     with pytest.raises(UnreadableSnapshot):
         Snapshot.from_json([])
+
+
+def test_it_reads_and_types_a_stored_snapshot_once_per_process(measures, client_for, mid_month_reports):
+    m, w = measures, measures.world
+    enter_share(m, w.unit_a, m.period, "10", "100")
+    report, _ = reports.draft_report(w.chain, m.period)
+    report.chain = w.chain
+    client = client_for(w.viewer)
+
+    def snapshot_reads(address: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(address).status_code == 200
+        return sum('"snapshot"' in q["sql"] for q in queries.captured_queries)
+
+    assert snapshot_reads(page("report_detail", report)) == 1
+    # Typed once: the page and the partner variant read it from the process, not the database.
+    assert snapshot_reads(page("report_detail", report)) == 0
+    assert snapshot_reads(page("report_detail", report, f"?organisatie={w.org_a.pk}")) == 0
+    assert reports.snapshot_of(ProgressReport.objects.get(pk=report.pk)) is reports.snapshot_of(report)
+
+    # A new revision is another report with its own snapshot, read from the database once.
+    enter_share(m, w.unit_b, m.period, "90", "100")
+    newer = reports.regenerate(report, by=w.manager)
+    newer.chain = w.chain
+    assert snapshot_reads(page("report_detail", newer)) == 1
+    assert reports.snapshot_of(newer) != reports.snapshot_of(report)
+    shown = client.get(page("report_detail", newer)).context["presented"].blocks[0].rows
+    assert next(r.shown for r in shown if r.indicator_id == m.share.pk).value == "50.0%"
