@@ -5,11 +5,16 @@ Two PostgreSQL databases next to the test database, created on first use:
   2,000 people (manage.py build_national_dataset);
 - ``ketenportaal_bench_10k``: 1 chain × 10 units × 20 indicators × 50 months = 10,000 figures,
   for the growth ratio of the dashboard.
+The 1m set also holds the governance data set (manage.py build_governance_dataset: 6,900 meetings,
+50,000 decisions, 200,000 actions), added once to a 1m set built before it.
+``--only NAME …`` runs only those measurements on the 1m set (e.g. ``python -m bench.run --only
+governance``); without it, everything.
 Set BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432) to use another server.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -56,6 +61,12 @@ def ensure(name: str) -> str:
     if not built:
         print(f"# building the {name} data set (once; the 1m set takes a few minutes)", file=sys.stderr, flush=True)
         _manage(database, "build_national_dataset", *DATASETS[name])
+    if name == "1m":
+        with psycopg.connect(f"{SERVER}/{database}") as conn:
+            governed = conn.execute("SELECT count(*) FROM governance_body").fetchone()[0]
+        if not governed:
+            print("# adding the governance data set (once; a few minutes)", file=sys.stderr, flush=True)
+            _manage(database, "build_governance_dataset")
     return database
 
 
@@ -77,6 +88,13 @@ def measure(database: str, *which: str) -> dict[str, tuple[float, str]]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Build the benchmark data sets when missing and measure.")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="only these measurements (bench/measure.py)")
+    only = parser.parse_args().only
+    if only:
+        for name, (value, unit) in measure(ensure("1m"), *only).items():
+            print(f"{name} {value:.{0 if unit == 'count' else 3}f} {unit}")
+        return
     small = measure(ensure("10k"), "dashboard")
     large = measure(ensure("1m"))
     large["dashboard_growth_1m_over_10k"] = (large["dashboard_p95"][0] / small["dashboard_p95"][0], "ratio")
