@@ -71,7 +71,11 @@ def feed_person_email(chain: Chain) -> str:
 class Command(BaseCommand):
     help = "Add bodies, meetings, decisions and actions to the benchmark data set (PostgreSQL only)."
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--decisions", type=int, default=DECISIONS_PER_CHAIN, help="decisions per chain")
+        parser.add_argument("--actions", type=int, default=ACTIONS_PER_CHAIN, help="actions per chain")
+
+    def handle(self, *args, decisions: int, actions: int, **options) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark data set needs PostgreSQL (set DATABASE_URL).")
         chains = list(Chain.objects.filter(slug__startswith="bench-").order_by("slug"))
@@ -83,12 +87,12 @@ class Command(BaseCommand):
         now = timezone.now()
         with transaction.atomic():
             for chain in chains:
-                self._chain(chain, password, now)
+                self._chain(chain, password, now, {"decisions": decisions, "actions": actions})
         with connection.cursor() as cursor:
             for table in ("meeting", "agendaitem", "attendance", "decision", "decisionposition", "actionitem"):
                 cursor.execute(f"ANALYZE governance_{table}")
 
-    def _chain(self, chain: Chain, password: str, now: datetime) -> None:
+    def _chain(self, chain: Chain, password: str, now: datetime, sizes: dict[str, int]) -> None:
         partners = list(
             Partnership.objects.filter(chain=chain, status=PartnershipStatus.CORE)
             .select_related("organisation")
@@ -100,10 +104,10 @@ class Command(BaseCommand):
         indicators = list(Indicator.objects.filter(ambition__chain=chain).order_by("pk").values_list("pk", flat=True))
         managers = Membership.objects.filter(chain=chain, role=Role.PROGRAMME_MANAGER)
         manager = managers.values_list("person", flat=True)[0]
-        params = {"chain": chain.pk, "indicators": indicators, "manager": manager}
+        params = {"chain": chain.pk, "indicators": indicators, "manager": manager, **sizes}
         with connection.cursor() as cursor:
             for name, sql in _STATEMENTS:
-                cursor.execute(sql, params | _counts(cursor, chain))
+                cursor.execute(sql, params | {"held": _held(cursor, chain)})
                 self.stdout.write(f"{chain.slug}: {cursor.rowcount} {name}")
 
     def _bodies(self, chain: Chain) -> list[Body]:
@@ -240,19 +244,19 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _counts(cursor, chain: Chain) -> dict[str, int]:
+def _held(cursor, chain: Chain) -> int:
     cursor.execute(
         "SELECT count(*) FROM governance_meeting m JOIN governance_body b ON b.id = m.body_id "
         "WHERE b.chain_id = %s AND m.status IN ('held', 'minutes_approved')",
         [chain.pk],
     )
-    return {"held": cursor.fetchone()[0], "decisions": DECISIONS_PER_CHAIN, "actions": ACTIONS_PER_CHAIN}
+    return cursor.fetchone()[0]
 
 
-# The held meetings of the chain numbered 0…n-1 (oldest first), to spread decisions and actions over.
+# The held meetings of the chain numbered 0…n-1 (newest first), to spread decisions and actions over.
 _HELD = """
 WITH held AS (
-    SELECT m.id, m.body_id, m.starts_at, row_number() OVER (ORDER BY m.starts_at, m.id) - 1 AS n
+    SELECT m.id, m.body_id, m.starts_at, row_number() OVER (ORDER BY m.starts_at DESC, m.id DESC) - 1 AS n
     FROM governance_meeting m JOIN governance_body b ON b.id = m.body_id
     WHERE b.chain_id = %(chain)s AND m.status IN ('held', 'minutes_approved')
 ),
