@@ -14,8 +14,8 @@ What is suggested, for meeting M of body B:
 - **action**: B's actions still open whose due date lies before M's day.
 - **decision**: B's open decisions to be taken at a meeting, not meant for a later meeting.
 - **review**: B's decided decisions whose review date falls before B's next meeting after M (or
-  within 31 days of M when none is planned), unless a meeting of B has had them on its agenda
-  since that date.
+  within 31 days of M when none is planned) and not before B's previous meeting, which had its own
+  turn; not when a meeting of B from the previous one on has them on its agenda already.
 - **proposal**: indicator versions of the chain proposed for consent, when B is strategic (the
   chain's steering group), or when a decision of B is about the proposal.
 - **indicator**: the chain's indicators off track or at risk, as their dashboard tile says
@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ambitions.models import IndicatorVersion, VersionStatus
+from ambitions.periods import Period
 from ambitions.services.dashboard import standings
 from ambitions.services.progress import Status
 from governance.models import (
@@ -87,10 +88,17 @@ LINK_OF = {
 
 @dataclass(frozen=True)
 class Suggestion:
+    """One suggested item. Its words (``title``, ``reason``) are made when they are shown, from the
+    plain values kept here, so computing a long list costs no formatting."""
+
     kind: SuggestionKind
     object_id: int  # of the suggested object (for carry: the unfinished item)
-    title: str
-    reason: str
+    subject: str  # the item's, decision's or indicator's title, the action's description
+    day: date | None = None  # carry: the previous meeting; action: due; decision: closes; review: review date
+    owner: str = ""  # action: its owner
+    status: str = ""  # indicator: its status
+    period: Period | None = None  # indicator: the period of that status
+    number: int | None = None  # proposal: the version's number
     source: AgendaItem | None = None  # carry: the unfinished item of the previous meeting
     presenter_id: int | None = None
     links: dict[str, int] = field(default_factory=dict)  # AgendaItem link field → id
@@ -102,6 +110,35 @@ class Suggestion:
     @property
     def kind_label(self) -> str:
         return str(self.kind.label)
+
+    @property
+    def title(self) -> str:
+        """The agenda item's title when accepted."""
+        if self.kind == SuggestionKind.ACTION:
+            text = _("Action: %(text)s") % {"text": Truncator(" ".join(self.subject.split())).chars(200)}
+        elif self.kind == SuggestionKind.REVIEW:
+            text = _("Review: %(title)s") % {"title": self.subject}
+        elif self.kind == SuggestionKind.PROPOSAL:
+            text = _("Indicator proposal: %(name)s, version %(number)s") % {"name": self.subject, "number": self.number}
+        else:
+            text = self.subject
+        return Truncator(text).chars(300)
+
+    @property
+    def reason(self) -> str:
+        """Why it is suggested, in words."""
+        day = date_format(self.day, "DATE_FORMAT") if self.day else ""
+        if self.kind == SuggestionKind.CARRY:
+            return _("Not finished at the meeting of %(day)s.") % {"day": day}
+        if self.kind == SuggestionKind.ACTION:
+            return _("Due %(day)s; owner %(owner)s.") % {"day": day, "owner": self.owner}
+        if self.kind == SuggestionKind.DECISION:
+            return _("Open; closes %(day)s.") % {"day": day}
+        if self.kind == SuggestionKind.REVIEW:
+            return _("Review date %(day)s.") % {"day": day}
+        if self.kind == SuggestionKind.PROPOSAL:
+            return _("Proposed; waits for the consent of the core partners.")
+        return _("%(status)s in %(period)s.") % {"status": Status(self.status).label, "period": self.period.label()}
 
 
 class SuggestionGone(Exception):
@@ -127,7 +164,7 @@ def compute(meeting: Meeting, today: date | None = None) -> list[Suggestion]:
     found = [
         *_carried(previous),
         *_overdue_actions(meeting),
-        *_decisions(meeting, following),
+        *_decisions(meeting, previous, following),
         *_proposals(meeting),
         *_indicators(meeting, today),
     ]
@@ -135,7 +172,7 @@ def compute(meeting: Meeting, today: date | None = None) -> list[Suggestion]:
         s
         for s in found
         if s.key not in answered
-        and not any(linked[name] & {value} for name, value in s.links.items())
+        and not any(value in linked[name] for name, value in s.links.items())
         and not (s.kind == SuggestionKind.CARRY and s.object_id in linked["carried_from"])
     ]
 
@@ -157,75 +194,63 @@ def _taken(meeting: Meeting) -> tuple[set[str], dict[str, set[int]]]:
 def _carried(previous: Meeting | None) -> list[Suggestion]:
     if previous is None:
         return []
-    day = date_format(timezone.localtime(previous.starts_at).date(), "DATE_FORMAT")
-    reason = _("Not finished at the meeting of %(day)s.") % {"day": day}
+    day = meeting_day(previous)
     found = []
     for item in previous.agenda_items.filter(status=AgendaItemStatus.UNFINISHED).order_by("order", "pk"):
         links = {name: getattr(item, f"{name}_id") for name in agenda.LINK_FIELDS if getattr(item, f"{name}_id")}
         found.append(
-            Suggestion(SuggestionKind.CARRY, item.pk, item.title, reason, item, item.presenter_id, links=links)
+            Suggestion(
+                SuggestionKind.CARRY, item.pk, item.title, day, source=item, presenter_id=item.presenter_id, links=links
+            )
         )
     return found
 
 
 def _overdue_actions(meeting: Meeting) -> list[Suggestion]:
-    actions = ActionItem.objects.filter(body=meeting.body).overdue(meeting_day(meeting)).select_related("owner")
-    found = []
-    for action in actions.order_by("due_on", "pk"):
-        reason = _("Due %(day)s; owner %(owner)s.") % {
-            "day": date_format(action.due_on, "DATE_FORMAT"),
-            "owner": action.owner,
-        }
-        title = _("Action: %(text)s") % {"text": Truncator(" ".join(action.description.split())).chars(200)}
-        found.append(
-            Suggestion(
-                SuggestionKind.ACTION,
-                action.pk,
-                title,
-                reason,
-                presenter_id=action.owner_id,
-                links={"action": action.pk},
-            )
-        )
-    return found
+    actions = (
+        ActionItem.objects.filter(body=meeting.body)
+        .overdue(meeting_day(meeting))
+        .order_by("due_on", "pk")
+        .values_list("pk", "description", "due_on", "owner_id", "owner__full_name")
+    )
+    return [
+        Suggestion(SuggestionKind.ACTION, pk, text, due, owner=name, presenter_id=owner, links={"action": pk})
+        for pk, text, due, owner, name in actions
+    ]
 
 
-def _decisions(meeting: Meeting, following: Meeting | None) -> list[Suggestion]:
-    """Open decisions for a meeting of the body, and decided ones due for review (one query)."""
+def _decisions(meeting: Meeting, previous: Meeting | None, following: Meeting | None) -> list[Suggestion]:
+    """Open decisions for a meeting of the body, and decided ones due for review (one query).
+
+    A review date is due at this meeting when it falls before the next one (or within
+    REVIEW_HORIZON_DAYS when none is planned) and not before the previous one, which had its
+    own turn; once a meeting from the previous one on has it on its agenda, it is not again."""
     day = meeting_day(meeting)
     until = meeting_day(following) if following else day + timedelta(days=REVIEW_HORIZON_DAYS)
     waiting = Q(status=DecisionStatus.OPEN, way=DecisionWay.MEETING) & (
         Q(meeting__isnull=True) | Q(meeting=meeting) | Q(meeting__starts_at__lt=meeting.starts_at)
     )
-    reviewed_since = AgendaItem.objects.filter(
-        decision=OuterRef("pk"),
-        meeting__body=meeting.body,
-        meeting__starts_at__date__gte=OuterRef("review_on"),
-    ).exclude(meeting=meeting)
-    review = (
-        Q(status__in=[DecisionStatus.ADOPTED, DecisionStatus.REJECTED], review_on__lt=until)
-        & ~Q(review_on=None)
-        & ~Exists(reviewed_since)
+    on_agenda = AgendaItem.objects.filter(decision=OuterRef("pk"), meeting__body=meeting.body).exclude(meeting=meeting)
+    review = Q(status__in=[DecisionStatus.ADOPTED, DecisionStatus.REJECTED], review_on__lt=until)
+    if previous is not None:
+        review &= Q(review_on__gte=meeting_day(previous))
+        on_agenda = on_agenda.filter(meeting__starts_at__gte=previous.starts_at)
+    review &= ~Exists(on_agenda)
+    rows = (
+        Decision.objects.filter(body=meeting.body)
+        .filter(waiting | review)
+        .values_list("pk", "title", "status", "closes_on", "review_on")
     )
-    decisions = Decision.objects.filter(body=meeting.body).filter(waiting | review)
-    found, reviews = [], []
+    found = []
     # Waiting decisions by closing date, then reviews by review date.
-    rows = decisions.only("pk", "title", "status", "closes_on", "review_on")
-    for decision in sorted(rows, key=lambda d: (d.status != DecisionStatus.OPEN, d.review_on or d.closes_on, d.pk)):
-        if decision.status == DecisionStatus.OPEN:
-            reason = _("Open; closes %(day)s.") % {"day": date_format(decision.closes_on, "DATE_FORMAT")}
-            found.append(
-                Suggestion(
-                    SuggestionKind.DECISION, decision.pk, decision.title, reason, links={"decision": decision.pk}
-                )
-            )
+    for pk, title, status, closes_on, review_on in sorted(
+        rows, key=lambda row: (row[2] != DecisionStatus.OPEN, row[4] or row[3], row[0])
+    ):
+        if status == DecisionStatus.OPEN:
+            found.append(Suggestion(SuggestionKind.DECISION, pk, title, closes_on, links={"decision": pk}))
         else:
-            reason = _("Review date %(day)s.") % {"day": date_format(decision.review_on, "DATE_FORMAT")}
-            title = Truncator(_("Review: %(title)s") % {"title": decision.title}).chars(300)
-            reviews.append(
-                Suggestion(SuggestionKind.REVIEW, decision.pk, title, reason, links={"decision": decision.pk})
-            )
-    return found + reviews
+            found.append(Suggestion(SuggestionKind.REVIEW, pk, title, review_on, links={"decision": pk}))
+    return found
 
 
 def _proposals(meeting: Meeting) -> list[Suggestion]:
@@ -233,44 +258,27 @@ def _proposals(meeting: Meeting) -> list[Suggestion]:
     versions = IndicatorVersion.objects.filter(status=VersionStatus.PROPOSED, indicator__ambition__chain=body.chain_id)
     if body.level != BodyLevel.STRATEGIC:
         versions = versions.filter(Exists(Decision.objects.filter(body=body, indicator_version=OuterRef("pk"))))
-    found = []
-    for version in versions.select_related("indicator").order_by("indicator__name", "number"):
-        title = _("Indicator proposal: %(name)s, version %(number)s") % {
-            "name": version.indicator.name,
-            "number": version.number,
-        }
-        reason = _("Proposed; waits for the consent of the core partners.")
-        found.append(
-            Suggestion(
-                SuggestionKind.PROPOSAL,
-                version.pk,
-                Truncator(title).chars(300),
-                reason,
-                links={"indicator_version": version.pk},
-            )
-        )
-    return found
+    rows = versions.order_by("indicator__name", "number").values_list("pk", "indicator__name", "number")
+    return [
+        Suggestion(SuggestionKind.PROPOSAL, pk, name, number=number, links={"indicator_version": pk})
+        for pk, name, number in rows
+    ]
 
 
 def _indicators(meeting: Meeting, today: date) -> list[Suggestion]:
-    found = []
     worst_first = {Status.OFF_TRACK: 0, Status.AT_RISK: 1}
     ranked = [(i, s) for i, s in standings(meeting.body.chain, today) if s.status in worst_first]
-    for indicator, standing in sorted(ranked, key=lambda pair: worst_first[pair[1].status]):
-        reason = _("%(status)s in %(period)s.") % {
-            "status": Status(standing.status).label,
-            "period": standing.headline.period.label(),
-        }
-        found.append(
-            Suggestion(
-                SuggestionKind.INDICATOR,
-                indicator.pk,
-                Truncator(indicator.name).chars(300),
-                reason,
-                links={"indicator": indicator.pk},
-            )
+    return [
+        Suggestion(
+            SuggestionKind.INDICATOR,
+            indicator.pk,
+            indicator.name,
+            status=standing.status,
+            period=standing.headline.period,
+            links={"indicator": indicator.pk},
         )
-    return found
+        for indicator, standing in sorted(ranked, key=lambda pair: worst_first[pair[1].status])
+    ]
 
 
 # --- Answering ---------------------------------------------------------------------------------

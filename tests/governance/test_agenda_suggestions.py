@@ -103,20 +103,21 @@ def test_the_indicator_status_is_the_dashboards(board, measures):
     assert standings[measures.count.pk] == Status.ON_TRACK
 
 
-def test_it_reviews_a_decision_before_the_next_meeting_only_once(board):
+def test_it_reviews_a_decision_at_the_last_meeting_before_its_review_date(board):
     w, body, meeting = board.world, board.body, board.meeting
     day = timezone.localtime(meeting.starts_at).date()
     soon = decision(body, w.lead_a, "Evaluatie", status=DecisionStatus.ADOPTED, review_on=day + timedelta(days=20))
-    assert f"review:{soon.pk}" in keys(meeting)
+    stale = decision(body, w.lead_a, "Oud", status=DecisionStatus.ADOPTED, review_on=day - timedelta(days=45))
+    assert f"review:{soon.pk}" in keys(meeting)  # no next meeting planned: 31 days ahead
+    assert f"review:{stale.pk}" not in keys(meeting)  # before the previous meeting: that one's turn
     # The next meeting comes before the review date: the review waits for that one.
     following = make_meeting(body, at(day + timedelta(days=14)))
+    later = make_meeting(body, at(day + timedelta(days=60)))
     assert f"review:{soon.pk}" not in keys(meeting)
     assert f"review:{soon.pk}" in keys(following)
-    # Once a meeting since the review date had it on its agenda, it is not suggested again.
-    later = make_meeting(body, at(day + timedelta(days=60)))
-    item(following, "Evaluatie", decision=soon)
-    soon.review_on = day + timedelta(days=10)
-    soon.save()
+    # Not taken up there, the meeting after it still has it; taken up there, not again.
+    assert f"review:{soon.pk}" in keys(later)
+    suggestions.accept(following, f"review:{soon.pk}", by=board.secretary)
     assert f"review:{soon.pk}" not in keys(later)
 
 
