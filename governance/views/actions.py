@@ -27,12 +27,14 @@ from django.utils.translation import gettext_lazy
 from governance import policy
 from governance.forms.actions import ActionFilterForm, ActionForm, ActionStatusForm
 from governance.models import ActionItem, AgendaItem, Body, Decision, Meeting
+from governance.sections import BodySection, register_body_section
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.history import history_for
 from stakeholders.models import Chain
 from stakeholders.permissions import get_chain_or_404
 
 PER_PAGE = 50
+ON_BODY_PAGE = 10
 CARRIED_OVER_REFUSAL = gettext_lazy("This action carried over to a later meeting: it cannot be deleted, only closed.")
 
 
@@ -225,6 +227,17 @@ def action_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _refused(request: HttpRequest, context: dict) -> HttpResponse:
     context = {**context, "refusal": CARRIED_OVER_REFUSAL}
     return render(request, "governance/actions/action_delete.html", context, status=409)
+
+
+def _body_section(request: HttpRequest, body: Body) -> dict:
+    """The body page's part: its open actions, earliest due first (one query, two with more than shown)."""
+    open_actions = body.actions.still_open()
+    shown = list(open_actions.select_related("owner").order_by("due_on", "pk")[:ON_BODY_PAGE])
+    count = len(shown) if len(shown) < ON_BODY_PAGE else open_actions.count()
+    return {"body_open_actions": shown, "body_open_action_count": count}
+
+
+register_body_section(BodySection("actions", "governance/actions/_body_actions.html", 30, _body_section))
 
 
 routes = [

@@ -72,6 +72,7 @@ def test_every_actions_page_passes_the_scan(world: World, board, page, visit, si
         url("action_status", late.pk),
         url("action_delete", late.pk),
         url("action_detail", carried.pk),
+        url("body_detail", board.pk),  # with its open actions
     ):
         visit(page, address)
         assert_no_horizontal_scroll(page)

@@ -365,3 +365,13 @@ def test_it_lists_a_decisions_actions_on_its_page(world: World, body, client_for
     assert "Actions following from this decision" in page and url("action_detail", action.pk) in page
     assert url("action_create_from_decision", decision.pk) in page
     assert url("action_create_from_decision", decision.pk) not in client_for(world.viewer).get(decision_page).text
+
+
+def test_it_shows_the_bodys_open_actions_on_its_page(world: World, body, client_for):
+    late = make.action(body, world.lead_a, today() - timedelta(days=2), "Plan opleveren")
+    make.action(body, world.lead_a, description="Klaar", status=ActionStatus.DONE, closing_note="Ja.")
+    body_page = reverse("governance:body_detail", args=["zsm", body.pk])
+    page = client_for(world.contributor_a).get(body_page).text
+    assert "Open actions" in page and url("action_detail", late.pk) in page and "Klaar" not in page
+    assert "(1 open)" in page and url("action_create", body.pk) in page
+    assert url("action_create", body.pk) not in client_for(world.viewer).get(body_page).text
