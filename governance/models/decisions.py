@@ -137,6 +137,16 @@ class Decision(models.Model):
     def is_open(self) -> bool:
         return self.status == DecisionStatus.OPEN
 
+    # The labels by enum lookup: get_FOO_display() hashes every lazy label of the choices on each
+    # call, which the register's rows (and its export) would pay per row and position.
+    @property
+    def status_label(self) -> str:
+        return str(DecisionStatus(self.status).label)
+
+    @property
+    def way_label(self) -> str:
+        return str(DecisionWay(self.way).label)
+
     @property
     def register_date(self) -> date:
         """The date the register shows and files it under: the day it was decided (or withdrawn),
@@ -227,6 +237,10 @@ class DecisionPosition(models.Model):
     @property
     def is_dissent(self) -> bool:
         return self.kind == PositionKind.DISSENT
+
+    @property
+    def kind_label(self) -> str:
+        return str(PositionKind(self.kind).label)
 
     def clean(self) -> None:
         super().clean()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,12 +41,12 @@ FORMATS = tuple(CONTENT_TYPES)
 
 class RegisterFilter(django_filters.FilterSet):
     """The register's filters, as Dutch query parameters (``?gremium=&jaar=&uitkomst=&partner=``).
-    A value that is not one of the choices (another chain's body, a year without decisions, text)
-    is an error at its field, never a 500."""
+    Each offers the chain's own bodies, years, outcomes and partners; any other value (another
+    chain's body, a year without decisions, text) is an error at its field, never a 500. The
+    choices come from the lists ``register`` reads once, which also name each row's body and
+    partners (``Register.fill``)."""
 
-    gremium = django_filters.ModelChoiceFilter(
-        field_name="body", queryset=Body.objects.none(), label=gettext_lazy("Body"), empty_label=ALL
-    )
+    gremium = django_filters.ChoiceFilter(method="filter_body", label=gettext_lazy("Body"), empty_label=ALL)
     jaar = django_filters.ChoiceFilter(method="filter_year", label=gettext_lazy("Year"), empty_label=ALL)
     uitkomst = django_filters.ChoiceFilter(
         field_name="status",
@@ -54,9 +54,8 @@ class RegisterFilter(django_filters.FilterSet):
         label=gettext_lazy("Outcome"),
         empty_label=ALL,
     )
-    partner = django_filters.ModelChoiceFilter(
+    partner = django_filters.ChoiceFilter(
         method="filter_partner",
-        queryset=Partnership.objects.none(),
         label=gettext_lazy("Partner"),
         empty_label=ALL,
         help_text=gettext_lazy("Decisions on which this partner took a position."),
@@ -67,35 +66,38 @@ class RegisterFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = PortalForm
 
-    def __init__(self, data, queryset, *, chain: Chain, years: list[int]):
+    def __init__(self, data, queryset, *, years: list[int], bodies: list[Body], partners: list[Partnership]):
         super().__init__(data, queryset)
-        self.filters["gremium"].queryset = Body.objects.filter(chain=chain).order_by("name")
-        self.filters["partner"].queryset = (
-            Partnership.objects.filter(chain=chain).select_related("organisation").order_by("organisation__name")
-        )
+        self.filters["gremium"].extra["choices"] = [(body.pk, body.name) for body in bodies]
         self.filters["jaar"].extra["choices"] = [(year, str(year)) for year in years]
-        self.form.fields["partner"].label_from_instance = lambda partnership: str(partnership.organisation)
+        self.filters["partner"].extra["choices"] = [(p.pk, str(p.organisation)) for p in partners]
+
+    # The values reaching these methods are among the choices (the form has checked them).
+
+    def filter_body(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(body_id=int(value))
 
     def filter_year(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        year = int(value)  # one of the choices: the form has checked it
+        year = int(value)
         return queryset.filter(filed_on__gte=date(year, 1, 1), filed_on__lt=date(year + 1, 1, 1))
 
-    def filter_partner(self, queryset: QuerySet, name: str, partnership: Partnership) -> QuerySet:
+    def filter_partner(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         took_part = DecisionPosition.objects.filter(
-            decision=OuterRef("pk"), round=OuterRef("round"), partnership=partnership
+            decision=OuterRef("pk"), round=OuterRef("round"), partnership_id=int(value)
         )
         return queryset.filter(Exists(took_part))
 
 
 def decisions_of(chain: Chain) -> QuerySet[Decision]:
-    """Every decision of the chain's bodies, in register order, with what a row shows."""
-    positions = DecisionPosition.objects.select_related("partnership__organisation").order_by(
-        "round", "partnership__organisation__name"
+    """Every decision of the chain's bodies, in register order, with its meeting and positions (their
+    bodies and partners come from Register.fill, not from a join per row)."""
+    positions = DecisionPosition.objects.only("decision_id", "round", "partnership_id", "kind", "reason").order_by(
+        "round", "pk"
     )
     return (
         Decision.objects.filter(chain=chain)
         .in_register()
-        .select_related("body", "meeting")
+        .select_related("meeting")
         .prefetch_related(Prefetch("positions", queryset=positions))
     )
 
@@ -113,14 +115,41 @@ def years_of(chain: Chain) -> list[int]:
 class Register:
     filters: RegisterFilter
     decisions: QuerySet[Decision] | None  # None: a filter value was refused (see filters.errors)
+    bodies: dict[int, Body]
+    partners: dict[int, Partnership]
+
+    def fill(self, decisions: Iterable[Decision]) -> list[Decision]:
+        """The decisions with their body and each position's partner (by name) from the chain's own
+        lists, and the positions by partner name: no query per row."""
+        filled = []
+        for decision in decisions:
+            body = self.bodies.get(decision.body_id)
+            if body is not None:
+                decision.body = body
+            for position in decision.positions.all():
+                partner = self.partners.get(position.partnership_id)
+                if partner is not None:
+                    position.partnership = partner
+            decision.positions_by_name = sorted(
+                decision.current_positions(), key=lambda position: str(position.partnership.organisation)
+            )
+            filled.append(decision)
+        return filled
 
 
 def register(chain: Chain, params) -> Register:
     """The filtered register; None as decisions when a filter value is refused."""
-    filters = RegisterFilter(params or None, decisions_of(chain), chain=chain, years=years_of(chain))
-    if filters.is_bound and not filters.is_valid():
-        return Register(filters, None)
-    return Register(filters, filters.qs)
+    bodies = list(Body.objects.filter(chain=chain).order_by("name"))
+    partners = list(
+        Partnership.objects.filter(chain=chain).select_related("organisation").order_by("organisation__name")
+    )
+    filters = RegisterFilter(
+        params or None, decisions_of(chain), years=years_of(chain), bodies=bodies, partners=partners
+    )
+    decisions = filters.qs if not filters.is_bound or filters.is_valid() else None
+    return Register(
+        filters, decisions, {body.pk: body for body in bodies}, {partner.pk: partner for partner in partners}
+    )
 
 
 # --- Export -----------------------------------------------------------------------------------
@@ -144,36 +173,51 @@ def _headers() -> list[str]:
     ]
 
 
-def rows(decisions: QuerySet[Decision]) -> Iterator[list]:
+def rows(result: Register) -> Iterator[list]:
     """One row per decision, text and dates as they are (each format writes them its own way)."""
-    for decision in decisions.iterator(chunk_size=1000):
-        current = decision.current_positions()
-        positions = "; ".join(f"{p.partnership.organisation}: {p.get_kind_display()}" for p in current)
-        dissent = "; ".join(f"{p.partnership.organisation}: {p.reason}" for p in current if p.is_dissent)
-        meeting = timezone.localtime(decision.meeting.starts_at).date() if decision.meeting_id else None
-        yield [
-            decision.filed_on,
-            str(decision.body),
-            decision.title,
-            decision.get_status_display(),
-            decision.decided_on,
-            decision.closes_on,
-            decision.get_way_display(),
-            meeting,
-            decision.round,
-            positions,
-            dissent,
-            decision.review_on,
-            decision.outcome_statement,
-        ]
+    for chunk in _chunks(result.decisions.iterator(chunk_size=1000), 1000):
+        yield from (_row(decision) for decision in result.fill(chunk))
 
 
-def to_csv(decisions: QuerySet[Decision]) -> bytes:
+def _chunks(items: Iterator[Decision], size: int) -> Iterator[list[Decision]]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _row(decision: Decision) -> list:
+    current = decision.positions_by_name
+    positions = "; ".join(f"{p.partnership.organisation}: {p.kind_label}" for p in current)
+    dissent = "; ".join(f"{p.partnership.organisation}: {p.reason}" for p in current if p.is_dissent)
+    meeting = timezone.localtime(decision.meeting.starts_at).date() if decision.meeting_id else None
+    return [
+        decision.filed_on,
+        str(decision.body),
+        decision.title,
+        decision.status_label,
+        decision.decided_on,
+        decision.closes_on,
+        decision.way_label,
+        meeting,
+        decision.round,
+        positions,
+        dissent,
+        decision.review_on,
+        decision.outcome_statement,
+    ]
+
+
+def to_csv(result: Register) -> bytes:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(_headers())
-    for row in rows(decisions):
+    for row in rows(result):
         writer.writerow([_csv_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8")
 
@@ -188,11 +232,11 @@ def _csv_cell(value) -> str:
     return str(value)
 
 
-def to_xlsx(decisions: QuerySet[Decision]) -> bytes:
+def to_xlsx(result: Register) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Decisions"))
     sheet.append(_headers())
-    for row in rows(decisions):
+    for row in rows(result):
         # openpyxl refuses control characters; neutralise as the figure export does.
         sheet.append([neutralise(ILLEGAL_CHARACTERS_RE.sub("", v)) if isinstance(v, str) else v for v in row])
     buffer = io.BytesIO()
@@ -200,5 +244,6 @@ def to_xlsx(decisions: QuerySet[Decision]) -> bytes:
     return buffer.getvalue()
 
 
-def render(decisions: QuerySet[Decision], fmt: str) -> bytes:
-    return to_csv(decisions) if fmt == "csv" else to_xlsx(decisions)
+def render(result: Register, fmt: str) -> bytes:
+    """The register's decisions (``result.decisions``, not None) in the format."""
+    return to_csv(result) if fmt == "csv" else to_xlsx(result)

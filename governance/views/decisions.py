@@ -64,9 +64,10 @@ def decision_list(request: HttpRequest, slug: str) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     result = registry.register(chain, request.GET)
-    page = None
+    page = rows = None
     if result.decisions is not None:
         page = Paginator(result.decisions, registry.PER_PAGE).get_page(request.GET.get("pagina"))
+        rows = result.fill(page.object_list)
     query = request.GET.copy()
     query.pop("pagina", None)
     context = {
@@ -74,6 +75,9 @@ def decision_list(request: HttpRequest, slug: str) -> HttpResponse:
         "filters": result.filters,
         "form": result.filters.form,
         "page": page,
+        "rows": rows,
+        # Each row's link, without a reverse() per row.
+        "detail_prefix": reverse("governance:decision_list", args=[chain.slug]),
         "query": query.urlencode(),
         "can_propose": services.proposes_anywhere(request.user, chain),
     }
@@ -95,7 +99,7 @@ def decision_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
             f"{result.filters.form[name].label}: {' '.join(errors)}" for name, errors in result.filters.errors.items()
         )
         return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(registry.render(result.decisions, fmt), content_type=registry.CONTENT_TYPES[fmt])
+    response = HttpResponse(registry.render(result, fmt), content_type=registry.CONTENT_TYPES[fmt])
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{chain.slug}-besluitenlijst-{stamp}.{fmt}"'
     return response
