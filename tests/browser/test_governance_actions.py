@@ -71,8 +71,8 @@ def test_every_actions_page_passes_the_scan(world: World, board, page, visit, si
         url("action_edit", late.pk),
         url("action_status", late.pk),
         url("action_delete", late.pk),
-        url("action_detail", carried.pk),
         url("body_detail", board.pk),  # with its open actions
+        url("action_detail", carried.pk),
     ):
         visit(page, address)
         assert_no_horizontal_scroll(page)
