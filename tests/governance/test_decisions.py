@@ -307,3 +307,11 @@ def test_it_keeps_the_detail_page_within_a_query_budget(board, client_for, djang
     client.get(detail_url(decision))
     with django_assert_max_num_queries(30):
         assert client.get(detail_url(decision)).status_code == 200
+
+
+def test_it_shows_the_actions_that_follow_from_the_decision(board, client_for):
+    decision = propose(board)
+    page = client_for(board.world.manager).get(detail_url(decision))
+    add = reverse("governance:action_create_from_decision", args=[decision.body.chain.slug, decision.pk])
+    assert 'id="decision-actions"' in page.text and add in page.text
+    assert add not in client_for(board.world.viewer).get(detail_url(decision)).text
