@@ -53,13 +53,28 @@ class ActionItemQuerySet(models.QuerySet):
 class ActionItem(models.Model):
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="actions", verbose_name=_("body"))
     meeting = models.ForeignKey(
-        "governance.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+        "governance.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("meeting"),
     )
     agenda_item = models.ForeignKey(
-        "governance.AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="actions_agreed"
+        "governance.AgendaItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions_agreed",
+        verbose_name=_("agenda item"),
     )
     decision = models.ForeignKey(
-        "governance.Decision", on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+        "governance.Decision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("decision"),
     )
     description = models.TextField(_("description"))
     owner = models.ForeignKey(
@@ -69,10 +84,12 @@ class ActionItem(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=ActionStatus, default=ActionStatus.OPEN)
     closing_note = models.TextField(_("closing note"), blank=True)
     # Set when the action went on to a later meeting's agenda: from then on it is closed, never deleted.
-    carried_over = models.BooleanField(default=False, editable=False)
-    created_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+", editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    carried_over = models.BooleanField(_("carried over"), default=False, editable=False)
+    created_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, related_name="+", editable=False, verbose_name=_("added by")
+    )
+    created_at = models.DateTimeField(_("added on"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True, editable=False)
 
     objects = ActionItemQuerySet.as_manager()
 
