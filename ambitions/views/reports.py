@@ -18,7 +18,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ambitions.forms.reports import CommentaryForm, DraftForm
 from ambitions.models import ProgressReport, ReportStatus
@@ -56,8 +59,24 @@ class Row:
     name: str
     shown: ProgressText
     commentary: str = ""
+    reported_text: str = NO_VALUE  # "2 of 3 units" for the headline period
+    in_progress_text: str = ""  # a later period still coming in, in one sentence
     organisation_rows: list[Part] = field(default_factory=list)
     unit_rows: list[Part] = field(default_factory=list)
+
+    @property
+    def unit_rows_html(self) -> SafeString:
+        """The partner variant's unit rows (20 per indicator: a template loop cost more than the page)."""
+        return mark_safe(  # noqa: S308 (texts escaped, the badge safe already)
+            "\n".join(
+                '<tr class="utrecht-table__row">'
+                f'<th class="utrecht-table__header-cell" scope="row">{escape(u.name)}</th>'
+                f'<td class="utrecht-table__cell">{escape(u.value)}</td>'
+                f'<td class="utrecht-table__cell">{escape(u.target or NO_VALUE)}</td>'
+                f'<td class="utrecht-table__cell">{u.badge}</td></tr>'
+                for u in self.unit_rows
+            )
+        )
 
 
 @dataclass
@@ -79,6 +98,7 @@ class PartnerRow:
     completeness: str
     timeliness: str
     is_variant: bool  # the partner of the per-partner variant
+    reported_text: str = ""  # "18 of 20, 2 late"
 
 
 @dataclass
@@ -111,12 +131,18 @@ def present(report: ProgressReport, organisation_id: int | None = None) -> Prese
         badge = words.badges[status]
         return Part(name, shown_value, shown_target, status, words.labels[status], STATUS_MARKS[status], badge)
 
+    units_text = _("%(reported)s of %(expected)s units")
     blocks = []
     for ambition in snapshot.ambitions:
         rows = []
         for indicator in ambition.indicators:
             row = Row(indicator.id, indicator.name, show_progress(indicator.progress, words))
             row.commentary = indicator_notes.get(indicator.id, "")
+            shown = row.shown
+            if shown.period_label:
+                row.reported_text = units_text % {"reported": shown.reported, "expected": shown.expected}
+            if shown.in_progress_period:
+                row.in_progress_text = _in_progress(shown)
             measure = indicator.progress.measure
             if organisation is not None and measure is not None:
                 row.organisation_rows = [
@@ -135,21 +161,36 @@ def present(report: ProgressReport, organisation_id: int | None = None) -> Prese
     off_track = []
     for unit in snapshot.off_track:
         measure = Measure(unit.unit_label, unit.decimals, "")
-        shown = part(unit.unit.name, measure, unit.unit.value, unit.unit.status, unit.unit.target)
-        shown.target = shown.target or NO_VALUE
-        shown.indicator_name = unit.indicator_name
-        off_track.append(shown)
+        off = part(unit.unit.name, measure, unit.unit.value, unit.unit.status, unit.unit.target)
+        off.target = off.target or NO_VALUE
+        off.indicator_name = unit.indicator_name
+        off_track.append(off)
+    of = _("%(reported)s of %(expected)s")
     return Presented(
         period_label=report.period_obj.label(),
         blocks=blocks,
-        partners=[_partner_row(p, organisation_id) for p in snapshot.partners],
+        partners=[_partner_row(p, organisation_id, of) for p in snapshot.partners],
         off_track=off_track,
         organisation=organisation,
     )
 
 
-def _partner_row(partner: PartnerResult, organisation_id: int | None) -> PartnerRow:
+def _in_progress(shown: ProgressText) -> str:
+    return _("In progress: %(period)s, so far %(value)s (%(reported)s of %(count)s units; deadline %(deadline)s)") % {
+        "period": shown.in_progress_period,
+        "value": shown.in_progress_value,
+        "reported": shown.in_progress_reported,
+        "count": shown.in_progress_expected,
+        "deadline": shown.in_progress_deadline,
+    }
+
+
+def _partner_row(partner: PartnerResult, organisation_id: int | None, of: str) -> PartnerRow:
+    """``of``: "%(reported)s of %(expected)s", translated."""
     reported, expected, late = partner.reported, partner.expected, partner.late
+    text = of % {"reported": reported, "expected": expected}
+    if late:
+        text += ", " + ngettext("%(counter)s late", "%(counter)s late", late) % {"counter": late}
     return PartnerRow(
         partner.id,
         partner.name,
@@ -159,6 +200,7 @@ def _partner_row(partner: PartnerResult, organisation_id: int | None) -> Partner
         completeness=f"{round(100 * reported / expected)}%" if expected else NO_VALUE,
         timeliness=f"{round(100 * (reported - late) / reported)}%" if reported else NO_VALUE,
         is_variant=partner.id == organisation_id,
+        reported_text=text,
     )
 
 
