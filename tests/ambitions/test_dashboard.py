@@ -57,6 +57,8 @@ def test_it_shows_the_chain_ratio_as_the_sum_of_numerators_over_the_sum_of_denom
     assert "10.0%" in response.text
     assert "29.6" not in response.text
     assert m.ambition.statement in response.text
+    # Its link, made without reverse() per tile, is the indicator page's.
+    assert f'href="{reverse("ambitions:indicator_detail", args=[w.chain.slug, m.share.pk])}"' in tile.html
 
 
 def test_it_compares_the_value_with_the_trajectory_for_its_status(measures):
