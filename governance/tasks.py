@@ -82,6 +82,19 @@ def send_decision_review_reminders() -> int:
     ``send-decision-review-reminders``; governance/services/decisions.py)."""
     from .services import decisions
 
-    told = decisions.send_review_reminders()
+    told = decisions.send_review_reminders(pause=_pause("DECISION_REVIEW_TEST_DELAY", "reminded a decision"))
     logger.info("decision review dates: %d notification(s)", told)
     return told
+
+
+def _pause(setting: str, what: str):
+    """A pause of the reliability tests' workers only (tests/integration/settings.py), else None."""
+    delay = getattr(settings, setting, 0)
+    if delay <= 0:
+        return None
+
+    def pause() -> None:
+        logger.warning("%s: %s, pausing %s s", setting, what, delay)
+        time.sleep(delay)
+
+    return pause

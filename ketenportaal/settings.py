@@ -458,11 +458,12 @@ CELERY_BEAT_SCHEDULE |= {
 
 # Decisions whose review date has come: the body's chair and secretary are told once per decision
 # and review date (the notification's unique key); hourly, so a run missed is caught up.
+DECISION_REVIEW_INTERVAL_SECONDS = env.int("DECISION_REVIEW_INTERVAL_SECONDS", default=60 * 60)
 CELERY_BEAT_SCHEDULE |= {
     "send-decision-review-reminders": {
         "task": "governance.tasks.send_decision_review_reminders",
-        "schedule": crontab(minute=10),
-        "options": {"expires": 60 * 30},
+        "schedule": DECISION_REVIEW_INTERVAL_SECONDS,
+        "options": {"expires": max(DECISION_REVIEW_INTERVAL_SECONDS - 1, 1)},
     },
 }
 

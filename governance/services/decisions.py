@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -511,12 +511,13 @@ def review_key(decision: Decision) -> str:
     return f"decision-review:{decision.pk}:{decision.review_on.isoformat()}"
 
 
-def send_review_reminders(today: date | None = None) -> int:
+def send_review_reminders(today: date | None = None, pause: Callable[[], None] | None = None) -> int:
     """Tell each body's chair and secretary, once, that a decision's review date has come (the
     chain's programme managers when the body has neither). Decisions whose review date passed up
     to REVIEW_CATCH_UP_DAYS ago are still reminded, so a beat that was down catches up; the
-    notification's unique key (person, key) keeps it to once, also with two beats at a time.
-    Returns how many notifications were created."""
+    notification's unique key (person, key) keeps it to once, also with two beats at a time or a
+    run killed halfway and run again (each decision's notifications are committed on their own).
+    ``pause`` (tests only) runs after each decision. Returns how many notifications were created."""
     today = today or timezone.localdate()
     decisions = list(
         Decision.objects.filter(
@@ -538,6 +539,8 @@ def send_review_reminders(today: date | None = None) -> int:
             }
         url = reverse("governance:decision_detail", args=[body.chain.slug, decision.pk])
         sent += len(notify(people.get(body.pk, []), body.chain, text, url, key=review_key(decision)))
+        if pause is not None:
+            pause()
     return sent
 
 

@@ -6,6 +6,8 @@ that no deployment has.
   and before committing it (ambitions/tasks.py), so that a test can kill the worker mid-draft.
 - ``MEETING_NOTICE_TEST_DELAY`` (seconds): each meeting notice pauses this long after claiming its
   row and before mailing (governance/tasks.py), so that a test can kill the worker mid-run.
+- ``DECISION_REVIEW_TEST_DELAY`` (seconds): the review-date reminders pause this long after each
+  decision's notifications (governance/tasks.py), so that a test can kill the worker mid-run.
 - With ``CELERY_VISIBILITY_TIMEOUT`` lowered, Redis is also swept for unacknowledged messages every
   second, so that the task of a worker killed as a whole is redelivered within the test.
 """
@@ -18,6 +20,8 @@ from ketenportaal.settings import CELERY_BROKER_TRANSPORT_OPTIONS
 REPORT_DRAFT_TEST_DELAY = float(os.environ.get("REPORT_DRAFT_TEST_DELAY") or 0)
 # Each meeting notice pauses this long after claiming its row, before mailing (governance/tasks.py).
 MEETING_NOTICE_TEST_DELAY = float(os.environ.get("MEETING_NOTICE_TEST_DELAY") or 0)
+# The review-date reminders pause this long after each decision's notifications (governance/tasks.py).
+DECISION_REVIEW_TEST_DELAY = float(os.environ.get("DECISION_REVIEW_TEST_DELAY") or 0)
 
 if os.environ.get("CELERY_VISIBILITY_TIMEOUT"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
