@@ -73,16 +73,14 @@ class ActionFilterForm(PortalForm):
         required=False,
         choices=[(NOT_CLOSED, _("Open or in progress")), *ActionStatus.choices, (ALL, _("All"))],
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=Person.objects.none())
+    owner = OwnerField(label=_("Owner"), required=False, queryset=Person.objects.none())
     body = forms.ModelChoiceField(label=_("Body"), required=False, queryset=Body.objects.none())
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def __init__(self, *args, chain: Chain, body: Body | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        owner = self.fields["owner"]
-        owner.queryset = possible_owners(chain)
-        owner.label_from_instance = OwnerField.label_from_instance.__get__(owner)
-        owner.empty_label = _("Everyone")
+        self.fields["owner"].queryset = possible_owners(chain)
+        self.fields["owner"].empty_label = _("Everyone")
         if body is None:
             self.fields["body"].queryset = Body.objects.filter(chain=chain).order_by("name")
             self.fields["body"].empty_label = _("All bodies")
