@@ -29,18 +29,13 @@ ENDS_BEFORE_START = _("A meeting cannot end before it starts.")
 
 
 class HostField(forms.ModelChoiceField):
-    """A partner of the body's chain, named by its organisation; any other id (another chain's
-    partner, or none at all) gets the same message, so it tells nothing about other chains."""
+    """A partner of the body's chain (the form sets ``queryset``), named by its organisation; any
+    other id (another chain's partner, or none at all) gets the same message, so it tells nothing
+    about other chains."""
 
-    def __init__(self, chain_id: int, **kwargs):
-        queryset = (
-            Partnership.objects.current()
-            .filter(chain_id=chain_id)
-            .select_related("organisation")
-            .order_by("organisation__name")
-        )
+    def __init__(self, **kwargs):
         super().__init__(
-            queryset,
+            Partnership.objects.none(),
             label=_("Host partner"),
             required=False,
             empty_label=_("No host"),
@@ -61,41 +56,50 @@ class WebLinkField(forms.URLField):
     default_validators = [URLValidator(schemes=["https", "http"])]
 
 
-def _time_fields(body: Body) -> dict[str, forms.Field]:
-    return {
-        "day": forms.DateField(label=_("Date"), widget=forms.DateInput(), validators=[validate_in_range]),
-        "start_time": forms.TimeField(
-            label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-        ),
-        "end_time": forms.TimeField(
-            label=_("Ends at"),
-            required=False,
-            widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            help_text=_("Empty: the body's usual length (%(minutes)s minutes).") % {"minutes": body.meeting_minutes},
-        ),
-    }
+class TimeInput(forms.TimeInput):
+    """The browser's time field (hours and minutes)."""
+
+    input_type = "time"
+
+    def __init__(self, attrs: dict | None = None):
+        super().__init__(attrs, format="%H:%M")
 
 
-def _place_fields() -> dict[str, forms.Field]:
-    return {
-        "place": forms.CharField(label=_("Place"), max_length=200, required=False),
-        "online_link": WebLinkField(
-            label=_("Online link"),
-            max_length=500,
-            required=False,
-            assume_scheme="https",
-            help_text=_("The address of the video meeting, if any."),
-        ),
-    }
+class _MeetingFields(forms.Form):
+    """The fields the plan and the edit form share, and their checks: the date and times as two
+    aware moments (``starts_at``, ``ends_at``), a place or a link, a host of the body's chain."""
 
-
-class _MeetingTimes:
-    """The date and times as two aware moments (``starts_at``, ``ends_at``), with the checks the
-    plan and the edit form share."""
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(), validators=[validate_in_range])
+    start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput())
+    end_time = forms.TimeField(label=_("Ends at"), required=False, widget=TimeInput())
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    online_link = WebLinkField(
+        label=_("Online link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("The address of the video meeting, if any."),
+    )
+    host = HostField()
 
     body: Body
 
+    def for_body(self, body: Body) -> None:
+        """What depends on the body: its usual length, its chain's partners."""
+        self.body = body
+        self.fields["end_time"].help_text = _("Empty: the body's usual length (%(minutes)s minutes).") % {
+            "minutes": body.meeting_minutes
+        }
+        self.fields["host"].queryset = (
+            Partnership.objects.current()
+            .filter(chain_id=body.chain_id)
+            .select_related("organisation")
+            .order_by("organisation__name")
+        )
+
     def clean_times(self, cleaned: dict) -> tuple[datetime, datetime] | None:
+        if not cleaned.get("place") and not cleaned.get("online_link") and "online_link" not in self.errors:
+            self.add_error("place", _("Give a place or an online link (or both)."))
         day, start, end = cleaned.get("day"), cleaned.get("start_time"), cleaned.get("end_time")
         if day is None or start is None:
             return None
@@ -107,12 +111,10 @@ class _MeetingTimes:
             if ends_at <= starts_at:
                 self.add_error("end_time", ENDS_BEFORE_START)
                 return None
-        if not cleaned.get("place") and not cleaned.get("online_link") and "online_link" not in self.errors:
-            self.add_error("place", _("Give a place or an online link (or both)."))
         return starts_at, ends_at
 
 
-class MeetingPlanForm(_MeetingTimes, PortalForm):
+class MeetingPlanForm(_MeetingFields, PortalForm):
     """One meeting, or the first of a series that repeats until a date or for a number of meetings."""
 
     repeat = forms.ChoiceField(
@@ -165,11 +167,8 @@ class MeetingPlanForm(_MeetingTimes, PortalForm):
     ]
 
     def __init__(self, *args, body: Body, **kwargs):
-        self.body = body
         super().__init__(*args, **kwargs)
-        for name, field in {**_time_fields(body), **_place_fields(), "host": HostField(body.chain_id)}.items():
-            self.fields[name] = field
-        self.order_fields(self.field_order)
+        self.for_body(body)
         self.starts_at: datetime | None = None
         self.ends_at: datetime | None = None
         self.found: series.Occurrences | None = None
@@ -209,7 +208,7 @@ class MeetingPlanForm(_MeetingTimes, PortalForm):
         return bool(self.cleaned_data.get("repeat"))
 
 
-class MeetingEditForm(_MeetingTimes, VersionedFormMixin, PortalModelForm):
+class MeetingEditForm(_MeetingFields, VersionedFormMixin, PortalModelForm):
     """Another date, time, place, link or host for one meeting (of a series: it is then *moved*).
     A change saved by someone else meanwhile is a conflict, never overwritten (concurrency.py)."""
 
@@ -220,14 +219,8 @@ class MeetingEditForm(_MeetingTimes, VersionedFormMixin, PortalModelForm):
     field_order = ["day", "start_time", "end_time", "place", "online_link", "host"]
 
     def __init__(self, *args, instance: Meeting, **kwargs):
-        self.body = instance.body
         super().__init__(*args, instance=instance, **kwargs)
-        for name, field in {
-            **_time_fields(self.body),
-            **_place_fields(),
-            "host": HostField(self.body.chain_id),
-        }.items():
-            self.fields[name] = field
+        self.for_body(instance.body)
         self.stored_times = (instance.starts_at, instance.ends_at)
         start, end = timezone.localtime(instance.starts_at), timezone.localtime(instance.ends_at)
         self.initial.update(
@@ -238,7 +231,6 @@ class MeetingEditForm(_MeetingTimes, VersionedFormMixin, PortalModelForm):
                 "host": instance.host_id,
             }
         )
-        self.order_fields(self.field_order)
 
     def versioned_fields(self) -> list[str]:
         return ["starts_at", "ends_at", "place", "online_link", "host"]
