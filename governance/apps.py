@@ -25,7 +25,7 @@ class GovernanceConfig(AppConfig):
                 "governance",
                 pgettext_lazy("chain menu", "Governance"),
                 "governance:body_list",
-                ("body_", "meeting_", "series_", "agenda_", "minutes_", "attendance_", "suggestion_"),
+                ("body_", "meeting_", "series_", "agenda_", "minutes_", "attendance_", "suggestion_", "calendar_"),
                 55,
                 home_link=_("Governance: the chain's bodies, who sits in them and when they meet"),
             )
