@@ -135,9 +135,10 @@ def _related_names(entries) -> dict[tuple[type[models.Model], str], str]:
                 valid.add(model._meta.pk.to_python(pk))
             except ValidationError:
                 continue
-        # select_related(): a name that mentions other objects (a partner is "<organisation> in
-        # <chain>") reads them in the same query, not one query per name.
-        for obj in model._base_manager.filter(pk__in=valid).select_related():
+        # The required relations in the same query: a name that mentions other objects (a partner
+        # is "<organisation> in <chain>") then costs no query per name.
+        related = [f.name for f in model._meta.concrete_fields if f.many_to_one and not f.null]
+        for obj in model._base_manager.filter(pk__in=valid).select_related(*related):
             names[(model, str(obj.pk))] = str(obj)
     return names
 
