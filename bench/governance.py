@@ -24,6 +24,7 @@ from governance.services import suggestions
 from stakeholders.models import Chain, Partnership, PartnershipStatus
 
 PAGE_RUNS = 100
+FEED_RUNS = 50  # the feed is the slowest request; 5 × 50 keeps the run within minutes
 
 
 def _queries(client: Client, url: str) -> int:
@@ -32,8 +33,8 @@ def _queries(client: Client, url: str) -> int:
     return len(queries)
 
 
-def _page(name: str, client: Client, url: str) -> tuple[Result, int]:
-    p95_ms = p95_of_rounds(name, lambda: timed_ms(lambda: _get(client, url), PAGE_RUNS))
+def _page(name: str, client: Client, url: str, runs: int = PAGE_RUNS) -> tuple[Result, int]:
+    p95_ms = p95_of_rounds(name, lambda: timed_ms(lambda: _get(client, url), runs))
     return Result(f"{name}_p95", p95_ms, "ms"), _queries(client, url)
 
 
@@ -43,8 +44,8 @@ def _steering_group(chain: Chain) -> Body:
 
 def meeting_page(chain: Chain) -> list[Result]:
     """The steering group's last meeting (held, minutes to approve: 6 agenda items, 11 seats'
-    attendance, its decisions with every partner's position, about 30 actions) and its next one
-    (announced: the agenda and the suggestions)."""
+    attendance, about 8 decisions and 30 actions under its items) and its next one (announced:
+    the agenda and the suggestions)."""
     body = _steering_group(chain)
     client = _client(_manager(chain))
     held = Meeting.objects.filter(body=body, status=MeetingStatus.HELD).get()
@@ -151,7 +152,7 @@ def ics_feed(chain: Chain) -> list[Result]:
     if response.status_code != 200:
         raise RuntimeError(f"GET {url} answered {response.status_code}")
     events = response.content.count(b"BEGIN:VEVENT")
-    page, queries = _page("ics_feed", client, url)
+    page, queries = _page("ics_feed", client, url, FEED_RUNS)
     floor = sql_p95_ms(_FEED_FLOOR, {"email": feed_person_email(chain)})
     return [
         page,

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from governance import policy
@@ -78,6 +79,11 @@ def test_decisions_positions_and_actions_keep_the_models_rules(dataset):
         day = timezone.localtime(position.recorded_at).date()
         assert position.recorded_by in policy.speakers_for(position.decision.body, position.partnership, on=day)
     assert not Decision.objects.filter(status=DecisionStatus.OPEN, positions__isnull=False).exists()
+    # Taken and agreed under an agenda item of their meeting, where the minutes show them (the
+    # proposals for the next meeting are not on its agenda yet: they are suggested).
+    taken = Decision.objects.filter(meeting__isnull=False).exclude(status=DecisionStatus.OPEN)
+    assert not taken.exclude(agenda_item__meeting=F("meeting")).exists()
+    assert not ActionItem.objects.exclude(agenda_item__meeting=F("meeting")).exists()
     for action in ActionItem.objects.order_by("?")[:40]:
         action.full_clean()  # owner of a partner of the chain, meeting of its body, a closing note when closed
 

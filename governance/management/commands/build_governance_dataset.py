@@ -377,6 +377,20 @@ JOIN seat s ON s.body_id = a.body_id AND s.k = a.g %% 10
 """
 )
 
+# Decisions taken and actions agreed under one of the meeting's three subject items (the minutes
+# show them there).
+_DECISION_ITEMS = """
+UPDATE governance_decision d SET agenda_item_id = a.id
+FROM governance_agendaitem a
+WHERE d.chain_id = %(chain)s AND a.meeting_id = d.meeting_id AND a."order" = 3 + d.id %% 3
+"""
+
+_ACTION_ITEMS = """
+UPDATE governance_actionitem c SET agenda_item_id = a.id
+FROM governance_agendaitem a, governance_body b
+WHERE b.chain_id = %(chain)s AND c.body_id = b.id AND a.meeting_id = c.meeting_id AND a."order" = 3 + c.id %% 3
+"""
+
 # A decision comes back on the agenda of the body's first meeting on or after its review date
 # (suggested there, and accepted), as the register's decisions with a review date in the past did.
 _REVIEWS = """
@@ -415,6 +429,8 @@ _STATEMENTS = [
     ("decisions", _DECISIONS),
     ("positions", _POSITIONS),
     ("actions", _ACTIONS),
+    ("decisions under an agenda item", _DECISION_ITEMS),
+    ("actions under an agenda item", _ACTION_ITEMS),
     ("reviews on the agenda", _REVIEWS),
     ("open proposals", _OPEN),
 ]
