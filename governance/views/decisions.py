@@ -60,7 +60,7 @@ def _detail_url(chain: Chain, decision: Decision) -> str:
 
 def decision_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The chain's decision register, filtered and paginated; a refused filter value is shown at its
-    field (400), with no decisions rather than the wrong ones."""
+    field (422, as every form's errors), with no decisions rather than the wrong ones."""
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     result = registry.register(chain, request.GET)
@@ -82,7 +82,7 @@ def decision_list(request: HttpRequest, slug: str) -> HttpResponse:
         "can_propose": services.proposes_anywhere(request.user, chain),
     }
     return render(
-        request, "governance/decisions/decision_list.html", context, status=400 if result.decisions is None else 200
+        request, "governance/decisions/decision_list.html", context, status=422 if result.decisions is None else 200
     )
 
 

@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 from governance.models import Decision, DecisionPosition, DecisionStatus, DecisionWay, Meeting, PositionKind
 from tests.governance.decision_fixtures import build_board, decide, propose
 
-from .conftest import use_english
+from .conftest import DESKTOP, use_english
+from .test_pages_axe import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -49,13 +50,24 @@ def test_every_decision_page_passes_the_scan(board, page, visit, sign_in, live_s
     sign_in(page, w.manager)
     visit(page, register)
     expect(page.get_by_role("table")).to_contain_text("De reclassering heeft te weinig capaciteit.")
-    visit(page, f"{register}?jaar=2025&uitkomst=adopted")
-    visit(page, f"{register}?jaar=twintig", status=400)
-    visit(page, reverse("governance:decision_create", args=[w.chain.slug]))
-    visit(page, decision_url(decision))
-    visit(page, decision_url(decision, "decision_amend"))
+    for address, status in (
+        (register, 200),
+        (f"{register}?jaar=2025&uitkomst=adopted", 200),
+        (f"{register}?jaar=twintig", 422),
+        (reverse("governance:decision_create", args=[w.chain.slug]), 200),
+        (decision_url(decision), 200),
+        (decision_url(decision, "decision_amend"), 200),
+        (decision_url(decision, "decision_close"), 200),
+        (decision_url(older), 200),
+    ):
+        visit(page, address, status=status)
+        assert_no_horizontal_scroll(page)
+        page.set_viewport_size(DESKTOP)
+    # A form's errors at the field, scanned.
     visit(page, decision_url(decision, "decision_close"))
-    visit(page, decision_url(older))
+    page.get_by_role("button", name="Besluit afronden").click()
+    expect(page.locator(".utrecht-form-field-error-message").first).to_be_visible()
+    visit.scan(page)
     use_english(page, live_server)
     visit(page, decision_url(decision))
     expect(page.get_by_role("heading", name="Recorded dissent")).to_be_visible()

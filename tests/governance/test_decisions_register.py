@@ -153,7 +153,7 @@ def test_it_filters_by_body_and_partner(board, client_for, filed):
 def test_it_says_which_filter_value_it_does_not_know(board, client_for, filed, name, value):
     w = board.world
     response = client_for(w.viewer).get(register_url(w.chain, **{name: value}))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.context["form"].errors[name]
     assert response.context["page"] is None
     export = client_for(w.viewer).get(export_url(w.chain, "csv", **{name: value}))
@@ -164,8 +164,8 @@ def test_it_does_not_filter_by_another_chains_body_or_partner(board, client_for,
     w = board.world
     other_body = Body.objects.create(chain=w.other_chain, name="Stuurgroep Jeugd", level=BodyLevel.STRATEGIC)
     client = client_for(w.viewer)
-    assert client.get(register_url(w.chain, gremium=other_body.pk)).status_code == 400
-    assert client.get(register_url(w.chain, partner=w.partner_c.pk)).status_code == 400
+    assert client.get(register_url(w.chain, gremium=other_body.pk)).status_code == 422
+    assert client.get(register_url(w.chain, partner=w.partner_c.pk)).status_code == 422
 
 
 def test_it_shows_only_the_chains_own_decisions(board, client_for, filed):
