@@ -26,6 +26,7 @@ from governance.views.meeting_parts import (
     closed,
     find_item,
     find_meeting,
+    for_change,
     meeting_url,
     pdf_response,
     refresh_section,
@@ -58,6 +59,7 @@ def agenda_item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chain, item = find_item(request, slug, pk)
     meeting = item.meeting
     policy.require(request.user, policy.may_run_meetings(request.user, meeting.body), meeting.body)
+    meeting = for_change(request, meeting)
     try:
         agenda_service.check_agenda_open(meeting)
     except MeetingClosed as refusal:

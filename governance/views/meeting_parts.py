@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django_htmx.http import HttpResponseClientRedirect
 
 from governance.models import AgendaItem, Meeting
-from governance.services.agenda import MeetingClosed
+from governance.services.agenda import MeetingClosed, lock_meeting
 from stakeholders.models import Chain
 from stakeholders.permissions import get_chain_or_404
 
@@ -40,6 +40,17 @@ def find_item(request: HttpRequest, slug: str, pk: int) -> tuple[Chain, AgendaIt
     item = get_object_or_404(items.select_related("meeting__body"), pk=pk)
     item.meeting.body.chain = chain
     return chain, item
+
+
+def for_change(request: HttpRequest, meeting: Meeting) -> Meeting:
+    """For a POST, the meeting re-read under its row lock (held by the request's transaction), so
+    the chair's approval and a change to its items never pass each other: whichever comes second
+    sees the other's outcome. A GET changes nothing and takes no lock."""
+    if request.method != "POST":
+        return meeting
+    locked = lock_meeting(meeting)
+    locked.body.chain = meeting.body.chain
+    return locked
 
 
 def meeting_url(meeting: Meeting, section: str = "") -> str:

@@ -20,7 +20,7 @@ from governance.forms.agenda import AttendanceForm, MinutesForm, ReopenForm
 from governance.services import agenda as agenda_service
 from governance.services import attendance, minutes
 from governance.services.agenda import MeetingClosed
-from governance.views.meeting_parts import closed, find_item, find_meeting, meeting_url, pdf_response
+from governance.views.meeting_parts import closed, find_item, find_meeting, for_change, meeting_url, pdf_response
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.history import history_for
 
@@ -51,6 +51,7 @@ def minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chain, item = find_item(request, slug, pk)
     meeting = item.meeting
     policy.require(request.user, policy.may_run_meetings(request.user, meeting.body), meeting.body)
+    meeting = for_change(request, meeting)
     try:
         minutes.check_minutes_open(meeting)
     except MeetingClosed as refusal:
