@@ -117,3 +117,30 @@ def test_a_member_records_consent_with_dissent_by_keyboard(board, page, visit, s
     row = page.get_by_role("row", name=decision.title)
     expect(row).to_contain_text("dissent recorded")
     expect(row).to_contain_text("de capaciteit op de ZSM-locaties blijft te krap")
+
+
+def test_a_member_records_an_objection_without_javascript(board, open_page, visit, sign_in, live_server):
+    w = board.world
+    decision = propose(board)
+    page = open_page(java_script_enabled=False)
+    use_english(page, live_server)
+    sign_in(page, w.lead_a)
+    visit(page, decision_url(decision))
+    assert page.evaluate("() => typeof window.htmx") == "undefined", "the page's scripts must not have run"
+
+    section = page.locator("#my-position")
+    section.get_by_label("Objection").check()
+    # Without a reason: the whole page again (422), the message at the field, nothing saved.
+    visit.follow(page, section.get_by_role("button", name="Record the position").click, status=422)
+    expect(page.locator("#my-position .utrecht-form-field-error-message")).to_contain_text(
+        "Give the reason for the objection"
+    )
+    assert not DecisionPosition.objects.filter(decision=decision).exists()
+
+    section = page.locator("#my-position")
+    section.get_by_label("Reason").fill("Eerst de financiering regelen.")
+    visit.follow(page, section.get_by_role("button", name="Record the position").click)
+    assert page.url.endswith(decision_url(decision)), page.url
+    position = DecisionPosition.objects.get(decision=decision)
+    assert (position.partnership, position.kind) == (w.partner_a, PositionKind.OBJECTION)
+    expect(page.locator("#outcome-heading + p")).to_contain_text("open")
