@@ -151,8 +151,25 @@ def add(meeting: Meeting, item: AgendaItem) -> AgendaItem:
         item.order = next_order(meeting)
         item.full_clean()
         item.save()
-        mark_carried_over(item)
+        after_linking(item)
     return item
+
+
+def after_linking(item: AgendaItem) -> None:
+    """What linking an item to an action or a decision means beyond the link itself."""
+    mark_carried_over(item)
+    file_decision_under(item)
+
+
+def file_decision_under(item: AgendaItem) -> None:
+    """A decision on a meeting's agenda is taken under that item: the minutes list it there
+    (``Decision.agenda_item``, the latest item that discussed it, with its meeting)."""
+    decision = item.decision
+    if decision is None or decision.agenda_item_id == item.pk or decision.body_id != item.meeting.body_id:
+        return
+    decision.agenda_item = item
+    decision.meeting_id = item.meeting_id
+    decision.save(update_fields=["agenda_item", "meeting"])
 
 
 def mark_carried_over(item: AgendaItem) -> None:

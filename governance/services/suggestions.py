@@ -315,7 +315,7 @@ def accept(meeting: Meeting, key: str, by: Person) -> AgendaItem:
             item.description = source.description
         item.save()
         _answer(meeting, key, True, by)
-        agenda.mark_carried_over(item)
+        agenda.after_linking(item)
     return item
 
 

@@ -67,7 +67,7 @@ def agenda_item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = AgendaItemForm(request.POST or None, instance=item, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         form.save()
-        agenda_service.mark_carried_over(form.instance)
+        agenda_service.after_linking(form.instance)
         messages.success(request, _("The agenda item has been saved."))
         return redirect_after_save(request, meeting_url(meeting, "agenda"))
     context = {"chain": chain, "meeting": meeting, "form": form, "item": item, "history": history_for(item)}

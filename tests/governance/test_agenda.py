@@ -240,3 +240,16 @@ def test_the_agenda_as_pdf(board, client_for):
     for expected in ("ZSM", "Agenda: Stuurgroep ZSM", "Opening", "Capaciteit reclassering", board.chair.full_name):
         assert expected in text
     assert "55 minutes of the meeting" in text
+
+
+def test_a_decision_on_the_agenda_is_listed_under_its_item_in_the_minutes(board, client_for):
+    taken = decision(board.body, board.world.lead_a, "Capaciteit reclassering")
+    assert create(client_for(board.secretary), board, title="Besluit", link=f"decision:{taken.pk}").status_code == 302
+    on_agenda = AgendaItem.objects.get(title="Besluit")
+    taken.refresh_from_db()
+    assert (taken.agenda_item, taken.meeting) == (on_agenda, board.meeting)
+    board.meeting.status = MeetingStatus.HELD
+    board.meeting.save(update_fields=["status"])
+    page = client_for(board.world.viewer).get(meeting_page(board)).text
+    minutes = page[page.index('id="minutes"') :]
+    assert "Capaciteit reclassering" in minutes
