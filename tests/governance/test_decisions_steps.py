@@ -336,3 +336,31 @@ def test_it_never_lets_two_simultaneous_positions_overwrite_each_other():
     assert list(DecisionPosition.objects.values_list("partnership_id", "kind", "recorded_by_id")) == [
         (w.partner_b.pk, PositionKind.CONSENT, w.lead_b.pk)
     ]
+
+
+def test_it_offers_the_new_proposal_link_by_the_same_rule_as_the_page(board):
+    """proposes_anywhere restates policy.may_propose for all the chain's bodies in one query: both
+    give the same answer for everyone."""
+    from governance.policy import may_propose
+
+    w = board.world
+    Body.objects.create(chain=w.chain, name="Oud overleg", level=BodyLevel.TACTICAL, is_active=False)
+    people = [
+        w.outsider,
+        w.viewer,
+        w.contributor_a,
+        w.lead_a,
+        w.lead_b,
+        w.manager,
+        w.admin,
+        board.alternate_a,
+        board.judge,
+        board.chair,
+        board.secretary,
+    ]
+    for person in people:
+        bodies = Body.objects.filter(chain=w.chain, is_active=True)
+        expected = any(may_propose(person, body) for body in bodies)
+        assert services.proposes_anywhere(person, w.chain) == expected, person
+    assert not services.proposes_anywhere(board.alternate_a, w.chain)
+    assert services.proposes_anywhere(board.secretary, w.chain)
