@@ -207,3 +207,20 @@ def test_the_feed_page_is_for_every_member_of_the_chain(client_for, world):
     assert client_for(world.viewer).get(feed_page()).status_code == 200
     assert client_for(world.outsider).get(feed_page()).status_code == 404
     assert client_for(world.outsider).get(feed_page("jeugd")).status_code == 200
+
+
+def test_the_feed_keeps_written_events_and_shows_every_change_at_once(client, world, seats):
+    meeting = a_meeting(seats.body, host=world.partner_a)
+    url = reverse("governance-feed:calendar_feed_ics", args=[calendar_feeds.renew(world.lead_a)])
+    (first,) = events_of(client.get(url).content)
+    (again,) = events_of(client.get(url).content)
+    assert again.to_ical() == first.to_ical()  # the event as written before, DTSTAMP and all
+
+    meeting.place, meeting.sequence = "Paleis van Justitie; zaal 1", 1
+    meeting.save()
+    (changed,) = events_of(client.get(url).content)
+    assert str(changed["LOCATION"]) == "Paleis van Justitie; zaal 1" and int(changed["SEQUENCE"]) == 1
+    world.partner_a.organisation.name = "Nationale Politie"
+    world.partner_a.organisation.save()
+    (renamed,) = events_of(client.get(url).content)
+    assert "Nationale Politie" in str(renamed["DESCRIPTION"])
