@@ -309,13 +309,13 @@ def test_it_never_lets_two_simultaneous_positions_overwrite_each_other():
             with transaction.atomic():
                 services.record_position(w.lead_b, decision, PositionKind.CONSENT, "", round_=1, based_on="")
                 first_saved.set()
-                go_on.wait(10)
+                go_on.wait(60)
         finally:
             connection.close()
 
     def second() -> None:
         try:
-            first_saved.wait(10)
+            first_saved.wait(60)
             try:
                 services.record_position(board.chair, decision, PositionKind.BLOCK, "Nee", round_=1, based_on="")
             except services.DecisionRefused as refused:
@@ -326,11 +326,11 @@ def test_it_never_lets_two_simultaneous_positions_overwrite_each_other():
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for thread in threads:
         thread.start()
-    first_saved.wait(10)
+    first_saved.wait(60)
     # The second is now waiting for the decision's row lock; let the first commit.
     threading.Timer(0.5, go_on.set).start()
     for thread in threads:
-        thread.join(20)
+        thread.join(120)
     assert isinstance(outcome.get("refused"), services.DecisionRefused)
     assert outcome["refused"].conflict
     assert list(DecisionPosition.objects.values_list("partnership_id", "kind", "recorded_by_id")) == [
