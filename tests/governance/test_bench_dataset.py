@@ -29,6 +29,10 @@ from governance.models import (
 )
 from governance.services import calendar_feeds, suggestions
 from governance.services.representation import representation_of
+from tests.services import requires_services
+
+# The data set is written with COPY and PostgreSQL's own functions, like the national one.
+pytestmark = requires_services(postgres=True)
 
 
 @pytest.fixture
