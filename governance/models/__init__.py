@@ -1,6 +1,17 @@
-"""Governance: bodies, meetings (agenda, attendance, minutes), decisions by consent and actions."""
+"""Governance: bodies, meetings (agenda, attendance, minutes), decisions by consent, actions and agreements."""
 
 from .actions import ActionItem, ActionStatus
+from .agreements import (
+    Agreement,
+    AgreementKind,
+    AgreementParty,
+    AgreementStatus,
+    AgreementVersion,
+    PartyRole,
+    Signature,
+    SignatureLockedError,
+    VersionSignedError,
+)
 from .bodies import Body, BodyLevel, BodyMember, DecisionRule, MemberPosition
 from .decisions import Decision, DecisionPosition, DecisionStatus, DecisionWay, PositionKind
 from .meetings import (
@@ -22,6 +33,15 @@ from .meetings import (
 )
 
 __all__ = [
+    "Agreement",
+    "AgreementKind",
+    "AgreementParty",
+    "AgreementStatus",
+    "AgreementVersion",
+    "PartyRole",
+    "Signature",
+    "SignatureLockedError",
+    "VersionSignedError",
     "ActionItem",
     "ActionStatus",
     "AgendaItem",
