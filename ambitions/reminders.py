@@ -44,13 +44,13 @@ from ambitions.models import (
 )
 from ambitions.periods import Period
 from stakeholders.models import (
+    BOUND_STATUSES,
     Mandate,
     MandateScope,
     Membership,
     Notification,
     Organisation,
     Partnership,
-    PartnershipStatus,
     Role,
 )
 
@@ -280,15 +280,13 @@ def consent_reminders(today: date) -> list[Reminder]:
     answered = set(Consent.objects.filter(version__in=versions).values_list("version_id", "partnership_id"))
     core: dict[int, list[int]] = defaultdict(list)  # chain -> core partnerships
     for pk, chain_id in (
-        Partnership.objects.current()
-        .filter(chain_id__in=chain_ids, status=PartnershipStatus.CORE)
-        .values_list("pk", "chain_id")
+        Partnership.objects.current().bound().filter(chain_id__in=chain_ids).values_list("pk", "chain_id")
     ):
         core[chain_id].append(pk)
     consenters: dict[int, set[int]] = defaultdict(set)  # partnership -> people
     for partnership_id, person_id in (
         _mandated(today, MandateScope.CONSENT_INDICATORS)
-        .filter(partnership__chain_id__in=chain_ids, partnership__status=PartnershipStatus.CORE)
+        .filter(partnership__chain_id__in=chain_ids, partnership__status__in=BOUND_STATUSES)
         .values_list("partnership_id", "person_id")
     ):
         consenters[partnership_id].add(person_id)

@@ -138,7 +138,9 @@ def _related_names(entries) -> dict[tuple[type[models.Model], str], str]:
         # The required relations in the same query: a name that mentions other objects (a partner
         # is "<organisation> in <chain>") then costs no query per name.
         related = [f.name for f in model._meta.concrete_fields if f.many_to_one and not f.null]
-        for obj in model._base_manager.filter(pk__in=valid).select_related(*related):
+        objects = model._base_manager.filter(pk__in=valid)
+        # select_related() without names means "every relation" and is deprecated: only ask for ours.
+        for obj in objects.select_related(*related) if related else objects:
             names[(model, str(obj.pk))] = str(obj)
     return names
 

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ambitions.models import Consent, ConsentPosition, IndicatorVersion, VersionComment, VersionStatus
-from stakeholders.models import Mandate, MandateScope, Partnership, PartnershipStatus, Person
+from stakeholders.models import Mandate, MandateScope, Partnership, Person
 from stakeholders.notify import notify
 from stakeholders.permissions import Action, allows, has_mandate
 
@@ -35,7 +35,8 @@ def core_partnerships(version: IndicatorVersion) -> list[Partnership]:
     chain = version.indicator.ambition.chain
     return list(
         Partnership.objects.current()
-        .filter(chain=chain, status=PartnershipStatus.CORE)
+        .bound()
+        .filter(chain=chain)
         .select_related("organisation")
         .order_by("organisation__name")
     )
@@ -98,7 +99,7 @@ def respond(
     version = IndicatorVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.PROPOSED:
         raise ConsensusRefused(_("This version is not waiting for consent."))
-    if partnership.status != PartnershipStatus.CORE:
+    if not partnership.is_bound:
         raise ConsensusRefused(_("Only core partners consent; partners of the chain can comment."))
     if position == ConsentPosition.OBJECTION and not reason.strip():
         raise ConsensusRefused(_("Give the reason for the objection."), "reason")
@@ -145,9 +146,12 @@ def comment(person: Person, version: IndicatorVersion, text: str) -> VersionComm
 def requested_from(person: Person) -> QuerySet[IndicatorVersion]:
     """Proposed versions waiting for an answer ``person`` may give: those not yet answered by a core
     partner for which they hold a valid consent mandate (and lead in the chain). One query."""
-    partnerships = Partnership.objects.current().filter(
-        status=PartnershipStatus.CORE,
-        mandates__in=Mandate.objects.usable_on().filter(person=person, scope=MandateScope.CONSENT_INDICATORS),
+    partnerships = (
+        Partnership.objects.current()
+        .bound()
+        .filter(
+            mandates__in=Mandate.objects.usable_on().filter(person=person, scope=MandateScope.CONSENT_INDICATORS),
+        )
     )
     return (
         IndicatorVersion.objects.filter(

@@ -36,7 +36,7 @@ from ambitions.services import consensus
 from ambitions.services.numbers import show
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.history import history_for
-from stakeholders.models import Chain, MandateScope, Partnership, PartnershipStatus, Person
+from stakeholders.models import Chain, MandateScope, Partnership, Person
 from stakeholders.permissions import Action, allows, get_chain_or_404, has_mandate, require
 
 OPEN_FOR_COMMENTS = (VersionStatus.DRAFT, VersionStatus.PROPOSED)
@@ -97,7 +97,7 @@ def _detail_context(
     partnerships = list(
         Partnership.objects.current().filter(chain=chain).select_related("organisation").order_by("organisation__name")
     )
-    core = [p for p in partnerships if p.status == PartnershipStatus.CORE]
+    core = [p for p in partnerships if p.is_bound]
     leads = consensus.mandated_people(core)
     consents = list(version.consents.select_related("person", "partnership__organisation"))
     answered = {c.partnership_id: c for c in consents}
@@ -107,7 +107,7 @@ def _detail_context(
     can_respond = (
         version.status == VersionStatus.PROPOSED
         and own is not None
-        and own.status == PartnershipStatus.CORE
+        and own.is_bound
         and own.pk not in answered
         and any(person.pk == user.pk for person in leads[own.pk])
         and allows(user, Action.CONSENT_INDICATORS, chain, own.organisation)
@@ -125,7 +125,7 @@ def _detail_context(
         "former_answers": [c for c in consents if c.partnership_id not in core_ids],
         "waiting": [a for a in answers if a.consent is None],
         "without_mandate": [a.partnership for a in answers if not a.leads and a.consent is None],
-        "non_core": [p for p in partnerships if p.status != PartnershipStatus.CORE],
+        "non_core": [p for p in partnerships if not p.is_bound],
         "comments": list(version.comments.select_related("person", "partnership__organisation")),
         "units": _units_by_organisation(version),
         "milestones": [
@@ -266,7 +266,7 @@ def version_respond(request: HttpRequest, slug: str, pk: int, number: int) -> Ht
     # Who answers is decided by the person's own organisation, never by a posted partner id.
     if (
         partnership is None
-        or partnership.status != PartnershipStatus.CORE
+        or not partnership.is_bound
         or not allows(request.user, Action.CONSENT_INDICATORS, chain, partnership.organisation)
         or not has_mandate(request.user, partnership, MandateScope.CONSENT_INDICATORS)
     ):

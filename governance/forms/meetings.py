@@ -21,7 +21,7 @@ from governance.services import series
 from ketenportaal.concurrency import VersionedFormMixin
 from ketenportaal.forms import PortalForm, PortalModelForm
 from stakeholders.dates import range_message, validate_in_range
-from stakeholders.models import Partnership, PartnershipStatus
+from stakeholders.models import Partnership
 
 ONCE = ""
 OTHER_CHAIN = _("Choose a partner of this body's chain.")
@@ -45,7 +45,7 @@ class HostField(forms.ModelChoiceField):
         )
 
     def label_from_instance(self, partnership: Partnership) -> str:
-        if partnership.status == PartnershipStatus.CORE:
+        if partnership.is_bound:
             return partnership.organisation.name
         return f"{partnership.organisation.name} ({partnership.get_status_display().lower()})"
 

@@ -62,7 +62,7 @@ from governance.models import (
     PositionKind,
 )
 from governance.policy import may_propose, may_run_meetings, position_refusal, speakers_for
-from stakeholders.models import Membership, Partnership, PartnershipStatus, Person, Role
+from stakeholders.models import Membership, Partnership, Person, Role
 from stakeholders.notify import notify
 from stakeholders.permissions import Action, allows
 
@@ -101,7 +101,7 @@ def represented(body: Body) -> list[Partnership]:
 
 def counts(partnership: Partnership) -> bool:
     """Whether the partner's position counts for the outcome: core partners only."""
-    return partnership.status == PartnershipStatus.CORE
+    return partnership.is_bound
 
 
 def kinds_for(partnership: Partnership) -> tuple[str, ...]:

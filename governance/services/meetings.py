@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from stakeholders.models import Partnership, PartnershipStatus, Person
+from stakeholders.models import Partnership, Person
 from stakeholders.notify import notify
 
 from ..models import Body, BodyMember, Meeting, MeetingNotice, MeetingSeries, MeetingStatus, NoticeStatus
@@ -50,7 +50,8 @@ def rotation(chain_id: int) -> list[Partnership]:
     """The chain's current core partners, alphabetically: the order hosts take turns in."""
     return list(
         Partnership.objects.current()
-        .filter(chain_id=chain_id, status=PartnershipStatus.CORE)
+        .bound()
+        .filter(chain_id=chain_id)
         .select_related("organisation")
         .order_by(Lower("organisation__name"), "pk")
     )

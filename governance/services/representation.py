@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from stakeholders.models import Mandate, MandateScope, Partnership, PartnershipStatus, Person
+from stakeholders.models import Mandate, MandateScope, Partnership, Person
 
 from ..models import Body, BodyMember, MemberPosition
 
@@ -136,7 +136,8 @@ def representation_of(body: Body, on: date | None = None) -> Representation:
     represented = {m.partnership_id for m in members if m.represents_a_partner}
     unrepresented = [
         partnership
-        for partnership in Partnership.objects.filter(chain_id=body.chain_id, status=PartnershipStatus.CORE)
+        for partnership in Partnership.objects.filter(chain_id=body.chain_id)
+        .bound()
         .current()
         .select_related("organisation")
         .order_by("organisation__name")

@@ -1,12 +1,13 @@
 """Who collaborates in a chain, and how: organisations, units, chains, partners, people, mandates."""
 
-from .chains import Chain, ChainKind, Partnership, PartnershipRole, PartnershipStatus
+from .chains import BOUND_STATUSES, Chain, ChainKind, Partnership, PartnershipRole, PartnershipStatus
 from .mandates import Mandate, MandateGap, MandateScope
 from .notifications import DigestRun, Notification
 from .organisations import Organisation, Unit
 from .people import Invitation, MailPreference, Membership, Person, Role
 
 __all__ = [
+    "BOUND_STATUSES",
     "Chain",
     "ChainKind",
     "DigestRun",

@@ -75,9 +75,40 @@ class Chain(models.Model):
 
 
 class PartnershipStatus(models.TextChoices):
+    """What an organisation's place in a chain binds it to. The one rule, used everywhere it matters
+    (consent on indicators, decisions in a body, signing agreements, rotating as host): only a core
+    partner is *bound* — counted, asked, required, able to block. A partner of the chain (an
+    independent body such as a court or an inspectorate) takes part and advises without being bound;
+    an observer follows along."""
+
     CORE = "core", _("Core partner")
     PARTNER_OF_CHAIN = "partner_of_chain", _("Partner of the chain")
     OBSERVER = "observer", _("Observer")
+
+    @property
+    def is_bound(self) -> bool:
+        return self in BOUND_STATUSES
+
+    @property
+    def meaning(self) -> str:
+        """The status in one sentence, as the partners pages explain it."""
+        return str(_STATUS_MEANINGS[self])
+
+
+BOUND_STATUSES = frozenset({PartnershipStatus.CORE})
+
+_STATUS_MEANINGS = {
+    PartnershipStatus.CORE: _(
+        "A core partner is bound by the chain: it consents to indicators, is counted in the decisions of "
+        "the bodies, signs the agreements and can block a decision."
+    ),
+    PartnershipStatus.PARTNER_OF_CHAIN: _(
+        "A partner of the chain, such as a court or an inspectorate, takes part and gives advice but is "
+        "not bound: it is not counted in decisions or asked to consent to indicators, never has to sign "
+        "an agreement and can never block."
+    ),
+    PartnershipStatus.OBSERVER: _("An observer follows the chain's work: it is not counted, not asked and not bound."),
+}
 
 
 class PartnershipRole(models.TextChoices):
@@ -90,6 +121,10 @@ class PartnershipRole(models.TextChoices):
 
 
 class PartnershipQuerySet(models.QuerySet):
+    def bound(self) -> "PartnershipQuerySet":
+        """The partners bound by the chain (PartnershipStatus: core partners only)."""
+        return self.filter(status__in=BOUND_STATUSES)
+
     def visible_to(self, user) -> "PartnershipQuerySet":
         return self.filter(chain__in=Chain.objects.visible_to(user))
 
@@ -139,6 +174,15 @@ class Partnership(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("stakeholders:partnership_detail", args=[self.chain.slug, self.pk])
+
+    @property
+    def is_bound(self) -> bool:
+        """Counted, asked and required by the chain's consent, decisions and agreements (PartnershipStatus)."""
+        return PartnershipStatus(self.status).is_bound
+
+    @property
+    def status_meaning(self) -> str:
+        return PartnershipStatus(self.status).meaning
 
     def clean(self) -> None:
         super().clean()

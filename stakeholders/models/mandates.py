@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stakeholders.dates import validate_in_range
 
-from .chains import Chain, Partnership, PartnershipStatus
+from .chains import Chain, Partnership
 from .people import Membership, Person, Role
 
 
@@ -93,7 +93,7 @@ class MandateQuerySet(models.QuerySet):
         usable = self.usable_on(day)
         partners = (
             partnerships.current()
-            .filter(status=PartnershipStatus.CORE)
+            .bound()
             .annotate(
                 **{f"has_{scope}": Exists(usable.filter(partnership=OuterRef("pk"), scope=scope)) for scope in needed}
             )

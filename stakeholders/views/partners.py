@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.forms.partners import DUPLICATE_MESSAGE, PartnershipCreateForm, PartnershipEditForm
 from stakeholders.history import history_for
-from stakeholders.models import Chain, Mandate, Partnership
+from stakeholders.models import Chain, Mandate, Partnership, PartnershipStatus
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.views.mandates import grantable_ids
 
@@ -26,6 +26,7 @@ def partnership_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "chain": chain,
             "partnerships": partnerships,
+            "statuses": list(PartnershipStatus),
             "can_manage": allows(request.user, Action.MANAGE_CHAIN, chain),
             "mandate_gaps": gaps,
             "grantable": grantable_ids(request.user, chain, gaps),
