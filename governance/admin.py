@@ -121,3 +121,6 @@ class ActionItemAdmin(admin.ModelAdmin):
     list_display = ["description", "body", "owner", "due_on", "status"]
     list_filter = ["status", "body__chain"]
     raw_id_fields = ["meeting", "agenda_item", "decision", "owner"]
+
+
+from . import admin_agreements  # noqa: E402, F401  (agreements, their versions and signatures)

@@ -17,7 +17,7 @@ class GovernanceConfig(AppConfig):
             register_nav_section,
         )
 
-        from . import audit, my_work  # noqa: F401  (registers the models with the audit trail)
+        from . import audit, my_work, my_work_agreements  # noqa: F401  (registers the models with the audit trail)
 
         # Bodies and their meetings (views/bodies.py, meetings.py, agenda.py): the chain menu's "Overleg".
         register_nav_section(
@@ -46,4 +46,18 @@ class GovernanceConfig(AppConfig):
             NavSection("actions", pgettext_lazy("governance", "Actions"), "governance:action_list", ("action_",), 57)
         )
         register_my_work(MyWorkFragment("governance", "governance/_my_work.html", my_work.items, 30))
+        # Agreements (views/agreements.py): a chain-menu section and the signatures waiting for my mandate.
+        register_nav_section(
+            NavSection(
+                "agreements",
+                pgettext_lazy("chain menu", "Agreements"),
+                "governance:agreement_list",
+                ("agreement_",),
+                58,
+                home_link=_("Agreements: covenants and other agreements of the partners, and who signed them"),
+            )
+        )
+        register_my_work(
+            MyWorkFragment("agreements", "governance/_my_work_agreements.html", my_work_agreements.items, 31)
+        )
         register_chain_home(ChainHomeFragment("governance", "governance/_chain_home.html", my_work.chain_home, 30))

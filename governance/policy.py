@@ -130,3 +130,88 @@ def may_update_action(user, action) -> bool:
     if not may_view(user, action.body):
         return False
     return action.owner_id == user.pk or may_run_meetings(user, action.body)
+
+
+# --- Agreements and signing by mandate (governance/models/agreements.py) ------------------------
+
+
+def may_manage_agreements(user, chain) -> bool:
+    """Draw up agreements, their parties and versions, send them for signature and end them: the
+    chain's programme managers (and administrators), who set up its governance."""
+    return allows(user, Action.MANAGE_BODIES, chain)
+
+
+def signers_for(partnership: Partnership, on: date | None = None) -> list[Person]:
+    """Who may sign for ``partnership`` on that day: a usable mandate to sign agreements (one query)."""
+    return signers_by_partner([partnership], on).get(partnership.pk, [])
+
+
+def signers_by_partner(partnerships, on: date | None = None) -> dict[int, list[Person]]:
+    """``signers_for`` for several partners at once: per partnership id, by name (one query)."""
+    usable = (
+        Mandate.objects.usable_on(on or timezone.localdate())
+        .filter(partnership__in=[p.pk for p in partnerships], scope=MandateScope.SIGN_AGREEMENTS)
+        .select_related("person")
+        .order_by("person__full_name", "pk")
+    )
+    result: dict[int, list[Person]] = {}
+    for mandate in usable:
+        people = result.setdefault(mandate.partnership_id, [])
+        if mandate.person not in people:
+            people.append(mandate.person)
+    return result
+
+
+def sign_refusal(user, party, on: date | None = None) -> str | None:
+    """Why ``user`` may not sign for the agreement's ``party`` on that day, or None if they may. As
+    ``position_refusal``, the message names what is missing: the party signs at all, the user works
+    for it, and which mandate — none, ended, not yet valid, another scope, another chain's partner,
+    or one their role cannot use."""
+    on = on or timezone.localdate()
+    partnership = party.partnership
+    org = partnership.organisation
+    scope = MandateScope.SIGN_AGREEMENTS.label
+    about = {"org": org, "scope": scope, "day": on.strftime("%d-%m-%Y")}
+    if not party.signs:
+        return _("%(org)s participates in this agreement and does not sign it.") % about
+    if not user.is_authenticated or user.organisation_id != partnership.organisation_id:
+        return (
+            _("You do not work for %(org)s: only someone of %(org)s with a mandate to “%(scope)s” signs for it.")
+            % about
+        )
+    mine = list(Mandate.objects.filter(person=user, partnership=partnership))
+    signing = [mandate for mandate in mine if mandate.scope == MandateScope.SIGN_AGREEMENTS]
+    usable = Mandate.objects.usable_on(on).filter(pk__in=[mandate.pk for mandate in signing])
+    if signing and usable.exists():
+        return None
+    if any(m.valid_from <= on and (m.valid_until is None or m.valid_until >= on) for m in signing):
+        return _("Your role in this chain cannot use your mandate to “%(scope)s” for %(org)s.") % about
+    ended = [m.valid_until for m in signing if m.valid_until is not None and m.valid_until < on]
+    if ended:
+        return _("Your mandate to “%(scope)s” for %(org)s ended on %(until)s.") % {
+            **about,
+            "until": max(ended).strftime("%d-%m-%Y"),
+        }
+    starting = [m.valid_from for m in signing if m.valid_from > on]
+    if starting:
+        return _("Your mandate to “%(scope)s” for %(org)s is valid only from %(from)s.") % {
+            **about,
+            "from": min(starting).strftime("%d-%m-%Y"),
+        }
+    other_scopes = sorted({str(MandateScope(m.scope).label) for m in mine})
+    if other_scopes:
+        return _("You have no mandate to “%(scope)s” for %(org)s; yours for it: %(others)s.") % {
+            **about,
+            "others": ", ".join(f"“{label}”" for label in other_scopes),
+        }
+    elsewhere = (
+        Mandate.objects.filter(person=user, scope=MandateScope.SIGN_AGREEMENTS)
+        .exclude(partnership=partnership)
+        .select_related("partnership__chain")
+        .first()
+    )
+    if elsewhere is not None:
+        return _(
+            "Your mandate to “%(scope)s” is for %(org)s in the chain %(chain)s, not for %(org)s in this chain."
+        ) % {**about, "chain": elsewhere.partnership.chain}
+    return _("You have no valid mandate to “%(scope)s” for %(org)s on %(day)s.") % about

@@ -9,11 +9,12 @@ Each views module declares its own ``routes`` next to the views they point at:
 - views/calendar.py   a meeting as .ics and the personal calendar feed
 - views/decisions.py  proposals, positions, amending, outcome, the decision register and its export
 - views/actions.py    actions per body and chain, their status
+- views/agreements.py agreements, their versions and signatures, the agreement as PDF
 
 Names follow <model>_<action>; every name needs a row in tests/matrix/governance/.
 """
 
-from .views import actions, agenda, bodies, calendar, decisions, meetings, minutes
+from .views import actions, agenda, agreements, bodies, calendar, decisions, meetings, minutes
 
 app_name = "governance"
 
@@ -25,4 +26,5 @@ urlpatterns = [
     *calendar.routes,
     *decisions.routes,
     *actions.routes,
+    *agreements.routes,
 ]

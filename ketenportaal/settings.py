@@ -477,3 +477,18 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": max(MEETING_NOTICE_INTERVAL_SECONDS - 1, 1)},
     },
 }
+
+# Agreements (governance/services/agreements.py): an attached PDF is at most this large (the form
+# says so); the expiry of agreements past their end date and the reminders before the evaluation
+# and end dates (once each per person and date) run hourly, so a run missed is caught up.
+AGREEMENT_PDF_MAX_BYTES = env.int("AGREEMENT_PDF_MAX_BYTES", default=10 * 1024 * 1024)
+AGREEMENT_REMINDER_DAYS = env.int("AGREEMENT_REMINDER_DAYS", default=30)
+AGREEMENT_SWEEP_INTERVAL_SECONDS = env.int("AGREEMENT_SWEEP_INTERVAL_SECONDS", default=60 * 60)
+CELERY_IMPORTS = [*CELERY_IMPORTS, "governance.tasks_agreements"]  # not a tasks.py: named for the worker
+CELERY_BEAT_SCHEDULE |= {
+    "sweep-agreements": {
+        "task": "governance.tasks_agreements.sweep_agreements",
+        "schedule": AGREEMENT_SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": max(AGREEMENT_SWEEP_INTERVAL_SECONDS - 1, 1)},
+    },
+}

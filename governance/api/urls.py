@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .agreements import AgreementViewSet
 
 app_name = "governance-api"
 
@@ -11,5 +12,6 @@ router.register("bodies", views.BodyViewSet, basename="body")
 router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("decisions", views.DecisionViewSet, basename="decision")
 router.register("actions", views.ActionViewSet, basename="action")
+router.register("agreements", AgreementViewSet, basename="agreement")
 
 urlpatterns = router.urls
