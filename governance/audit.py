@@ -12,8 +12,11 @@ from .models import (
     Attendance,
     Body,
     BodyMember,
+    Bottleneck,
+    BottleneckComment,
     Decision,
     DecisionPosition,
+    Escalation,
     Meeting,
     MeetingSeries,
     MinutesReopening,
@@ -32,6 +35,13 @@ auditlog.register(Decision, exclude_fields=["chain", "filed_on"])
 # recorded_at is the entry's own time: as a change of its own it would only repeat it.
 auditlog.register(DecisionPosition, exclude_fields=["recorded_at"])
 auditlog.register(ActionItem)
+
+# Bottlenecks (models/bottlenecks.py): every change, the partners and indicators they concern
+# included; escalations and comments as they are made. The sweep's automatic escalations are
+# written set-based (no per-row signal): their Escalation rows are the record of those steps.
+auditlog.register(Bottleneck, m2m_fields={"partners", "indicators"})
+auditlog.register(Escalation)
+auditlog.register(BottleneckComment)
 
 # Agreements (models/agreements.py): every change to an agreement and its parties; versions and
 # signatures as they are made (a signature is never changed, a signed version's content neither).

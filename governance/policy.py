@@ -25,8 +25,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stakeholders.models import Mandate, MandateScope, Partnership, Person
-from stakeholders.permissions import Action, allows
+from stakeholders.models import Mandate, MandateScope, Partnership, Person, Role
+from stakeholders.permissions import Action, allows, role_in
 
 from .models import Body, BodyMember, MemberPosition
 
@@ -130,6 +130,40 @@ def may_update_action(user, action) -> bool:
     if not may_view(user, action.body):
         return False
     return action.owner_id == user.pk or may_run_meetings(user, action.body)
+
+
+# --- Bottlenecks and the escalation ladder (governance/models/bottlenecks.py) ----------------------
+
+
+def may_report_bottleneck(user, chain) -> bool:
+    """Report a bottleneck, and comment on one: every member of the chain but a viewer (who only
+    reads); an API connection (a contributor) reports for its partner's own system."""
+    if not allows(user, Action.VIEW, chain):
+        return False
+    return user.is_superuser or user.is_staff or role_in(user, chain) != Role.VIEWER
+
+
+def may_handle_bottleneck(user, bottleneck) -> bool:
+    """Edit a bottleneck and move its status (being handled, resolved, withdrawn): its owner and who
+    may run the meetings of the body it sits at (chair, vice-chair, secretary, programme managers)."""
+    if not may_view(user, bottleneck.body):
+        return False
+    return bottleneck.owner_id == user.pk or may_run_meetings(user, bottleneck.body)
+
+
+def may_escalate_bottleneck(user, bottleneck) -> bool:
+    """Escalate by hand, with a reason: the owner, and the chair (or vice-chair) of the body it sits at."""
+    if not may_view(user, bottleneck.body):
+        return False
+    if bottleneck.owner_id == user.pk:
+        return True
+    chairs = {MemberPosition.CHAIR, MemberPosition.VICE_CHAIR}
+    return any(seat.person_id == user.pk and seat.position in chairs for seat in _seats(user, bottleneck.body))
+
+
+def may_respond_to_bottleneck(user, bottleneck) -> bool:
+    """Record the response of the body it sits at (which stops that level's clock): who may run its meetings."""
+    return may_run_meetings(user, bottleneck.body)
 
 
 # --- Agreements and signing by mandate (governance/models/agreements.py) ------------------------

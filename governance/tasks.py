@@ -98,3 +98,29 @@ def _pause(setting: str, what: str):
         time.sleep(delay)
 
     return pause
+
+
+@shared_task
+def escalate_overdue_bottlenecks(now: str | None = None) -> dict[str, int]:
+    """Escalate every bottleneck whose response time passed, once per level, then tell the receiving
+    bodies (beat ``escalate-overdue-bottlenecks``; governance/services/bottlenecks.py). ``now`` (an
+    ISO time) lets a test run the sweep as of a later day."""
+    from datetime import datetime
+
+    from .services import bottlenecks
+
+    moment = datetime.fromisoformat(now) if now else None
+    pause = _pause("ESCALATION_TEST_DELAY", "escalation sweep holding its rows")
+    result = bottlenecks.SweepResult(escalated=bottlenecks.sweep(moment, pause=pause))
+    result.notified = bottlenecks.send_notices(moment, pause=pause)
+    logger.info("bottlenecks: %(escalated)d escalated, %(notified)d person(s) told", result.as_dict())
+    return result.as_dict()
+
+
+@shared_task
+def send_escalation_notices() -> int:
+    """Tell the receiving bodies about escalations made by hand (enqueued on commit); the beat's
+    sweep catches up whatever this missed."""
+    from .services import bottlenecks
+
+    return bottlenecks.send_notices(pause=_pause("ESCALATION_TEST_DELAY", "escalation notice claimed"))

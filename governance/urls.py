@@ -10,11 +10,12 @@ Each views module declares its own ``routes`` next to the views they point at:
 - views/decisions.py  proposals, positions, amending, outcome, the decision register and its export
 - views/actions.py    actions per body and chain, their status
 - views/agreements.py agreements, their versions and signatures, the agreement as PDF
+- views/bottlenecks.py  bottlenecks: the board, reporting, the clock, escalating, responding, comments
 
 Names follow <model>_<action>; every name needs a row in tests/matrix/governance/.
 """
 
-from .views import actions, agenda, agreements, bodies, calendar, decisions, meetings, minutes
+from .views import actions, agenda, agreements, bodies, bottlenecks, calendar, decisions, meetings, minutes
 
 app_name = "governance"
 
@@ -27,4 +28,5 @@ urlpatterns = [
     *decisions.routes,
     *actions.routes,
     *agreements.routes,
+    *bottlenecks.routes,
 ]

@@ -478,6 +478,17 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 
+# Bottlenecks whose response time passed without a response go up the escalation ladder, once per
+# level, and the receiving body's chair and secretary are mailed once (governance/services/bottlenecks.py).
+ESCALATION_INTERVAL_SECONDS = env.int("ESCALATION_INTERVAL_SECONDS", default=60 * 60)
+CELERY_BEAT_SCHEDULE |= {
+    "escalate-overdue-bottlenecks": {
+        "task": "governance.tasks.escalate_overdue_bottlenecks",
+        "schedule": ESCALATION_INTERVAL_SECONDS,
+        "options": {"expires": max(ESCALATION_INTERVAL_SECONDS - 1, 1)},
+    },
+}
+
 # Agreements (governance/services/agreements.py): an attached PDF is at most this large (the form
 # says so); the expiry of agreements past their end date and the reminders before the evaluation
 # and end dates (once each per person and date) run hourly, so a run missed is caught up.

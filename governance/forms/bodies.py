@@ -46,6 +46,7 @@ class BodyForm(_ChainConstraints, VersionedFormMixin, PortalModelForm):
     constraint_fields = {
         "body_name_unique_per_chain": "name",
         "body_does_not_escalate_to_itself": "escalates_to",
+        "body_response_time_positive": "response_days",
     }
 
     class Meta:
@@ -58,6 +59,7 @@ class BodyForm(_ChainConstraints, VersionedFormMixin, PortalModelForm):
             "majority_percent",
             "quorum_percent",
             "escalates_to",
+            "response_days",
             "meeting_minutes",
             "is_active",
         ]

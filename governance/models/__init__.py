@@ -13,6 +13,15 @@ from .agreements import (
     VersionSignedError,
 )
 from .bodies import Body, BodyLevel, BodyMember, DecisionRule, MemberPosition
+from .bottlenecks import (
+    Bottleneck,
+    BottleneckComment,
+    BottleneckQuerySet,
+    BottleneckStatus,
+    Escalation,
+    EscalationNotice,
+    Severity,
+)
 from .decisions import Decision, DecisionPosition, DecisionStatus, DecisionWay, PositionKind
 from .meetings import (
     AgendaItem,
@@ -51,12 +60,18 @@ __all__ = [
     "Body",
     "BodyLevel",
     "BodyMember",
+    "Bottleneck",
+    "BottleneckComment",
+    "BottleneckQuerySet",
+    "BottleneckStatus",
     "CalendarFeed",
     "Decision",
     "DecisionPosition",
     "DecisionRule",
     "DecisionStatus",
     "DecisionWay",
+    "Escalation",
+    "EscalationNotice",
     "Meeting",
     "MeetingNotice",
     "MeetingSeries",
@@ -68,5 +83,6 @@ __all__ = [
     "NoticeStatus",
     "PositionKind",
     "SeriesFrequency",
+    "Severity",
     "SuggestionChoice",
 ]

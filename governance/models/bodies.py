@@ -22,6 +22,10 @@ class BodyLevel(models.TextChoices):
         return {cls.OPERATIONAL: 1, cls.TACTICAL: 2, cls.STRATEGIC: 3}[level]
 
 
+# A response time longer than a quarter of a year is no escalation ladder.
+MAX_RESPONSE_DAYS = 65
+
+
 class DecisionRule(models.TextChoices):
     CONSENT = "consent", _("Consent of every represented core partner")
     QUALIFIED_MAJORITY = "majority", _("Qualified majority with a quorum")
@@ -65,6 +69,17 @@ class Body(models.Model):
     meeting_minutes = models.PositiveSmallIntegerField(
         _("default meeting length (minutes)"), default=120, validators=[MinValueValidator(15), MaxValueValidator(720)]
     )
+    # The escalation ladder (governance/models/bottlenecks.py): how long this body has to respond
+    # to a bottleneck at its level before it goes up to ``escalates_to``.
+    response_days = models.PositiveSmallIntegerField(
+        _("response time (working days)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RESPONSE_DAYS)],
+        help_text=_(
+            "Working days (Dutch public holidays excluded) this body has to respond to a bottleneck before it "
+            "escalates to the next level."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = BodyQuerySet.as_manager()
@@ -83,6 +98,11 @@ class Body(models.Model):
                 condition=~models.Q(escalates_to=models.F("pk")),
                 name="body_does_not_escalate_to_itself",
                 violation_error_message=_("A body cannot escalate to itself."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(response_days__gte=1),
+                name="body_response_time_positive",
+                violation_error_message=_("A response time is at least one working day."),
             ),
         ]
 
@@ -106,21 +126,65 @@ class Body(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        errors = {}
+        lower = self._lower_bodies_refusal()
+        if lower:
+            errors["level"] = lower
+        upper = self._escalation_refusal()
+        if upper:
+            errors["escalates_to"] = upper
+        if errors:
+            raise ValidationError(errors)
+
+    def _escalation_refusal(self) -> str | None:
         target = self.escalates_to
         if target is None:
-            return
+            return None
         if self.pk and target.pk == self.pk:
-            raise ValidationError({"escalates_to": _("A body cannot escalate to itself.")})
+            return _("A body cannot escalate to itself.")
         if self.chain_id and target.chain_id != self.chain_id:
-            raise ValidationError({"escalates_to": _("Choose a body of the same chain.")})
+            return _("Choose a body of the same chain.")
+        loop = self.ladder_loop()
+        if loop:
+            return _("This would make the escalation ladder a loop: %(path)s.") % {
+                "path": " → ".join(str(body) for body in loop)
+            }
         if self.level and BodyLevel.rank(target.level) <= BodyLevel.rank(self.level):
-            raise ValidationError(
-                {
-                    "escalates_to": _(
-                        "A body escalates to a body on a higher level (operational → tactical → strategic)."
-                    )
-                }
-            )
+            return _("A body escalates to a body on a higher level (operational → tactical → strategic).")
+        return None
+
+    def ladder_loop(self) -> list[Body]:
+        """The bodies from this one back to itself if following ``escalates_to`` comes back here
+        (a body escalating to itself through others), else an empty list. The levels already rule a
+        loop out; this holds even when a body's level was changed after others pointed to it."""
+        path: list[Body] = [self]
+        seen = {self.pk}
+        body = self.escalates_to
+        while body is not None:
+            path.append(body)
+            if body.pk == self.pk and self.pk is not None:
+                return path
+            if body.pk in seen:  # a loop further up that does not pass through this body
+                return []
+            seen.add(body.pk)
+            body = body.escalates_to
+        return []
+
+    def _lower_bodies_refusal(self) -> str | None:
+        """A body's level may not drop to (or below) that of a body escalating to it: the ladder
+        would run sideways or down, and could close into a loop."""
+        if self.pk is None or not self.level:
+            return None
+        lower = [
+            body
+            for body in Body.objects.filter(escalates_to=self.pk).exclude(pk=self.pk)
+            if BodyLevel.rank(body.level) >= BodyLevel.rank(self.level)
+        ]
+        if not lower:
+            return None
+        return _("%(bodies)s escalate(s) to this body, so its level must stay above theirs.") % {
+            "bodies": ", ".join(body.name for body in lower)
+        }
 
 
 class MemberPosition(models.TextChoices):

@@ -285,6 +285,7 @@ def a_body(**overrides) -> dict:
         "majority_percent": "67",
         "quorum_percent": "50",
         "escalates_to": "",
+        "response_days": "3",
         "meeting_minutes": "90",
     }
     data.update(overrides)
@@ -315,6 +316,8 @@ def test_it_sets_up_a_body(world: World, client_for):
         ({"quorum_percent": "101"}, "quorum_percent", "less than or equal to 100"),
         ({"meeting_minutes": "5"}, "meeting_minutes", "greater than or equal to 15"),
         ({"meeting_minutes": "zestig"}, "meeting_minutes", "Enter a whole number."),
+        ({"response_days": "0"}, "response_days", "greater than or equal to 1"),
+        ({"response_days": "-2"}, "response_days", "greater than or equal to"),
         ({"purpose": "a\x00b"}, "purpose", ""),
     ],
 )

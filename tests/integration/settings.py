@@ -8,6 +8,8 @@ that no deployment has.
   row and before mailing (governance/tasks.py), so that a test can kill the worker mid-run.
 - ``DECISION_REVIEW_TEST_DELAY`` (seconds): the review-date reminders pause this long after each
   decision's notifications (governance/tasks.py), so that a test can kill the worker mid-run.
+- ``ESCALATION_TEST_DELAY`` (seconds): the escalation sweep pauses this long before committing,
+  and each escalation notice after claiming its rows and before mailing (governance/tasks.py).
 - With ``CELERY_VISIBILITY_TIMEOUT`` lowered, Redis is also swept for unacknowledged messages every
   second, so that the task of a worker killed as a whole is redelivered within the test.
 """
@@ -22,6 +24,9 @@ REPORT_DRAFT_TEST_DELAY = float(os.environ.get("REPORT_DRAFT_TEST_DELAY") or 0)
 MEETING_NOTICE_TEST_DELAY = float(os.environ.get("MEETING_NOTICE_TEST_DELAY") or 0)
 # The review-date reminders pause this long after each decision's notifications (governance/tasks.py).
 DECISION_REVIEW_TEST_DELAY = float(os.environ.get("DECISION_REVIEW_TEST_DELAY") or 0)
+# The escalation sweep pauses this long before committing its escalations, and the escalation
+# notices after claiming their rows, before mailing (governance/tasks.py).
+ESCALATION_TEST_DELAY = float(os.environ.get("ESCALATION_TEST_DELAY") or 0)
 
 if os.environ.get("CELERY_VISIBILITY_TIMEOUT"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
