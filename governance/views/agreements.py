@@ -115,9 +115,13 @@ def _detail_context(request: HttpRequest, chain: Chain, agreement: Agreement, **
         s.partnership_id == party.partnership_id and s.version_id == version.pk for s in signatures
     )
     refusal = sign_refusal(user, party) if party is not None and not signed_already else None
-    sign_form = forms.get("sign_form")
-    if sign_form is None and party is not None and not signed_already and refusal is None:
-        sign_form = SignForm(initial={"version": version.pk, "fingerprint": version.fingerprint})
+    posted = forms.get("sign_form")
+    may_sign = party is not None and not signed_already and refusal is None
+    sign_form = (
+        (posted or SignForm(initial={"version": version.pk, "fingerprint": version.fingerprint})) if may_sign else None
+    )
+    # A refused signature whose form is no longer offered (signed meanwhile, mandate gone): its message.
+    sign_error = " ".join(posted.non_field_errors()) if posted is not None and not may_sign else ""
     manager = may_manage_agreements(user, chain)
     return {
         "chain": chain,
@@ -131,6 +135,7 @@ def _detail_context(request: HttpRequest, chain: Chain, agreement: Agreement, **
         "signed_already": signed_already,
         "sign_refusal": refusal,
         "sign_form": sign_form,
+        "sign_error": sign_error,
         "can_manage": manager,
         "can_edit": manager and agreement.status == AgreementStatus.DRAFT,
         "can_send": manager and agreement.status == AgreementStatus.DRAFT,
