@@ -20,6 +20,9 @@ What is suggested, for meeting M of body B:
   chain's steering group), or when a decision of B is about the proposal.
 - **indicator**: the chain's indicators off track or at risk, as their dashboard tile says
   (ambitions.services.dashboard.standings: the same rule and roll-ups).
+- **escalation**: open bottlenecks escalated to B (by hand or by the sweep) that B has not
+  responded to yet (governance/services/bottlenecks.py); accepted, the item carries the
+  bottleneck's title and where it came from.
 
 Nothing is suggested twice on one agenda: a key answered before, or an object the agenda already
 links to (typed in by hand), is left out.
@@ -31,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
@@ -47,9 +50,11 @@ from governance.models import (
     AgendaItem,
     AgendaItemStatus,
     BodyLevel,
+    Bottleneck,
     Decision,
     DecisionStatus,
     DecisionWay,
+    Escalation,
     Meeting,
     MeetingStatus,
     SuggestionChoice,
@@ -60,8 +65,8 @@ from stakeholders.models import Person
 # Queries compute() runs, whatever the number of meetings, decisions, actions and indicators:
 # the agenda's links and the answers (2), the previous and next meeting (2), the previous
 # meeting's unfinished items (1), overdue actions (1), decisions (1), proposals (1), and the
-# indicators' standings (4: ambitions.services.dashboard.standings).
-QUERIES = 12
+# indicators' standings (4: ambitions.services.dashboard.standings), escalated bottlenecks (1).
+QUERIES = 13
 
 # Without a next meeting planned, reviews this many days ahead are suggested.
 REVIEW_HORIZON_DAYS = 31
@@ -74,6 +79,7 @@ class SuggestionKind(models.TextChoices):
     REVIEW = "review", gettext_lazy("Decision to review")
     PROPOSAL = "proposal", gettext_lazy("Indicator proposal waiting for consent")
     INDICATOR = "indicator", gettext_lazy("Indicator off track or at risk")
+    ESCALATION = "escalation", gettext_lazy("Bottleneck escalated to this body")
 
 
 # The AgendaItem field each kind links its object to (a carried item copies its source's links).
@@ -120,6 +126,8 @@ class Suggestion:
             text = _("Review: %(title)s") % {"title": self.subject}
         elif self.kind == SuggestionKind.PROPOSAL:
             text = _("Indicator proposal: %(name)s, version %(number)s") % {"name": self.subject, "number": self.number}
+        elif self.kind == SuggestionKind.ESCALATION:
+            text = _("Bottleneck: %(title)s") % {"title": self.subject}
         else:
             text = self.subject
         return Truncator(text).chars(300)
@@ -138,6 +146,8 @@ class Suggestion:
             return _("Review date %(day)s.") % {"day": day}
         if self.kind == SuggestionKind.PROPOSAL:
             return _("Proposed; waits for the consent of the core partners.")
+        if self.kind == SuggestionKind.ESCALATION:
+            return _("Escalated from %(body)s; a response is due by %(day)s.") % {"body": self.owner, "day": day}
         return _("%(status)s in %(period)s.") % {"status": Status(self.status).label, "period": self.period.label()}
 
 
@@ -165,6 +175,7 @@ def compute(meeting: Meeting, today: date | None = None) -> list[Suggestion]:
         *_carried(previous),
         *_overdue_actions(meeting),
         *_decisions(meeting, previous, following),
+        *_escalations(meeting),
         *_proposals(meeting),
         *_indicators(meeting, today),
     ]
@@ -251,6 +262,24 @@ def _decisions(meeting: Meeting, previous: Meeting | None, following: Meeting | 
         else:
             found.append(Suggestion(SuggestionKind.REVIEW, pk, title, review_on, links={"decision": pk}))
     return found
+
+
+def _escalations(meeting: Meeting) -> list[Suggestion]:
+    """Open bottlenecks that came up the ladder to the meeting's body and wait for its response
+    (``owner`` holds the body they came from, ``day`` the response's due date)."""
+    arrived = Escalation.objects.filter(bottleneck=OuterRef("pk"), to_body=meeting.body_id).order_by("-at", "-pk")
+    rows = (
+        Bottleneck.objects.filter(body=meeting.body_id)
+        .awaiting_response()
+        .annotate(came_from=Subquery(arrived.values("from_body__name")[:1]))
+        .filter(came_from__isnull=False)
+        .order_by("due_on", "pk")
+        .values_list("pk", "title", "due_on", "owner_id", "came_from")
+    )
+    return [
+        Suggestion(SuggestionKind.ESCALATION, pk, title, due, owner=came_from, presenter_id=owner)
+        for pk, title, due, owner, came_from in rows
+    ]
 
 
 def _proposals(meeting: Meeting) -> list[Suggestion]:

@@ -225,3 +225,30 @@ def test_a_refusing_mail_server_keeps_nothing_and_the_next_run_retries(world, mo
     assert not EscalationNotice.objects.exists() and not Notification.objects.exists()
     monkeypatch.undo()
     assert service.send_notices(later) == 2
+
+
+# --- On the receiving body's next agenda -----------------------------------------------------------
+
+
+def test_an_escalation_is_suggested_for_the_receiving_bodys_next_agenda(world):
+    from governance.models import Meeting
+    from governance.services import suggestions
+
+    lad = ladder(world, response_days=1)
+    item = bottleneck(world, lad.local, at=moment(date(2026, 11, 23)))
+    bottleneck(world, lad.tactical, at=moment(date(2026, 11, 23)), title="Direct tactisch gemeld")
+    service.sweep(moment(date(2026, 11, 25)))
+    starts = moment(date(2026, 12, 3), 14)
+    meeting = Meeting.objects.create(body=lad.tactical, starts_at=starts, ends_at=starts + timedelta(hours=2))
+    found = [s for s in suggestions.compute(meeting) if s.kind == suggestions.SuggestionKind.ESCALATION]
+    assert [(s.object_id, s.title) for s in found] == [(item.pk, "Bottleneck: Advies reclassering te laat")]
+    assert "Locatieoverleg" in found[0].reason
+    agenda_item = suggestions.accept(meeting, found[0].key, lad.tactical_secretary)
+    assert agenda_item.title == "Bottleneck: Advies reclassering te laat"
+    assert not [s for s in suggestions.compute(meeting) if s.kind == suggestions.SuggestionKind.ESCALATION]
+    # Once the body responded, the next meeting is not asked again.
+    item.refresh_from_db()
+    service.record_response(item, lad.tactical_chair, "Opgepakt.")
+    two_weeks = starts + timedelta(days=14)
+    later = Meeting.objects.create(body=lad.tactical, starts_at=two_weeks, ends_at=two_weeks + timedelta(hours=2))
+    assert not [s for s in suggestions.compute(later) if s.kind == suggestions.SuggestionKind.ESCALATION]
