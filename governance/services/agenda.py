@@ -86,15 +86,49 @@ class Agenda:
 def items_of(meeting: Meeting, with_minutes: bool = False):
     """The meeting's items in order with what the agenda shows of them (one query); with the
     minutes, also the decisions taken and actions agreed on each (two more)."""
-    items = meeting.agenda_items.select_related(
-        "presenter", "indicator", "indicator_version__indicator", "decision", "action", "report"
-    ).order_by("order", "pk")
+    # Only the columns the agenda, minutes and PDFs show: the linked rows' text columns and the
+    # owners' person rows would otherwise be most of the page's cost (docs/benchmarks.md).
+    items = (
+        meeting.agenda_items.select_related(
+            "presenter", "indicator", "indicator_version__indicator", "decision", "action", "report"
+        )
+        .only(
+            *ITEM_COLUMNS,
+            "presenter__full_name",
+            "indicator__name",
+            "indicator_version__number",
+            "indicator_version__indicator__name",
+            "decision__title",
+            "action__description",
+            "report__period",
+            "report__frequency",
+        )
+        .order_by("order", "pk")
+    )
     if with_minutes:
+        actions = ActionItem.objects.select_related("owner").only(
+            "pk", "agenda_item_id", "description", "due_on", "owner__full_name"
+        )
         items = items.prefetch_related(
             Prefetch("decisions_taken", queryset=Decision.objects.only("pk", "title", "status", "agenda_item_id")),
-            Prefetch("actions_agreed", queryset=ActionItem.objects.select_related("owner")),
+            Prefetch("actions_agreed", queryset=actions),
         )
     return items
+
+
+ITEM_COLUMNS = (
+    "pk",
+    "meeting_id",
+    "order",
+    "title",
+    "presenter_id",
+    "duration_minutes",
+    "description",
+    *(f"{field}_id" for field in LINK_FIELDS),
+    "carried_from_id",
+    "status",
+    "notes",
+)
 
 
 def build(meeting: Meeting, items: list[AgendaItem] | None = None) -> Agenda:

@@ -23,6 +23,7 @@ from datetime import date
 import django_filters
 from django.db.models import Exists, Max, Min, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -135,6 +136,28 @@ class Register:
             )
             filled.append(decision)
         return filled
+
+
+def positions_html(decision: Decision) -> str:
+    """The register row's positions as list items (``decision`` filled by Register.fill). Written
+    here, not in the template: 25 rows of about ten positions each made the template loop most of
+    the page's cost (docs/benchmarks.md)."""
+    flag = _("dissent recorded")
+    return format_html_join(
+        "",
+        '<li>{}: <span class="kp-answer kp-answer--{}">{}</span>{}</li>',
+        (
+            (
+                position.partnership.organisation,
+                position.kind,
+                position.kind_label,
+                format_html(' <strong class="kp-flag kp-flag--dissent">{}</strong>: {}', flag, position.reason)
+                if position.is_dissent
+                else "",
+            )
+            for position in decision.positions_by_name
+        ),
+    )
 
 
 def register(chain: Chain, params) -> Register:

@@ -68,6 +68,8 @@ def decision_list(request: HttpRequest, slug: str) -> HttpResponse:
     if result.decisions is not None:
         page = Paginator(result.decisions, registry.PER_PAGE).get_page(request.GET.get("pagina"))
         rows = result.fill(page.object_list)
+        for decision in rows:
+            decision.positions_html = registry.positions_html(decision)
     query = request.GET.copy()
     query.pop("pagina", None)
     context = {
