@@ -156,8 +156,8 @@ def agreement_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The details and parties of a draft (once sent for signature, a new version is the way)."""
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
+    _require_manager(request, chain)  # before the lookup: a forged id tells a non-manager nothing
     agreement = _agreement(request, chain, pk)
-    _require_manager(request, chain)
     if agreement.status != AgreementStatus.DRAFT:
         messages.error(request, _("Only a draft's details and parties can be changed; make a new version instead."))
         return redirect_after_save(request, _detail_url(chain, agreement))
@@ -176,8 +176,8 @@ def agreement_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def agreement_version_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
+    _require_manager(request, chain)  # before the lookup: a forged id tells a non-manager nothing
     agreement = _agreement(request, chain, pk)
-    _require_manager(request, chain)
     current = services.current_version(agreement)
     form = VersionForm(
         request.POST if request.method == "POST" else None,
@@ -208,8 +208,8 @@ def agreement_version_create(request: HttpRequest, slug: str, pk: int) -> HttpRe
 def agreement_send(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
+    _require_manager(request, chain)  # before the lookup: a forged id tells a non-manager nothing
     agreement = _agreement(request, chain, pk)
-    _require_manager(request, chain)
     try:
         services.send_for_signature(request.user, agreement)
     except services.AgreementRefused as refused:
@@ -255,8 +255,8 @@ def agreement_sign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def agreement_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
+    _require_manager(request, chain)  # before the lookup: a forged id tells a non-manager nothing
     agreement = _agreement(request, chain, pk)
-    _require_manager(request, chain)
     form = EndForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -6,9 +6,19 @@ its rows point at to ``found.by_kind`` (one per target: PARTNER_A, PARTNER_B, OT
 this order, so a later module may use an earlier one's objects.
 """
 
-from tests.matrix.governance import actions, agenda, api, bodies, bottlenecks, calendar, decisions, meetings
+from tests.matrix.governance import (
+    actions,
+    agenda,
+    agreements,
+    api,
+    bodies,
+    bottlenecks,
+    calendar,
+    decisions,
+    meetings,
+)
 
-MODULES = [bodies, meetings, agenda, calendar, decisions, actions, bottlenecks, api]
+MODULES = [bodies, meetings, agenda, calendar, decisions, actions, bottlenecks, agreements, api]
 
 ROWS = [row for module in MODULES for row in module.ROWS]
 
