@@ -10,6 +10,7 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from governance.models import Agreement, AgreementStatus, AgreementVersion, PartyRole, Signature
@@ -25,6 +26,13 @@ pytestmark = pytest.mark.django_db
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The messages asserted are the English msgids; pages are read through english_client_for."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -45,10 +53,10 @@ def sign_post(agreement: Agreement, version: AgreementVersion | None = None) -> 
     return {"version": version.pk, "fingerprint": version.fingerprint, "confirm": "on"}
 
 
-def test_it_draws_up_an_agreement_with_parties_and_a_fingerprinted_first_version(parties, client_for):
+def test_it_draws_up_an_agreement_with_parties_and_a_fingerprinted_first_version(parties, english_client_for):
     w = parties.world
     data = pdf()
-    response = client_for(w.manager).post(
+    response = english_client_for(w.manager).post(
         reverse("governance:agreement_create", args=["zsm"]),
         {
             "kind": "covenant",
@@ -78,9 +86,9 @@ def test_it_draws_up_an_agreement_with_parties_and_a_fingerprinted_first_version
     assert version.attachment_size == len(data)
 
 
-def test_it_never_offers_or_takes_a_partner_of_the_chain_as_required_to_sign(parties, client_for):
+def test_it_never_offers_or_takes_a_partner_of_the_chain_as_required_to_sign(parties, english_client_for):
     w = parties.world
-    client = client_for(w.manager)
+    client = english_client_for(w.manager)
     page = client.get(reverse("governance:agreement_create", args=["zsm"])).content.decode()
     court_field = page.split(f'name="party_{parties.court.pk}"')[1].split("</select>")[0]
     assert 'value="signs"' not in court_field
@@ -110,10 +118,10 @@ def test_it_sends_for_signature_and_tells_who_may_sign(parties, django_capture_o
     assert told == {w.lead_a.pk, w.lead_b.pk}  # the court participates: its lead is not asked
 
 
-def test_a_signature_records_person_organisation_mandate_fingerprint_time_ip_and_browser(parties, client_for):
+def test_a_signature_records_person_organisation_mandate_fingerprint_time_ip_and_browser(parties, english_client_for):
     w = parties.world
     agreement = covenant(parties, attachment=pdf())
-    client = client_for(w.lead_a)
+    client = english_client_for(w.lead_a)
     response = client.post(
         sign_url(agreement), sign_post(agreement), HTTP_USER_AGENT="Firefox/140", REMOTE_ADDR="198.51.100.7"
     )
@@ -135,34 +143,36 @@ def test_a_signature_records_person_organisation_mandate_fingerprint_time_ip_and
     assert agreement.status == AgreementStatus.FOR_SIGNATURE  # OM has not signed yet
 
 
-def test_the_last_required_signature_puts_it_in_force_and_the_page_verifies_every_fingerprint(parties, client_for):
+def test_the_last_required_signature_puts_it_in_force_and_the_page_verifies_every_fingerprint(
+    parties, english_client_for
+):
     w = parties.world
     agreement = covenant(parties, attachment=pdf())
     sign(w.lead_a, agreement)
-    response = client_for(w.lead_b).post(sign_url(agreement), sign_post(agreement))
+    response = english_client_for(w.lead_b).post(sign_url(agreement), sign_post(agreement))
     assert response.status_code == 302
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.IN_FORCE
     assert agreement.in_force_since is not None
-    page = client_for(w.viewer).get(detail_url(agreement)).content.decode()
+    page = english_client_for(w.viewer).get(detail_url(agreement)).content.decode()
     assert page.count("Matches: what was signed is the stored content") == 2
     assert "Verified: the fingerprint of the stored content" in page
 
 
-def test_verification_says_when_the_stored_content_no_longer_matches(parties, client_for, media_root):
+def test_verification_says_when_the_stored_content_no_longer_matches(parties, english_client_for, media_root):
     w = parties.world
     agreement = covenant(parties, attachment=pdf())
     sign(w.lead_a, agreement)
     version = services.current_version(agreement)
     # Someone swaps the stored file behind the portal's back.
     (media_root / version.attachment.name).write_bytes(pdf(padding=10))
-    page = client_for(w.viewer).get(detail_url(agreement)).content.decode()
+    page = english_client_for(w.viewer).get(detail_url(agreement)).content.decode()
     assert "Not verified: the stored content no longer has the version" in page
     assert "Does not match: the stored content differs from what was signed" in page
 
 
 def test_a_new_version_voids_the_old_signatures_keeps_them_and_asks_again(
-    parties, client_for, django_capture_on_commit_callbacks
+    parties, english_client_for, django_capture_on_commit_callbacks
 ):
     w = parties.world
     agreement = covenant(parties)
@@ -170,7 +180,7 @@ def test_a_new_version_voids_the_old_signatures_keeps_them_and_asks_again(
     sign(w.lead_b, agreement)
     first = services.current_version(agreement)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(w.manager).post(
+        response = english_client_for(w.manager).post(
             reverse("governance:agreement_version_create", args=["zsm", agreement.pk]),
             {"text": TEXT + "\n3. Reclassering\n", "note": "Reclassering erbij"},
         )
@@ -180,28 +190,28 @@ def test_a_new_version_voids_the_old_signatures_keeps_them_and_asks_again(
     second = services.current_version(agreement)
     assert second.number == 2 and second.fingerprint != first.fingerprint
     assert Signature.objects.filter(version=first).count() == 2  # kept, in the history
-    page = client_for(w.viewer).get(detail_url(agreement)).content.decode()
+    page = english_client_for(w.viewer).get(detail_url(agreement)).content.decode()
     assert page.count("Not yet signed") == 2
     assert "(void)" in page
     assert Notification.objects.filter(key=f"agreement-sign:{second.pk}").count() == 2
 
 
-def test_the_text_is_rendered_safely(parties, client_for):
+def test_the_text_is_rendered_safely(parties, english_client_for):
     w = parties.world
     text = '# Kop\n\n<script>alert(1)</script>\n\n[klik](javascript:alert(2)) <img src=x onerror="alert(3)">'
     agreement = covenant(parties, send=False, text=text)
-    page = client_for(w.viewer).get(detail_url(agreement)).content.decode()
+    page = english_client_for(w.viewer).get(detail_url(agreement)).content.decode()
     body = page.split('class="kp-agreement-text"')[1].split("</div>")[0]
     assert "<h2>Kop</h2>" in body
     # Raw HTML stays text (escaped), a javascript: link is no link: nothing that runs.
     assert "<script" not in body and "<img" not in body and 'href="javascript' not in body
 
 
-def test_the_pdf_ends_with_a_signature_page(parties, client_for):
+def test_the_pdf_ends_with_a_signature_page(parties, english_client_for):
     w = parties.world
     agreement = covenant(parties)
     sign(w.lead_a, agreement)
-    response = client_for(w.viewer).get(reverse("governance:agreement_pdf", args=["zsm", agreement.pk]))
+    response = english_client_for(w.viewer).get(reverse("governance:agreement_pdf", args=["zsm", agreement.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
@@ -210,34 +220,38 @@ def test_the_pdf_ends_with_a_signature_page(parties, client_for):
     assert "Lead-A" in last and "Not yet signed" in last
 
 
-def test_the_attached_pdf_is_served_as_stored_and_never_inline(parties, client_for):
+def test_the_attached_pdf_is_served_as_stored_and_never_inline(parties, english_client_for):
     w = parties.world
     data = pdf()
     agreement = covenant(parties, attachment=data)
-    response = client_for(w.viewer).get(reverse("governance:agreement_attachment", args=["zsm", agreement.pk, 1]))
+    response = english_client_for(w.viewer).get(
+        reverse("governance:agreement_attachment", args=["zsm", agreement.pk, 1])
+    )
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == data
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["Content-Security-Policy"] == "default-src 'none'"
 
 
-def test_my_work_lists_the_signatures_waiting_for_my_mandate(parties, client_for):
+def test_my_work_lists_the_signatures_waiting_for_my_mandate(parties, english_client_for):
     w = parties.world
     agreement = covenant(parties)
     assert [party.partnership for party in services.waiting_for_signature(w.lead_a)] == [w.partner_a]
     assert services.waiting_for_signature(w.contributor_a) == []
     assert services.waiting_for_signature(parties.judge) == []
-    page = client_for(w.lead_a).get("/").content.decode()
+    page = english_client_for(w.lead_a).get("/").content.decode()
     assert "Signatures waiting for my mandate" in page and agreement.title in page
     sign(w.lead_a, agreement)
     assert services.waiting_for_signature(w.lead_a) == []
 
 
-def test_the_agreement_page_costs_the_same_queries_however_many_signatures(parties, client_for, max_page_queries):
+def test_the_agreement_page_costs_the_same_queries_however_many_signatures(
+    parties, english_client_for, max_page_queries
+):
     w = parties.world
     agreement = covenant(parties, attachment=pdf())
     sign(w.lead_a, agreement)
-    client = client_for(w.viewer)
+    client = english_client_for(w.viewer)
     client.get(detail_url(agreement))
     with max_page_queries(30) as few:
         client.get(detail_url(agreement))
@@ -249,7 +263,7 @@ def test_the_agreement_page_costs_the_same_queries_however_many_signatures(parti
         assert client.get(detail_url(agreement)).status_code == 200
 
 
-def test_the_history_shows_versions_and_signatures(parties, client_for):
+def test_the_history_shows_versions_and_signatures(parties, english_client_for):
     w = parties.world
     agreement = covenant(parties)
     sign(w.lead_a, agreement)

@@ -15,7 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
@@ -36,6 +36,13 @@ from tests.factories import MandateFactory, MembershipFactory, PartnershipFactor
 from tests.governance.agreement_fixtures import TEXT, build_parties, covenant, pdf, sign, upload
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The messages asserted are the English msgids (pages through english_client_for)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
