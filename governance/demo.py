@@ -37,9 +37,10 @@ from stakeholders.models import (
     Role,
 )
 
+from .demo_actions import demo_actions, secretary_or_chair
+from .demo_decisions import regional_decisions, stuurgroep_decisions
+from .demo_names import CORE, LOCATIEOVERLEG, PAST_MEETINGS, SLUG, STUURGROEP
 from .models import (
-    ActionItem,
-    ActionStatus,
     AgendaItem,
     AgendaItemStatus,
     Attendance,
@@ -47,27 +48,15 @@ from .models import (
     Body,
     BodyLevel,
     BodyMember,
-    Decision,
-    DecisionPosition,
     DecisionRule,
-    DecisionStatus,
-    DecisionWay,
     Meeting,
     MeetingSeries,
     MeetingStatus,
     MemberPosition,
-    PositionKind,
     SeriesFrequency,
 )
-from .services import agenda
 from .services import meetings as meetings_service
 from .services import series as series_rules
-
-PAST_MEETINGS = 12  # a year of monthly meetings per body
-CORE = ["OM", "Politie", "RN", "SHN", "RvdK"]  # the ZSM core partners (stakeholders/demo.py), chair's first
-SLUG = {"OM": "om", "Politie": "politie", "RN": "reclassering", "SHN": "slachtofferhulp", "RvdK": "rvdk"}
-STUURGROEP = "Landelijke Stuurgroep ZSM"
-LOCATIEOVERLEG = "ZSM-locatieoverleg Amsterdam"
 
 # Names for the regional and location representatives (first and last names combined by index;
 # 25 × 23 names give 575 different combinations).
@@ -156,9 +145,9 @@ def load_demo() -> None:
         _seats(body, spec, partners)
         held[body] = _meetings(body, spec, now)
     indicators = {i.name: i for i in Indicator.objects.filter(ambition__chain=zsm)}
-    _stuurgroep_decisions(bodies[STUURGROEP], partners, people, now, indicators)
-    _regional_decisions(bodies, partners)
-    _actions(bodies, people, now)
+    stuurgroep_decisions(bodies[STUURGROEP], partners, people, now, indicators)
+    regional_decisions(bodies, partners)
+    demo_actions(bodies, people, now)
     # The chairs approve the minutes once the decisions and actions are in them (then they lock);
     # the steering group's last minutes are still waiting for the chair (My work).
     for body, meetings in held.items():
@@ -383,7 +372,7 @@ def _meetings(body: Body, spec: DemoBody, now: datetime) -> list[Meeting]:
         duration_minutes=spec.rhythm.minutes,
         count=PAST_MEETINGS + 2,
         rrule=found.rrule_text,
-        created_by=_secretary_or_chair(body),
+        created_by=secretary_or_chair(body),
     )
     turns = meetings_service.rotation(body.chain_id)
     host = meetings_service.next_host(body, first)
@@ -483,388 +472,3 @@ def _attendance(meeting: Meeting, members: list[BodyMember]) -> list[Attendance]
             status = AttendanceStatus.ABSENT
         rows.append(Attendance(meeting=meeting, member=member, status=status))
     return rows
-
-
-# ---------------------------------------------------------------------------------------------
-# Decisions
-
-
-def _held(body: Body, back: int) -> Meeting:
-    """The body's ``back``-th last meeting that was held (1: the last)."""
-    return (
-        Meeting.objects.filter(body=body, status__in=[MeetingStatus.HELD, MeetingStatus.MINUTES_APPROVED])
-        .order_by("-starts_at")[back - 1 : back]
-        .get()
-    )
-
-
-def _decision(body: Body, title: str, **fields) -> tuple[Decision, bool]:
-    decision = Decision.objects.filter(body=body, title=title).first()
-    if decision is not None:
-        return decision, False
-    meeting = fields.get("meeting")
-    if meeting is not None:
-        fields.setdefault("agenda_item", meeting.agenda_items.filter(order=3).first())
-    created_at = fields.pop("created_at", None)
-    decision = Decision.objects.create(body=body, title=title, **fields)
-    if created_at is not None:  # auto_now_add: the proposal came in before the meeting
-        Decision.objects.filter(pk=decision.pk).update(created_at=created_at)
-    return decision, True
-
-
-def _positions(
-    decision: Decision,
-    partners: dict[str, Partnership],
-    kinds: dict[str, tuple[str, str]],
-    at: datetime,
-    round: int = 1,
-    by_alternate: frozenset[str] = frozenset(),
-) -> None:
-    """Record each partner's position as its member did, or its alternate when the member was not
-    at the meeting (the minutes then say the alternate represented the partner) or for
-    ``by_alternate`` partners."""
-    seats = {m.partnership_id: m for m in decision.body.members.representing()}
-    away = set()
-    if decision.meeting_id:
-        attendance = decision.meeting.attendance.exclude(status=AttendanceStatus.PRESENT)
-        away = set(attendance.filter(member__alternate__isnull=False).values_list("member_id", flat=True))
-        attendance.filter(member_id__in=away).update(status=AttendanceStatus.REPRESENTED)  # bulk: minutes may be locked
-    for partner, (kind, reason) in kinds.items():
-        seat = seats[partners[partner].pk]
-        stand_in = seat.alternate_id is not None and (seat.pk in away or partner in by_alternate)
-        DecisionPosition.objects.create(
-            decision=decision,
-            round=round,
-            partnership=partners[partner],
-            kind=kind,
-            reason=reason,
-            recorded_by=seat.alternate if stand_in else seat.person,
-            as_alternate=stand_in,
-        )
-    DecisionPosition.objects.filter(decision=decision, round=round).update(recorded_at=at)
-
-
-CONSENT = (PositionKind.CONSENT, "")
-CAPACITY_DISSENT = (
-    "Reclassering Nederland stemt in, maar legt vast dat zij met de huidige bezetting in het weekend "
-    "geen reclasseringsadvies binnen 24 uur kan leveren. Zonder extra capaciteit zal de norm voor "
-    "weekendzaken niet worden gehaald; wij vragen de stuurgroep dit bij de evaluatie mee te wegen."
-)
-
-
-def _stuurgroep_decisions(
-    body: Body, partners: dict[str, Partnership], people: _People, now: datetime, indicators: dict[str, Indicator]
-) -> None:
-    manager = people.get("ketenregisseur@zsm.demo")
-    everyone = dict.fromkeys(CORE, CONSENT)
-
-    def adopted(back: int, title: str, text: str, outcome: str, review: timedelta | date, **extra) -> Decision | None:
-        meeting = _held(body, back)
-        day = timezone.localtime(meeting.starts_at).date()
-        decision, created = _decision(
-            body,
-            title,
-            meeting=meeting,
-            created_at=meeting.starts_at - timedelta(days=14),
-            text=text,
-            way=DecisionWay.MEETING,
-            closes_on=day,
-            status=DecisionStatus.ADOPTED,
-            outcome_statement=outcome,
-            decided_on=day,
-            review_on=review if isinstance(review, date) else day + review,
-            proposed_by=manager,
-            **extra,
-        )
-        return decision if created else None
-
-    today = timezone.localdate(now)
-    decision = adopted(
-        10,
-        "Jaarplan ZSM vastgesteld",
-        "De stuurgroep stelt het jaarplan ZSM vast, met de ambitie dat 80% van de zaken binnen 24 uur is afgedaan.",
-        "Aangenomen met consent van alle kernpartners.",
-        timedelta(days=365),
-        indicator=indicators.get("Zaken binnen 24 uur afgedaan"),
-    )
-    if decision:
-        _positions(decision, partners, everyone, decision.meeting.starts_at)
-    decision = adopted(
-        8,
-        "Norm: slachtoffer binnen 48 uur geïnformeerd",
-        "Alle partners zorgen dat Slachtofferhulp binnen 48 uur de gegevens heeft om het slachtoffer te informeren.",
-        "Aangenomen met consent van alle kernpartners. De norm wordt na een half jaar herzien.",
-        today - timedelta(days=6),  # the review date has come: a reminder and an agenda suggestion
-        indicator=indicators.get("Slachtoffers binnen 48 uur geïnformeerd"),
-    )
-    if decision:
-        _positions(decision, partners, everyone, decision.meeting.starts_at)
-    decision = adopted(
-        5,
-        "Uniforme registratie van ZSM-afdoeningen",
-        "Alle partners registreren de afdoening van een ZSM-zaak met dezelfde codes, zodat de ketencijfers "
-        "per zaak te volgen zijn. Invoering per het eerste kwartaal.",
-        "Aangenomen in de tweede ronde, nadat de invoering op verzoek van de Politie een kwartaal is uitgesteld.",
-        timedelta(days=270),
-    )
-    if decision:
-        # Round 1: the police object; the proposal is amended and every partner is asked again.
-        objection = (
-            PositionKind.OBJECTION,
-            "De aanpassing van de registratiesystemen past dit jaar niet meer in de planning van de Politie.",
-        )
-        _positions(decision, partners, everyone | {"Politie": objection}, decision.meeting.starts_at)
-        Decision.objects.filter(pk=decision.pk).update(round=2)
-        decision.round = 2
-        _positions(decision, partners, everyone, decision.meeting.starts_at + timedelta(hours=1), round=2)
-    decision = adopted(
-        4,
-        "ZSM-locaties ook in het weekend open",
-        "Vanaf het eerste kwartaal zijn alle ZSM-locaties ook op zaterdag en zondag open, zodat zaken die in het "
-        "weekend binnenkomen niet tot maandag blijven liggen.",
-        "Aangenomen met consent van alle kernpartners; Reclassering Nederland stemt in met vastgelegd bezwaar "
-        "over haar capaciteit in het weekend. De stuurgroep evalueert de openstelling na een half jaar.",
-        timedelta(days=182),
-        indicator=indicators.get("Reclasseringsadviezen binnen 24 uur"),
-    )
-    if decision:
-        # Probation first objected, then chose to "agree to disagree": the change stays in the history.
-        at = decision.meeting.starts_at
-        _positions(decision, partners, everyone | {"RN": (PositionKind.OBJECTION, CAPACITY_DISSENT)}, at)
-        position = decision.positions.get(partnership=partners["RN"])
-        position.kind = PositionKind.DISSENT
-        position.save()
-        DecisionPosition.objects.filter(pk=position.pk).update(recorded_at=at + timedelta(minutes=20))
-    decision = adopted(
-        2,
-        "Tijdelijk extra parketsecretarissen voor regio Rotterdam",
-        "Op verzoek van het Tactisch ketenoverleg Rotterdam zet het OM drie maanden extra parketsecretarissen in "
-        "om de achterstand van zaken ouder dan 7 dagen weg te werken.",
-        "Aangenomen met consent van alle kernpartners.",
-        timedelta(days=120),
-        indicator=indicators.get("Zaken ouder dan 7 dagen in behandeling"),
-    )
-    if decision:
-        _positions(decision, partners, everyone, decision.meeting.starts_at)
-    _written_round(body, partners, people, now, manager)
-
-
-def _written_round(body: Body, partners: dict[str, Partnership], people: _People, now: datetime, manager) -> None:
-    """A proposal decided in writing between meetings: three partners answered, two have not yet."""
-    today = timezone.localdate(now)
-    decision, created = _decision(
-        body,
-        "Convenant gegevensdeling ZSM 2027",
-        text="De kernpartners ondertekenen het convenant dat regelt welke gegevens zij op de ZSM-locatie met "
-        "elkaar delen, met welk doel en hoe lang. Het convenant vervangt de afspraken uit 2019.",
-        way=DecisionWay.WRITTEN,
-        closes_on=today + timedelta(days=10),
-        proposed_by=manager,
-        created_at=now - timedelta(days=4),
-    )
-    if created:
-        # Probation's answer came from its alternate (the lead is on leave); SHN and RvdK have not answered.
-        answered = {"OM": CONSENT, "Politie": CONSENT, "RN": CONSENT}
-        _positions(decision, partners, answered, now - timedelta(days=2), by_alternate=frozenset({"RN"}))
-
-
-def _regional_decisions(bodies: dict[str, Body], partners: dict[str, Partnership]) -> None:
-    """One decision per tactical body and one in the location's body (by qualified majority)."""
-    for region in REGIONS:
-        body = bodies[f"Tactisch ketenoverleg {region}"]
-        meeting = _held(body, 3)
-        day = timezone.localtime(meeting.starts_at).date()
-        chair = body.members.get(position=MemberPosition.CHAIR).person
-        decision, created = _decision(
-            body,
-            f"Piketregeling weekend ZSM {region}",
-            meeting=meeting,
-            text=f"De partners in de regio {region} spreken een gezamenlijk piketrooster af voor de weekenden.",
-            closes_on=day,
-            status=DecisionStatus.ADOPTED,
-            outcome_statement="Aangenomen met consent van alle kernpartners in de regio.",
-            decided_on=day,
-            review_on=day + timedelta(days=365),
-            proposed_by=chair,
-        )
-        if created:
-            _positions(decision, partners, dict.fromkeys(CORE, CONSENT), meeting.starts_at)
-    body = bodies[LOCATIEOVERLEG]
-    meeting = _held(body, 2)
-    day = timezone.localtime(meeting.starts_at).date()
-    decision, created = _decision(
-        body,
-        "Dagstart op de ZSM-locatie om 08.30 uur",
-        meeting=meeting,
-        text="De dagstart op de locatie begint voortaan om 08.30 uur, zodat de nachtdienst van de Politie kan "
-        "overdragen.",
-        closes_on=day,
-        status=DecisionStatus.ADOPTED,
-        outcome_statement="Aangenomen met vier stemmen voor en één onthouding.",
-        decided_on=day,
-        proposed_by=body.members.get(position=MemberPosition.CHAIR).person,
-    )
-    if created:
-        abstain = (PositionKind.ABSTAIN, "")
-        _positions(decision, partners, dict.fromkeys(CORE, CONSENT) | {"SHN": abstain}, meeting.starts_at)
-
-
-# ---------------------------------------------------------------------------------------------
-# Actions
-
-
-@dataclass(frozen=True)
-class DemoAction:
-    body: str
-    back: int  # agreed at the body's back-th last held meeting
-    description: str
-    owner: str  # e-mail
-    due_after: int  # days after that meeting
-    status: str = ActionStatus.OPEN
-    closing_note: str = ""
-    decision: str = ""  # title of the decision it follows from
-    carried_over: bool = False
-
-
-ACTIONS = [
-    DemoAction(
-        STUURGROEP,
-        4,
-        "Capaciteitsplan weekendadvisering Reclassering opstellen en toelichten in de stuurgroep",
-        "lead.reclassering@zsm.demo",
-        45,
-        ActionStatus.IN_PROGRESS,
-        decision="ZSM-locaties ook in het weekend open",
-    ),
-    DemoAction(
-        STUURGROEP,
-        6,
-        "Knelpunten bij de aanlevering van processen-verbaal in kaart brengen",
-        "lead.politie@zsm.demo",
-        28,
-        carried_over=True,
-    ),
-    DemoAction(
-        STUURGROEP,
-        2,
-        "Extra parketsecretarissen in regio Rotterdam inzetten",
-        "lead.om@zsm.demo",
-        14,
-        ActionStatus.DONE,
-        "Drie parketsecretarissen zijn per de eerste van de maand aan de slag.",
-        decision="Tijdelijk extra parketsecretarissen voor regio Rotterdam",
-    ),
-    DemoAction(
-        STUURGROEP,
-        8,
-        "Werkinstructie informeren slachtoffers binnen 48 uur verspreiden",
-        "lead.slachtofferhulp@zsm.demo",
-        21,
-        ActionStatus.DONE,
-        "Verspreid onder alle ZSM-locaties en besproken in de tactische overleggen.",
-        decision="Norm: slachtoffer binnen 48 uur geïnformeerd",
-    ),
-    DemoAction(
-        STUURGROEP,
-        1,
-        "Voorstel voor de evaluatie van de weekendopenstelling voorbereiden",
-        "ketenregisseur@zsm.demo",
-        60,
-    ),
-    DemoAction(
-        STUURGROEP,
-        10,
-        "Jaarplan ZSM delen met de tactische ketenoverleggen",
-        "ketenregisseur@zsm.demo",
-        14,
-        ActionStatus.DONE,
-        "Gedeeld en in elke regio besproken.",
-        decision="Jaarplan ZSM vastgesteld",
-    ),
-    DemoAction(
-        "Tactisch ketenoverleg Amsterdam",
-        2,
-        "Doorlooptijden op de ZSM-locatie Amsterdam per dag van de week analyseren",
-        "om.amsterdam@zsm.demo",
-        21,
-    ),
-    DemoAction(
-        "Tactisch ketenoverleg Rotterdam",
-        3,
-        "Achterstand zaken ouder dan 7 dagen escaleren naar de Landelijke Stuurgroep",
-        "om.rotterdam@zsm.demo",
-        14,
-        ActionStatus.DONE,
-        "Besproken in de stuurgroep; die zet tijdelijk extra parketsecretarissen in.",
-    ),
-    DemoAction(
-        LOCATIEOVERLEG,
-        1,
-        "Rooster weekendbezetting van de locatie rondsturen",
-        "politie.locatie-amsterdam@zsm.demo",
-        40,
-    ),
-    DemoAction(
-        LOCATIEOVERLEG,
-        3,
-        "Werkplekken voor Slachtofferhulp op de locatie regelen",
-        "politie.locatie-amsterdam@zsm.demo",
-        21,
-        ActionStatus.CANCELLED,
-        "Niet meer nodig: Slachtofferhulp werkt vanaf de eigen regiokantoren mee.",
-    ),
-]
-
-
-def _actions(bodies: dict[str, Body], people: _People, now: datetime) -> None:
-    for spec in ACTIONS:
-        body = bodies[spec.body]
-        if ActionItem.objects.filter(body=body, description=spec.description).exists():
-            continue
-        meeting = _held(body, spec.back)
-        day = timezone.localtime(meeting.starts_at).date()
-        owner = people.get(spec.owner)
-        closed = spec.status in ActionStatus.closed()
-        action = ActionItem(
-            body=body,
-            meeting=meeting,
-            agenda_item=meeting.agenda_items.filter(order=3).first(),
-            decision=Decision.objects.filter(body=body, title=spec.decision).first() if spec.decision else None,
-            description=spec.description,
-            owner=owner,
-            due_on=day + timedelta(days=spec.due_after),
-            status=spec.status,
-            closing_note=spec.closing_note,
-            created_by=_secretary_or_chair(body),
-        )
-        action.full_clean()
-        action.save()
-        ActionItem.objects.filter(pk=action.pk).update(
-            created_at=meeting.ends_at,
-            closed_at=min(meeting.ends_at + timedelta(days=spec.due_after - 2), now) if closed else None,
-        )
-        if spec.carried_over:
-            _carry_over(action, body)
-
-
-def _carry_over(action: ActionItem, body: Body) -> None:
-    """The overdue action came back on the agenda of the body's last meeting: from then on it can
-    only be closed, never deleted."""
-    item = AgendaItem(
-        meeting=_held(body, 1),
-        order=4,
-        title=f"Actiepunt: {action.description}",
-        duration_minutes=10,
-        presenter=action.owner,
-        action=action,
-        notes="De Politie heeft meer tijd nodig; het actiepunt blijft open.",
-        status=AgendaItemStatus.FINISHED,
-    )
-    item.full_clean()
-    item.save()
-    agenda.mark_carried_over(item)
-
-
-def _secretary_or_chair(body: Body) -> Person:
-    seats = {m.position: m.person for m in body.members.select_related("person")}
-    return seats.get(MemberPosition.SECRETARY) or seats[MemberPosition.CHAIR]
