@@ -10,9 +10,12 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from stakeholders.registry import (
             ChainHomeFragment,
+            IndicatorPageFragment,
             MyWorkFragment,
             NavSection,
             register_chain_home,
+            register_dashboard,
+            register_indicator_page,
             register_my_work,
             register_nav_section,
         )
@@ -61,3 +64,31 @@ class GovernanceConfig(AppConfig):
             MyWorkFragment("agreements", "governance/_my_work_agreements.html", my_work_agreements.items, 31)
         )
         register_chain_home(ChainHomeFragment("governance", "governance/_chain_home.html", my_work.chain_home, 30))
+        # Bottlenecks (views/bottlenecks.py, bottleneck_parts.py): the chain menu's "Knelpunten", My
+        # work, the chain home, the dashboard's counts and the offer on an off-track indicator's page.
+        from . import bottleneck_parts
+
+        register_nav_section(
+            NavSection(
+                "bottlenecks",
+                pgettext_lazy("chain menu", "Bottlenecks"),
+                "governance:bottleneck_list",
+                ("bottleneck_",),
+                58,
+                home_link=_("Bottlenecks: what stands in the chain's way, and how far up the ladder it went"),
+            )
+        )
+        register_my_work(
+            MyWorkFragment("bottlenecks", "governance/bottlenecks/_my_work.html", bottleneck_parts.my_work, 31)
+        )
+        register_chain_home(
+            ChainHomeFragment("bottlenecks", "governance/bottlenecks/_chain_home.html", bottleneck_parts.chain_home, 31)
+        )
+        register_dashboard(
+            ChainHomeFragment("bottlenecks", "governance/bottlenecks/_dashboard.html", bottleneck_parts.dashboard, 10)
+        )
+        register_indicator_page(
+            IndicatorPageFragment(
+                "bottlenecks", "governance/bottlenecks/_indicator.html", bottleneck_parts.indicator_page, 10
+            )
+        )

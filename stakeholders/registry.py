@@ -1,9 +1,9 @@
 """What apps built on stakeholders contribute to its pages, so stakeholders names no other app.
 
 Apps depend one way (docs/architecture.md), so an app built on stakeholders
-registers its chain navigation sections, its *My work* fragment and its chain-home fragment in its
-``AppConfig.ready()``, and stakeholders' chain menu, start page and chain home show whatever is
-registered.
+registers its chain navigation sections, its *My work* fragment, its chain-home fragment and its
+parts of the chain dashboard and of an indicator's page (both ambitions' pages, which must not
+import governance) in its ``AppConfig.ready()``, and those pages show whatever is registered.
 """
 
 from __future__ import annotations
@@ -64,9 +64,24 @@ class ChainHomeFragment:
     order: int
 
 
+@dataclass(frozen=True)
+class IndicatorPageFragment:
+    """A part of an indicator's page (ambitions), e.g. governance's "report a bottleneck" offer on
+    an off-track indicator: ``items(user, indicator, page)`` returns the template's context, read
+    as ``items``; a fragment whose context holds nothing is not rendered."""
+
+    key: str
+    template: str
+    items: Callable[[Any, Any, Any], dict]
+    order: int
+
+
 _nav: dict[str, NavSection] = {}
 _my_work: dict[str, MyWorkFragment] = {}
 _chain_home: dict[str, ChainHomeFragment] = {}
+# The chain dashboard (ambitions) takes fragments of the chain home's shape: items(user, chain).
+_dashboard: dict[str, ChainHomeFragment] = {}
+_indicator_page: dict[str, IndicatorPageFragment] = {}
 
 
 def register_nav_section(section: NavSection) -> None:
@@ -82,6 +97,14 @@ def register_chain_home(fragment: ChainHomeFragment) -> None:
     _chain_home[fragment.key] = fragment
 
 
+def register_dashboard(fragment: ChainHomeFragment) -> None:
+    _dashboard[fragment.key] = fragment
+
+
+def register_indicator_page(fragment: IndicatorPageFragment) -> None:
+    _indicator_page[fragment.key] = fragment
+
+
 def nav_sections() -> list[NavSection]:
     return sorted(_nav.values(), key=lambda section: section.order)
 
@@ -92,3 +115,27 @@ def my_work_fragments() -> list[MyWorkFragment]:
 
 def chain_home_fragments() -> list[ChainHomeFragment]:
     return sorted(_chain_home.values(), key=lambda fragment: fragment.order)
+
+
+def dashboard_fragments() -> list[ChainHomeFragment]:
+    return sorted(_dashboard.values(), key=lambda fragment: fragment.order)
+
+
+def indicator_page_fragments() -> list[IndicatorPageFragment]:
+    return sorted(_indicator_page.values(), key=lambda fragment: fragment.order)
+
+
+@dataclass(frozen=True)
+class RenderedFragment:
+    template: str
+    items: dict
+
+
+def filled(fragments, *args) -> list[RenderedFragment]:
+    """Each fragment with its context for ``args`` (user, chain…), leaving out those that hold nothing."""
+    found = []
+    for fragment in fragments:
+        items = fragment.items(*args)
+        if any(items.values()):
+            found.append(RenderedFragment(fragment.template, items))
+    return found

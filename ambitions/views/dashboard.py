@@ -6,13 +6,20 @@ from django.urls import path
 
 from ambitions.services import dashboard
 from stakeholders.permissions import Action, get_chain_or_404, require
+from stakeholders.registry import dashboard_fragments, filled
 
 
 def chain_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """Indicator tiles per ambition and who hasn't reported yet; every member may read it."""
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
-    return render(request, "ambitions/dashboard.html", {"chain": chain, "dashboard": dashboard.build(chain)})
+    context = {
+        "chain": chain,
+        "dashboard": dashboard.build(chain),
+        # What apps built on ambitions add (governance: open escalations), without importing them.
+        "fragments": filled(dashboard_fragments(), request.user, chain),
+    }
+    return render(request, "ambitions/dashboard.html", context)
 
 
 routes = [path("dashboard/", chain_dashboard, name="chain_dashboard")]

@@ -8,6 +8,7 @@ from ambitions.models import Indicator
 from ambitions.services import export, indicator_page
 from stakeholders.models import Chain
 from stakeholders.permissions import Action, get_chain_or_404, require
+from stakeholders.registry import filled, indicator_page_fragments
 
 
 def _indicator(chain: Chain, pk: int) -> Indicator:
@@ -23,7 +24,10 @@ def indicator_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     require(request.user, Action.VIEW, chain)
     indicator = _indicator(chain, pk)
     page = indicator_page.build(indicator, request.GET.get("tot"))
-    return render(request, "ambitions/indicator_detail.html", {"chain": chain, "indicator": indicator, "page": page})
+    # What apps built on ambitions add (governance: "report a bottleneck" when off track).
+    fragments = filled(indicator_page_fragments(), request.user, indicator, page)
+    context = {"chain": chain, "indicator": indicator, "page": page, "fragments": fragments}
+    return render(request, "ambitions/indicator_detail.html", context)
 
 
 def indicator_export(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse:

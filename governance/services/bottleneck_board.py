@@ -47,7 +47,7 @@ def with_board_columns(bottlenecks: QuerySet[Bottleneck]) -> QuerySet[Bottleneck
 class Counts:
     open: int
     escalated: int  # open bottlenecks above the level they were reported to
-    overdue_at_top: list[tuple[Body, int]]  # per body at the top of the ladder
+    overdue_at_top: list[tuple[str, int]]  # per body at the top of the ladder: its name, how many
 
     @property
     def overdue_at_top_total(self) -> int:
@@ -55,23 +55,19 @@ class Counts:
 
 
 def counts(chain: Chain, today: date | None = None) -> Counts:
-    """The chain's open and escalated bottlenecks, and the overdue ones at the top of the ladder (two queries)."""
+    """The chain's open and escalated bottlenecks, and per body at the top of the ladder the overdue
+    ones (one query when nothing is open, else two)."""
     today = today or timezone.localdate()
     open_ones = Bottleneck.objects.filter(chain=chain).still_open()
     totals = open_ones.aggregate(
         open=Count("pk"),
         escalated=Count("pk", filter=Q(Exists(Escalation.objects.filter(bottleneck=OuterRef("pk"))))),
     )
-    top = (
-        Bottleneck.objects.filter(chain=chain)
-        .overdue_at_top(today)
-        .values("body")
-        .annotate(n=Count("pk"))
-        .values_list("body", "n")
-    )
-    rows = dict(top)
-    bodies = {body.pk: body for body in Body.objects.filter(pk__in=rows)} if rows else {}
-    return Counts(totals["open"], totals["escalated"], [(bodies[pk], n) for pk, n in sorted(rows.items())])
+    top = []
+    if totals["open"]:
+        rows = Bottleneck.objects.filter(chain=chain).overdue_at_top(today).values("body", "body__name")
+        top = [(row["body__name"], row["n"]) for row in rows.annotate(n=Count("pk")).order_by("body__name")]
+    return Counts(totals["open"], totals["escalated"], top)
 
 
 def overdue_at_top(chain: Chain, today: date | None = None, shown: int = 10) -> list[Bottleneck]:
@@ -96,11 +92,15 @@ class Waiting:
 
 def waiting_for(user) -> Waiting:
     """*My work*: open bottlenecks the user owns, and those awaiting a response from a body whose
-    meetings they run (two queries)."""
+    meetings they run (one query for both)."""
     if not user.is_authenticated:
         return Waiting([], [])
-    visible = Bottleneck.objects.visible_to(user).select_related("body__chain").order_by("due_on", "pk")
-    owned = list(visible.still_open().filter(owner=user)[: MY_WORK_SHOWN + 1])
     running = BodyMember.objects.filter(person=user, position__in=MemberPosition.running_meetings()).values("body_id")
-    to_respond = list(visible.awaiting_response().filter(body_id__in=running).exclude(owner=user)[:MY_WORK_SHOWN])
+    visible = Bottleneck.objects.visible_to(user).still_open()
+    mine_or_due = Q(owner=user) | Q(responded_at__isnull=True, body_id__in=running)
+    rows = list(
+        visible.filter(mine_or_due).select_related("body__chain").order_by("due_on", "pk")[: 2 * MY_WORK_SHOWN + 1]
+    )
+    owned = [row for row in rows if row.owner_id == user.pk]
+    to_respond = [row for row in rows if row.owner_id != user.pk][:MY_WORK_SHOWN]
     return Waiting(owned, to_respond)
