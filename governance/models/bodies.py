@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from stakeholders.dates import validate_in_range
 from stakeholders.models import Chain, Partnership, Person
 
 
@@ -231,6 +235,20 @@ class BodyMemberQuerySet(models.QuerySet):
     def representing(self) -> BodyMemberQuerySet:
         return self.filter(position__in=MemberPosition.representing(), partnership__isnull=False)
 
+    def current_on(self, day: date | None = None) -> BodyMemberQuerySet:
+        """The seats that count on ``day`` (today): not ended on or before it."""
+        day = day or timezone.localdate()
+        return self.filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gt=day))
+
+
+class CurrentSeatManager(models.Manager.from_queryset(BodyMemberQuerySet)):
+    """``BodyMember.objects`` and ``body.members``: the seats that count today. Every check, list,
+    notice and feed means these by "the members"; a seat that has ended stays in the minutes and
+    the history through ``BodyMember.all_seats`` (and the attendance rows' own link to it)."""
+
+    def get_queryset(self) -> BodyMemberQuerySet:
+        return super().get_queryset().current_on()
+
 
 class BodyMember(models.Model):
     """A person's seat in a body, for the partner they represent, with an alternate."""
@@ -256,16 +274,30 @@ class BodyMember(models.Model):
         verbose_name=_("alternate"),
         help_text=_("Stands in when the member is absent (plaatsvervanger)."),
     )
+    ended_on = models.DateField(
+        _("seat ends on"),
+        null=True,
+        blank=True,
+        validators=[validate_in_range],
+        help_text=_(
+            "From this day on the seat no longer counts; it stays in the minutes and the history. "
+            "Leave empty while the seat lasts."
+        ),
+    )
 
-    objects = BodyMemberQuerySet.as_manager()
+    objects = CurrentSeatManager()
+    all_seats = BodyMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["body", "partnership__organisation__name", "person__full_name"]
         verbose_name = _("body member")
         verbose_name_plural = _("body members")
         constraints = [
+            # One open seat per person and body; seats that ended may be many (someone who
+            # returns gets a new seat, the old one stays in the minutes it is part of).
             models.UniqueConstraint(
                 fields=["body", "person"],
+                condition=models.Q(ended_on__isnull=True),
                 name="body_member_once_per_body",
                 violation_error_message=_("This person already has a seat in this body."),
             ),
