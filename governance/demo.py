@@ -38,6 +38,7 @@ from stakeholders.models import (
 )
 
 from .demo_actions import demo_actions, secretary_or_chair
+from .demo_agreements import load_agreements
 from .demo_decisions import regional_decisions, stuurgroep_decisions
 from .demo_names import CORE, LOCATIEOVERLEG, PAST_MEETINGS, SLUG, STUURGROEP
 from .models import (
@@ -148,6 +149,7 @@ def load_demo() -> None:
     stuurgroep_decisions(bodies[STUURGROEP], partners, people, now, indicators)
     regional_decisions(bodies, partners)
     demo_actions(bodies, people, now)
+    load_agreements(zsm)
     # The chairs approve the minutes once the decisions and actions are in them (then they lock);
     # the steering group's last minutes are still waiting for the chair (My work).
     for body, meetings in held.items():
