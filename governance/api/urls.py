@@ -2,6 +2,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import views
 from .agreements import AgreementViewSet
+from .bottlenecks import BottleneckViewSet
 
 app_name = "governance-api"
 
@@ -13,5 +14,7 @@ router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("decisions", views.DecisionViewSet, basename="decision")
 router.register("actions", views.ActionViewSet, basename="action")
 router.register("agreements", AgreementViewSet, basename="agreement")
+# Bottlenecks with their escalations; POST reports one from a partner's own system (api/bottlenecks.py).
+router.register("bottlenecks", BottleneckViewSet, basename="bottleneck")
 
 urlpatterns = router.urls

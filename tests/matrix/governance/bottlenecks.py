@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from governance.models import Body, BodyLevel, Bottleneck, BottleneckComment, BottleneckStatus
 from tests.matrix.governance.actions import OWNER_OR_RUN, RUN
-from tests.matrix.objects import in_chain, of
+from tests.matrix.objects import api_of, custom, in_chain, of, plain
 from tests.matrix.policy import (
     ADMIN,
     ANONYMOUS,
+    API,
     FORGED,
     LEAD_A,
     LOGIN,
@@ -51,6 +52,26 @@ def OWNER(persona: str, target: str) -> int | str:
         return OK
     answer = RUN(persona, target)
     return 403 if answer == OK else answer
+
+
+def API_REPORT(persona: str, target: str) -> int | str:
+    """Reporting through the API: the body names the chain. A body the caller cannot see is a field
+    error (400, as any unknown id); in a chain where they only read (a viewer), 403."""
+    if persona == ANONYMOUS:
+        return 403
+    if target == OTHER:
+        return {OUTSIDER: 403, ADMIN: OK}.get(persona, 400)
+    if persona == OUTSIDER:
+        return 400
+    return 403 if persona == VIEWER else OK
+
+
+def a_bottleneck_json(o, target: str) -> dict:
+    owner = {PARTNER_A: o.world.lead_a, PARTNER_B: o.world.lead_b}.get(target) or o.lead_c
+    body = _level(o, target)
+    return {
+        "_data": {"title": "Matrix via API", "description": "Uit het zaaksysteem.", "body": body.pk, "owner": owner.pk}
+    }
 
 
 def _level(o, target: str) -> Body:
@@ -126,6 +147,17 @@ ROWS: list = [
     posting("governance:bottleneck_respond", of("bottleneck"), RUN, a_response, bottleneck_responded),
     Row("governance:bottleneck_comment", of("bottleneck"), REPORT),
     posting("governance:bottleneck_comment", of("bottleneck"), REPORT, a_comment, comment_count),
+    Row("governance-api:bottleneck-list", plain(), API),
+    Row("governance-api:bottleneck-detail", api_of("bottleneck"), API),
+    Row(
+        "governance-api:bottleneck-list",
+        custom((PARTNER_A, PARTNER_B, OTHER), a_bottleneck_json),
+        API_REPORT,
+        method="post",
+        json=True,
+        state=bottleneck_count,
+        ok_status=201,
+    ),
 ]
 
 
