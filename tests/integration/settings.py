@@ -10,6 +10,8 @@ that no deployment has.
   decision's notifications (governance/tasks.py), so that a test can kill the worker mid-run.
 - ``ESCALATION_TEST_DELAY`` (seconds): the escalation sweep pauses this long before committing,
   and each escalation notice after claiming its rows and before mailing (governance/tasks.py).
+- ``AGREEMENT_SWEEP_TEST_DELAY`` (seconds): the agreements' sweep pauses this long after each
+  agreement's reminders (governance/tasks_agreements.py), so that a test can kill the worker mid-run.
 - With ``CELERY_VISIBILITY_TIMEOUT`` lowered, Redis is also swept for unacknowledged messages every
   second, so that the task of a worker killed as a whole is redelivered within the test.
 """
@@ -27,6 +29,8 @@ DECISION_REVIEW_TEST_DELAY = float(os.environ.get("DECISION_REVIEW_TEST_DELAY") 
 # The escalation sweep pauses this long before committing its escalations, and the escalation
 # notices after claiming their rows, before mailing (governance/tasks.py).
 ESCALATION_TEST_DELAY = float(os.environ.get("ESCALATION_TEST_DELAY") or 0)
+# The agreements' sweep pauses this long after each agreement's reminders (governance/tasks_agreements.py).
+AGREEMENT_SWEEP_TEST_DELAY = float(os.environ.get("AGREEMENT_SWEEP_TEST_DELAY") or 0)
 
 if os.environ.get("CELERY_VISIBILITY_TIMEOUT"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
