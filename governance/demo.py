@@ -39,6 +39,7 @@ from stakeholders.models import (
 
 from .demo_actions import demo_actions, secretary_or_chair
 from .demo_agreements import load_agreements
+from .demo_bottlenecks import load_bottlenecks
 from .demo_decisions import regional_decisions, stuurgroep_decisions
 from .demo_names import CORE, LOCATIEOVERLEG, PAST_MEETINGS, SLUG, STUURGROEP
 from .models import (
@@ -150,6 +151,7 @@ def load_demo() -> None:
     regional_decisions(bodies, partners)
     demo_actions(bodies, people, now)
     load_agreements(zsm)
+    load_bottlenecks(zsm, bodies, now)
     # The chairs approve the minutes once the decisions and actions are in them (then they lock);
     # the steering group's last minutes are still waiting for the chair (My work).
     for body, meetings in held.items():
