@@ -6,7 +6,8 @@ Two PostgreSQL databases next to the test database, created on first use:
 - ``ketenportaal_bench_10k``: 1 chain × 10 units × 20 indicators × 50 months = 10,000 figures,
   for the growth ratio of the dashboard.
 The 1m set also holds the governance data set (manage.py build_governance_dataset: 6,900 meetings,
-50,000 decisions, 200,000 actions), added once to a 1m set built before it.
+50,000 decisions, 200,000 actions) and the agreements data set (manage.py build_agreements_dataset:
+2,000 agreements, 6,000 versions, about 50,000 signatures), each added once to a 1m set built before it.
 ``--only NAME …`` runs only those measurements on the 1m set (e.g. ``python -m bench.run --only
 governance``); without it, everything.
 Set BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432) to use another server.
@@ -67,6 +68,11 @@ def ensure(name: str) -> str:
         if not governed:
             print("# adding the governance data set (once; a few minutes)", file=sys.stderr, flush=True)
             _manage(database, "build_governance_dataset")
+        with psycopg.connect(f"{SERVER}/{database}") as conn:
+            agreed = conn.execute("SELECT count(*) FROM governance_agreement").fetchone()[0]
+        if not agreed:
+            print("# adding the agreements data set (once; a minute)", file=sys.stderr, flush=True)
+            _manage(database, "build_agreements_dataset")
     return database
 
 
