@@ -105,8 +105,6 @@ class Agreement(models.Model):
     end_reason = models.TextField(_("reason for ending"), blank=True, editable=False)
     created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Raised by every change through the pages (ketenportaal/concurrency.py): never a silent overwrite.
-    row_version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = AgreementQuerySet.as_manager()
 
