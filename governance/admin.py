@@ -25,6 +25,10 @@ class BodyMemberInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["person", "alternate"]
 
+    def get_queryset(self, request):
+        # Every seat, also those that ended (BodyMember.objects holds only the current ones).
+        return BodyMember.all_seats.all()
+
 
 @admin.register(Body)
 class BodyAdmin(admin.ModelAdmin):

@@ -118,9 +118,9 @@ class BodyMemberForm(_ChainConstraints, VersionedFormMixin, PortalModelForm):
 
     class Meta:
         model = BodyMember
-        fields = ["person", "partnership", "position", "alternate"]
+        fields = ["person", "partnership", "position", "alternate", "ended_on"]
         field_classes = {"person": MemberChoiceField, "alternate": MemberChoiceField}
-        widgets = {"position": forms.RadioSelect}
+        widgets = {"position": forms.RadioSelect, "ended_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, body: Body, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,33 +175,26 @@ class BodyMemberForm(_ChainConstraints, VersionedFormMixin, PortalModelForm):
             # self.instance still holds the saved values here (the form's values come after clean()).
             locked = _(
                 "This seat is in the approved minutes of a meeting, so it keeps its person and partner. "
-                "To hand it over, add a new seat for the successor."
+                "To hand it over, end this seat and add a new seat for the successor."
             )
             for name, saved in (("person", seat.person_id), ("partnership", seat.partnership_id)):
                 chosen = cleaned_data.get(name)
                 if name in cleaned_data and (chosen.pk if chosen else None) != saved:
                     self.add_error(name, locked)
+        person = cleaned_data.get("person")
+        # Also a seat that ends later counts until then: one seat per person and body at a time.
+        if person and BodyMember.objects.filter(body=seat.body, person=person).exclude(pk=seat.pk).exists():
+            self.add_error("person", _("This person already has a seat in this body."))
         return cleaned_data
 
 
 class BodyMemberRemoveForm(PortalForm):
-    """Confirms removing a seat; refuses one that approved minutes name."""
+    """Confirms removing a seat — or, for a seat that approved minutes name, ending it today (the
+    view decides which by ``BodyMember.in_approved_minutes``: those minutes keep it)."""
 
     def __init__(self, *args, seat: BodyMember, **kwargs):
         super().__init__(*args, **kwargs)
         self.seat = seat
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if self.seat.in_approved_minutes():
-            raise ValidationError(
-                _(
-                    "%(person)s's seat cannot be removed: their attendance is part of the approved minutes of "
-                    "this body's meetings, which would change with it."
-                )
-                % {"person": self.seat.person}
-            )
-        return cleaned_data
 
 
 class BodyDeactivateForm(PortalForm):

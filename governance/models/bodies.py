@@ -312,6 +312,10 @@ class BodyMember(models.Model):
         return f"{self.person} ({self.get_position_display()}, {self.body})"
 
     @property
+    def has_ended(self) -> bool:
+        return self.ended_on is not None and self.ended_on <= timezone.localdate()
+
+    @property
     def represents_a_partner(self) -> bool:
         return self.partnership_id is not None and self.position in MemberPosition.representing()
 

@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -100,11 +101,21 @@ def representing_members(meeting: Meeting):
     meeting (``recorded_status``, None if nothing), in one query."""
     recorded = Attendance.objects.filter(meeting=meeting, member=OuterRef("pk")).values("status")[:1]
     return (
-        BodyMember.objects.representing()
-        .filter(body=meeting.body_id)
+        seats_of(meeting)
+        .representing()
         .select_related("person", "alternate", "partnership__organisation")
         .annotate(recorded_status=Subquery(recorded))
         .order_by("partnership__organisation__name", "person__full_name")
+    )
+
+
+def seats_of(meeting: Meeting):
+    """The body's seats as they were on the meeting's day — a seat that ended since still counts
+    for the meetings before — and any seat with attendance recorded at it."""
+    day = timezone.localtime(meeting.starts_at).date()
+    attended = Attendance.objects.filter(meeting=meeting).values("member_id")
+    return BodyMember.all_seats.filter(body=meeting.body_id).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=day) | Q(pk__in=attended)
     )
 
 
@@ -117,8 +128,7 @@ def token_of(statuses: dict[int, str]) -> str:
 
 def recorded(meeting: Meeting) -> dict[int, str]:
     """Member id → status, for the representing members with attendance recorded."""
-    members = BodyMember.objects.representing().filter(body=meeting.body_id)
-    rows = Attendance.objects.filter(meeting=meeting, member__in=members)
+    rows = Attendance.objects.filter(meeting=meeting, member__in=seats_of(meeting).representing())
     return dict(rows.values_list("member_id", "status"))
 
 

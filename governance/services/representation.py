@@ -128,9 +128,9 @@ def representation_of(body: Body, on: date | None = None) -> Representation:
     the mandate flags, on ``on`` (today); four queries."""
     today = on or timezone.localdate()
     members = sorted(
-        BodyMember.objects.filter(body=body).select_related(
-            "person__organisation", "alternate__organisation", "partnership__organisation"
-        ),
+        BodyMember.all_seats.current_on(today)
+        .filter(body=body)
+        .select_related("person__organisation", "alternate__organisation", "partnership__organisation"),
         key=lambda seat: (position_order(seat), seat.partnership.organisation.name if seat.partnership else ""),
     )
     represented = {m.partnership_id for m in members if m.represents_a_partner}

@@ -47,7 +47,8 @@ def _body(request: HttpRequest, chain: Chain, pk: int) -> Body:
 
 def _seat(request: HttpRequest, chain: Chain, pk: int) -> BodyMember:
     seat = get_object_or_404(
-        BodyMember.objects.visible_to(request.user).select_related(
+        # Ended seats too: their end date can be corrected, or the seat reopened.
+        BodyMember.all_seats.visible_to(request.user).select_related(
             "body", "person__organisation", "partnership__organisation", "alternate"
         ),
         body__chain=chain,
@@ -73,10 +74,12 @@ def body_list(request: HttpRequest, slug: str) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     next_meeting = Meeting.objects.filter(_upcoming(), body=OuterRef("pk")).order_by("starts_at").values("pk")[:1]
+    # The seats that count today (BodyMember.objects' rule; an annotation does not go through it).
+    seat_counts = Q(members__ended_on__isnull=True) | Q(members__ended_on__gt=timezone.localdate())
     bodies = list(
         Body.objects.filter(chain=chain)
         .select_related("escalates_to")
-        .annotate(member_count=Count("members"), next_meeting_id=Subquery(next_meeting))
+        .annotate(member_count=Count("members", filter=seat_counts), next_meeting_id=Subquery(next_meeting))
         .order_by("name")
     )
     meetings = Meeting.objects.in_bulk([b.next_meeting_id for b in bodies if b.next_meeting_id])
@@ -144,6 +147,9 @@ def body_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         {
             **base,
             "rows": [SeatRow(seat, flags.get(seat.pk, [])) for seat in representation.members],
+            "former": BodyMember.all_seats.filter(body=body, ended_on__lte=timezone.localdate())
+            .select_related("person", "partnership__organisation")
+            .order_by("-ended_on", "person__full_name"),
             "representation": representation,
             "grantable": {
                 pk
@@ -260,16 +266,27 @@ def body_member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse
     require(request.user, Action.MANAGE_BODIES, chain)
     seat = _seat(request, chain, pk)
     form = BodyMemberRemoveForm(request.POST if request.method == "POST" else None, seat=seat)
+    in_minutes = seat.in_approved_minutes()
+    if request.method == "POST" and seat.has_ended:
+        return redirect_after_save(request, _body_url(seat.body))
     if request.method == "POST" and form.is_valid():
-        seat.delete()
-        messages.success(
-            request, _("%(person)s no longer has a seat in %(body)s.") % {"person": seat.person, "body": seat.body}
-        )
+        names = {"person": seat.person, "body": seat.body}
+        if in_minutes:
+            # The approved minutes keep the seat: it ends today instead, and stays in them.
+            seat.ended_on = timezone.localdate()
+            seat.save(update_fields=["ended_on"])
+            messages.success(
+                request,
+                _("%(person)s's seat in %(body)s has ended today; the minutes of their meetings keep it.") % names,
+            )
+        else:
+            seat.delete()
+            messages.success(request, _("%(person)s no longer has a seat in %(body)s.") % names)
         return redirect_after_save(request, _body_url(seat.body))
     return render_form_page(
         request,
         "governance/bodies/body_member_remove.html",
-        {"chain": chain, "body": seat.body, "seat": seat, "form": form},
+        {"chain": chain, "body": seat.body, "seat": seat, "form": form, "in_minutes": in_minutes},
         form,
     )
 

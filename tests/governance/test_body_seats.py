@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from governance import policy
 from governance.models import (
     Attendance,
     AttendanceStatus,
@@ -18,9 +19,12 @@ from governance.models import (
     MemberPosition,
     MinutesLockedError,
 )
+from governance.services import attendance
+from governance.services import meetings as meetings_service
+from governance.services.representation import representation_of
 from tests.conftest import World
 from tests.factories import OrganisationFactory, PartnershipFactory, PersonFactory
-from tests.governance.body_fixtures import a_seat, body_of, edit_data, error_at, member_url, page, seat
+from tests.governance.body_fixtures import a_seat, body_of, edit_data, error_at, member_url, page, seat, vote
 
 
 @pytest.fixture
@@ -150,15 +154,11 @@ def test_it_removes_a_seat(world: World, client_for):
     assert "deleted: seat of Lead-A" in history and "created: seat of Lead-A" in history
 
 
-def test_it_keeps_a_seat_that_approved_minutes_name(world: World, client_for):
+def test_it_keeps_the_person_and_partner_of_a_seat_that_approved_minutes_name(world: World, client_for):
     body = body_of(world)
     member = seat(body, world.lead_a, world.partner_a)
     approved_minutes_with(member)
     client = client_for(world.manager)
-    response = client.post(f"/ketens/zsm/overleg/gremia/leden/{member.pk}/verwijderen/")
-    assert response.status_code == 422
-    assert "their attendance is part of the approved minutes" in response.text
-    assert BodyMember.objects.filter(pk=member.pk).exists()
     with pytest.raises(MinutesLockedError):
         member.delete()
     # Its person and partner stay; its alternate and position may change.
@@ -169,6 +169,72 @@ def test_it_keeps_a_seat_that_approved_minutes_name(world: World, client_for):
     assert client.post(url, edit_data(client, member, alternate=world.contributor_a.pk)).status_code == 302
     member.refresh_from_db()
     assert (member.person, member.alternate) == (world.lead_a, world.contributor_a)
+
+
+def test_it_ends_a_seat_that_approved_minutes_name_instead_of_removing_it(world: World, client_for):
+    body = body_of(world)
+    member = seat(body, world.lead_a, world.partner_a, position=MemberPosition.CHAIR)
+    meeting = approved_minutes_with(member)
+    client = client_for(world.manager)
+    remove = f"/ketens/zsm/overleg/gremia/leden/{member.pk}/verwijderen/"
+    assert "End seat today" in client.get(remove).text
+    response = client.post(remove, follow=True)
+    assert "has ended today; the minutes of their meetings keep it" in response.text
+    member = BodyMember.all_seats.get(pk=member.pk)
+    assert member.ended_on == timezone.localdate()
+    assert not BodyMember.objects.filter(pk=member.pk).exists()
+    # The body page lists it among the former members and flags the partner as unrepresented.
+    body_page = client.get(page(body)).text
+    assert "Former members" in body_page and "Nobody sits in this body yet." in body_page
+    assert world.partner_a in representation_of(body).unrepresented
+    # The approved minutes still show who was there.
+    assert [line.member for line in attendance.sheet(meeting).lines] == [member]
+    # Ending it again changes nothing.
+    assert "This seat ended on" in client.get(remove).text
+    assert client.post(remove).status_code == 302
+    assert BodyMember.all_seats.filter(body=body).count() == 1
+
+
+def test_an_ended_seat_no_longer_counts_and_the_person_can_get_a_new_one(world: World, client_for):
+    body = body_of(world)
+    member = seat(body, world.lead_a, world.partner_a, position=MemberPosition.CHAIR)
+    vote(world.lead_a, world.partner_a)
+    start = timezone.now() + timedelta(days=7)
+    coming = Meeting.objects.create(body=body, starts_at=start, ends_at=start + timedelta(hours=1))
+    assert policy.may_run_meetings(world.lead_a, body)
+    assert world.lead_a in meetings_service.recipients(coming)
+    BodyMember.objects.filter(pk=member.pk).update(ended_on=timezone.localdate())
+
+    fresh = type(world.lead_a).objects.get(pk=world.lead_a.pk)  # the policy caches seats per user object
+    assert not policy.may_run_meetings(fresh, body)
+    assert "vertegenwoordigt Politie niet" in policy.position_refusal(fresh, body, world.partner_a)
+    assert policy.speakers_for(body, world.partner_a) == []
+    assert world.lead_a not in meetings_service.recipients(coming)
+    assert [line.member for line in attendance.sheet(coming).lines] == []
+    assert world.partner_a in representation_of(body).unrepresented
+
+    # Someone who comes back gets a new seat; the old one stays as it was.
+    response = client_for(world.manager).post(member_url(body), a_seat(world))
+    assert response.status_code == 302
+    assert BodyMember.all_seats.filter(body=body, person=world.lead_a).count() == 2
+    assert BodyMember.objects.get(body=body, person=world.lead_a).pk != member.pk
+
+
+def test_a_seat_can_end_on_a_later_day_and_counts_until_then(world: World, client_for):
+    body = body_of(world)
+    member = seat(body, world.lead_a, world.partner_a)
+    client = client_for(world.manager)
+    last_day = timezone.localdate() + timedelta(days=30)
+    url = f"/ketens/zsm/overleg/gremia/leden/{member.pk}/bewerken/"
+    response = client.post(url, edit_data(client, member, ended_on=(last_day + timedelta(days=1)).isoformat()))
+    assert response.status_code == 302
+    assert BodyMember.objects.filter(pk=member.pk).exists()
+    assert "until" in client.get(page(body)).text
+    assert not BodyMember.all_seats.current_on(last_day + timedelta(days=1)).filter(pk=member.pk).exists()
+    # Until it ends, the person has a seat: a second one is refused at the field.
+    response = client.post(member_url(body), a_seat(world))
+    assert response.status_code == 422
+    assert "already has a seat in this body" in error_at(response, "person")
 
 
 def test_it_does_not_touch_another_chains_seat(world: World, client_for):
