@@ -7,7 +7,8 @@ Two PostgreSQL databases next to the test database, created on first use:
   for the growth ratio of the dashboard.
 The 1m set also holds the governance data set (manage.py build_governance_dataset: 6,900 meetings,
 50,000 decisions, 200,000 actions) and the agreements data set (manage.py build_agreements_dataset:
-2,000 agreements, 6,000 versions, about 50,000 signatures), each added once to a 1m set built before it.
+2,000 agreements, 6,000 versions, about 50,000 signatures) and the bottlenecks data set (manage.py
+build_bottlenecks_dataset: 100,000 bottlenecks, 10,000 open), each added once to a 1m set built before it.
 ``--only NAME …`` runs only those measurements on the 1m set (e.g. ``python -m bench.run --only
 governance``); without it, everything.
 Set BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432) to use another server.
@@ -73,6 +74,11 @@ def ensure(name: str) -> str:
         if not agreed:
             print("# adding the agreements data set (once; a minute)", file=sys.stderr, flush=True)
             _manage(database, "build_agreements_dataset")
+        with psycopg.connect(f"{SERVER}/{database}") as conn:
+            blocked = conn.execute("SELECT count(*) FROM governance_bottleneck").fetchone()[0]
+        if not blocked:
+            print("# adding the bottlenecks data set (once; a minute)", file=sys.stderr, flush=True)
+            _manage(database, "build_bottlenecks_dataset")
     return database
 
 
