@@ -3,10 +3,13 @@ written by the save paths in bulk as well, which auditlog's per-row signals coul
 
 from auditlog.registry import auditlog
 
-from .models import Ambition, Consent, Indicator, IndicatorVersion, PeriodSubmission
+from .models import Ambition, Consent, ImportJob, Indicator, IndicatorVersion, PeriodSubmission
 
 auditlog.register(Ambition)
 auditlog.register(Indicator)
 auditlog.register(IndicatorVersion, m2m_fields={"reporting_units"})
 auditlog.register(Consent)
 auditlog.register(PeriodSubmission)
+# A file import: who uploaded which file (name and SHA-256), its steps and counts; not the file
+# itself, its preview or its progress counter.
+auditlog.register(ImportJob, exclude_fields=["content", "preview", "errors", "notes", "rows_done", "rows_total"])

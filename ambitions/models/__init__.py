@@ -16,6 +16,7 @@ from .definitions import (
     VersionStatus,
 )
 from .figures import Figure, FigureChange, FigureSource, PeriodSubmission, SubmissionStatus
+from .imports import ImportJob, ImportStatus
 from .reports import ProgressReport, ReportCommentary, ReportStatus
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "FigureSource",
     "Indicator",
     "IndicatorKind",
+    "ImportJob",
+    "ImportStatus",
     "IndicatorVersion",
     "LockedVersionError",
     "OrganisationAggregate",

@@ -169,6 +169,17 @@ class FigureChange(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False, db_constraint=False
     )
     changed_at = models.DateTimeField(auto_now_add=True)
+    # The file import that wrote this state (its file name and SHA-256 are on the job); never
+    # deleted, so no constraint or index either.
+    import_job = models.ForeignKey(
+        "ImportJob",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
 
     class Meta:
         ordering = ["figure", "-revision"]
@@ -180,7 +191,7 @@ class FigureChange(models.Model):
         return f"{self.figure_id} r{self.revision}"
 
     @classmethod
-    def of(cls, figure: Figure, source: str, person) -> FigureChange:
+    def of(cls, figure: Figure, source: str, person, import_job_id: int | None = None) -> FigureChange:
         """The history row for ``figure`` as just saved (not yet written)."""
         return cls(
             figure_id=figure.pk,
@@ -192,6 +203,7 @@ class FigureChange(models.Model):
             follow_up=figure.follow_up,
             source=source,
             changed_by=person,
+            import_job_id=import_job_id,
         )
 
 

@@ -28,11 +28,11 @@ rows); this module runs them in order.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,11 +43,15 @@ from stakeholders.models import Person
 from .check import (
     BulkRefused,
     BulkResult,
+    Row,
+    Stored,
     check_rows,
-    first_pass,
     load_state,
     mark_late_deliveries,
+    read_rows,
     refuse_clearing_submitted,
+    resolve_rows,
+    stored_figures,
 )
 from .parse import (
     FIELDS,
@@ -73,6 +77,9 @@ __all__ = [
     "BulkRefused",
     "BulkResult",
     "Errors",
+    "Row",
+    "Stored",
+    "check_only",
     "Key",
     "PeriodRef",
     "RowInput",
@@ -81,6 +88,7 @@ __all__ = [
     "read_row",
     "resolve_period",
     "upsert_figures",
+    "upsert_rows",
     "use_copy",
     "without_cyclic_gc",
 ]
@@ -114,17 +122,46 @@ def upsert_figures(
     person: Person, raw_rows: list, source: str = FigureSource.API, today: date | None = None
 ) -> BulkResult:
     """Save every row or none; raises BulkRefused with the errors per row index."""
-    with without_cyclic_gc():
-        return _upsert_figures(person, raw_rows, source, today)
-
-
-def _upsert_figures(person: Person, raw_rows: list, source: str, today: date | None) -> BulkResult:
     if len(raw_rows) > MAX_ROWS:
         raise BulkRefused({}, detail=_("Send at most %(max)s rows per request.") % {"max": MAX_ROWS})
-    today = today or timezone.localdate()
-    errors: dict[int, Errors] = {}
+    with without_cyclic_gc():
+        errors: dict[int, Errors] = {}
+        read = read_rows(raw_rows, errors)
+        return upsert_rows(person, read, errors, source=source, today=today)
 
-    lookups, candidates = first_pass(person, raw_rows, errors)
+
+def check_only(
+    person: Person,
+    read: list[tuple[int, RowInput]],
+    errors: dict[int, Errors],
+    today: date | None = None,
+    label: Callable[[int], object] = int,
+) -> tuple[list[Row], dict[Key, Stored]]:
+    """Every rule of the upsert, writing nothing (the file import's preview): the rows that pass,
+    and the figures stored for them now. Errors go to ``errors`` by row index."""
+    today = today or timezone.localdate()
+    with without_cyclic_gc():
+        lookups, candidates = resolve_rows(person, read, errors, label)
+        with transaction.atomic():  # load_state locks the period submissions it reads, as a save does
+            state = load_state(candidates, lookups.chain_of)
+            rows = check_rows(candidates, state, lookups.chain_of, errors, today)
+            refuse_clearing_submitted(rows, state, lookups, errors)
+            return rows, stored_figures(row.key for row in rows)
+
+
+def upsert_rows(
+    person: Person,
+    read: list[tuple[int, RowInput]],
+    errors: dict[int, Errors],
+    *,
+    source: str,
+    today: date | None = None,
+    label: Callable[[int], object] = int,
+    import_job_id: int | None = None,
+) -> BulkResult:
+    """Save every row already read (``read``, with the errors found reading the others) or none."""
+    today = today or timezone.localdate()
+    lookups, candidates = resolve_rows(person, read, errors, label)
 
     # Second pass, under the roll-up lock: the rules that depend on state, then the write.
     pairs = {(row.indicator_id, row.period.start) for _, row, _, _ in candidates}
@@ -138,14 +175,14 @@ def _upsert_figures(person: Person, raw_rows: list, source: str, today: date | N
             refuse_clearing_submitted(rows, state, lookups, errors)
             if errors:
                 raise BulkRefused(errors)  # leaving the block rolls back, lock rows and all
-            result = write_copied(person, rows, source)  # roll-ups included: nothing left to recompute
+            result = write_copied(person, rows, source, import_job_id)  # roll-ups included: nothing left to recompute
             mark_late_deliveries(state.late_deliveries)
             return result
         rows = check_rows(candidates, state, lookups.chain_of, errors, today)
         refuse_clearing_submitted(rows, state, lookups, errors)
         if errors:
             raise BulkRefused(errors)
-        result, written = write_with_orm(person, rows, source)
+        result, written = write_with_orm(person, rows, source, import_job_id)
         mark_late_deliveries(state.late_deliveries)
         touched.update(written)
     return result

@@ -115,12 +115,8 @@ def load_lookups(person: Person, rows: list[RowInput]) -> Lookups:
     return found
 
 
-def first_pass(
-    person: Person, raw_rows: list, errors: dict[int, Errors]
-) -> tuple[Lookups, list[tuple[int, RowInput, Indicator, Unit]]]:
-    """The first pass, before any lock: the shape of every row, what the person can see and where
-    they may write, and one row per cell. Errors go to ``errors`` by row index; returns the
-    lookups and the rows that passed, with their indicator and unit."""
+def read_rows(raw_rows: list, errors: dict[int, Errors]) -> list[tuple[int, RowInput]]:
+    """The shape and types of every decoded JSON row (read_row); errors go to ``errors`` by index."""
     read: list[tuple[int, RowInput]] = []
     for index, raw in enumerate(raw_rows):
         row, row_errors = read_row(raw)
@@ -128,6 +124,20 @@ def first_pass(
             errors[index] = row_errors
         else:
             read.append((index, row))
+    return read
+
+
+def resolve_rows(
+    person: Person,
+    read: list[tuple[int, RowInput]],
+    errors: dict[int, Errors],
+    label: Callable[[int], object] = int,
+) -> tuple[Lookups, list[tuple[int, RowInput, Indicator, Unit]]]:
+    """The first pass, before any lock, over rows already read (from JSON by read_rows, or from a
+    file by the import): what the person can see and where they may write, and one row per cell.
+    Errors go to ``errors`` by row index; ``label`` names a row in a message (the API's index,
+    the file's row number). Returns the lookups and the rows that passed, with their indicator
+    and unit."""
     lookups = load_lookups(person, [row for _, row in read])
     candidates: list[tuple[int, RowInput, Indicator, Unit]] = []
     seen: dict[Key, int] = {}
@@ -148,7 +158,7 @@ def first_pass(
             continue
         key = (row.indicator_id, row.unit_id, row.period.start)
         if key in seen:
-            errors[index] = {NON_FIELD: _("Row %(row)s is for this cell already.") % {"row": seen[key]}}
+            errors[index] = {NON_FIELD: _("Row %(row)s is for this cell already.") % {"row": label(seen[key])}}
             continue
         seen[key] = index
         candidates.append((index, row, indicator, unit))

@@ -40,7 +40,9 @@ _UPDATED = [
 ]
 
 
-def write_with_orm(person: Person, rows: list[Row], source: str) -> tuple[BulkResult, set[tuple[int, date, int]]]:
+def write_with_orm(
+    person: Person, rows: list[Row], source: str, import_job_id: int | None = None
+) -> tuple[BulkResult, set[tuple[int, date, int]]]:
     stored = stored_figures([row.key for row in rows])
     _refuse_conflicts(rows, stored)
     result = BulkResult()
@@ -90,7 +92,7 @@ def write_with_orm(person: Person, rows: list[Row], source: str) -> tuple[BulkRe
         for f in figures:
             f.pk = stored[(f.indicator_id, f.unit_id, f.period)].pk
     FigureChange.objects.bulk_create(
-        [FigureChange.of(f, source, person) for f in figures],
+        [FigureChange.of(f, source, person, import_job_id) for f in figures],
         batch_size=1000,
     )
     return result, {(f.indicator_id, f.period, f.organisation_id) for f in figures}

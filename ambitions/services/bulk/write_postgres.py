@@ -87,8 +87,9 @@ WITH updated AS (
     SELECT *, {counted} AS counted FROM (SELECT * FROM updated UNION ALL SELECT * FROM created) AS w
 ), changes AS (
     INSERT INTO {change} (figure_id, revision, value, numerator, denominator, comment, follow_up, source,
-                          changed_by_id, changed_at)
-    SELECT id, revision, value, numerator, denominator, comment, follow_up, %(source)s, %(person)s, %(now)s
+                          changed_by_id, changed_at, import_job_id)
+    SELECT id, revision, value, numerator, denominator, comment, follow_up, %(source)s, %(person)s, %(now)s,
+           %(import_job)s
     FROM written
 ), differences AS (
     SELECT indicator_id, period, organisation_id,
@@ -148,7 +149,7 @@ def copy_to_temporary_table() -> Iterator[Callable[[Row], None]]:
             yield copy.write_row
 
 
-def write_copied(person: Person, rows: list[Row], source: str) -> BulkResult:
+def write_copied(person: Person, rows: list[Row], source: str, import_job_id: int | None = None) -> BulkResult:
     """Write the rows COPY put in the temporary table, with their roll-ups: the same rows, rules and
     sums as write_with_orm followed by aggregates.recompute."""
     tables = {
@@ -159,7 +160,7 @@ def write_copied(person: Person, rows: list[Row], source: str) -> BulkResult:
         "counted": aggregates.counted_sql(),
         "counted_stored": aggregates.counted_sql("f"),
     }
-    params = {"source": source, "person": person.pk, "now": timezone.now()}
+    params = {"source": source, "person": person.pk, "now": timezone.now(), "import_job": import_job_id}
     with connection.cursor() as cursor:
         # Room to sort and group 100,000 rows in memory instead of in temporary files (this
         # transaction only; the server's default suits its many small queries).
