@@ -154,6 +154,8 @@ class BodyMemberForm(_ChainConstraints, VersionedFormMixin, PortalModelForm):
             "The partner this member speaks for; a chair, vice-chair or member must represent one. "
             "Secretaries and advisors may represent none."
         )
+        if self.instance.pk is None:
+            del self.fields["ended_on"]  # a new seat starts open; its end is set when it comes
         position = self.fields["position"]
         position.choices = [c for c in position.choices if c[0]]
         position.help_text = _(
@@ -181,11 +183,19 @@ class BodyMemberForm(_ChainConstraints, VersionedFormMixin, PortalModelForm):
                 chosen = cleaned_data.get(name)
                 if name in cleaned_data and (chosen.pk if chosen else None) != saved:
                     self.add_error(name, locked)
-        person = cleaned_data.get("person")
-        # Also a seat that ends later counts until then: one seat per person and body at a time.
-        if person and BodyMember.objects.filter(body=seat.body, person=person).exclude(pk=seat.pk).exists():
-            self.add_error("person", _("This person already has a seat in this body."))
         return cleaned_data
+
+    def _post_clean(self):
+        super()._post_clean()
+        person = self.cleaned_data.get("person")
+        # Also a seat that ends later counts until then: one seat per person and body at a time
+        # (the database holds one open seat; this says it at the field, after the model's checks).
+        if (
+            person
+            and "person" not in self.errors
+            and BodyMember.objects.filter(body=self.instance.body, person=person).exclude(pk=self.instance.pk).exists()
+        ):
+            self.add_error("person", _("This person already has a seat in this body."))
 
 
 class BodyMemberRemoveForm(PortalForm):

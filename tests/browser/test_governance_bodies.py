@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 
 def bodies_of(w: World) -> tuple[Body, BodyMember]:
     """A steering group with a chair for the police (mandated), a member for the OM whose mandate
-    lapsed, an advisor and a meeting next week; a tactical body escalating to it; an inactive one."""
+    lapsed, a former secretary and a meeting next week; a tactical body escalating to it; an inactive one."""
     steering = Body.objects.create(
         chain=w.chain,
         name="Landelijke Stuurgroep ZSM",
@@ -45,6 +45,10 @@ def bodies_of(w: World) -> tuple[Body, BodyMember]:
     )
     BodyMember.objects.create(body=steering, person=w.lead_b, partnership=w.partner_b)
     today = timezone.localdate()
+    # A former member: the body page's second table.
+    BodyMember.objects.create(
+        body=steering, person=w.manager, position=MemberPosition.SECRETARY, ended_on=today - timedelta(days=30)
+    )
     MandateFactory(person=w.lead_a, partnership=w.partner_a, scope=MandateScope.VOTE_IN_BODY)
     MandateFactory(
         person=w.lead_b,
