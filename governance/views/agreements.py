@@ -63,7 +63,7 @@ def agreement_list(request: HttpRequest, slug: str) -> HttpResponse:
         "chain": chain,
         "agreements": agreements,
         "can_manage": may_manage_agreements(request.user, chain),
-        "waiting": services.waiting_for_signature(request.user),
+        "waiting": [p for p in services.waiting_for_signature(request.user) if p.agreement.chain_id == chain.pk],
     }
     return render(request, "governance/agreements/agreement_list.html", context)
 

@@ -278,3 +278,11 @@ def test_a_version_without_a_pdf_is_fingerprinted_by_its_text_alone(parties):
     assert version.fingerprint == fingerprint_of(TEXT, None)
     version.attachment.save("x.pdf", ContentFile(pdf()), save=False)
     assert services.verify(version).intact is False  # the content changed; the recorded fingerprint did not
+
+
+def test_a_participating_partys_lead_is_neither_asked_nor_offered_to_sign(parties, english_client_for):
+    agreement = covenant(parties)
+    assert services.waiting_for_signature(parties.judge) == []
+    page = english_client_for(parties.judge).get(detail_url(agreement)).content.decode()
+    assert 'id="sign"' not in page
+    assert "Participating (does not sign)" in page
