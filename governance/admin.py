@@ -127,4 +127,5 @@ class ActionItemAdmin(admin.ModelAdmin):
     raw_id_fields = ["meeting", "agenda_item", "decision", "owner"]
 
 
-from . import admin_agreements  # noqa: E402, F401  (agreements, their versions and signatures)
+# The admin of agreements, their versions and signatures, and of bottlenecks with their escalations.
+from . import admin_agreements, admin_bottlenecks  # noqa: E402, F401

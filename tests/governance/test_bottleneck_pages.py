@@ -16,6 +16,11 @@ from tests.governance.bottleneck_fixtures import bottleneck, ladder
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def client_for(english_client_for):
+    return english_client_for
+
+
 def url(name: str, *args) -> str:
     return reverse(f"governance:{name}", args=["zsm", *args])
 

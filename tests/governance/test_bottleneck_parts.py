@@ -17,6 +17,11 @@ from tests.measures import enter_count, enter_share
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def client_for(english_client_for):
+    return english_client_for
+
+
 def test_my_work_lists_my_bottlenecks_and_those_waiting_for_my_body(world, client_for):
     lad = ladder(world)
     mine = bottleneck(world, lad.local, title="Mijn knelpunt")

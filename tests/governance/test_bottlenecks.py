@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from governance import tasks
 from governance.models import Body, BodyLevel, BottleneckStatus, Escalation, EscalationNotice
@@ -18,6 +19,15 @@ from stakeholders.models import Notification
 from tests.governance.bottleneck_fixtures import bottleneck, ladder
 
 AMS = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages and suggestions in English (the portal's default is Dutch)."""
+    with translation.override("en"):
+        yield
+
+
 SAVEPOINT = 2  # the sweep's transaction is a savepoint inside the test's: its start and release
 
 
