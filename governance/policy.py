@@ -13,6 +13,11 @@ Mandate.objects.usable_on). This module adds what only governance knows — who 
 - ``speakers_for``: who may record a partner's position on a decision on a day: a member
   representing that partner in the body, or that member's alternate, each with a usable mandate
   to vote in a body. ``position_refusal`` says in words why someone may not.
+- Bottlenecks: every member but a viewer reports and comments (``may_report_bottleneck``); the
+  owner and who runs the current body's meetings edit it and move its status
+  (``may_handle_bottleneck``); the owner and that body's chair escalate by hand
+  (``may_escalate_bottleneck``); who runs its meetings records the body's response
+  (``may_respond_to_bottleneck``).
 """
 
 from __future__ import annotations
