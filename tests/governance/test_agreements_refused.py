@@ -309,3 +309,16 @@ def test_a_partner_of_the_chain_can_never_be_required_to_sign(parties):
     with pytest.raises(ValidationError, match="can never be required to sign"):
         party.full_clean()
     assert agreement.status == AgreementStatus.DRAFT
+
+
+def test_the_admin_shows_a_versions_content_read_only_and_a_forged_change_changes_nothing(
+    signed, english_client_for, parties
+):
+    client = english_client_for(parties.world.admin)
+    change = reverse("admin:governance_agreement_change", args=[signed.agreement_id])
+    page = client.get(change).content.decode()
+    assert 'name="versions-0-text"' not in page  # shown, not offered for change
+    version = AgreementVersion.objects.get(pk=signed.version_id)
+    client.post(change, {"versions-0-id": version.pk, "versions-0-text": "Vervalst", "title": "x"})
+    version.refresh_from_db()
+    assert version.text == TEXT
