@@ -286,3 +286,22 @@ def test_a_participating_partys_lead_is_neither_asked_nor_offered_to_sign(partie
     page = english_client_for(parties.judge).get(detail_url(agreement)).content.decode()
     assert 'id="sign"' not in page
     assert "Participating (does not sign)" in page
+
+
+def test_the_list_and_my_work_cost_the_same_queries_however_many_agreements(
+    parties, english_client_for, max_page_queries, django_assert_num_queries
+):
+    w = parties.world
+    covenant(parties)
+    client = english_client_for(w.lead_a)
+    list_url = reverse("governance:agreement_list", args=["zsm"])
+    client.get(list_url)
+    with max_page_queries(15) as few:
+        client.get(list_url)
+    for number in range(4):
+        agreement = covenant(parties, title=f"Afspraak {number}")
+        sign(w.lead_b, agreement)
+    with max_page_queries(len(few.captured_queries)):
+        assert client.get(list_url).status_code == 200
+    with django_assert_num_queries(1):
+        assert len(services.waiting_for_signature(w.lead_a)) == 5
