@@ -8,6 +8,8 @@ UV := $(TOOLS)/bin/uv
 UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# pytest-xdist workers for the parts of the suite that run in parallel (scripts/run-tests).
+WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 
 .PHONY: setup demo test test-sqlite bench lint format messages check-migrations deploy-check ci clean
 
@@ -44,7 +46,7 @@ test: setup
 # and CI's time is better spent once. Any pytest arguments: `make test-sqlite ARGS=tests/browser`.
 test-sqlite: setup
 	env -u DATABASE_URL -u REDIS_URL KETENPORTAAL_TEST_SERVICES=embedded \
-	scripts/run-tests $(or $(ARGS),-m "not browser and not integration")
+	scripts/run-tests $(or $(ARGS),-n $(WORKERS) -m "not browser and not integration")
 
 # Benchmarks on PostgreSQL (docs/benchmarks.md): builds the data sets once, then prints
 # one line per figure, `name value unit`.

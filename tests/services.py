@@ -17,6 +17,7 @@ import pytest
 CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/1"
+REDIS_CHOSEN = "KETENPORTAAL_TEST_REDIS_CHOSEN"  # set when this plugin, not the user, chose REDIS_URL
 CHOICES = ("auto", "embedded")
 CHOICE = os.environ.get("KETENPORTAAL_TEST_SERVICES", "").strip().lower() or "auto"
 
@@ -42,6 +43,16 @@ def _choose_embedded() -> str:
     return ""
 
 
+def _redis_for_this_process() -> str:
+    """Each pytest-xdist worker (``gw0``, ``gw1``, …) gets a Redis database of its own, as it gets
+    a test database of its own from pytest-django: caches, throttles and locks of two workers'
+    tests never meet. A run without workers uses database 1."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return REDIS_URL
+    return f"{REDIS_URL.rsplit('/', 1)[0]}/{10 + int(worker[2:])}"
+
+
 def _choose() -> dict[str, str]:
     if CHOICE not in CHOICES:
         return {"problem": f"KETENPORTAAL_TEST_SERVICES must be one of {', '.join(CHOICES)}, not {CHOICE!r}"}
@@ -51,8 +62,11 @@ def _choose() -> dict[str, str]:
         return {"database": database, "redis": "", "problem": problem}
     if "DATABASE_URL" not in os.environ and _answers("127.0.0.1", 5432):
         os.environ["DATABASE_URL"] = POSTGRES_URL
-    if "REDIS_URL" not in os.environ and _answers("127.0.0.1", 6379):
-        os.environ["REDIS_URL"] = REDIS_URL
+    # A worker inherits the controller's choice: it then takes its own database of that Redis.
+    chosen_here = "REDIS_URL" not in os.environ or os.environ.get(REDIS_CHOSEN) == "1"
+    if chosen_here and _answers("127.0.0.1", 6379):
+        os.environ["REDIS_URL"] = _redis_for_this_process()
+        os.environ[REDIS_CHOSEN] = "1"
     return {"database": os.environ.get("DATABASE_URL", ""), "redis": os.environ.get("REDIS_URL", ""), "problem": ""}
 
 
