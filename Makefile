@@ -10,6 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # pytest-xdist workers for the parts of the suite that run in parallel (scripts/run-tests).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
+PARALLEL := $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
 
 .PHONY: setup demo test test-sqlite bench lint format messages check-migrations deploy-check ci clean
 
@@ -38,7 +39,7 @@ demo: setup
 	scripts/run-demo
 
 test: setup
-	scripts/run-tests
+	KETENPORTAAL_TEST_WORKERS=$(WORKERS) scripts/run-tests
 
 # The suite on the embedded default (SQLite, no Redis), chosen on purpose: CI's second leg.
 # Browser and integration tests are left out: they drive the same views and tasks through a
@@ -46,7 +47,7 @@ test: setup
 # and CI's time is better spent once. Any pytest arguments: `make test-sqlite ARGS=tests/browser`.
 test-sqlite: setup
 	env -u DATABASE_URL -u REDIS_URL KETENPORTAAL_TEST_SERVICES=embedded \
-	scripts/run-tests $(or $(ARGS),-n $(WORKERS) -m "not browser and not integration")
+	scripts/run-tests $(or $(ARGS),$(PARALLEL) -m "not browser and not integration")
 
 # Benchmarks on PostgreSQL (docs/benchmarks.md): builds the data sets once, then prints
 # one line per figure, `name value unit`.
