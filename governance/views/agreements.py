@@ -104,9 +104,10 @@ def _detail_context(request: HttpRequest, chain: Chain, agreement: Agreement, **
     versions = list(agreement.versions.select_related("created_by").order_by("-number"))
     version = versions[0] if versions else None
     signatures = list(
+        # Matched to their version by id (the versions are read above), so no version row per signature.
         Signature.objects.filter(agreement=agreement)
-        .select_related("person", "organisation", "mandate", "version")
-        .order_by("-version__number", "organisation__name")
+        .select_related("person", "organisation", "mandate")
+        .order_by("organisation__name", "pk")
     )
     verification = services.verify(version) if version is not None else None
     standings = services.standings(agreement, version, signatures, verification.recomputed if verification else None)
