@@ -50,6 +50,7 @@ def test_it_spreads_open_bottlenecks_over_the_ladder_with_their_escalations(data
 def test_the_sweep_escalates_the_overdue_ones_below_the_top_once(dataset):
     overdue = Bottleneck.objects.overdue()
     assert overdue.count() == 30  # n % 20 in (5, 12, 18): operational, tactical, steering group
+    assert service.send_notices() == 0  # the data set's escalations were told
     before = Escalation.objects.count()
     assert service.sweep() == 20
     assert service.sweep() == 0

@@ -7,7 +7,8 @@ are open, spread over the levels (half operational, a third tactical, the rest a
 group), each open one with the escalations that brought it to its level and two partners and an
 indicator; one in twenty open ones is overdue (the sweep's work: those below the top escalate,
 those at the top are flagged). The others are resolved (with cause and resolution) or withdrawn,
-with one partner. Owners are the chain's members of a partner organisation.
+with one partner. Owners are the chain's members of a partner organisation. The escalations'
+receivers were told (their ``EscalationNotice`` rows), as in a chain whose sweep runs.
 
 Everything is generated inside PostgreSQL (INSERT … SELECT over generate_series), as the figures
 are. PostgreSQL only. Idempotent: a chain that has bottlenecks is left alone.
@@ -145,6 +146,18 @@ class Command(BaseCommand):
                     WHERE here.level = 'strategic'
                 ) step
                 WHERE b.chain_id = %(chain)s AND b.status IN ('reported', 'in_progress')
+                """,
+                params,
+            )
+            # Their receivers were told then (a chain that runs its sweep): each escalation's notices.
+            cursor.execute(
+                """
+                INSERT INTO governance_escalationnotice (escalation_id, person_id, sent_at)
+                SELECT DISTINCT e.id, m.person_id, e.at
+                FROM governance_escalation e
+                JOIN governance_bottleneck b ON b.id = e.bottleneck_id
+                JOIN governance_bodymember m ON m.body_id = e.to_body_id AND m.position IN ('chair', 'secretary')
+                WHERE b.chain_id = %(chain)s
                 """,
                 params,
             )
