@@ -33,7 +33,7 @@ class AmbitionsConfig(AppConfig):
                 "entry",
                 _("Figures"),
                 "ambitions:entry_index",
-                ("entry_", "period_", "figure_"),
+                ("entry_", "period_", "figure_", "import_"),
                 40,
                 Action.ENTER_FIGURES,
             ),

@@ -63,3 +63,28 @@ def draft_chain_report(chain_id: int, period_slug: str) -> int | None:
     report, created = reports.draft_report(chain, Period.from_slug(period_slug), pause=_test_pause())
     logger.info("draft_chain_report: report %d %s", report.pk, "drafted" if created else "already there")
     return report.pk
+
+
+@shared_task
+def check_import(job_id: int) -> None:
+    """Check an uploaded file and store its preview (ambitions/services/imports/run.py). Run again
+    after a worker died, it checks again: the check writes nothing but the job's preview."""
+    from ambitions.models import ImportJob, ImportStatus
+    from ambitions.services.imports import run
+
+    job = (
+        ImportJob.objects.filter(pk=job_id, status=ImportStatus.CHECKING)
+        .select_related("chain", "organisation", "created_by")
+        .first()
+    )
+    if job is not None:
+        run.check(job)
+
+
+@shared_task
+def write_import(job_id: int) -> str | None:
+    """Write a confirmed import, all or nothing; a redelivered or duplicate task writes it once."""
+    from ambitions.services.imports import run
+
+    job = run.write(job_id)
+    return job.status if job is not None else None

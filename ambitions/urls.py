@@ -8,13 +8,14 @@ URLs, views and tests sit together:
 - views/indicators.py the indicator page: chart, partner and unit tables, export
 - views/dashboard.py  the chain dashboard
 - views/entry.py      entering figures: the grid, a cell, cell history
+- views/imports.py    figures from a file: the template, upload, preview, confirm, cancel
 - views/submissions.py the period's steps: submit, approve, approve a late delivery, reopen
 - views/reports.py    progress reports: list, page, PDF, draft, regenerate, commentary, publish
 
 Names follow <model>_<action>; every name needs a row in tests/test_authorisation_matrix.py.
 """
 
-from .views import dashboard, entry, indicators, reports, setup, submissions, versions
+from .views import dashboard, entry, imports, indicators, reports, setup, submissions, versions
 
 app_name = "ambitions"
 
@@ -24,6 +25,7 @@ urlpatterns = [
     *indicators.routes,
     *dashboard.routes,
     *entry.routes,
+    *imports.routes,
     *submissions.routes,
     *reports.routes,
 ]

@@ -65,7 +65,7 @@ from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import World
-from tests.matrix import governance
+from tests.matrix import governance, imports
 from tests.matrix.objects import (
     Objects,
     Url,
@@ -280,6 +280,8 @@ ROWS = [
     Row("ambitions:period_reopen", in_period(2), MANAGE),
     posting("ambitions:period_reopen", in_period(2), MANAGE, a_reopen_reason, submission_status(2)),
     Row("ambitions:figure_history", of("figure"), READ),
+    # Figures from a file: the template, upload, preview and steps (tests/matrix/imports.py).
+    *imports.ROWS,
     # Ambitions and indicators (views/setup.py), indicator versions by consensus (views/versions.py)
     # Progress reports (ambitions/views/reports.py): members read them, programme managers take the steps.
     Row("ambitions:report_list", in_chain(), READ),

@@ -60,6 +60,8 @@ class ImportJob(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveIntegerField(_("size in bytes"))
     content = models.BinaryField()
+    # The uploader's language: the check and its messages run in it, also in a worker.
+    language = models.CharField(max_length=10, default="nl")
     # Progress of the check (rows read of the rows in the file, as far as known).
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)

@@ -287,4 +287,8 @@ def build_objects(w: World) -> Objects:
     from tests.matrix import governance
 
     governance.add_objects(w, found)
+    # The import of figures from a file (tests/matrix/imports.py).
+    from tests.matrix import imports
+
+    imports.add_objects(w, found)
     return found
