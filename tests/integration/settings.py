@@ -12,6 +12,8 @@ that no deployment has.
   and each escalation notice after claiming its rows and before mailing (governance/tasks.py).
 - ``AGREEMENT_SWEEP_TEST_DELAY`` (seconds): the agreements' sweep pauses this long after each
   agreement's reminders (governance/tasks_agreements.py), so that a test can kill the worker mid-run.
+- ``IMPORT_WRITE_TEST_DELAY`` (seconds): an import's write pauses this long after writing its figures
+  and before committing (ambitions/services/imports/run.py), so that a test can kill the worker.
 - With ``CELERY_VISIBILITY_TIMEOUT`` lowered, Redis is also swept for unacknowledged messages every
   second, so that the task of a worker killed as a whole is redelivered within the test.
 """
@@ -31,6 +33,8 @@ DECISION_REVIEW_TEST_DELAY = float(os.environ.get("DECISION_REVIEW_TEST_DELAY") 
 ESCALATION_TEST_DELAY = float(os.environ.get("ESCALATION_TEST_DELAY") or 0)
 # The agreements' sweep pauses this long after each agreement's reminders (governance/tasks_agreements.py).
 AGREEMENT_SWEEP_TEST_DELAY = float(os.environ.get("AGREEMENT_SWEEP_TEST_DELAY") or 0)
+# An import's write pauses this long after writing its figures, before committing (ambitions/services/imports/run.py).
+IMPORT_WRITE_TEST_DELAY = float(os.environ.get("IMPORT_WRITE_TEST_DELAY") or 0)
 
 if os.environ.get("CELERY_VISIBILITY_TIMEOUT"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
