@@ -68,6 +68,7 @@ def bottleneck_list(request: HttpRequest, slug: str) -> HttpResponse:
     rows = board.with_board_columns(board.by_level(filters.filter(Bottleneck.objects.filter(chain=chain))))
     page = Paginator(rows, board.PER_PAGE).get_page(request.GET.get("pagina"))
     query = urlencode([(key, value) for key, value in request.GET.items() if key != "pagina"])
+    now = timezone.now()
     return render(
         request,
         "governance/bottlenecks/bottleneck_list.html",
@@ -75,8 +76,8 @@ def bottleneck_list(request: HttpRequest, slug: str) -> HttpResponse:
             "chain": chain,
             "filters": filters,
             "page": page,
+            "rows": board.rows_html(page.object_list, chain, timezone.localdate(now), now),
             "query": query,
-            "today": timezone.localdate(),
             "counts": board.counts(chain),
             "can_report": policy.may_report_bottleneck(request.user, chain),
         },

@@ -130,6 +130,10 @@ def test_the_board_filters_and_costs_the_same_queries_for_many(world, client_for
     rows = list(page.context["page"].object_list)
     assert len(rows) == 30 and closed not in rows
     assert rows[0].body == lad.steering  # highest level first
+    html = page.content.decode()
+    assert "Politie" in html and "Openbaar Ministerie" in html and "response due by" in html
+    table = html[html.index("<tbody") :]
+    assert table.index("Stuurgroep") < table.index("Tactisch overleg") < table.index("Locatieoverleg")
     filtered = client.get(url("bottleneck_list"), {"partner": world.partner_a.pk})
     assert filtered.context["page"].paginator.count == 15
     assert client.get(url("bottleneck_list"), {"status": "withdrawn"}).context["page"].paginator.count == 1

@@ -53,6 +53,12 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._chain(chain, bodies, per_chain, open_per_chain)
             self.stdout.write(f"{chain.slug}: {per_chain} bottlenecks, {open_per_chain} open")
+        # Fresh statistics, so the planner knows what the bulk inserts left (as after a restore).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE governance_bottleneck, governance_escalation, governance_escalationnotice, "
+                "governance_bottleneck_partners, governance_bottleneck_indicators"
+            )
 
     def _chain(self, chain: Chain, bodies: dict, count: int, open_count: int) -> None:
         partners = list(Partnership.objects.filter(chain=chain).current().order_by("pk").values_list("pk", flat=True))
