@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
@@ -139,44 +140,54 @@ def waiting_for(user) -> Waiting:
 # the same messages as governance/bottlenecks/_clock.html).
 
 
-def clock_html(bottleneck: Bottleneck, today: date) -> SafeString:
-    """The clock in one line, as _clock.html writes it."""
+def clock_html(bottleneck: Bottleneck, today: date, day=date_format) -> SafeString:
+    """The clock in one line, as _clock.html writes it (``day`` formats a date)."""
     if not bottleneck.is_open:
         return format_html("{}", bottleneck.get_status_display())
     if bottleneck.responded_at:
-        day = date_format(timezone.localdate(bottleneck.responded_at))
-        return format_html("{}", _("responded on %(date)s") % {"date": day})
+        return format_html(
+            "{}", _("responded on %(date)s") % {"date": day(timezone.localdate(bottleneck.responded_at))}
+        )
     if bottleneck.due_on < today:
         top = format_html(" · {}", _("top of the ladder")) if not bottleneck.body.escalates_to_id else ""
-        words = _("response was due on %(date)s") % {"date": date_format(bottleneck.due_on)}
+        words = _("response was due on %(date)s") % {"date": day(bottleneck.due_on)}
         return format_html('<span class="kp-flag kp-flag--overdue">{}{}</span>', words, top)
-    return format_html("{}", _("response due by %(date)s") % {"date": date_format(bottleneck.due_on)})
+    return format_html("{}", _("response due by %(date)s") % {"date": day(bottleneck.due_on)})
+
+
+ROW = (
+    '<tr class="utrecht-table__row">'
+    '<th class="utrecht-table__header-cell" scope="row"><a class="utrecht-link" href="{}">{}</a></th>'
+    '<td class="utrecht-table__cell"><a class="utrecht-link" href="{}">{}</a> <span class="kp-muted">({})</span></td>'
+    '<td class="utrecht-table__cell">{}</td><td class="utrecht-table__cell">{}</td>'
+    '<td class="utrecht-table__cell">{}</td><td class="utrecht-table__cell">{}</td></tr>'
+)
 
 
 def rows_html(bottlenecks, chain: Chain, today: date, now) -> SafeString:
-    """The board's table rows: title (a link), level (a link to the body), partners, owner, age, clock."""
-    rows = []
+    """The board's table rows: title (a link), level (a link to the body), partners, owner, age, clock.
+    The addresses are made once per page (a bottleneck's differs only in its id) and each date is
+    formatted once."""
     partners_of = partner_names(bottlenecks)
+    marker = 2**62  # an id no row has, replaced by each row's own
+    detail = reverse("governance:bottleneck_detail", args=[chain.slug, marker]).replace(str(marker), "{}")
+    body_url = reverse("governance:body_detail", args=[chain.slug, marker]).replace(str(marker), "{}")
+    day = lru_cache(maxsize=None)(date_format)
+    rows = []
     for bottleneck in bottlenecks:
-        partners = partners_of.get(bottleneck.pk, "—")
         body = bottleneck.body
         rows.append(
             format_html(
-                '<tr class="utrecht-table__row">'
-                '<th class="utrecht-table__header-cell" scope="row"><a class="utrecht-link" href="{}">{}</a></th>'
-                '<td class="utrecht-table__cell"><a class="utrecht-link" href="{}">{}</a> '
-                '<span class="kp-muted">({})</span></td>'
-                '<td class="utrecht-table__cell">{}</td><td class="utrecht-table__cell">{}</td>'
-                '<td class="utrecht-table__cell">{}</td><td class="utrecht-table__cell">{}</td></tr>',
-                reverse("governance:bottleneck_detail", args=[chain.slug, bottleneck.pk]),
+                ROW,
+                detail.format(bottleneck.pk),
                 bottleneck.title,
-                reverse("governance:body_detail", args=[chain.slug, body.pk]),
+                body_url.format(body.pk),
                 body.name,
                 body.get_level_display(),
-                partners,
+                partners_of.get(bottleneck.pk, "—"),
                 bottleneck.owner.full_name,
-                timesince(bottleneck.reported_at, now),
-                clock_html(bottleneck, today),
+                timesince(bottleneck.reported_at, now, depth=1),
+                clock_html(bottleneck, today, day),
             )
         )
     return mark_safe("\n".join(rows))  # noqa: S308 (each row built by format_html)
