@@ -136,6 +136,8 @@ def test_the_board_filters_and_costs_the_same_queries_for_many(world, client_for
     assert table.index("Stuurgroep") < table.index("Tactisch overleg") < table.index("Locatieoverleg")
     filtered = client.get(url("bottleneck_list"), {"partner": world.partner_a.pk})
     assert filtered.context["page"].paginator.count == 15
+    # The filter keeps its choice on the page (the select writes its own options).
+    assert f'<option value="{world.partner_a.pk}" selected>Politie</option>' in filtered.content.decode()
     assert client.get(url("bottleneck_list"), {"status": "withdrawn"}).context["page"].paginator.count == 1
     assert client.get(url("bottleneck_list"), {"partner": world.partner_c.pk}).status_code == 422
 
