@@ -63,7 +63,7 @@ class PartiesMixin:
         )
         for partnership in self.partners:
             choices = [(NOT_A_PARTY, _("Not a party")), (PartyRole.PARTICIPATES, PartyRole.PARTICIPATES.label)]
-            if partnership.status == PartnershipStatus.CORE:
+            if partnership.is_bound:
                 choices.append((PartyRole.SIGNS, PartyRole.SIGNS.label))
             self.fields[f"party_{partnership.pk}"] = forms.ChoiceField(
                 label=str(partnership.organisation),
@@ -71,7 +71,7 @@ class PartiesMixin:
                 required=False,
                 initial=current.get(partnership.pk, NOT_A_PARTY),
                 help_text=None
-                if partnership.status == PartnershipStatus.CORE
+                if partnership.is_bound
                 else _("%(status)s: not bound, so never required to sign.")
                 % {"status": PartnershipStatus(partnership.status).label},
             )

@@ -191,9 +191,9 @@ class AgreementParty(models.Model):
             return
         if self.agreement_id and self.partnership.chain_id != self.agreement.chain_id:
             raise ValidationError({"partnership": _("Choose a partner of this chain.")})
-        # The one rule of the chain (PartnershipStatus): only a core partner is bound, so only a
-        # core partner can be required to sign; a partner of the chain or observer participates.
-        if self.role == PartyRole.SIGNS and self.partnership.status != PartnershipStatus.CORE:
+        # The one rule of the chain (PartnershipStatus, Partnership.is_bound): only a bound partner
+        # can be required to sign; a partner of the chain or an observer participates.
+        if self.role == PartyRole.SIGNS and not self.partnership.is_bound:
             raise ValidationError(
                 {
                     "role": _(

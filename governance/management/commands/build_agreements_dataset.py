@@ -36,7 +36,7 @@ from governance.models import (
     Signature,
 )
 from governance.models.agreements import fingerprint_of
-from stakeholders.models import Chain, Mandate, MandateScope, Membership, Partnership, PartnershipStatus, Person, Role
+from stakeholders.models import Chain, Mandate, MandateScope, Membership, Partnership, Person, Role
 
 AGREEMENTS = 2_000
 VERSIONS = 3
@@ -99,11 +99,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{chain.slug}: {made}")
 
     def _chain(self, chain: Chain, count: int, versions: int, pdf: bytes, password: str) -> str:
-        partners = list(
-            Partnership.objects.filter(chain=chain, status=PartnershipStatus.CORE)
-            .select_related("organisation")
-            .order_by("pk")
-        )
+        partners = list(Partnership.objects.filter(chain=chain).bound().select_related("organisation").order_by("pk"))
         manager = Membership.objects.filter(chain=chain, role=Role.PROGRAMME_MANAGER).first().person
         mandates = self._signers(chain, partners, password)
         today = timezone.localdate()
