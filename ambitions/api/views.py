@@ -248,13 +248,13 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if if_match is not None:
             if stored is None:
                 # Nothing to match: the client means a figure that is not there (RFC 9110, 13.1.1).
-                body = api.error_body(_("There is no figure to match."), "precondition_failed")
-                return Response(body, status=PRECONDITION_FAILED)
+                return api.problem(_("There is no figure to match."), "precondition_failed", PRECONDITION_FAILED)
             if if_match != "*":
                 cell.revision = if_match
         if cell.revision and stored is None:
             message = _("There is no figure yet: send revision 0, or leave it out.")
-            return Response(api.error_body(message, "conflict", revision=[message]), status=status.HTTP_409_CONFLICT)
+            errors = [{"pointer": api.pointer("revision"), "detail": message}]
+            return api.problem(message, "conflict", status.HTTP_409_CONFLICT, errors=errors)
         try:
             figure = save_cell(request.user, indicator, unit, period, cell, source=FigureSource.API)
         except CellRefused as refused:
@@ -300,14 +300,15 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def _refused(self, refused: bulk.BulkRefused) -> Response:
         listed = list(refused.errors.items())[:MAX_LISTED_ERRORS]
-        body = api.error_body(
+        code = status.HTTP_409_CONFLICT if refused.conflicts else status.HTTP_400_BAD_REQUEST
+        return api.problem(
             refused.detail or _("%(count)s rows were refused; nothing was saved.") % {"count": len(refused.errors)},
             "conflict" if refused.conflicts else "invalid",
+            code,
             error_count=len(refused.errors),
-            errors=[{"row": index, "errors": _field_errors(errors)} for index, errors in listed],
+            # One entry per message, pointing at the row (/3) or its field (/3/value).
+            errors=api.invalid_entries({index: _field_errors(errors) for index, errors in listed}),
         )
-        code = status.HTTP_409_CONFLICT if refused.conflicts else status.HTTP_400_BAD_REQUEST
-        return Response(body, status=code)
 
 
 class _RollupViewSet(viewsets.ReadOnlyModelViewSet):

@@ -134,6 +134,7 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         everything = request.GET.get("alles") == "1"
         shown = preview if everything else [entry for entry in preview if entry[1] != run.UNCHANGED]
         page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("pagina"))
+        page.object_list = [entry[:7] for entry in page.object_list]  # what the table shows
         context |= {"page": page, "everything": everything, "errors_shown": job.errors[:ERRORS_SHOWN]}
     return render(request, "ambitions/import_detail.html", context)
 

@@ -187,8 +187,14 @@ def test_it_refuses_xml_entities_billion_laughs(measures):
     assert job.message == "This XLSX file declares XML entities, which a spreadsheet never needs; it is refused."
 
 
+def test_a_doctype_after_a_long_comment_is_refused_too(measures):
+    padded = LAUGHS.replace(b"<!DOCTYPE", b"<!--" + b"x" * 10_000 + b"-->\n<!DOCTYPE", 1)
+    job = checked_job(measures, _with_sheet_xml(padded), "lachen.xlsx")
+    assert job.message == "This XLSX file declares XML entities, which a spreadsheet never needs; it is refused."
+
+
 def test_defusedxml_refuses_the_entities_too_when_the_first_check_is_passed(measures, monkeypatch):
-    monkeypatch.setattr(files, "_check_zip", lambda data: None)
+    monkeypatch.setattr(files, "_plain_prolog", lambda start: True)
     job = checked_job(measures, _with_sheet_xml(LAUGHS), "lachen.xlsx")
     assert (job.status, job.message) == (ImportStatus.REFUSED, "This XLSX file is damaged and cannot be read.")
 

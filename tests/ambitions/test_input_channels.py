@@ -16,6 +16,7 @@ from django.utils import translation
 from ambitions.models import ChainAggregate, Figure, FigureChange, PeriodSubmission, SubmissionStatus
 from ambitions.services.entry import COMMENT_MAX, CellInput, save_cell
 from tests.ambitions.test_entry import HTMX, cell_post, cell_url, grid_url, text_of
+from tests.api.problems import messages, row_messages
 
 PAGES = ("cell", "grid")
 APIS = ("api", "bulk")
@@ -43,7 +44,7 @@ def message_of(channel: str, response, field: str) -> str:
     if channel in PAGES:
         return html.unescape(text_of(response.text))
     body = response.json()
-    errors = body if channel == "api" else body["errors"][0]["errors"]
+    errors = messages(body) if channel == "api" else row_messages(body)[0]
     return " ".join(errors[field])
 
 

@@ -2,14 +2,14 @@
 
 What Dutch offices really produce: CSV separated by semicolons, commas or tabs, in UTF-8 with or
 without a byte order mark or in Windows-1252, with quoted fields that hold line breaks; XLSX from
-Excel or LibreOffice, read with openpyxl in read-only mode (streaming, so 100,000 rows stay small
-in memory) with the values of formula cells as last calculated — a formula is never evaluated here.
+Excel or LibreOffice, streamed row by row (xlsx.py, with defusedxml) with the values of formula
+cells as last calculated — a formula is never evaluated here.
 
 The kind is told by the content, not the name: a binary file called ``.csv`` is refused, an XLSX
 called ``.csv`` is read as the XLSX it is. Before any XLSX is unpacked, its zip directory is
 checked: more than ``MAX_UNPACKED_BYTES`` unpacked (a zip bomb) is refused, and so is any XML part
 that declares a DOCTYPE or entities (a "billion laughs"): a spreadsheet never needs one, and
-openpyxl parses through defusedxml as a second guard. Every refusal is ``FileRefused`` with a
+xlsx.py parses through defusedxml as a second guard. Every refusal is ``FileRefused`` with a
 message for the person who uploaded the file; nothing here ever raises anything else for bad input.
 """
 
@@ -25,11 +25,13 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import xlsx
+
 MAX_FILE_BYTES = 20 * 1024 * 1024  # 20 MB: 100,000 rows of a template are about 8 MB as CSV
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # what an XLSX of 100,000 rows unpacks to, with room
 MAX_ROWS = 100_000  # as the bulk API: one import is at most this many rows
 SHEET_NAMES = ("cijfers", "figures")  # the template's sheet; otherwise the first sheet is read
-_XML_GUARD_BYTES = 4096  # a DOCTYPE must come before the root element, so in the first bytes
+_PROLOG_BYTES = 64 * 1024  # what may stand before an XML part's first element
 
 
 class FileRefused(Exception):
@@ -126,7 +128,7 @@ def _csv_rows(reader) -> Iterator[tuple[int, list]]:
 # --- XLSX -----------------------------------------------------------------------------------------
 
 
-def _check_zip(data: bytes) -> None:
+def _check_zip(data: bytes) -> zipfile.ZipFile:
     """Refuse a zip bomb and XML entities before anything is unpacked (or parsed)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -143,60 +145,78 @@ def _check_zip(data: bytes) -> None:
             continue
         try:
             with archive.open(member) as part:
-                start = part.read(_XML_GUARD_BYTES)
+                start = part.read(_PROLOG_BYTES)
         except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, zipfile.LargeZipFile) as exc:
             raise FileRefused(_("This XLSX file is damaged and cannot be read.")) from exc
-        if b"<!DOCTYPE" in start.upper() or b"<!ENTITY" in start.upper():
+        if not _plain_prolog(start):
             raise FileRefused(
                 _("This XLSX file declares XML entities, which a spreadsheet never needs; it is refused.")
             )
+    return archive
+
+
+def _plain_prolog(start: bytes) -> bool:
+    """Whether an XML part's prolog (before its first element) holds only the XML declaration,
+    processing instructions, comments and space: no DOCTYPE, so no entities can be declared. A
+    DOCTYPE can stand nowhere else, so this is the whole of what defusedxml guards against."""
+    text, position = start.removeprefix(codecs.BOM_UTF8), 0
+    while position < len(text):
+        if text[position : position + 1].isspace():
+            position += 1
+        elif text.startswith(b"<?", position):
+            end = text.find(b"?>", position)
+            if end < 0:
+                return False
+            position = end + 2
+        elif text.startswith(b"<!--", position):
+            end = text.find(b"-->", position)
+            if end < 0:
+                return False
+            position = end + 3
+        else:
+            return text.startswith(b"<", position) and not text.startswith(b"<!", position)
+    return not text  # an empty part is harmless; a prolog longer than we read is refused
 
 
 def _read_xlsx(data: bytes) -> Table:
-    _check_zip(data)
-    from openpyxl import load_workbook  # imported here: CSV imports never need it
-
+    archive = _check_zip(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds (KeyError, ValueError, defusedxml's) for a bad file
+        workbook = xlsx.Workbook(archive)
+    except (xlsx.Unreadable, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise FileRefused(_("This XLSX file is damaged and cannot be read.")) from exc
-    sheets = workbook.worksheets
+    sheets = workbook.sheets
     if not sheets:
         raise FileRefused(_("This XLSX file has no sheets."))
-    sheet = next((s for s in sheets if s.title.strip().casefold() in SHEET_NAMES), sheets[0])
+    name, part = next(((n, p) for n, p in sheets if n.strip().casefold() in SHEET_NAMES), sheets[0])
     notes = []
     if len(sheets) > 1:
-        others = ", ".join(f"“{s.title}”" for s in sheets if s is not sheet)
+        others = ", ".join(f"“{n}”" for n, p in sheets if p != part)
         notes.append(
             ngettext(
                 "The sheet “%(sheet)s” was read; the other sheet (%(others)s) was ignored.",
                 "The sheet “%(sheet)s” was read; the other sheets (%(others)s) were ignored.",
                 len(sheets) - 1,
             )
-            % {"sheet": sheet.title, "others": others}
+            % {"sheet": name, "others": others}
         )
-    rows = _xlsx_rows(sheet)
-    try:
-        first = next(rows, None)
-    except Exception as exc:
-        raise FileRefused(_("This XLSX file is damaged and cannot be read.")) from exc
+    rows = _xlsx_rows(workbook, part)
+    first = next(rows, None)
     if first is None or not any(v is not None and str(v).strip() for v in first[1]):
-        raise FileRefused(_("The first row of the sheet “%(sheet)s” must name the columns.") % {"sheet": sheet.title})
+        raise FileRefused(_("The first row of the sheet “%(sheet)s” must name the columns.") % {"sheet": name})
     headers = ["" if v is None else str(v) for v in first[1]]
-    return Table(headers, rows, "xlsx", notes, estimated_rows=sheet.max_row or 0)
+    estimate = archive.getinfo(part).file_size // 400 if part in archive.namelist() else 0
+    return Table(headers, rows, "xlsx", notes, estimated_rows=estimate)
 
 
-def _xlsx_rows(sheet) -> Iterator[tuple[int, list]]:
+def _xlsx_rows(workbook: xlsx.Workbook, part: str) -> Iterator[tuple[int, list]]:
     filled = 0
     try:
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for number, values in workbook.rows(part):
             if all(value is None for value in values):
                 continue
             filled += 1
             if filled > MAX_ROWS + 1:  # the header row counts here
                 raise too_many_rows()
-            yield number, list(values)
-    except FileRefused:
-        raise
-    except Exception as exc:  # a damaged sheet part, or defusedxml refusing what slipped past _check_zip
+            yield number, values
+    except (xlsx.Unreadable, zipfile.BadZipFile, OSError, EOFError, ValueError, IndexError) as exc:
         raise FileRefused(_("This XLSX file is damaged and cannot be read.")) from exc

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -185,7 +186,11 @@ def read_period(value: object) -> PeriodRef:
             _("This looks like a date stored as a number (%(n)s); write the period as text, e.g. 2026-03.")
             % {"n": _text(value)[:20]}
         )
-    text = " ".join(str(value).split()).casefold()
+    return _period_text(" ".join(str(value).split()).casefold())
+
+
+@lru_cache(maxsize=4096)  # a file names the same few periods on every row
+def _period_text(text: str) -> PeriodRef:
     if not text:
         raise PeriodUnclear(_("Give the period, e.g. 2026-03."))
     try:
@@ -331,7 +336,9 @@ def _read_numbers(found: ReadFile) -> None:
     example: dict[str, int] = {}
     for row in found.rows:
         for raw in row.numbers.values():
-            if isinstance(raw, str) and (style := _style(" ".join(raw.replace("\u00a0", " ").split()))):
+            if not isinstance(raw, str) or not raw or (raw.isascii() and raw.isdigit()):
+                continue
+            if style := _style(" ".join(raw.replace("\u00a0", " ").split())):
                 example.setdefault(style, row.number)
     mixed = "comma" in example and "point" in example
     point = "point" in example and not mixed
@@ -375,7 +382,12 @@ def _number(raw: object, point: bool, mixed: bool) -> Decimal | None:
         return Decimal(repr(raw))
     if isinstance(raw, datetime | date):
         raise NotANumber(_("This is a date, not a number."))
-    text = " ".join(str(raw).replace("\u00a0", " ").split())
+    raw = raw if isinstance(raw, str) else str(raw)
+    if raw == "":
+        return None
+    if raw.isascii() and raw.isdigit() and len(raw) < 40:  # the common case: a plain whole number
+        return Decimal(raw)
+    text = " ".join(raw.replace("\u00a0", " ").split())
     style = _style(text)
     if mixed and style == "either":
         raise _Ambiguous

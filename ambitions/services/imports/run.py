@@ -3,8 +3,9 @@
 ``check(job)`` reads the file, resolves its rows and runs every rule of the bulk upsert on them
 without writing (``bulk.check_only``), then stores the preview: each row new / changed (old → new)
 / unchanged / error, every error with its row, column and reason, and for the rows it would write
-the revision their figure had. ``write(job_id)`` reads the file again and hands the rows to the bulk
-upsert (``bulk.upsert_rows``) with those revisions: one transaction writes every figure, its
+each row as checked with the revision its figure had. ``write(job_id)`` hands those rows to the bulk
+upsert (``bulk.upsert_rows``, which checks every rule again under its locks) with those revisions,
+so the file is read once: one transaction writes every figure, its
 history row (source *import*, naming the job with its file name and SHA-256) and the roll-ups, or,
 when any figure changed since the preview or a rule now refuses a row, nothing — the job becomes
 *stale* and says why. The job's row is locked for the write and moves to *done* in the same
@@ -22,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -31,7 +33,7 @@ from django.utils.translation import ngettext
 
 from ambitions.models import FigureSource, ImportJob, ImportStatus, Indicator
 from ambitions.services import bulk
-from ambitions.services.entry import same_content
+from ambitions.services.entry import CellInput, same_content
 from ambitions.services.numbers import for_input
 from stakeholders.notify import notify
 
@@ -71,6 +73,28 @@ def _read(job: ImportJob, progress=None) -> ReadFile:
     return read_rows(table, Lookup(job.organisation, indicators), progress)
 
 
+def _text(number) -> str | None:
+    return None if number is None else str(number)
+
+
+def _number(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _rows_to_write(job: ImportJob) -> list[tuple[int, bulk.RowInput]]:
+    """The rows the preview would write, as the bulk upsert's rows, each held to the revision its
+    figure had at the preview. (From the preview rather than the file: the file was read once.)"""
+    rows = []
+    for entry in job.preview:
+        if entry[7] is None:
+            continue
+        number, _status, _unit, _indicator, period, _old, _new, revision, indicator_id, unit_id = entry[:10]
+        value, numerator, denominator, comment, follow_up = entry[10:]
+        cell = CellInput(_number(value), _number(numerator), _number(denominator), comment, follow_up, revision)
+        rows.append((number, bulk.RowInput(indicator_id, unit_id, bulk.parse_period(period), cell)))
+    return rows
+
+
 def _shown(value, numerator, denominator) -> str:
     if value is None and numerator is None and denominator is None:
         return ""
@@ -82,7 +106,7 @@ def _shown(value, numerator, denominator) -> str:
 def check(job: ImportJob) -> None:
     """Read and check the job's file and store its preview (or why the file is refused), in the
     uploader's language."""
-    with translation.override(job.language):
+    with translation.override(job.language), bulk.without_cyclic_gc():
         _check(job)
 
 
@@ -125,7 +149,13 @@ def _check(job: ImportJob) -> None:
         if status != UNCHANGED and current is not None and old == new:
             new = _("(comment or follow-up)")
         counts[status] += 1
-        preview.append([number, status, unit, indicator, period, old, new, revision])
+        entry = [number, status, unit, indicator, period, old, new, revision]
+        if revision is not None:  # what the write hands to the bulk upsert: the row as checked
+            # A ratio's value is computed from its parts: the parts are what a row gives.
+            value = row.value if row.numerator is None and row.denominator is None else None
+            entry += [row.indicator_id, row.unit_id, *map(_text, (value, row.numerator, row.denominator))]
+            entry += [row.comment, row.follow_up]
+        preview.append(entry)
     error_list = [
         [number, found.column(name), message] for number in sorted(errors) for name, message in errors[number].items()
     ]
@@ -198,22 +228,18 @@ def _test_pause() -> None:
 def write(job_id: int) -> ImportJob | None:
     """Write a confirmed job's rows, all or nothing (see the module's docstring); returns the job."""
     language = ImportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
-    with translation.override(language or settings.LANGUAGE_CODE), transaction.atomic():
+    with translation.override(language or settings.LANGUAGE_CODE), bulk.without_cyclic_gc(), transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).select_related("chain", "organisation").first()
         if job is None or job.status != ImportStatus.CONFIRMED:
             return job  # gone, cancelled, or written by another run of this task
-        revisions = {entry[0]: entry[7] for entry in job.preview if entry[7] is not None}
         try:
-            found = _read(job)
-            read = [(number, row) for number, row in to_bulk_rows(found, revisions) if number in revisions]
-            if found.errors or len(read) != len(revisions):
-                raise bulk.BulkRefused({}, detail=_("The units or indicators changed since the preview."))
+            read = _rows_to_write(job)
             with transaction.atomic():  # a refusal rolls back the figures, not the job's new state
                 result = bulk.upsert_rows(
                     job.created_by, read, {}, source=FigureSource.IMPORT, label=int, import_job_id=job.pk
                 )
                 _test_pause()
-        except (bulk.BulkRefused, FileRefused) as refused:
+        except bulk.BulkRefused as refused:
             job.status, job.message = ImportStatus.STALE, _stale_message(refused)
         else:
             job.status, job.message = ImportStatus.DONE, ""
@@ -232,9 +258,7 @@ def write(job_id: int) -> ImportJob | None:
     return job
 
 
-def _stale_message(refused: Exception) -> str:
-    if isinstance(refused, FileRefused):
-        return refused.message
+def _stale_message(refused: bulk.BulkRefused) -> str:
     if not refused.errors:
         return refused.detail
     rows = ", ".join(str(number) for number in list(refused.errors)[:20])
