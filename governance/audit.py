@@ -49,5 +49,6 @@ auditlog.register(Agreement)
 auditlog.register(AgreementParty)
 auditlog.register(AgreementVersion)
 # The mandate stays on the signature itself (shown with it); naming it in the history would cost a
-# query per mandate (its organisation), so the page's queries would grow with its signatures.
-auditlog.register(Signature, exclude_fields=["mandate"])
+# query per mandate (its organisation), so the page's queries would grow with its signatures. The
+# IP address and browser are evidence kept on the signature, not for everyone who reads the history.
+auditlog.register(Signature, exclude_fields=["mandate", "ip_address", "user_agent"])

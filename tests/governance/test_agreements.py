@@ -305,3 +305,13 @@ def test_the_list_and_my_work_cost_the_same_queries_however_many_agreements(
         assert client.get(list_url).status_code == 200
     with django_assert_num_queries(1):
         assert len(services.waiting_for_signature(w.lead_a)) == 5
+
+
+def test_the_history_names_what_changed_and_keeps_the_signers_ip_address_to_the_signature(parties, english_client_for):
+    w = parties.world
+    agreement = covenant(parties)
+    sign(w.lead_a, agreement, ip_address="198.51.100.77", user_agent="Geheime Browser/1.0")
+    page = english_client_for(w.viewer).get(detail_url(agreement)).content.decode()
+    assert "Politie under version 1: created" in page
+    assert "198.51.100.77" not in page and "Geheime Browser" not in page
+    assert Signature.objects.get().ip_address == "198.51.100.77"
