@@ -6,14 +6,16 @@ No request, however odd, gets a server error (docs/architecture.md, "Trust befor
 - ``JSONParser`` reads a body up to a byte limit (413 beyond it, decided before reading when the
   request says its length), refuses what is not JSON, nested too deeply or a NaN (400), and reads
   decimals as ``Decimal`` so no figure passes through a float.
-- ``exception_handler`` answers every refusal in one shape, ``ERROR_SCHEMA``: ``detail`` (a
-  sentence for a person), ``code`` (for a program), messages per field as lists of strings
-  (``non_field_errors`` for the request as a whole), and for a bulk request the refused rows.
-  Django's own refusals of a request (too large, too many fields) get that shape too, as JSON.
+- ``exception_handler`` answers every refusal in one shape, ``ERROR_SCHEMA``: RFC 9457 problem
+  details as ``application/problem+json`` — ``type``, ``title``, ``status``, ``detail`` (a sentence
+  for a person), ``code`` (for a program) and, for bad input, ``errors``: each message with a JSON
+  pointer into the body (``/3/value``) or the query parameter it is about. Django's own refusals of
+  a request (too large, too many fields) get that shape too; a refused token is a 401 that says why.
+- ``WriteThrottle`` limits writes per token (per person for a session) in the shared cache.
 - ``IdFilter``, ``MomentFilter`` and ``ApiFilterSet`` bound what a query string can ask for to what
   the database can compare with, and refuse a filter given without a value.
 - ``document_errors`` (a drf-spectacular postprocessing hook) adds the statuses every operation can
-  answer to the schema, each with the error shape, so the schema lists every status.
+  answer to the schema, each with the error shape and examples, so the schema lists every status.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, timedelta
 from decimal import Decimal
+from http import HTTPStatus
 
 import django_filters
 from django import forms
@@ -33,8 +36,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.drainage import set_override
-from rest_framework import exceptions, pagination, status
+from rest_framework import exceptions, pagination, status, throttling
 from rest_framework.parsers import BaseParser
+from rest_framework.response import Response
 
 # The columns behind ids and revisions (PostgreSQL bigint keys, integer revisions), and the page numbers.
 MAX_ID = 2**63 - 1
@@ -93,31 +97,65 @@ class JSONParser(BaseParser):
         return TooLarge(_("The request is too large: send at most %(megabytes)s MB.") % {"megabytes": limit >> 20})
 
 
-# --- One error shape ---------------------------------------------------------------------------
+# --- One error shape: RFC 9457 problem details ---------------------------------------------------
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE = "tag:ketenportaal.nl,2026:problem:{code}"  # RFC 9457 3.1.1: a tag URI names a type it need not resolve
 
 
-def error_body(detail: str, code: str, **extra) -> dict:
-    return {"detail": str(detail), "code": code, **extra}
+class Unauthorized(exceptions.AuthenticationFailed):
+    """Credentials given but refused (an expired or revoked token): 401 with WWW-Authenticate, even
+    where REST framework would say 403 because the first authentication class is the session's."""
+
+    www_authenticate = "Token"
 
 
-def _messages(value) -> list[str]:
-    if isinstance(value, list | tuple):
-        return [message for item in value for message in _messages(item)]
-    if isinstance(value, dict):
-        return [message for item in value.values() for message in _messages(item)]
-    return [str(value)]
+def error_body(detail: str, code: str, status_code: int = 400, **extra) -> dict:
+    """A problem details object (RFC 9457): type, title, status, detail, plus ``code`` for a program
+    and, for bad input, ``errors`` with a JSON pointer (body) or a parameter name (query) each."""
+    return {
+        "type": PROBLEM_TYPE.format(code=code),
+        "title": HTTPStatus(status_code).phrase,
+        "status": status_code,
+        "detail": str(detail),
+        "code": code,
+        **extra,
+    }
 
 
-def _flatten(errors: dict, prefix: str = "") -> dict[str, list[str]]:
-    """Field messages as ``{"field": ["message"]}``; a nested object's as ``{"field.inner": [...]}``."""
-    flat: dict[str, list[str]] = {}
-    for name, value in errors.items():
-        key = f"{prefix}{name}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{key}."))
-        else:
-            flat[key] = _messages(value)
-    return flat
+def problem(detail: str, code: str, status_code: int, **extra) -> Response:
+    """A refusal a view returns itself (not raised), in the same shape and media type."""
+    return Response(error_body(detail, code, status_code, **extra), status=status_code, content_type=PROBLEM_JSON)
+
+
+def pointer(*parts) -> str:
+    """A JSON pointer (RFC 6901) to ``parts``; a whole-object message points at the object itself."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts if part != NON_FIELD_ERRORS)
+
+
+def invalid_entries(errors, path: tuple = (), *, where: str = "pointer") -> list[dict]:
+    """REST framework's nested errors (dicts by field, lists by index) as ``[{pointer, detail}]``."""
+    if isinstance(errors, dict):
+        return [entry for name, value in errors.items() for entry in invalid_entries(value, (*path, name), where=where)]
+    if isinstance(errors, list | tuple):
+        if all(not isinstance(item, dict | list | tuple) for item in errors):
+            return [_entry(path, str(item), where) for item in errors]
+        return [
+            entry for index, item in enumerate(errors) for entry in invalid_entries(item, (*path, index), where=where)
+        ]
+    return [_entry(path, str(errors), where)]
+
+
+# Request headers a view checks itself: their messages name the header, not a place in the body.
+HEADERS = frozenset({"If-Match", "Idempotency-Key"})
+
+
+def _entry(path: tuple, message: str, where: str) -> dict:
+    if path and path[0] in HEADERS:
+        return {"header": str(path[0]), "detail": message}
+    if where == "parameter" and path and path[0] != NON_FIELD_ERRORS:
+        return {"parameter": str(path[0]), "detail": message}
+    return {"pointer": pointer(*path), "detail": message}
 
 
 def _code_of(detail, default: str) -> str:
@@ -126,14 +164,17 @@ def _code_of(detail, default: str) -> str:
     return getattr(detail, "code", None) or default
 
 
-def _shaped(exc: exceptions.APIException, data) -> dict:
+def _shaped(exc: exceptions.APIException, data, status_code: int, request) -> dict:
     if isinstance(data, dict) and set(data) == {"detail"}:
-        return error_body(data["detail"], _code_of(exc.detail, exc.default_code))
+        return error_body(data["detail"], _code_of(exc.detail, exc.default_code), status_code)
+    # Bad input: in a query string (reads, and headers such as If-Match) or in the body.
+    where = "parameter" if request is None or request.method in ("GET", "HEAD") else "pointer"
+    errors = invalid_entries(data, where=where)
     if isinstance(data, dict):
-        fields = _flatten(data)
-        return error_body(_("Some fields are not valid: see the message per field."), "invalid", **fields)
-    messages = _messages(data)
-    return error_body(" ".join(messages), _code_of(exc.detail, exc.default_code), **{NON_FIELD_ERRORS: messages})
+        detail = _("Some fields are not valid: see the message per field.")
+        return error_body(detail, "invalid", status_code, errors=errors)
+    detail = " ".join(entry["detail"] for entry in errors)
+    return error_body(detail, _code_of(exc.detail, exc.default_code), status_code, errors=errors)
 
 
 def _as_api_exception(exc: Exception) -> Exception:
@@ -150,21 +191,51 @@ def _as_api_exception(exc: Exception) -> Exception:
 
 
 def exception_handler(exc: Exception, context: dict):
-    """DRF's handler, then every answer in the one error shape (REST_FRAMEWORK's EXCEPTION_HANDLER)."""
+    """The one place every refusal gets its shape (REST_FRAMEWORK's EXCEPTION_HANDLER): DRF's
+    handler, then a problem details body as application/problem+json."""
     from rest_framework.views import exception_handler as drf_exception_handler  # imports these settings
 
     exc = _as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # not a refusal but a fault: let it be a logged 500
-    response.data = _shaped(exc, response.data) if isinstance(exc, exceptions.APIException) else response.data
+    if isinstance(exc, Unauthorized):
+        # DRF turned it into a 403 (the session class, first, names no scheme); a refused token is a 401.
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+        response["WWW-Authenticate"] = exc.www_authenticate
+    request = context.get("request")
+    if isinstance(exc, exceptions.APIException):
+        response.data = _shaped(exc, response.data, response.status_code, request)
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is None or renderer.format == "json":  # not the browsable API's HTML page
+        response.content_type = PROBLEM_JSON
     return response
 
 
 @login_not_required  # a signed-out client gets the same JSON 404, not the sign-in page
 def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
-    """Any other URL under /api/: the API's 404, as JSON in the error shape, not the site's page."""
-    return JsonResponse(error_body(_("Not found."), "not_found"), status=status.HTTP_404_NOT_FOUND)
+    """Any other URL under /api/: the API's 404, as problem details, not the site's page."""
+    body = error_body(_("Not found."), "not_found", status.HTTP_404_NOT_FOUND)
+    return JsonResponse(body, status=status.HTTP_404_NOT_FOUND, content_type=PROBLEM_JSON)
+
+
+# --- Write throttling ------------------------------------------------------------------------------
+
+
+class WriteThrottle(throttling.SimpleRateThrottle):
+    """Writes (anything but GET, HEAD, OPTIONS) per token — each token of a connection counts on its
+    own, so a rotated token starts afresh — or per person for a session; in the default cache,
+    which is Redis whenever REDIS_URL is set, so every process counts together. Beyond the rate:
+    429 with Retry-After (REST framework adds the header)."""
+
+    scope = "write"
+
+    def get_cache_key(self, request, view):
+        if request.method in ("GET", "HEAD", "OPTIONS") or not request.user.is_authenticated:
+            return None
+        token_pk = getattr(request.auth, "pk", None)
+        ident = f"token-{token_pk}" if token_pk is not None else f"person-{request.user.pk}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 # --- Query strings -----------------------------------------------------------------------------
@@ -293,36 +364,102 @@ class CursorPagination(pagination.CursorPagination):
 ERROR_SCHEMA = {
     "type": "object",
     "description": (
-        "Every refusal has this shape: `detail` for a person, `code` for a program (e.g. `invalid`, "
-        "`parse_error`, `not_found`, `permission_denied`, `too_large`, `throttled`), messages per field "
-        "as lists (`non_field_errors`: the request as a whole), and for a bulk request `error_count` "
-        "and the refused `errors` by row."
+        "Every refusal is an RFC 9457 problem details object (application/problem+json): `type` (a URI "
+        "naming the problem), `title` (the status in words), `status`, `detail` for a person, `code` for a "
+        "program (e.g. `invalid`, `parse_error`, `not_found`, `permission_denied`, `not_authenticated`, "
+        "`token_invalid`, `token_expired`, `token_revoked`, `too_large`, `throttled`, "
+        "`idempotency_key_reused`), and for bad input `errors`: one entry per message, with a JSON "
+        "pointer into the body (`/3/value`: row 3's value in a bulk request; `` for the whole body), the "
+        "query parameter or the header it is about. A bulk request also says `error_count`, the number of refused rows."
     ),
     "properties": {
+        "type": {"type": "string", "format": "uri-reference"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
         "detail": {"type": "string"},
         "code": {"type": "string"},
         "error_count": {"type": "integer", "description": "How many rows were refused."},
         "errors": {
             "type": "array",
-            "description": "The refused rows (at most the first 1,000).",
+            "description": "The messages, each with where it applies (at most the first 1,000 rows' messages).",
             "items": {
                 "type": "object",
                 "properties": {
-                    "row": {"type": "integer", "description": "The row's index in the request, from 0."},
-                    "errors": {
-                        "type": "object",
-                        "description": "Messages per field; non_field_errors for the row as a whole.",
-                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                    },
+                    "pointer": {"type": "string", "description": "A JSON pointer (RFC 6901) into the body."},
+                    "parameter": {"type": "string", "description": "The query parameter."},
+                    "header": {"type": "string", "description": "The request header (If-Match, Idempotency-Key)."},
+                    "detail": {"type": "string"},
                 },
-                "required": ["row", "errors"],
+                "required": ["detail"],
             },
         },
     },
-    "required": ["detail", "code"],
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "required": ["type", "title", "status", "detail", "code"],
 }
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+def _example(code: str, status_code: int, detail: str, **extra) -> dict:
+    return {"value": error_body(detail, code, status_code, **extra)}
+
+
+# One example per status (the schema's "examples", shown by the docs page).
+EXAMPLES = {
+    400: {
+        "invalid": _example(
+            "invalid",
+            400,
+            "Some fields are not valid: see the message per field.",
+            errors=[{"pointer": "/value", "detail": "Give a number."}],
+        ),
+        "invalid_rows": _example(
+            "invalid",
+            400,
+            "2 rows were refused; nothing was saved.",
+            error_count=2,
+            errors=[
+                {"pointer": "/3/value", "detail": "Give a number."},
+                {"pointer": "/7", "detail": "This unit does not report this indicator."},
+            ],
+        ),
+        "invalid_parameter": _example(
+            "invalid",
+            400,
+            "Some fields are not valid: see the message per field.",
+            errors=[{"parameter": "page", "detail": "Give a whole number from 1 to 2147483647."}],
+        ),
+    },
+    401: {
+        "token_expired": _example(
+            "token_expired", 401, "The token has expired: ask the connection's manager for a new token (rotate it)."
+        ),
+        "token_revoked": _example(
+            "token_revoked", 401, "The token has been revoked: ask the connection's manager for a new token."
+        ),
+        "token_invalid": _example(
+            "token_invalid", 401, "The token is not valid: check the key, or ask for a new API connection."
+        ),
+    },
+    403: {
+        "permission_denied": _example("permission_denied", 403, "You do not have permission to perform this action.")
+    },
+    404: {"not_found": _example("not_found", 404, "Not found.")},
+    405: {"method_not_allowed": _example("method_not_allowed", 405, 'Method "PUT" not allowed.')},
+    406: {"not_acceptable": _example("not_acceptable", 406, "Could not satisfy the request Accept header.")},
+    409: {"conflict": _example("conflict", 409, "1 rows were refused; nothing was saved.", error_count=1)},
+    412: {"precondition_failed": _example("precondition_failed", 412, "There is no figure to match.")},
+    413: {"too_large": _example("too_large", 413, "The request is too large: send at most 64 MB.")},
+    415: {"unsupported_media_type": _example("unsupported_media_type", 415, 'Unsupported media type "text/plain".')},
+    422: {
+        "idempotency_key_reused": _example(
+            "idempotency_key_reused",
+            422,
+            "This Idempotency-Key was used for a different request: use a new key for a new request.",
+        )
+    },
+    429: {"throttled": _example("throttled", 429, "Request was throttled. Expected available in 42 seconds.")},
+}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}}
 
 _ALWAYS = {
     401: "Not signed in, or the token is not valid.",
@@ -340,7 +477,7 @@ _WITH_BODY = {
 
 
 def document_errors(result: dict, generator, request, public) -> dict:
-    """Every operation lists every status it can answer, each error with the one error shape."""
+    """Every operation lists every status it can answer, each refusal as problem details with examples."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
@@ -353,11 +490,15 @@ def document_errors(result: dict, generator, request, public) -> dict:
             for code, response in responses.items():
                 if not code.startswith("4"):
                     continue
-                content = response.setdefault("content", {"application/json": {"schema": ERROR_REF}})
-                for media in content.values():
-                    if media.get("schema") != ERROR_REF:
-                        # A status that answers either a resource or a refusal (409/412: the current figure).
-                        media["schema"] = {"anyOf": [media.get("schema", {}), ERROR_REF]}
+                content = response.setdefault("content", {})
+                resource = content.pop("application/json", {}).get("schema")
+                if resource and resource != ERROR_REF:
+                    # A status that answers either a resource or a refusal (409/412: the current figure).
+                    content["application/json"] = {"schema": resource}
+                examples = EXAMPLES.get(int(code))
+                content[PROBLEM_JSON] = {"schema": ERROR_REF, **({"examples": examples} if examples else {})}
+                if code == "429":
+                    response["headers"] = {**response.get("headers", {}), **RETRY_AFTER}
             for parameter in operation.get("parameters", []):
                 schema = parameter.get("schema", {})
                 if parameter.get("in") == "query" and schema.get("type") == "string" and "enum" not in schema:

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 
+from ketenportaal import api
 from stakeholders import permissions
 
 # Pages a person must reach to finish signing in (or to leave).
@@ -35,9 +36,9 @@ class TwoFactorRequiredMiddleware:
             and permissions.requires_two_factor(user)
         ):
             if request.path_info.startswith("/api/"):
-                # In the API's one error shape (ketenportaal/api.py).
-                body = {"detail": "Two-factor authentication required.", "code": "two_factor_required"}
-                return JsonResponse(body, status=403)
+                # In the API's one error shape (ketenportaal/api.py): problem details.
+                body = api.error_body("Two-factor authentication required.", "two_factor_required", 403)
+                return JsonResponse(body, status=403, content_type=api.PROBLEM_JSON)
             from django_otp.plugins.otp_totp.models import TOTPDevice
 
             has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()

@@ -305,7 +305,8 @@ if PRODUCTION:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens of API connections: hashed, with expiry, rotation and revocation (stakeholders/models/api_tokens.py).
+        "stakeholders.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["stakeholders.permissions.ChainPolicyPermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -315,8 +316,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ketenportaal.api.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env.str("API_USER_THROTTLE", default="5000/hour")},
+    # In the default cache (Redis whenever REDIS_URL is set, so shared by every process). Writes are
+    # limited per token (per person for a session): 429 with Retry-After (ketenportaal.api.WriteThrottle).
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle", "ketenportaal.api.WriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_USER_THROTTLE", default="5000/hour"),
+        "write": env.str("API_WRITE_THROTTLE", default="120/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ketenportaal API",

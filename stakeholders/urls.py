@@ -48,7 +48,16 @@ urlpatterns = [
     # API connections: a partner's own system and its token
     path(chain + "api-koppelingen/", api_tokens.api_connection_list, name="api_connection_list"),
     path(chain + "api-koppelingen/nieuw/", api_tokens.api_connection_create, name="api_connection_create"),
+    path(chain + "api-koppelingen/<int:pk>/", api_tokens.api_connection_detail, name="api_connection_detail"),
+    path(
+        chain + "api-koppelingen/<int:pk>/vernieuwen/", api_tokens.api_connection_rotate, name="api_connection_rotate"
+    ),
     path(chain + "api-koppelingen/<int:pk>/intrekken/", api_tokens.api_connection_revoke, name="api_connection_revoke"),
+    path(
+        chain + "api-koppelingen/<int:pk>/sleutels/<int:token_pk>/intrekken/",
+        api_tokens.api_token_revoke,
+        name="api_token_revoke",
+    ),
     # The invitee's side: public, the token is the credential
     path("uitnodiging/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
 ]

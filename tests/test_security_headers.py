@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from stakeholders.models import ApiToken
 from tests.conftest import World
 from tests.test_settings import production_env
 
@@ -91,8 +91,8 @@ def test_it_keeps_api_responses_out_of_every_cache(world: World, client_for):
     by_session = client_for(world.viewer).get("/api/chains/")
     assert by_session.status_code == 200
     _assert_private_no_store(by_session)
-    token = Token.objects.create(user=world.lead_a)
-    by_token = Client().get("/api/chains/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = ApiToken.issue(world.lead_a, expires_at=None)
+    by_token = Client().get("/api/chains/", HTTP_AUTHORIZATION=f"Token {key}")
     assert by_token.status_code == 200
     _assert_private_no_store(by_token)
     _assert_private_no_store(Client().get("/api/chains/"))  # refused, and still not cached

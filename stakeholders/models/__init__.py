@@ -1,5 +1,6 @@
 """Who collaborates in a chain, and how: organisations, units, chains, partners, people, mandates."""
 
+from .api_tokens import ApiToken, IdempotentRequest, TokenState
 from .chains import BOUND_STATUSES, Chain, ChainKind, Partnership, PartnershipRole, PartnershipStatus
 from .mandates import Mandate, MandateGap, MandateScope
 from .notifications import DigestRun, Notification
@@ -7,6 +8,9 @@ from .organisations import Organisation, Unit
 from .people import Invitation, MailPreference, Membership, Person, Role
 
 __all__ = [
+    "ApiToken",
+    "IdempotentRequest",
+    "TokenState",
     "BOUND_STATUSES",
     "Chain",
     "ChainKind",

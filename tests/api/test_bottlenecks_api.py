@@ -9,11 +9,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from governance.models import Bottleneck
 from governance.services import bottlenecks as service
+from stakeholders.models import ApiToken
 from tests.api.conftest import results
+from tests.api.problems import messages
 from tests.governance.bottleneck_fixtures import bottleneck, ladder
 
 LIST = reverse("governance-api:bottleneck-list")
@@ -48,8 +49,8 @@ def test_it_lists_bottlenecks_with_escalations_in_constant_queries(world, client
 
 def test_a_partners_system_reports_one_with_its_token(world):
     lad = ladder(world)
-    token = Token.objects.create(user=world.contributor_a)
-    client = Client(headers={"Authorization": f"Token {token.key}", "Accept-Language": "en"})
+    _token, key = ApiToken.issue(world.contributor_a, expires_at=None)
+    client = Client(headers={"Authorization": f"Token {key}", "Accept-Language": "en"})
     data = {
         "title": "Advies reclassering niet binnen 24 uur",
         "description": "Gemeld vanuit het zaaksysteem.",
@@ -85,7 +86,7 @@ def test_it_refuses_bad_input_at_the_field_and_saves_nothing(world, client_for, 
     if data["owner"] == "outsider":
         data["owner"] = world.outsider.pk
     response = client_for(world.lead_a).post(LIST, data, content_type="application/json")
-    assert response.status_code == 400 and field in response.json(), response.content
+    assert response.status_code == 400 and field in messages(response.json()), response.content
     assert not Bottleneck.objects.exists()
 
 

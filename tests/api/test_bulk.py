@@ -12,12 +12,13 @@ import pytest
 from django.db.models import Count, Q, Sum
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from ambitions.models import ChainAggregate, Figure, FigureChange, FigureSource, OrganisationAggregate
 from ambitions.models.figures import HAS_DATA
 from ambitions.services import bulk, submissions
 from ambitions.services.entry import CellInput, save_cell
+from stakeholders.models import ApiToken
+from tests.api.problems import row_messages
 from tests.conftest import in_english
 from tests.factories import UnitFactory
 from tests.measures import MISSING, Measures
@@ -114,7 +115,7 @@ def test_it_saves_nothing_when_one_row_is_refused_and_names_every_refused_row(me
     assert response.status_code == 400
     body = response.json()
     assert body["error_count"] == 5
-    errors = {e["row"]: e["errors"] for e in body["errors"]}
+    errors = row_messages(body)
     assert "cannot be greater than the denominator" in errors[0]["numerator"][0]
     assert "Send a JSON number" in errors[1]["value"][0]
     assert "cannot be greater than the denominator" in errors[2]["numerator"][0]
@@ -147,8 +148,8 @@ def test_it_applies_the_rules_of_a_single_figure_to_every_row(measures, client_f
     rows[0].update(change)
     response = send(client_for(w.contributor_a), rows)
     assert response.status_code == 400
-    assert [e["row"] for e in response.json()["errors"]] == [0]
-    assert message in response.json()["errors"][0]["errors"][field][0]
+    assert list(row_messages(response.json())) == [0]
+    assert message in row_messages(response.json())[0][field][0]
     assert not Figure.objects.exists()
 
 
@@ -171,7 +172,7 @@ def test_it_refuses_cells_that_cannot_take_a_figure(measures, client_for):
     ]
     response = send(client_for(w.contributor_a), rows)
     assert response.status_code == 400
-    errors = {e["row"]: e["errors"] for e in response.json()["errors"]}
+    errors = row_messages(response.json())
     assert "does not report" in errors[0]["non_field_errors"][0]
     assert "can be entered from" in errors[1]["non_field_errors"][0]
     assert "approved and locked" in errors[2]["non_field_errors"][0]
@@ -196,8 +197,8 @@ def test_a_stale_revision_refuses_the_request_with_a_409(measures, client_for, w
     response = send(client, rows)
 
     assert response.status_code == 409
-    assert [(e["row"], list(e["errors"])) for e in response.json()["errors"]] == [(1, ["revision"])]
-    assert "revision 2 now" in response.json()["errors"][0]["errors"]["revision"][0]
+    assert {row: list(fields) for row, fields in row_messages(response.json()).items()} == {1: ["revision"]}
+    assert "revision 2 now" in row_messages(response.json())[1]["revision"][0]
     assert Figure.objects.get(indicator=m.count, period=m.period.start).value == 11
     assert not Figure.objects.filter(period=m.period.previous.start).exists()
     rows[1]["revision"] = 2
@@ -241,14 +242,14 @@ def test_a_first_report_after_the_deadline_is_late_and_a_correction_keeps_its_ti
 
 def test_an_api_connections_token_writes_only_its_organisations_units(measures):
     m, w = measures, measures.world
-    token = Token.objects.create(user=w.contributor_a)
-    client = in_english(Client(headers={"Authorization": f"Token {token.key}"}))
+    _token, key = ApiToken.issue(w.contributor_a, expires_at=None)
+    client = in_english(Client(headers={"Authorization": f"Token {key}"}))
     mine = rows_for(m, [m.period])
     assert send(client, mine).json() == {"created": 2, "updated": 0, "unchanged": 0}
     theirs = [{**row, "unit": w.unit_b.pk} for row in mine]
     response = send(client, theirs)
     assert response.status_code == 400
-    assert {e["row"]: list(e["errors"]) for e in response.json()["errors"]} == {0: ["unit"], 1: ["unit"]}
+    assert {row: list(fields) for row, fields in row_messages(response.json()).items()} == {0: ["unit"], 1: ["unit"]}
     assert not Figure.objects.filter(unit=w.unit_b).exists()
 
 

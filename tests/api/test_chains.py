@@ -1,6 +1,6 @@
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from stakeholders.models import ApiToken
 from tests.api.conftest import results
 from tests.conftest import World
 from tests.factories import ChainFactory, MembershipFactory
@@ -44,20 +44,21 @@ def test_it_is_read_only(world: World, client_for):
 
 
 def test_it_authenticates_a_token_and_shows_only_its_persons_chains(world: World, client):
-    token = Token.objects.create(user=world.lead_a)
-    response = client.get(LIST, headers={"authorization": f"Token {token.key}"})
+    _token, key = ApiToken.issue(world.lead_a, expires_at=None)
+    response = client.get(LIST, headers={"authorization": f"Token {key}"})
     assert [c["slug"] for c in results(response)] == ["zsm"]
     other = client.get(
-        reverse("stakeholders-api:chain-detail", args=["jeugd"]), headers={"authorization": f"Token {token.key}"}
+        reverse("stakeholders-api:chain-detail", args=["jeugd"]), headers={"authorization": f"Token {key}"}
     )
     assert other.status_code == 404
 
 
 def test_it_rejects_an_unknown_token(world: World, client):
     response = client.get(LIST, headers={"authorization": "Token not-a-real-token"})
-    # 403, not 401: session authentication comes first and sends no WWW-Authenticate challenge.
-    assert response.status_code == 403
-    assert response.json()["detail"] in {"Invalid token.", "Ongeldige token."}
+    # A token given but refused is a 401 that says why (a missing one stays a 403: the session class is first).
+    assert (response.status_code, response["WWW-Authenticate"]) == (401, "Token")
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "token_invalid"
 
 
 def test_it_filters_chains_by_kind(world: World, client_for):
@@ -80,4 +81,7 @@ def test_it_requires_the_second_factor_of_a_signed_in_programme_manager(world: W
     client.force_login(world.manager, backend="django.contrib.auth.backends.ModelBackend")
     response = client.get(LIST)
     assert response.status_code == 403
-    assert response.json() == {"detail": "Two-factor authentication required.", "code": "two_factor_required"}
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert (body["status"], body["code"]) == (403, "two_factor_required")
+    assert body["detail"] == "Two-factor authentication required."

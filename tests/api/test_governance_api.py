@@ -20,6 +20,7 @@ from governance.models import (
     PositionKind,
 )
 from tests.api.conftest import results
+from tests.api.problems import messages
 from tests.conftest import World
 from tests.governance import action_fixtures as make
 
@@ -147,7 +148,7 @@ def test_it_refuses_bad_filter_values_in_the_one_error_shape(world: World, clien
     response = client_for(world.viewer).get(api("action-list"), query)
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "invalid" and field in body and body["detail"]
+    assert body["code"] == "invalid" and field in messages(body) and body["detail"]
 
 
 @pytest.mark.parametrize("query", [{"starts_from": "2026-02-30"}, {"status": "held-ish"}, {"body": "x"}])

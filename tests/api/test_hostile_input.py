@@ -15,10 +15,11 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from ambitions.models import Figure
 from ketenportaal.api import exception_handler
+from stakeholders.models import ApiToken
+from tests.api.problems import messages, row_messages
 from tests.conftest import in_english, sign_in
 from tests.measures import Measures, enter_count
 
@@ -32,8 +33,8 @@ UNITS = reverse("stakeholders-api:unit-list")
 @pytest.fixture
 def client(measures) -> Client:
     """The contributor's API connection; a server error is answered, not raised, as in production."""
-    token = Token.objects.create(user=measures.world.contributor_a)
-    return in_english(Client(raise_request_exception=False, headers={"Authorization": f"Token {token.key}"}))
+    _token, key = ApiToken.issue(measures.world.contributor_a, expires_at=None)
+    return in_english(Client(raise_request_exception=False, headers={"Authorization": f"Token {key}"}))
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def error_schema(measures) -> dict:
 def refused(response, status: int, code: str, error_schema: dict) -> dict:
     """The response is a JSON refusal with this status and code, in the documented error shape."""
     assert response.status_code == status, response.content[:500]
-    assert response["Content-Type"] == "application/json", response.content[:500]
+    assert response["Content-Type"] == "application/problem+json", response.content[:500]
     body = response.json()
     jsonschema.validate(body, error_schema)
     assert body["code"] == code, body
@@ -123,7 +124,7 @@ def test_a_bulk_revision_of_10_to_the_30_is_refused_at_its_row(measures, client,
     response = post(client, BULK, json.dumps([count_row(measures, revision=10**30)]))
     body = refused(response, 400, "invalid", error_schema)
     assert body["error_count"] == 1
-    assert list(body["errors"][0]["errors"]) == ["revision"]
+    assert list(row_messages(body)[0]) == ["revision"]
     assert not Figure.objects.exists()
 
 
@@ -132,9 +133,9 @@ def test_a_revision_past_the_column_is_refused_for_an_existing_figure_too(measur
     for revision in (2**31, 10**30):
         response = post(client, FIGURES, json.dumps(count_row(measures, revision=revision)))
         body = refused(response, 400, "invalid", error_schema)
-        assert "revision" in body
+        assert "revision" in messages(body)
         stale = post(client, FIGURES, json.dumps(count_row(measures)), HTTP_IF_MATCH=f'"{revision}"')
-        assert "If-Match" in refused(stale, 400, "invalid", error_schema)
+        assert "If-Match" in messages(refused(stale, 400, "invalid", error_schema))
     assert Figure.objects.get().value == 2
 
 
@@ -154,7 +155,8 @@ def test_a_revision_past_the_column_is_refused_for_an_existing_figure_too(measur
 )
 def test_it_refuses_a_number_a_column_cannot_hold_in_a_query(client, error_schema, url, params, field):
     body = refused(client.get(url, params), 400, "invalid", error_schema)
-    assert list(body) == ["detail", "code", field]
+    assert list(body) == ["type", "title", "status", "detail", "code", "errors"]
+    assert list(messages(body)) == [field]
 
 
 def test_a_page_past_the_last_is_a_404_in_the_error_shape(client, error_schema):
@@ -180,7 +182,7 @@ def test_an_id_in_a_url_past_the_column_is_a_404_in_the_error_shape(client, erro
 )
 def test_it_refuses_a_moment_past_what_the_database_holds(client, error_schema, moment, message):
     body = refused(client.get(FIGURES, {"updated_since": moment}), 400, "invalid", error_schema)
-    assert message in body["updated_since"][0]
+    assert message in messages(body)["updated_since"][0]
 
 
 def test_it_takes_a_moment_with_any_real_offset(measures, client):
@@ -194,15 +196,15 @@ def test_it_takes_a_moment_with_any_real_offset(measures, client):
 @pytest.mark.parametrize("value", ["9999-K4", "0001-01", "9999-12-31", "2026-13"])
 def test_it_refuses_a_period_filter_outside_the_range(client, error_schema, param, value):
     body = refused(client.get(FIGURES, {param: value}), 400, "invalid", error_schema)
-    assert param in body
+    assert param in messages(body)
 
 
 @pytest.mark.parametrize("period", ["9999-12", "0001-01", "9999-12-01"])
 def test_it_refuses_a_figure_for_a_period_outside_the_range(measures, client, error_schema, period):
     single = post(client, FIGURES, json.dumps(count_row(measures, period=period)))
-    assert "period" in refused(single, 400, "invalid", error_schema)
+    assert "period" in messages(refused(single, 400, "invalid", error_schema))
     rows = post(client, BULK, json.dumps([count_row(measures, period=period)]))
-    assert list(refused(rows, 400, "invalid", error_schema)["errors"][0]["errors"]) == ["period"]
+    assert list(row_messages(refused(rows, 400, "invalid", error_schema))[0]) == ["period"]
     assert not Figure.objects.exists()
 
 
@@ -215,7 +217,7 @@ def test_it_refuses_a_figure_for_a_period_outside_the_range(measures, client, er
 )
 def test_it_refuses_a_filter_without_a_value(client, error_schema, url, param):
     body = refused(client.get(f"{url}?{param}="), 400, "invalid", error_schema)
-    assert body[param] == ["Give a value, or leave this filter out."]
+    assert messages(body)[param] == ["Give a value, or leave this filter out."]
 
 
 def test_an_unknown_address_under_the_api_is_a_json_404(measures, error_schema):
@@ -227,4 +229,4 @@ def test_an_unknown_address_under_the_api_is_a_json_404(measures, error_schema):
 def test_field_errors_keep_their_names_next_to_detail_and_code(measures, client, error_schema):
     response = post(client, FIGURES, json.dumps(count_row(measures, follow_up="yes")))
     body = refused(response, 400, "invalid", error_schema)
-    assert "follow_up" in body and body["detail"]
+    assert "follow_up" in messages(body) and body["detail"]

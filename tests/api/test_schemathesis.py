@@ -23,7 +23,6 @@ from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import UserRateThrottle
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
@@ -36,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
 
 from ambitions.models import ChainAggregate, Figure, IndicatorVersion, OrganisationAggregate
 from ketenportaal.wsgi import application
-from stakeholders.models import Membership
+from stakeholders.models import ApiToken, Membership
 from tests.measures import Measures, build_measures, enter_count, enter_share
 
 EXAMPLES = 25
@@ -145,7 +144,7 @@ def token(request, shared, db) -> str:
     """An API token of a contributor of one partner, or of the chain's programme manager."""
     w = shared[0].world
     person = {"contributor": w.contributor_a, "manager": w.manager}[request.param]
-    return Token.objects.create(user=person).key
+    return ApiToken.issue(person, expires_at=None)[1]
 
 
 @pytest.fixture

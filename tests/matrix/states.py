@@ -6,8 +6,7 @@ request, it must change when the request is allowed and stay when it is refused
 from __future__ import annotations
 
 from collections.abc import Callable
-
-from rest_framework.authtoken.models import Token
+from datetime import date, timedelta
 
 from ambitions.models import (
     Ambition,
@@ -22,6 +21,7 @@ from ambitions.models import (
     VersionComment,
 )
 from stakeholders.models import (
+    ApiToken,
     Chain,
     Invitation,
     MailPreference,
@@ -74,7 +74,7 @@ def cell_saved(o: Objects, target: str) -> bool:
 
 
 def api_connection_token(o: Objects, target: str) -> bool:
-    return Token.objects.filter(user=o.get("api_connection", target)).exists()
+    return ApiToken.objects.usable().filter(person=o.get("api_connection", target)).exists()
 
 
 def version_status(o: Objects, target: str) -> str:
@@ -249,12 +249,13 @@ def report_commentary(o: Objects, target: str) -> list[str]:
 
 
 def connection_count(o: Objects, target: str) -> int:
-    return Token.objects.count()
+    return ApiToken.objects.count()
 
 
 def a_new_connection(o: Objects, target: str) -> dict:
     organisation = o.world.org_c if target in (OTHER, FORGED) else o.world.org_a
-    return {"organisation": organisation.pk, "name": "Zaaksysteem"}
+    valid_until = date.today() + timedelta(days=90)
+    return {"organisation": organisation.pk, "name": "Zaaksysteem", "expires_on": valid_until.isoformat()}
 
 
 def figure_json(o: Objects, target: str) -> dict:

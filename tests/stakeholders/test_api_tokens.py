@@ -2,19 +2,22 @@
 
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 
 from ambitions.models import Figure
-from stakeholders.models import Membership, Person, Role
+from stakeholders.models import ApiToken, Membership, Person, Role
+from stakeholders.models.api_tokens import hash_key
 from stakeholders.views.api_tokens import SYSTEM_DOMAIN, connections_in, create_connection
 from tests.conftest import World, in_english
 
 LIST = reverse("stakeholders:api_connection_list", args=["zsm"])
 CREATE = reverse("stakeholders:api_connection_create", args=["zsm"])
+UNTIL = (date.today() + timedelta(days=90)).isoformat()
 
 
 @pytest.fixture
@@ -32,13 +35,17 @@ def test_a_partner_lead_creates_a_connection_for_their_organisation_and_sees_the
     assert form.status_code == 200
     assert [o[1] for o in form.context["form"].fields["organisation"].choices][1:] == ["Politie"]
 
-    response = client.post(CREATE, {"organisation": world.org_a.pk, "name": "Registratiesysteem"})
+    response = client.post(CREATE, {"organisation": world.org_a.pk, "name": "Registratiesysteem", "expires_on": UNTIL})
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     person = Person.objects.get(full_name="API: Politie – Registratiesysteem")
-    key = Token.objects.get(user=person).key
-    assert key in response.text
+    key = re.search(r'<code class="kp-token">([^<]+)</code>', response.text).group(1)
+    token = ApiToken.objects.get(person=person)
+    # Only the key's hash is stored; the token works until the end of the chosen day.
+    assert token.key_hash == hash_key(key) and key not in str(ApiToken.objects.values().get())
+    assert timezone.localtime(token.expires_at).date() == date.fromisoformat(UNTIL) + timedelta(days=1)
+    assert token.created_by == world.lead_a
     assert person.email.endswith(f"@{SYSTEM_DOMAIN}") and not person.has_usable_password()
     assert person.organisation == world.org_a and person.is_active
     assert Membership.objects.get(person=person).role == Role.CONTRIBUTOR
@@ -58,7 +65,8 @@ def test_the_programme_manager_creates_connections_for_any_partner(world: World,
     client = client_for(world.manager)
     choices = [o[1] for o in client.get(CREATE).context["form"].fields["organisation"].choices][1:]
     assert choices == ["Openbaar Ministerie", "Politie"]
-    assert client.post(CREATE, {"organisation": world.org_b.pk, "name": "OM-systeem"}).status_code == 200
+    data = {"organisation": world.org_b.pk, "name": "OM-systeem", "expires_on": UNTIL}
+    assert client.post(CREATE, data).status_code == 200
     assert connections_in(world.chain).get().organisation == world.org_b
 
 
@@ -106,7 +114,7 @@ def test_the_token_writes_only_its_organisations_units(measures, client_for):
     assert client.get(reverse("stakeholders:my_work")).status_code == 302
 
 
-def test_revoking_deletes_the_token_and_deactivates_the_account(world: World, client_for):
+def test_revoking_the_connection_revokes_its_tokens_and_deactivates_the_account(world: World, client_for):
     w = world
     person, key = create_connection(w.chain, w.org_a, "Politiesysteem")
     assert client_for(w.lead_b).post(revoke_url(person)).status_code == 403
@@ -114,8 +122,10 @@ def test_revoking_deletes_the_token_and_deactivates_the_account(world: World, cl
     assert response.status_code == 302
     assert response["Location"] == LIST
     person.refresh_from_db()
-    assert not person.is_active and not Token.objects.filter(user=person).exists()
-    assert token_client(key).get(reverse("ambitions-api:figure-list")).status_code == 403
+    assert not person.is_active and not ApiToken.objects.usable().filter(person=person).exists()
+    assert ApiToken.objects.get(person=person).revoked_by == w.lead_a  # kept, as history
+    refused = token_client(key).get(reverse("ambitions-api:figure-list"))
+    assert (refused.status_code, refused.json()["code"]) == (401, "token_revoked")
     assert "Revoked" in client_for(w.lead_a).get(LIST).text
 
 
@@ -127,7 +137,8 @@ def test_ordinary_people_cannot_be_revoked_through_this_page(world: World, clien
 
 
 def test_the_created_page_explains_how_to_use_the_token(world: World, client_for):
-    response = client_for(world.manager).post(CREATE, {"organisation": world.org_a.pk, "name": "Systeem"})
-    key = re.search(r'<code class="kp-token">([0-9a-f]+)</code>', response.text).group(1)
+    data = {"organisation": world.org_a.pk, "name": "Systeem", "expires_on": UNTIL}
+    response = client_for(world.manager).post(CREATE, data)
+    key = re.search(r'<code class="kp-token">([^<]+)</code>', response.text).group(1)
     assert f"Authorization: Token {key}" in response.text
     assert reverse("api_docs") in response.text
