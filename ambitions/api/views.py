@@ -10,7 +10,8 @@ Writing figures:
   start from: the ``If-Match`` header (the ETag of ``GET /api/figures/<id>/``), answered with 412
   when stale, or a ``revision`` field, answered with 409. Neither overwrites silently.
 - ``POST /api/figures/bulk/``: up to 100,000 figures, all or nothing, through
-  ``services.bulk.upsert_figures`` (the same rules, checked in bulk).
+  ``services.bulk.upsert_figures`` (the same rules, checked in bulk); an ``Idempotency-Key``
+  makes a retry replay the first answer (stakeholders/idempotency.py).
 
 A token of an API connection (stakeholders/views/api_tokens.py) belongs to a contributor of one
 organisation, so the same policy limits it to that organisation's units.
@@ -49,6 +50,7 @@ from ambitions.services import bulk
 from ambitions.services.entry import CellConflict, CellRefused, save_cell
 from ambitions.services.versions import version_for
 from ketenportaal import api
+from stakeholders import idempotency
 from stakeholders.models import Chain, Unit
 from stakeholders.permissions import Action, allows
 
@@ -279,7 +281,9 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             ),
             409: OpenApiResponse(description="Only stale revisions were refused: nothing was saved."),
             413: OpenApiResponse(description="The request is too large."),
+            422: idempotency.REUSED,
         },
+        parameters=[idempotency.PARAMETER],
         description=(
             "Save up to 100,000 figures at once, all or nothing: every row is checked with the rules of a "
             "single figure; if any row is refused, nothing is saved and the answer lists the refused rows "
@@ -287,6 +291,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ),
     )
     @action(detail=False, methods=["post"], url_path="bulk", parser_classes=[BulkJSONParser])
+    @idempotency.idempotent
     def bulk(self, request: Request) -> Response:
         with bulk.without_cyclic_gc():  # reading 100,000 rows of JSON too
             rows = request.data

@@ -23,6 +23,7 @@ from ambitions.models import Indicator
 from governance import policy
 from governance.models import Body, Bottleneck, BottleneckStatus, Escalation, Severity
 from governance.models.actions import possible_owners
+from stakeholders import idempotency
 from stakeholders.models import Chain, Partnership
 
 from .serializers import PersonRefSerializer
@@ -152,8 +153,11 @@ class BottleneckViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             201: BottleneckSerializer,
             400: OpenApiResponse(description="A field is refused (its message says why); nothing was saved."),
             403: OpenApiResponse(description="You may not report bottlenecks in the body's chain."),
+            422: idempotency.REUSED,
         },
+        parameters=[idempotency.PARAMETER],
     )
+    @idempotency.idempotent
     def create(self, request: Request, *args, **kwargs) -> Response:
         incoming = BottleneckCreateSerializer(data=request.data, context=self.get_serializer_context())
         incoming.is_valid(raise_exception=True)
