@@ -12,10 +12,11 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from ambitions.models import ChainAggregate, Figure, FigureSource, ImportStatus
+from ambitions.models import ChainAggregate, Figure, FigureSource, ImportJob, ImportStatus
 from ambitions.services.imports import run
 from tests.factories import UnitFactory
 from tests.measures import Measures
@@ -25,6 +26,7 @@ from .test_pages_axe import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = b"Onderdeel;Indicator;Periode;Waarde\r\nEenheid Amsterdam;Zaken in voorraad;2025-03;5\r\n"
 
 
 def fill(template: bytes, values: dict[tuple[str, str], tuple]) -> bytes:
@@ -128,3 +130,20 @@ def test_the_progress_page_of_a_large_import_passes_axe_and_can_be_cancelled(
     expect(page.get_by_text("The import is cancelled; nothing of it was written.")).to_be_visible()
     job.refresh_from_db()
     assert job.status == ImportStatus.CANCELLED
+
+
+def test_a_refused_file_and_a_stale_import_pass_axe(measures: Measures, page, visit, sign_in, live_server):
+    w = measures.world
+    with translation.override("en"):  # uploaded in English: the messages are in the uploader's language
+        refused = run.start(w.chain, w.org_a, w.contributor_a, "leeg.csv", b"")
+        run.check(refused)
+        stale = run.start(w.chain, w.org_a, w.contributor_a, "oud.csv", CSV)
+        run.check(stale)
+    ImportJob.objects.filter(pk=stale.pk).update(status=ImportStatus.STALE, message="Er is niets opgeslagen: rij 2.")
+    use_english(page, live_server)
+    sign_in(page, w.contributor_a)
+    visit(page, reverse("ambitions:import_detail", args=[w.chain.slug, refused.pk]))
+    expect(page.get_by_text("The file is empty.")).to_be_visible()
+    visit(page, reverse("ambitions:import_detail", args=[w.chain.slug, stale.pk]))
+    expect(page.get_by_role("button", name="Check the file again")).to_be_visible()
+    assert_no_horizontal_scroll(page)
