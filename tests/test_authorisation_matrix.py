@@ -65,7 +65,7 @@ from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import World
-from tests.matrix import governance, imports
+from tests.matrix import api_tokens, governance, imports
 from tests.matrix.objects import (
     Objects,
     Url,
@@ -352,6 +352,8 @@ ROWS = [
         method="post",
         state=api_connection_token,
     ),
+    # A connection's tokens: history, rotation, revoking one (tests/matrix/api_tokens.py).
+    *api_tokens.ROWS,
     # Ambitions API (ambitions/api/urls.py). Writing figures: one (POST on the list) or in bulk, as JSON, for
     # each target's cell; the rules of a write beyond who may are in tests/api/test_ambitions_api.py and
     # tests/api/test_bulk.py (also that the bulk endpoint takes JSON only).
