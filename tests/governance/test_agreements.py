@@ -315,3 +315,24 @@ def test_the_history_names_what_changed_and_keeps_the_signers_ip_address_to_the_
     assert "Politie under version 1: created" in page
     assert "198.51.100.77" not in page and "Geheime Browser" not in page
     assert Signature.objects.get().ip_address == "198.51.100.77"
+
+
+def test_a_drafts_details_and_parties_change_and_a_sent_agreements_do_not(parties, english_client_for):
+    w = parties.world
+    draft = covenant(parties, send=False)
+    client = english_client_for(w.manager)
+    url = reverse("governance:agreement_edit", args=["zsm", draft.pk])
+    form = client.get(url).context["form"]
+    data = {
+        **{name: field.value() or "" for name, field in ((f.name, f) for f in form)},
+        "title": "Convenant (herzien)",
+    }
+    data[f"party_{w.partner_b.pk}"] = ""  # OM is no longer a party
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:1500]
+    draft.refresh_from_db()
+    assert draft.title == "Convenant (herzien)"
+    assert set(draft.parties.values_list("partnership_id", flat=True)) == {w.partner_a.pk, parties.court.pk}
+    sent = covenant(parties, title="Verzonden")
+    response = client.get(reverse("governance:agreement_edit", args=["zsm", sent.pk]))
+    assert response.status_code == 302  # back to its page: a new version is the way
