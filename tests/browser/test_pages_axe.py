@@ -204,6 +204,31 @@ def api_connections(w: World) -> str:
     return reverse("stakeholders:api_connection_list", args=[w.chain.slug])
 
 
+def api_connection_history(w: World) -> str:
+    """A connection's page with a token in its grace period, its successor (used) and a revoked one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from stakeholders.models import ApiToken
+    from stakeholders.views.api_tokens import create_connection
+
+    person, _key = create_connection(w.chain, w.org_a, "Registratiesysteem", by=w.manager)
+    old = person.api_tokens.get()
+    new, _key = ApiToken.issue(person, expires_at=timezone.now() + timedelta(days=300), by=w.manager)
+    old.retire(grace=timedelta(days=3), successor=new)
+    ApiToken.objects.filter(pk=new.pk).update(last_used_at=timezone.now())
+    ApiToken.issue(person, expires_at=None, by=w.manager)[0].revoke(by=w.manager)
+    return reverse("stakeholders:api_connection_detail", args=[w.chain.slug, person.pk])
+
+
+def api_connection_rotation(w: World) -> str:
+    from stakeholders.views.api_tokens import create_connection
+
+    person, _key = create_connection(w.chain, w.org_a, "Registratiesysteem")
+    return reverse("stakeholders:api_connection_rotate", args=[w.chain.slug, person.pk])
+
+
 PAGES = [
     Page("my_work", lambda w: reverse("stakeholders:my_work")),
     Page("my_work_with_stuck_work", my_work_with_stuck_work),
@@ -229,6 +254,8 @@ PAGES = [
     Page("mandate_edit", chain_url("mandate_edit", mandate_pk)),
     Page("api_connection_list", api_connections),
     Page("api_connection_create", chain_url("api_connection_create")),
+    Page("api_connection_detail", api_connection_history),
+    Page("api_connection_rotate", api_connection_rotation),
     Page("chain_dashboard", dashboard_with_figures),
     Page("ambition_list", ambitions_url("ambition_list")),
     Page("ambition_create", ambitions_url("ambition_create")),
