@@ -343,6 +343,7 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "ambitions.models.VersionStatus",
         "SubmissionStatusEnum": "ambitions.models.SubmissionStatus",
         "ProgressStatusEnum": "ambitions.services.progress.Status",
+        "SeverityEnum": "governance.models.bottlenecks.Severity",  # a bottleneck's impact and urgency
     },
 }
 
