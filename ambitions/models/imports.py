@@ -49,6 +49,14 @@ class ImportJobQuerySet(models.QuerySet):
         return self.defer("content", "preview")
 
 
+class ImportJobManager(models.Manager.from_queryset(ImportJobQuerySet)):
+    """Loads a job without its file and preview (megabytes for a large file) unless they are read:
+    every save of a job makes the audit trail load the stored row to compare it with."""
+
+    def get_queryset(self) -> ImportJobQuerySet:
+        return super().get_queryset().without_file()
+
+
 class ImportJob(models.Model):
     chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -78,7 +86,7 @@ class ImportJob(models.Model):
     # holds the database to (an optimistic check: anything changed since means nothing is written).
     preview = models.JSONField(default=list)
 
-    objects = ImportJobQuerySet.as_manager()
+    objects = ImportJobManager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
