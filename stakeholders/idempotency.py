@@ -38,7 +38,7 @@ MAX_KEY = 255
 
 PARAMETER = OpenApiParameter(
     HEADER,
-    str,
+    {"type": "string", "minLength": 1, "maxLength": MAX_KEY, "pattern": "^[\\x20-\\x7E]+$"},
     OpenApiParameter.HEADER,
     required=False,
     description=(
@@ -67,7 +67,7 @@ def fingerprint(request: Request) -> str:
 
 
 def _replay(stored: IdempotentRequest) -> Response:
-    response = Response(stored.body, status=stored.status_code, content_type=stored.content_type or None)
+    response = Response(json.loads(stored.body), status=stored.status_code, content_type=stored.content_type or None)
     response["Idempotent-Replayed"] = "true"
     return response
 
@@ -93,7 +93,9 @@ def idempotent(view_method):
             return _replay(stored)
         response = view_method(self, request, *args, **kwargs)
         claim.status_code = response.status_code
-        claim.body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+        # Kept as JSON text (a string in the jsonb column): jsonb refuses a NUL character (\u0000) in a
+        # string, which a refusal may quote back from the request; escaped once more, it is plain text.
+        claim.body = json.dumps(response.data, cls=DjangoJSONEncoder)
         claim.content_type = response.content_type or ""
         claim.save(update_fields=["status_code", "body", "content_type"])
         return response

@@ -202,3 +202,13 @@ def test_a_bad_key_is_refused_at_the_header(measures, connection, bad):
     body = assert_problem(response, 400, "invalid")
     assert body["errors"][0]["header"] == "Idempotency-Key"
     assert not Figure.objects.exists()
+
+
+def test_a_refusal_quoting_a_nul_character_is_stored_and_replayed(measures, connection):
+    """jsonb refuses U+0000 in a string; the stored answer must not (the refusal names the odd field)."""
+    _person, key, _token = connection
+    rows = [{**row(measures), "\u0000odd": 1}]
+    first = bulk(token_client(key), rows, key="nul")
+    assert first.status_code == 400
+    again = bulk(token_client(key), rows, key="nul")
+    assert (again.json(), again["Idempotent-Replayed"]) == (first.json(), "true")

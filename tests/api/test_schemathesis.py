@@ -20,6 +20,7 @@ from django.core import signals
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import close_old_connections
 from django.test import override_settings
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -34,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from ambitions.models import ChainAggregate, Figure, IndicatorVersion, OrganisationAggregate
+from ketenportaal.api import WriteThrottle
 from ketenportaal.wsgi import application
 from stakeholders.models import ApiToken, Membership
 from tests.measures import Measures, build_measures, enter_count, enter_share
@@ -73,8 +75,9 @@ def _as_the_test_client_does(settings, monkeypatch):
     # A finished request closes the database connection, and with it the test's transaction.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    # The throttle runs as always, but counts in a fresh cache: not the requests of earlier runs.
+    # The throttles run as always, but count in a fresh cache: not the requests of earlier runs.
     monkeypatch.setattr(UserRateThrottle, "cache", LocMemCache("schemathesis", {}))
+    monkeypatch.setattr(WriteThrottle, "cache", LocMemCache("schemathesis-writes", {}))
     yield
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
@@ -200,3 +203,38 @@ def test_it_answers_as_documented_and_never_with_a_server_error(live_schema, tok
         case.call_and_validate(headers=headers, checks=CHECKS)
 
     answers_as_documented()
+
+
+REFUSALS = ["expired", "revoked", "throttled"]
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+@pytest.mark.parametrize("refusal", REFUSALS)
+def test_a_refused_token_or_a_throttled_write_is_answered_as_documented(
+    live_schema, shared, known, db, method, path, refusal, monkeypatch
+):
+    """The refusals a partner's system meets besides bad input: an expired or revoked token (401)
+    and a write past its rate (429 with Retry-After), each a documented problem details answer."""
+    if refusal == "throttled" and method == "GET":
+        pytest.skip("reads are not write-throttled")
+    token, key = ApiToken.issue(shared[0].world.contributor_a, expires_at=None)
+    if refusal == "expired":
+        ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
+    elif refusal == "revoked":
+        token.revoke()
+    else:
+        monkeypatch.setattr(WriteThrottle, "THROTTLE_RATES", {**WriteThrottle.THROTTLE_RATES, "write": "0/minute"})
+    operation = live_schema[path][method]
+    expected = {"expired": 401, "revoked": 401, "throttled": 429}[refusal]
+
+    @given(case=with_real_ids(operation.as_strategy(generation_mode=GenerationMode.POSITIVE), known))
+    @settings(max_examples=2, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    def refused_as_documented(case):
+        response = case.call_and_validate(headers={"Authorization": f"Token {key}"}, checks=CHECKS)
+        assert response.status_code == expected, response.text
+        headers = {name.lower(): values for name, values in response.headers.items()}
+        assert headers["content-type"] == ["application/problem+json"]
+        if expected == 429:
+            assert int(headers["retry-after"][0]) >= 1
+
+    refused_as_documented()
