@@ -60,7 +60,7 @@ def imports(chain: Chain) -> list[Result]:
         with transaction.atomic():
             manager, organisation, rows = _world()
             csv_data, xlsx_data = _csv(rows), _xlsx(rows)
-            point = transaction.savepoint()
+            point = transaction.savepoint_create()
             results.append(Result("import_csv_100k", _timed_import(manager, organisation, csv_data, "bench.csv"), "s"))
             transaction.savepoint_rollback(point)
             results.append(Result("import_csv_100k_floor", _floor(rows), "s"))
