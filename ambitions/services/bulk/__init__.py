@@ -36,7 +36,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ambitions.models import FigureSource
+from ambitions.models import Figure, FigureSource
 from ambitions.services import aggregates
 from stakeholders.models import Person
 
@@ -51,7 +51,6 @@ from .check import (
     read_rows,
     refuse_clearing_submitted,
     resolve_rows,
-    stored_figures,
 )
 from .parse import (
     FIELDS,
@@ -146,7 +145,27 @@ def check_only(
             state = load_state(candidates, lookups.chain_of)
             rows = check_rows(candidates, state, lookups.chain_of, errors, today)
             refuse_clearing_submitted(rows, state, lookups, errors)
-            return rows, stored_figures(row.key for row in rows)
+            return rows, _stored_for_preview(rows)
+
+
+def _stored_for_preview(rows: list[Row]) -> dict[Key, Stored]:
+    """The stored figures of ``rows`` in one query through the figures' (organisation, period)
+    index: a file is one organisation's, so this reads that organisation's figures of the file's
+    periods and indicators (stored_figures' 300-key batches took hundreds of queries)."""
+    if not rows:
+        return {}
+    wanted = {row.key for row in rows}
+    figures = Figure.objects.filter(
+        organisation_id__in={row.organisation_id for row in rows},
+        period__gte=min(row.period for row in rows),
+        period__lte=max(row.period for row in rows),
+        indicator_id__in={row.indicator_id for row in rows},
+    ).values_list("indicator_id", "unit_id", "period", *Stored._fields)
+    return {
+        (indicator_id, unit_id, period): Stored(*stored)
+        for indicator_id, unit_id, period, *stored in figures.iterator(chunk_size=10_000)
+        if (indicator_id, unit_id, period) in wanted
+    }
 
 
 def upsert_rows(
