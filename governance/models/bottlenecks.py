@@ -143,6 +143,11 @@ class Bottleneck(models.Model):
         if self.due_on is None and self.body_id:
             self.due_on = due_after(self.body, self.level_since)
         if self.status in BottleneckStatus.open():
+            if self.closed_at is not None:
+                # Reopened: the body it sits at gets its full response time again, from now —
+                # not the old due date, which the next sweep would take as long overdue.
+                self.level_since = timezone.now()
+                self.due_on = due_after(self.body, self.level_since)
             self.closed_at = None
         else:
             self.closed_at = self.closed_at or timezone.now()

@@ -150,6 +150,20 @@ def test_it_requires_resolution_and_cause_to_resolve(world):
     assert {"resolution", "cause"} <= set(refused.value.message_dict)
 
 
+def test_a_reopened_bottleneck_gets_the_full_response_time_again(world):
+    lad = ladder(world, response_days=2)
+    start = moment(date(2026, 11, 2))
+    item = bottleneck(world, lad.local, at=start)
+    item.status, item.resolution, item.cause = BottleneckStatus.RESOLVED, "Opgelost.", "Rooster."
+    item.save()
+    item.status = BottleneckStatus.IN_PROGRESS  # it came back a month later
+    item.save()
+    item.refresh_from_db()
+    assert item.closed_at is None and item.level_since > start
+    assert item.due_on == add_working_days(item.level_since.astimezone(AMS).date(), 2)
+    assert service.sweep() == 0  # not taken for a month overdue
+
+
 def test_a_response_stops_the_clock_and_is_kept_on_the_escalation(world):
     lad = ladder(world)
     item = bottleneck(world, lad.local)
