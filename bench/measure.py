@@ -17,7 +17,7 @@ def main() -> None:
     django.setup()
     # Not setup_test_environment(): it instruments template rendering, which would slow the
     # pages down. bench/run.py allows the test client's host name and discards mail instead.
-    from bench import agreements, ambitions, bottlenecks, governance, imports, reminders, reports
+    from bench import agreements, ambitions, api_tokens, bottlenecks, governance, imports, reminders, reports
     from stakeholders.models import Chain
 
     chain = Chain.objects.filter(slug__startswith="bench-").order_by("slug").first()
@@ -32,6 +32,7 @@ def main() -> None:
         "agreements",
         "bottlenecks",
         "imports",
+        "api_tokens",
     }
     results = []
     for name in ("dashboard", "indicator_page", "cell_save", "bulk_upsert"):
@@ -49,6 +50,8 @@ def main() -> None:
         results += bottlenecks.bottlenecks(chain)
     if "imports" in which:
         results += imports.imports(chain)
+    if "api_tokens" in which:
+        results += api_tokens.api_tokens(chain)
     for result in results:
         print(json.dumps({"name": result.name, "value": result.value, "unit": result.unit}), flush=True)
 

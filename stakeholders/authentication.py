@@ -8,6 +8,9 @@ revoked or whose account was deactivated is refused with a 401 that says which â
 
 from __future__ import annotations
 
+import functools
+
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -37,6 +40,38 @@ def refuse(code: str) -> TokenRefused:
     return TokenRefused(REFUSALS[code], code=code)
 
 
+@functools.cache
+def _lookup() -> tuple[str, list[str], list[str]]:
+    """The token with its account in one statement, written once from the models' own metadata."""
+    token_fields = [f.attname for f in ApiToken._meta.concrete_fields]
+    person_model = ApiToken._meta.get_field("person").related_model
+    person_fields = [f.attname for f in person_model._meta.concrete_fields]
+    columns = [f"t.{connection.ops.quote_name(f.column)}" for f in ApiToken._meta.concrete_fields] + [
+        f"p.{connection.ops.quote_name(f.column)}" for f in person_model._meta.concrete_fields
+    ]
+    # Identifiers from the models' metadata; the key's hash is a parameter.
+    tokens = connection.ops.quote_name(ApiToken._meta.db_table)
+    people = connection.ops.quote_name(person_model._meta.db_table)
+    select = ", ".join(columns)
+    sql = f"SELECT {select} FROM {tokens} t JOIN {people} p ON p.id = t.person_id WHERE t.key_hash = %s"  # noqa: S608
+    return sql, token_fields, person_fields
+
+
+def find_token(key_hash: str) -> ApiToken | None:
+    """``ApiToken.objects.select_related("person").filter(key_hash=â€¦).first()`` without compiling that
+    query on every request (a third of the authentication's time): the statement is built once."""
+    sql, token_fields, person_fields = _lookup()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token = ApiToken.from_db(connection.alias, token_fields, row[: len(token_fields)])
+    person_model = ApiToken._meta.get_field("person").related_model
+    token.person = person_model.from_db(connection.alias, person_fields, row[len(token_fields) :])
+    return token
+
+
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
@@ -48,7 +83,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise refuse("token_invalid") from None
-        token = ApiToken.objects.select_related("person").filter(key_hash=hash_key(key)).first()
+        token = find_token(hash_key(key))
         if token is None:
             raise refuse("token_invalid")
         state = token.state(timezone.now())

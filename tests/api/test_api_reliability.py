@@ -50,7 +50,10 @@ def assert_problem(response, status: int, code: str) -> dict:
 @pytest.fixture
 def connection(measures: Measures):
     person, key = create_connection(measures.world.chain, measures.world.org_a, "Systeem")
-    return person, key, ApiToken.objects.get(person=person)
+    token = ApiToken.objects.get(person=person)
+    # Ids repeat in a new test database, the shared Redis does not forget: start this token's counts afresh.
+    cache.delete_many([f"throttle_write_token-{token.pk}", f"throttle_user_{person.pk}", f"api-token-used:{token.pk}"])
+    return person, key, token
 
 
 # --- Tokens ------------------------------------------------------------------------------------
@@ -131,6 +134,7 @@ def test_rest_frameworks_plain_tokens_become_hashes_and_keep_working(measures):
 
 def test_writes_are_throttled_per_token_with_a_429_and_retry_after(measures, connection, monkeypatch):
     person, key, _token = connection
+    monkeypatch.setattr(WriteThrottle, "cache", cache)  # the shared Redis, as in production
     monkeypatch.setattr(WriteThrottle, "THROTTLE_RATES", {**WriteThrottle.THROTTLE_RATES, "write": "2/minute"})
     client = token_client(key)
     assert [client.post(FIGURES, row(measures), content_type="application/json").status_code for _ in "ab"] == [
@@ -142,7 +146,8 @@ def test_writes_are_throttled_per_token_with_a_429_and_retry_after(measures, con
     assert 1 <= int(refused["Retry-After"]) <= 60 and body["detail"]
     assert Figure.objects.get().value == 3  # the refused write wrote nothing
     assert client.get(FIGURES).status_code == 200  # reads are not counted as writes
-    _other, other_key = ApiToken.issue(person, expires_at=None)  # another token counts on its own
+    other, other_key = ApiToken.issue(person, expires_at=None)  # another token counts on its own
+    cache.delete(f"throttle_write_token-{other.pk}")
     assert token_client(other_key).post(FIGURES, row(measures), content_type="application/json").status_code == 200
 
 
@@ -212,3 +217,17 @@ def test_a_refusal_quoting_a_nul_character_is_stored_and_replayed(measures, conn
     assert first.status_code == 400
     again = bulk(token_client(key), rows, key="nul")
     assert (again.json(), again["Idempotent-Replayed"]) == (first.json(), "true")
+
+
+def test_the_one_statement_lookup_finds_what_the_orm_finds(connection):
+    """find_token restates select_related("person").filter(key_hash=…) in SQL: both agree."""
+    from stakeholders.authentication import find_token
+
+    person, _key, token = connection
+    found = find_token(token.key_hash)
+    orm = ApiToken.objects.select_related("person").get(key_hash=token.key_hash)
+    fields = [f.attname for f in ApiToken._meta.concrete_fields]
+    assert [getattr(found, f) for f in fields] == [getattr(orm, f) for f in fields]
+    person_fields = [f.attname for f in type(person)._meta.concrete_fields]
+    assert [getattr(found.person, f) for f in person_fields] == [getattr(orm.person, f) for f in person_fields]
+    assert find_token("0" * 64) is None
