@@ -101,3 +101,9 @@ def test_a_job_of_another_organisation_is_forbidden_and_of_another_chain_not_fou
     job = run.start(w.chain, w.org_a, w.contributor_a, "a.csv", CSV)
     assert client_for(w.lead_b).get(job.get_absolute_url()).status_code == 403
     assert client_for(w.outsider).get(job.get_absolute_url()).status_code == 404
+
+
+def test_a_file_name_with_control_characters_is_stored_without_them(measures, client_for):
+    w = measures.world
+    upload(client_for(w.contributor_a), w.chain, CSV, name="maart\x00\x1b.csv")
+    assert ImportJob.objects.get().file_name == "maart.csv"

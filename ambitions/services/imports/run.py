@@ -58,11 +58,16 @@ def start(chain, organisation, person, file_name: str, data: bytes) -> ImportJob
         chain=chain,
         organisation=organisation,
         created_by=person,
-        file_name=file_name[:255],
+        file_name=_file_name(file_name),
         sha256=sha256_of(data),
         size=len(data),
         content=data,
     )
+
+
+def _file_name(name: str) -> str:
+    """The name as the browser sent it, without control characters (PostgreSQL stores no NUL)."""
+    return "".join(character for character in name if character.isprintable()).strip()[:255] or "bestand"
 
 
 def _read(job: ImportJob, progress=None) -> ReadFile:
