@@ -5,10 +5,9 @@ creates a connection for a partner organisation of the chain. A connection is a 
 a Person marked ``is_system`` that cannot sign in interactively (no usable password, an address in
 a domain that receives no mail), of that organisation, with the CONTRIBUTOR role in the chain —
 plus a token (``ApiToken``: only its hash is stored) with an expiry date, shown once on creation.
-System accounts are never listed, reminded
-or mailed as people (Person.objects.humans()). Because the
-account is a contributor of that organisation, the one policy (stakeholders/permissions.py) limits
-the token to that organisation's units: no rule here is specific to tokens.
+System accounts are never listed, reminded or mailed as people (Person.objects.humans()). Because
+the account is a contributor of that organisation, the one policy (stakeholders/permissions.py)
+limits the token to that organisation's units: no rule here is specific to tokens.
 
 The connection's page lists every token it had (created, by whom, valid until, last used, rotated
 or revoked). Rotating makes a new token, shown once, and lets the current one work for a grace
