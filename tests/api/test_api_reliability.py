@@ -231,3 +231,23 @@ def test_the_one_statement_lookup_finds_what_the_orm_finds(connection):
     person_fields = [f.attname for f in type(person)._meta.concrete_fields]
     assert [getattr(found.person, f) for f in person_fields] == [getattr(orm.person, f) for f in person_fields]
     assert find_token("0" * 64) is None
+
+
+def test_the_schema_documents_every_refusal_with_examples_the_key_and_the_429(measures):
+    schema = Client().get(reverse("api_schema"), {"format": "json"}).json()
+    bulk_post = schema["paths"]["/api/figures/bulk/"]["post"]
+    assert [p["name"] for p in bulk_post["parameters"]] == ["Idempotency-Key"]
+    assert [p["name"] for p in schema["paths"]["/api/bottlenecks/"]["post"]["parameters"]] == ["Idempotency-Key"]
+    for status in ("400", "401", "403", "404", "409", "413", "415", "422", "429"):
+        problem = bulk_post["responses"][status]["content"]["application/problem+json"]
+        assert problem["schema"] == {"$ref": "#/components/schemas/Error"} and problem["examples"], status
+    assert set(bulk_post["responses"]["401"]["content"]["application/problem+json"]["examples"]) == {
+        "token_expired",
+        "token_revoked",
+        "token_invalid",
+    }
+    assert "Retry-After" in bulk_post["responses"]["429"]["headers"]
+    for path in schema["paths"].values():
+        for operation in path.values():
+            refusals = [code for code in operation["responses"] if code.startswith("4")]
+            assert all("application/problem+json" in operation["responses"][c]["content"] for c in refusals)
