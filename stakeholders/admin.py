@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
 from .models import Chain, DigestRun, Invitation, Mandate, Membership, Organisation, Partnership, Person, Unit
 
@@ -101,3 +102,9 @@ class DigestRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# REST framework's own tokens are not read by the API any more (stakeholders/authentication.py reads
+# ApiToken, hashed, made on the API connection pages): one made here would never work.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
