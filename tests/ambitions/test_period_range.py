@@ -145,7 +145,9 @@ def test_the_figure_filters_answer_400_outside_the_range(measures: Measures, cli
     response = client_for(measures.world.viewer).get(f"/api/figures/?{query}")
 
     assert response.status_code == 400
-    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Type"].startswith("application/problem+json")  # RFC 9457, ketenportaal/api.py
+    name = query.split("=")[0]
+    assert [error["parameter"] for error in response.json()["errors"]] == [name]
 
 
 def test_the_benchmark_command_refuses_periods_before_2000():
