@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from .mail import absolute_url
-from .models import Invitation, Mandate
+from .models import IdempotentRequest, Invitation, Mandate
 from .models.people import InvitationStatus
 
 logger = logging.getLogger(__name__)
@@ -29,14 +29,23 @@ def run_housekeeping() -> dict[str, int]:
     counts = {
         "invitations_expired": expire_overdue_invitations(),
         **flag_expiring_mandates(),
+        "idempotency_keys_deleted": delete_expired_idempotency_keys(),
     }
     # Counts only: no names or e-mail addresses in the logs.
     logger.info(
         "housekeeping: %(invitations_expired)d invitation(s) expired, %(mandates_flagged)d mandate(s) flagged, "
-        "%(mails_failed)d warning mail(s) failed",
+        "%(mails_failed)d warning mail(s) failed, %(idempotency_keys_deleted)d idempotency key(s) deleted",
         counts,
     )
     return counts
+
+
+def delete_expired_idempotency_keys() -> int:
+    """The API's Idempotency-Key rows older than their 24 hours (stakeholders/idempotency.py): each
+    account's own next request deletes its old ones too, but an account that stops calling would
+    keep its answers forever. Deleting twice at once is harmless."""
+    deleted, _by_model = IdempotentRequest.expired().delete()
+    return deleted
 
 
 def expire_overdue_invitations() -> int:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from stakeholders import tasks
 from stakeholders.history import history_for
-from stakeholders.models import Invitation, Mandate, MandateScope, Role
+from stakeholders.models import IdempotentRequest, Invitation, Mandate, MandateScope, Role
 from stakeholders.models.people import InvitationStatus
 from tests.conftest import World, build_world
 from tests.factories import MandateFactory
@@ -104,7 +104,7 @@ def test_it_tries_again_next_run_when_the_mail_fails(world: World, mailoutbox, m
 
     monkeypatch.setattr(EmailMessage, "send", broken_send)
     result = tasks.run_housekeeping()
-    assert result == {"invitations_expired": 0, "mandates_flagged": 0, "mails_failed": 1}
+    assert result == {"invitations_expired": 0, "mandates_flagged": 0, "mails_failed": 1, "idempotency_keys_deleted": 0}
     assert Mandate.objects.get(pk=mandate.pk).expiry_flagged_on is None
 
     monkeypatch.setattr(EmailMessage, "send", original_send)
@@ -183,3 +183,12 @@ def test_it_mails_once_when_two_runs_race(transactional_db, mailoutbox, monkeypa
 def _english(settings):
     # Assertions read the English source strings; the Dutch catalogue may translate them later.
     settings.LANGUAGE_CODE = "en"
+
+
+def test_it_deletes_idempotency_keys_past_their_day_also_of_an_account_that_stopped_calling(world: World):
+    old = IdempotentRequest.objects.create(person=world.lead_a, key="a", fingerprint="f" * 64, status_code=200)
+    IdempotentRequest.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    fresh = IdempotentRequest.objects.create(person=world.lead_a, key="b", fingerprint="f" * 64, status_code=200)
+    assert tasks.run_housekeeping()["idempotency_keys_deleted"] == 1
+    assert list(IdempotentRequest.objects.all()) == [fresh]
+    assert tasks.run_housekeeping()["idempotency_keys_deleted"] == 0
