@@ -88,3 +88,13 @@ def write_import(job_id: int) -> str | None:
 
     job = run.write(job_id)
     return job.status if job is not None else None
+
+
+@shared_task
+def purge_old_imports() -> dict[str, int]:
+    """Cancel previews nobody confirmed and clear old imports' files (services/imports/retention.py)."""
+    from ambitions.services.imports import retention
+
+    counts = retention.purge_old()
+    logger.info("purge_old_imports: %(cancelled)d cancelled, %(cleared)d files cleared", counts)
+    return counts

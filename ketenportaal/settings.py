@@ -388,7 +388,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("REPORT_DRAFT_INTERVAL_SECONDS", default=60 * 60),
         "options": {"expires": 60 * 30},
     },
+    # Uploaded files are kept while their import may still be confirmed (ambitions/services/imports/retention.py).
+    "purge-old-imports": {
+        "task": "ambitions.tasks.purge_old_imports",
+        "schedule": 60 * 60 * 24,
+        "options": {"expires": 60 * 60},
+    },
 }
+# Days an import keeps its uploaded file and preview (and a preview waits for confirmation).
+IMPORT_KEEP_DAYS = env.int("IMPORT_KEEP_DAYS", default=30)
 
 # One logging set-up for web, worker and beat (ketenportaal/celery.py hands Celery this one too),
 # at LOG_LEVEL. Errors reach the operators: a server error and a failed task are mailed to ADMINS
