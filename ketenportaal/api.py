@@ -237,6 +237,16 @@ class WriteThrottle(throttling.SimpleRateThrottle):
         ident = f"token-{token_pk}" if token_pk is not None else f"person-{request.user.pk}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
+    def wait(self) -> float:
+        # REST framework gives no wait (and so no Retry-After) when the history already holds more
+        # requests than the rate allows — after the rate was lowered, or with a rate of 0. A 429
+        # always says when to try again: when the oldest request in the window has left it.
+        waited = super().wait()
+        if waited is None:
+            oldest = self.history[-1] if self.history else self.now
+            waited = max(self.duration - (self.now - oldest), 1)
+        return waited
+
 
 # --- Query strings -----------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
+from rest_framework.throttling import UserRateThrottle
 
 from ketenportaal.api import WriteThrottle
 from tests.conftest import World
@@ -7,10 +8,15 @@ from tests.conftest import World
 
 @pytest.fixture(autouse=True)
 def _fresh_write_counts(monkeypatch):
-    """Each test's writes count from zero: ids repeat between test runs and the write throttle's
-    window is a minute, so the shared Redis would otherwise carry counts of writes made before.
-    (tests/api/test_api_reliability.py counts in Redis itself.)"""
-    monkeypatch.setattr(WriteThrottle, "cache", LocMemCache("write-throttle", {}))
+    """Each test's requests count from zero: ids repeat between tests (SQLite reuses them after a
+    rollback) and the throttles' windows are a minute and an hour, so a shared cache would carry
+    the counts of requests made before — to a token or person with the same id. A LocMemCache of a
+    given name is one store per process, hence the clear(). (tests/api/test_api_reliability.py
+    counts in Redis itself.)"""
+    for throttle, name in ((WriteThrottle, "write-throttle"), (UserRateThrottle, "user-throttle")):
+        cache = LocMemCache(name, {})
+        cache.clear()
+        monkeypatch.setattr(throttle, "cache", cache)
 
 
 @pytest.fixture

@@ -238,6 +238,6 @@ def test_a_refused_token_or_a_throttled_write_is_answered_as_documented(
         headers = {name.lower(): values for name, values in response.headers.items()}
         assert headers["content-type"] == ["application/problem+json"]
         if expected == 429:
-            assert int(headers["retry-after"][0]) >= 1
+            assert int(headers["retry-after"][0]) >= 1, headers
 
     refused_as_documented()

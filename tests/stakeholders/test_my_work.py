@@ -40,7 +40,7 @@ def test_it_shows_mandates_that_expire_within_30_days_but_not_later_ones(world: 
     assert "Vote in a body" not in response.text
 
 
-def test_it_keeps_a_constant_number_of_queries(world: World, client_for, django_assert_max_num_queries):
+def test_it_keeps_a_constant_number_of_queries(world: World, client_for, max_page_queries):
     client = client_for(world.lead_a)
     for scope in MandateScope.values:
         MandateFactory(person=world.lead_a, partnership=world.partner_a, scope=scope, valid_until=timezone.localdate())
@@ -48,5 +48,5 @@ def test_it_keeps_a_constant_number_of_queries(world: World, client_for, django_
     # learns whether the person manages a chain, for the stuck work a programme manager sees), three
     # for governance's (governance/my_work.py: seats to vote from, meetings to prepare, my actions),
     # one for its bottlenecks (governance/bottleneck_parts.py: mine and those my body must answer).
-    with django_assert_max_num_queries(17):
+    with max_page_queries(17):
         client.get("/")
