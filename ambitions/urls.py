@@ -11,11 +11,12 @@ URLs, views and tests sit together:
 - views/imports.py    figures from a file: the template, upload, preview, confirm, cancel
 - views/submissions.py the period's steps: submit, approve, approve a late delivery, reopen
 - views/reports.py    progress reports: list, page, PDF, draft, regenerate, commentary, publish
+- views/benefits.py   what each partner gains: benefits (start → end picture) beside contributions
 
 Names follow <model>_<action>; every name needs a row in tests/test_authorisation_matrix.py.
 """
 
-from .views import dashboard, entry, imports, indicators, reports, setup, submissions, versions
+from .views import benefits, dashboard, entry, imports, indicators, reports, setup, submissions, versions
 
 app_name = "ambitions"
 
@@ -28,4 +29,5 @@ urlpatterns = [
     *imports.routes,
     *submissions.routes,
     *reports.routes,
+    *benefits.routes,
 ]

@@ -11,11 +11,25 @@ Each views module declares its own ``routes`` next to the views they point at:
 - views/actions.py    actions per body and chain, their status
 - views/agreements.py agreements, their versions and signatures, the agreement as PDF
 - views/bottlenecks.py  bottlenecks: the board, reporting, the clock, escalating, responding, comments
+- views/course_checks.py  course checks: answering, the statements, the results and their alert
+- views/participation.py  participation health per partner
 
 Names follow <model>_<action>; every name needs a row in tests/matrix/governance/.
 """
 
-from .views import actions, agenda, agreements, bodies, bottlenecks, calendar, decisions, meetings, minutes
+from .views import (
+    actions,
+    agenda,
+    agreements,
+    bodies,
+    bottlenecks,
+    calendar,
+    course_checks,
+    decisions,
+    meetings,
+    minutes,
+    participation,
+)
 
 app_name = "governance"
 
@@ -29,4 +43,6 @@ urlpatterns = [
     *actions.routes,
     *agreements.routes,
     *bottlenecks.routes,
+    *course_checks.routes,
+    *participation.routes,
 ]

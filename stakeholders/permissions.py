@@ -55,6 +55,18 @@ class Action(StrEnum):
     # The chain's bodies and who sits in them. What a seat in a body lets someone do (run its
     # meetings, keep its minutes) is governance's rule on top of this one: governance/policy.py.
     MANAGE_BODIES = "manage_bodies"
+    # Keeping every partner on board (issue 13). The stakeholder register (parties around the
+    # chain that are not partners) and its contact log; the partners' committed contributions;
+    # the course checks' statements: the programme manager's.
+    MANAGE_STAKEHOLDERS = "manage_stakeholders"
+    MANAGE_CONTRIBUTIONS = "manage_contributions"
+    MANAGE_COURSE_CHECKS = "manage_course_checks"
+    # What a partner says of itself: its capacity self-assessment, what it delivered of its
+    # contributions, its benefits (start and end picture) and their assessments. Its own lead's
+    # (and the programme manager's).
+    ASSESS_CAPACITY = "assess_capacity"
+    REPORT_DELIVERIES = "report_deliveries"
+    MANAGE_BENEFITS = "manage_benefits"
     # Acting for an organisation: the caller also checks has_mandate() for the matching scope.
     APPROVE_FIGURES = "approve_figures"
     CONSENT_INDICATORS = "consent_indicators"
@@ -109,7 +121,13 @@ def allows(user, action: Action, chain: Chain, organisation: Organisation | None
         return own_organisation and role in MandateScope.roles_for(action)
     if role == Role.PROGRAMME_MANAGER:
         return True
-    if action in (Action.EDIT_ORGANISATION, Action.MANAGE_MANDATES):
+    if action in (
+        Action.EDIT_ORGANISATION,
+        Action.MANAGE_MANDATES,
+        Action.ASSESS_CAPACITY,
+        Action.REPORT_DELIVERIES,
+        Action.MANAGE_BENEFITS,
+    ):
         return role == Role.PARTNER_LEAD and own_organisation
     if action == Action.ENTER_FIGURES:
         return role in (Role.PARTNER_LEAD, Role.CONTRIBUTOR) and own_organisation

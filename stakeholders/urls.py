@@ -6,7 +6,20 @@ tests/test_authorisation_matrix.py.
 
 from django.urls import path
 
-from .views import api_tokens, chains, invitations, mandates, my_work, notifications, organisations, partners, people
+from .views import (
+    api_tokens,
+    capacity,
+    chains,
+    contributions,
+    invitations,
+    mandates,
+    my_work,
+    notifications,
+    organisations,
+    partners,
+    people,
+    register,
+)
 
 app_name = "stakeholders"
 
@@ -60,4 +73,8 @@ urlpatterns = [
     ),
     # The invitee's side: public, the token is the credential
     path("uitnodiging/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    # Keeping every partner on board: each module declares its routes beside its views.
+    *register.routes,
+    *capacity.routes,
+    *contributions.routes,
 ]

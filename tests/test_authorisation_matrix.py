@@ -65,7 +65,7 @@ from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import World
-from tests.matrix import api_tokens, governance, imports
+from tests.matrix import api_tokens, governance, imports, partner_health
 from tests.matrix.objects import (
     Objects,
     Url,
@@ -392,6 +392,8 @@ ROWS = [
     Row("api_not_found", Url((NONE,), lambda o, t: {"path": "nothing-here/"}), table(404)),
     # Governance: bodies, meetings, agenda and minutes, calendars, decisions, actions and their API.
     *governance.ROWS,
+    # Keeping every partner on board: register, capacity, contributions, benefits, course checks, participation.
+    *partner_health.ROWS,
 ]
 ROWS_BY_KEY = {(row.name, row.method): row for row in ROWS}
 assert len(ROWS_BY_KEY) == len(ROWS), "two rows for one URL name and method"

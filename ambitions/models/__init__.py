@@ -1,5 +1,6 @@
 """Ambitions, indicators (with immutable versions), figures and their roll-ups."""
 
+from . import benefits  # noqa: F401  (model module; import its classes from ambitions.models.benefits)
 from .aggregates import ChainAggregate, OrganisationAggregate
 from .definitions import (
     Ambition,

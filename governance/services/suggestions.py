@@ -20,6 +20,9 @@ What is suggested, for meeting M of body B:
   chain's steering group), or when a decision of B is about the proposal.
 - **indicator**: the chain's indicators off track or at risk, as their dashboard tile says
   (ambitions.services.dashboard.standings: the same rule and roll-ups).
+- **capacity**, **course_check** (strategic bodies only): a partner's capacity assessment scoring
+  2 or lower or dropping by 2 (governance/services/capacity_flags.py), a course check whose alert
+  went off (governance/services/course_check_alerts.py); see governance/services/agenda_flags.py.
 - **escalation**: open bottlenecks escalated to B (by hand or by the sweep) that B has not
   responded to yet (governance/services/bottlenecks.py); accepted, the item carries the
   bottleneck's title and where it came from.
@@ -59,14 +62,16 @@ from governance.models import (
     MeetingStatus,
     SuggestionChoice,
 )
-from governance.services import agenda
+from governance.services import agenda, capacity_flags, course_check_alerts
+from governance.services.agenda_flags import AgendaFlag
 from stakeholders.models import Person
 
 # Queries compute() runs, whatever the number of meetings, decisions, actions and indicators:
 # the agenda's links and the answers (2), the previous and next meeting (2), the previous
 # meeting's unfinished items (1), overdue actions (1), decisions (1), proposals (1), and the
-# indicators' standings (4: ambitions.services.dashboard.standings), escalated bottlenecks (1).
-QUERIES = 13
+# indicators' standings (4: ambitions.services.dashboard.standings), escalated bottlenecks (1);
+# for a strategic body also the capacity flags and the course checks' alerts.
+QUERIES = 13 + capacity_flags.QUERIES + course_check_alerts.QUERIES
 
 # Without a next meeting planned, reviews this many days ahead are suggested.
 REVIEW_HORIZON_DAYS = 31
@@ -80,6 +85,8 @@ class SuggestionKind(models.TextChoices):
     PROPOSAL = "proposal", gettext_lazy("Indicator proposal waiting for consent")
     INDICATOR = "indicator", gettext_lazy("Indicator off track or at risk")
     ESCALATION = "escalation", gettext_lazy("Bottleneck escalated to this body")
+    CAPACITY = "capacity", gettext_lazy("A partner's capacity is under pressure")
+    COURSE_CHECK = "course_check", gettext_lazy("Course check: support is dropping")
 
 
 # The AgendaItem field each kind links its object to (a carried item copies its source's links).
@@ -101,7 +108,7 @@ class Suggestion:
     object_id: int  # of the suggested object (for carry: the unfinished item)
     subject: str  # the item's, decision's or indicator's title, the action's description
     day: date | None = None  # carry: the previous meeting; action: due; decision: closes; review: review date
-    owner: str = ""  # action: its owner
+    owner: str = ""  # action: its owner; escalation: the body it came from; capacity, course_check: the reason
     status: str = ""  # indicator: its status
     period: Period | None = None  # indicator: the period of that status
     number: int | None = None  # proposal: the version's number
@@ -148,6 +155,8 @@ class Suggestion:
             return _("Proposed; waits for the consent of the core partners.")
         if self.kind == SuggestionKind.ESCALATION:
             return _("Escalated from %(body)s; a response is due by %(day)s.") % {"body": self.owner, "day": day}
+        if self.kind in (SuggestionKind.CAPACITY, SuggestionKind.COURSE_CHECK):
+            return self.owner  # the flag's reason (agenda_flags.AgendaFlag), in words already
         return _("%(status)s in %(period)s.") % {"status": Status(self.status).label, "period": self.period.label()}
 
 
@@ -178,6 +187,7 @@ def compute(meeting: Meeting, today: date | None = None) -> list[Suggestion]:
         *_escalations(meeting),
         *_proposals(meeting),
         *_indicators(meeting, today),
+        *_flags(meeting, today),
     ]
     return [
         s
@@ -279,6 +289,20 @@ def _escalations(meeting: Meeting) -> list[Suggestion]:
     return [
         Suggestion(SuggestionKind.ESCALATION, pk, title, due, owner=came_from, presenter_id=owner)
         for pk, title, due, owner, came_from in rows
+    ]
+
+
+def _flags(meeting: Meeting, today: date) -> list[Suggestion]:
+    """The chain's self-checks that need its steering group: only on a strategic body's agenda."""
+    if meeting.body.level != BodyLevel.STRATEGIC:
+        return []
+
+    def made(kind: SuggestionKind, flags: list[AgendaFlag]) -> list[Suggestion]:
+        return [Suggestion(kind, f.object_id, f.subject, owner=f.reason) for f in flags]
+
+    return [
+        *made(SuggestionKind.CAPACITY, capacity_flags.agenda_flags(meeting, today)),
+        *made(SuggestionKind.COURSE_CHECK, course_check_alerts.agenda_flags(meeting, today)),
     ]
 
 

@@ -45,6 +45,8 @@ class ChainSettingsForm(VersionedFormMixin, PortalModelForm):
             "logo",
             "reporting_frequency",
             "report_working_day",
+            "capacity_cadence_months",
+            "course_check_cadence_months",
         ]
         widgets = {
             "colour": forms.TextInput(attrs={"size": 8, "autocomplete": "off", "spellcheck": "false"}),
@@ -65,3 +67,5 @@ class ChainSettingsForm(VersionedFormMixin, PortalModelForm):
         }
         # The model's validators allow working days 1–20; say so to the browser too (a hint, not a check).
         self.fields["report_working_day"].widget.attrs.update(min=1, max=20)
+        for name in ("capacity_cadence_months", "course_check_cadence_months"):
+            self.fields[name].widget.attrs.update(min=1, max=24)

@@ -1,5 +1,7 @@
 """Who collaborates in a chain, and how: organisations, units, chains, partners, people, mandates."""
 
+# Issue 13's models are imported from their own modules (stakeholders.models.register, …).
+from . import capacity, contributions, register  # noqa: F401  (model modules)
 from .api_tokens import ApiToken, IdempotentRequest, TokenState
 from .chains import BOUND_STATUSES, Chain, ChainKind, Partnership, PartnershipRole, PartnershipStatus
 from .mandates import Mandate, MandateGap, MandateScope

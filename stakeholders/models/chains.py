@@ -55,6 +55,21 @@ class Chain(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(20)],
         help_text=_("The progress report is drafted on this working day after the period ends."),
     )
+    # How often the chain looks at itself (issue 13): each core partner's capacity self-assessment
+    # (stakeholders/models/capacity.py) and the course check of its bodies' members
+    # (governance/models/course_checks.py). In months; 6 is twice a year.
+    capacity_cadence_months = models.PositiveSmallIntegerField(
+        _("capacity assessment every (months)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("Each core partner's lead assesses its capacity this often."),
+    )
+    course_check_cadence_months = models.PositiveSmallIntegerField(
+        _("course check every (months)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("The members of the chain's bodies are asked whether the chain is still on course this often."),
+    )
 
     objects = ChainQuerySet.as_manager()
 

@@ -291,4 +291,8 @@ def build_objects(w: World) -> Objects:
     from tests.matrix import imports
 
     imports.add_objects(w, found)
+    # Keeping every partner on board (tests/matrix/partner_health/).
+    from tests.matrix import partner_health
+
+    partner_health.add_objects(w, found)
     return found

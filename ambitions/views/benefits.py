@@ -1,0 +1,3 @@
+"""What each partner gains: benefits (start picture → end picture) beside contributions."""
+
+routes: list = []

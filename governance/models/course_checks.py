@@ -1,0 +1,1 @@
+"""Course checks (koerschecks): is the chain still on course on content, procedure, relations and culture."""

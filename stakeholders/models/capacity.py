@@ -1,0 +1,2 @@
+"""Capacity self-assessments: can each core partner deliver its part (people, money, data and IT,
+mandate, knowledge)."""

@@ -1,0 +1,2 @@
+"""Contributions: what each partner puts in (money, people, data, facilities), committed per year
+and delivered per period."""

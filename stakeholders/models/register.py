@@ -1,0 +1,1 @@
+"""The stakeholder register: parties around the chain that are not partners, and the contacts with them."""

@@ -1,0 +1,3 @@
+"""Capacity self-assessments: the chain's partners × dimensions with trend, assessing."""
+
+routes: list = []

@@ -1,0 +1,3 @@
+"""Contributions: committed against delivered, per chain and per partner."""
+
+routes: list = []

@@ -1,0 +1,3 @@
+"""The stakeholder register: list, power/interest grid, a stakeholder's page, its contact log."""
+
+routes: list = []
