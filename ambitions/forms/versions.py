@@ -25,6 +25,7 @@ from ambitions.periods import Frequency, OutOfRange, Period, check_date, range_m
 from ambitions.services.numbers import Column, NotANumber, for_input, parse_form
 from ketenportaal.concurrency import VersionedFormMixin
 from ketenportaal.forms import PortalForm, PortalModelForm
+from ketenportaal.numbers import DecimalTextField
 from stakeholders.models import Chain, Partnership, Unit
 
 PERIOD_FIELDS = ("effective_from", "baseline_period", "target_period")
@@ -52,29 +53,6 @@ def parse_period(text: str) -> date:
         raise
     except ValueError:
         return check_date(date.fromisoformat(text))
-
-
-class DecimalTextField(forms.DecimalField):
-    """A decimal in a plain text box, typed the Dutch way (12,5 or 1.234,5: numbers.parse_form),
-    bounded to the model field's digits and decimals with a message."""
-
-    widget = forms.TextInput
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Decimal):
-            return value
-        try:
-            return parse_form(str(value), Column(self.max_digits, self.decimal_places))
-        except NotANumber as refused:
-            raise ValidationError(refused.message, code="invalid") from None
-
-    def widget_attrs(self, widget) -> dict:
-        return {**super().widget_attrs(widget), "inputmode": "decimal"}
-
-    def prepare_value(self, value):
-        return for_input(value) if isinstance(value, Decimal) else value
 
 
 class PeriodField(forms.Field):
