@@ -166,6 +166,15 @@ def maintainable_organisation_ids(user, chain: Chain, organisations) -> set[int]
     return allowed
 
 
+def may_log_stakeholder_contact(user, stakeholder) -> bool:
+    """Logging a contact with a stakeholder of the register: whoever manages the register
+    (Action.MANAGE_STAKEHOLDERS), and the stakeholder's owner while they are a member of its chain."""
+    chain = stakeholder.chain
+    if allows(user, Action.MANAGE_STAKEHOLDERS, chain):
+        return True
+    return bool(user.is_authenticated and stakeholder.owner_id == user.pk and role_in(user, chain) is not None)
+
+
 def require(user, action: Action, chain: Chain, organisation: Organisation | None = None) -> None:
     """Raise 404 for a chain the user cannot see, 403 for an action they may not take."""
     if not allows(user, Action.VIEW, chain):
