@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('ambitions', '0008_import_jobs'),
-        ('stakeholders', '0013_benefits'),
+        ('stakeholders', '0012_contributions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
