@@ -22,6 +22,7 @@ from .models import (
     MinutesReopening,
     Signature,
 )
+from .models.course_checks import CourseCheck, CourseCheckStatement
 
 auditlog.register(Body)
 auditlog.register(BodyMember)
@@ -52,3 +53,9 @@ auditlog.register(AgreementVersion)
 # query per mandate (its organisation), so the page's queries would grow with its signatures. The
 # IP address and browser are evidence kept on the signature, not for everyone who reads the history.
 auditlog.register(Signature, exclude_fields=["mandate", "ip_address", "user_agent"])
+
+# Course checks (models/course_checks.py): the check and its statements. NOT the respondents and
+# their scores: the audit trail is shown on pages and would tell who answered what, and nobody's
+# individual answer is ever shown (docs/partner-health.md, "Course checks").
+auditlog.register(CourseCheck)
+auditlog.register(CourseCheckStatement)

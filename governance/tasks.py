@@ -124,3 +124,19 @@ def send_escalation_notices() -> int:
     from .services import bottlenecks
 
     return bottlenecks.send_notices(pause=_pause("ESCALATION_TEST_DELAY", "escalation notice claimed"))
+
+
+@shared_task
+def run_course_checks(now: str | None = None) -> dict[str, int]:
+    """Open, remind and close the chains' course checks (beat ``run-course-checks``;
+    governance/services/course_checks.py), exactly once each. ``now`` (an ISO time) lets a test
+    run it as of another day."""
+    from datetime import datetime
+
+    from .services import course_checks
+
+    moment = datetime.fromisoformat(now) if now else None
+    pause = _pause("COURSE_CHECK_TEST_DELAY", "course check opened, not committed")
+    counts = course_checks.sweep(moment, pause=pause).as_dict()
+    logger.info("course checks: %(opened)d opened, %(reminded)d reminded, %(closed)d closed", counts)
+    return counts

@@ -42,3 +42,5 @@ if os.environ.get("CELERY_VISIBILITY_TIMEOUT"):
         "unacked_restore_interval": 1,
         "unacked_restore_throttle": 1,
     }
+# Opening a course check pauses this long before its transaction commits (governance/services/course_checks.py).
+COURSE_CHECK_TEST_DELAY = float(os.environ.get("COURSE_CHECK_TEST_DELAY") or 0)
