@@ -92,3 +92,19 @@ class GovernanceConfig(AppConfig):
                 "bottlenecks", "governance/bottlenecks/_indicator.html", bottleneck_parts.indicator_page, 10
             )
         )
+        # Course checks (views/course_checks.py): a chain-menu section and the checks waiting for my answer.
+        from . import my_work_course_checks
+
+        register_nav_section(
+            NavSection(
+                "course_checks",
+                pgettext_lazy("chain menu", "Course checks"),
+                "governance:course_check_list",
+                ("course_check_",),
+                59,
+                home_link=_("Course checks: is the chain still on course on content, procedure, relations and culture"),
+            )
+        )
+        register_my_work(
+            MyWorkFragment("course_checks", "governance/course_checks/_my_work.html", my_work_course_checks.items, 32)
+        )

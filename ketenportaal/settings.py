@@ -518,3 +518,14 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": max(AGREEMENT_SWEEP_INTERVAL_SECONDS - 1, 1)},
     },
 }
+
+# Course checks (governance/services/course_checks.py): open each chain's check of its cadence window,
+# remind once before it closes, close it and compute its alert; hourly, so a run missed is caught up.
+COURSE_CHECK_INTERVAL_SECONDS = env.int("COURSE_CHECK_INTERVAL_SECONDS", default=60 * 60)
+CELERY_BEAT_SCHEDULE |= {
+    "run-course-checks": {
+        "task": "governance.tasks.run_course_checks",
+        "schedule": COURSE_CHECK_INTERVAL_SECONDS,
+        "options": {"expires": max(COURSE_CHECK_INTERVAL_SECONDS - 1, 1)},
+    },
+}
