@@ -11,11 +11,11 @@ from governance.models.course_checks import CourseCheck, CourseCheckStatement, D
 from ketenportaal.forms import PortalForm
 
 SCORES = [
-    ("1", _("1 – strongly disagree")),
-    ("2", _("2 – disagree")),
-    ("3", _("3 – neutral")),
-    ("4", _("4 – agree")),
-    ("5", _("5 – strongly agree")),
+    ("1", _("1 (strongly disagree)")),
+    ("2", _("2 (disagree)")),
+    ("3", _("3 (neutral)")),
+    ("4", _("4 (agree)")),
+    ("5", _("5 (strongly agree)")),
 ]
 
 

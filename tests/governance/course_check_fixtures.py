@@ -5,7 +5,7 @@ service."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -48,3 +48,23 @@ def opened(w: World, day: date = date(2026, 1, 5)) -> CourseCheck:
 
 def full_scores(check: CourseCheck, score: int = 4) -> dict[int, int]:
     return dict.fromkeys(check.statements.values_list("pk", flat=True), score)
+
+
+def answerable(w: World) -> CourseCheck:
+    """A check opened by the service, still open for two weeks from the real today (the pages use it)."""
+    today = timezone.localdate()
+    check = opened(w, service.window(today, w.chain.course_check_cadence_months)[0])
+    CourseCheck.objects.filter(pk=check.pk).update(closes_on=today + timedelta(days=14))
+    check.refresh_from_db()
+    return check
+
+
+def url(check: CourseCheck, action: str = "") -> str:
+    return f"/ketens/{check.chain.slug}/overleg/koerschecks/{check.pk}/{action}"
+
+
+def form_data(check: CourseCheck, score: int | str = 4, **overrides) -> dict:
+    data = {f"score_{pk}": str(score) for pk in check.statements.values_list("pk", flat=True)}
+    data["open_answer"] = ""
+    data.update(overrides)
+    return data
