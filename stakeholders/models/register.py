@@ -212,9 +212,7 @@ class Stakeholder(models.Model):
         super().clean()
         errors: dict[str, list] = {}
         self.name = (self.name or "").strip()
-        if not self.name:
-            errors.setdefault("name", []).append(_("Give the stakeholder's name."))
-        elif self.chain_id and (
+        if self.name and self.chain_id and (
             Stakeholder.objects.filter(chain_id=self.chain_id, name__iexact=self.name).exclude(pk=self.pk).exists()
         ):
             errors.setdefault("name", []).append(_("This chain already has a stakeholder with this name."))
