@@ -108,3 +108,6 @@ class DigestRunAdmin(admin.ModelAdmin):
 # ApiToken, hashed, made on the API connection pages): one made here would never work.
 if admin.site.is_registered(TokenProxy):
     admin.site.unregister(TokenProxy)
+
+# The stakeholder register's admin lives beside it.
+from . import admin_register  # noqa: E402, F401

@@ -31,3 +31,16 @@ class StakeholdersConfig(AppConfig):
             ),
         ):
             register_nav_section(section)
+        # The stakeholder register (views/register.py): the chain menu's "Omgeving".
+        from django.utils.translation import pgettext_lazy
+
+        register_nav_section(
+            NavSection(
+                "stakeholder_register",
+                pgettext_lazy("chain menu", "Stakeholders"),
+                "stakeholders:stakeholder_list",
+                ("stakeholder_",),
+                62,
+                home_link=_("Stakeholders: the parties around the chain, their influence and interest, our contacts"),
+            )
+        )

@@ -13,3 +13,8 @@ auditlog.register(Mandate)
 auditlog.register(Invitation, exclude_fields=["token_hash"])
 # Never log password hashes or login times.
 auditlog.register(Person, exclude_fields=["password", "last_login"])
+# The stakeholder register (models/register.py) and its contact log.
+from .models.register import Stakeholder, StakeholderContact  # noqa: E402
+
+auditlog.register(Stakeholder)
+auditlog.register(StakeholderContact)

@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .register import StakeholderViewSet
 
 app_name = "stakeholders-api"
 
@@ -11,5 +12,7 @@ router.register("organisations", views.OrganisationViewSet, basename="organisati
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("partnerships", views.PartnershipViewSet, basename="partnership")
 router.register("memberships", views.MembershipViewSet, basename="membership")
+# The stakeholder register with its contact log (api/register.py).
+router.register("stakeholders", StakeholderViewSet, basename="stakeholder")
 
 urlpatterns = router.urls
