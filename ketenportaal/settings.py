@@ -192,7 +192,11 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 
 # Demo data of the apps that build on stakeholders, loaded by `manage.py load_demo` in this order.
-DEMO_LOADERS = ["ambitions.demo.load_demo", "governance.demo.load_demo"]
+DEMO_LOADERS = [
+    "stakeholders.demo_register.load_demo",  # the stakeholder register
+    "ambitions.demo.load_demo",
+    "governance.demo.load_demo",
+]
 MANDATE_EXPIRY_WARNING_DAYS = 30
 
 LANGUAGE_CODE = "nl"
