@@ -136,7 +136,7 @@ def run_course_checks(now: str | None = None) -> dict[str, int]:
     from .services import course_checks
 
     moment = datetime.fromisoformat(now) if now else None
-    pause = _pause("COURSE_CHECK_TEST_DELAY", "course check opened, not committed")
+    pause = _pause("COURSE_CHECK_TEST_DELAY", "course check opened or reminded, not committed")
     counts = course_checks.sweep(moment, pause=pause).as_dict()
     logger.info("course checks: %(opened)d opened, %(reminded)d reminded, %(closed)d closed", counts)
     return counts

@@ -199,7 +199,7 @@ def _tell(check: CourseCheck, people, reminder: bool) -> int:
 # ---- reminding and closing -----------------------------------------------------------------
 
 
-def remind(check: CourseCheck, now: datetime | None = None) -> int:
+def remind(check: CourseCheck, now: datetime | None = None, pause: Callable[[], None] | None = None) -> int:
     """Remind the respondents who have not answered, once per check: the conditional UPDATE of
     ``reminded_at`` and the notifications commit together. The number of people told."""
     now = now or timezone.now()
@@ -212,7 +212,10 @@ def remind(check: CourseCheck, now: datetime | None = None) -> int:
         waiting = check.respondents.waiting().filter(person__isnull=False)
         people = list(Person.objects.filter(pk__in=waiting.values("person_id")))
         waiting.update(reminded_at=now)
-        return _tell(check, people, reminder=True)
+        told = _tell(check, people, reminder=True)
+        if pause is not None:
+            pause()
+        return told
 
 
 def close(check: CourseCheck, now: datetime | None = None) -> bool:
@@ -274,7 +277,7 @@ def sweep(now: datetime | None = None, pause: Callable[[], None] | None = None) 
         result.opened += open_check(chain, today, pause=pause) is not None
     due = today + timedelta(days=REMIND_DAYS_BEFORE)
     for check in CourseCheck.objects.still_open().filter(reminded_at__isnull=True, closes_on__lte=due):
-        result.reminded += remind(check, now)
+        result.reminded += remind(check, now, pause=pause)
     result.alerts = compute_alerts(now)
     return result
 
