@@ -194,6 +194,7 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 # Demo data of the apps that build on stakeholders, loaded by `manage.py load_demo` in this order.
 DEMO_LOADERS = [
     "stakeholders.demo_register.load_demo",  # the stakeholder register
+    "stakeholders.demo_capacity.load_demo",  # capacity self-assessments
     "ambitions.demo.load_demo",
     "governance.demo.load_demo",
 ]

@@ -31,6 +31,22 @@ class StakeholdersConfig(AppConfig):
             ),
         ):
             register_nav_section(section)
+        # Capacity self-assessments (views/capacity.py, my_work_capacity.py): a chain-menu section
+        # and the assessments waiting for a core partner's lead.
+        from . import my_work_capacity
+        from .registry import MyWorkFragment, register_my_work
+
+        register_nav_section(
+            NavSection(
+                "capacity",
+                _("Capacity"),
+                "stakeholders:capacity_overview",
+                ("capacity_",),
+                65,
+                home_link=_("Capacity: can each core partner still deliver its part?"),
+            )
+        )
+        register_my_work(MyWorkFragment("capacity", "stakeholders/_my_work_capacity.html", my_work_capacity.items, 40))
         # The stakeholder register (views/register.py): the chain menu's "Omgeving".
         from django.utils.translation import pgettext_lazy
 

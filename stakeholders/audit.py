@@ -3,6 +3,7 @@
 from auditlog.registry import auditlog
 
 from .models import Chain, Invitation, Mandate, Membership, Organisation, Partnership, Person, Unit
+from .models.capacity import CapacityAssessment
 
 auditlog.register(Chain)
 auditlog.register(Organisation)
@@ -11,6 +12,7 @@ auditlog.register(Partnership)
 auditlog.register(Membership)
 auditlog.register(Mandate)
 auditlog.register(Invitation, exclude_fields=["token_hash"])
+auditlog.register(CapacityAssessment)
 # Never log password hashes or login times.
 auditlog.register(Person, exclude_fields=["password", "last_login"])
 # The stakeholder register (models/register.py) and its contact log.
