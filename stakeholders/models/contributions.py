@@ -251,8 +251,9 @@ class PartnerTotals:
         return self.kinds.get(kind) or KindTotal()
 
     @property
-    def cells(self) -> list[KindTotal]:
-        return [self.of(kind) for kind in ContributionKind.values]
+    def cells(self) -> list[tuple[str, KindTotal]]:
+        """(kind, total) in the kinds' order: the table's cells."""
+        return [(kind, self.of(kind)) for kind in ContributionKind]
 
     @property
     def overdue(self) -> int:
@@ -286,10 +287,10 @@ def totals(partnerships: list[Partnership], year: int, today: date | None = None
     return list(rows.values())
 
 
-def column_totals(rows: list[PartnerTotals]) -> list[KindTotal]:
-    """The chain's total per kind (the table's last row)."""
+def column_totals(rows: list[PartnerTotals]) -> list[tuple[str, KindTotal]]:
+    """The chain's (kind, total) per kind (the table's last row)."""
     result = []
-    for kind in ContributionKind.values:
+    for kind in ContributionKind:
         total = KindTotal()
         for row in rows:
             cell = row.of(kind)
@@ -297,5 +298,5 @@ def column_totals(rows: list[PartnerTotals]) -> list[KindTotal]:
             total.delivered += cell.delivered
             total.count += cell.count
             total.overdue += cell.overdue
-        result.append(total)
+        result.append((kind, total))
     return result
