@@ -38,6 +38,14 @@ class AmbitionsConfig(AppConfig):
                 Action.ENTER_FIGURES,
             ),
             NavSection("reports", _("Reports"), "ambitions:report_list", ("report_",), 50),
+            NavSection(
+                "benefits",
+                _("What each partner gains"),
+                "ambitions:benefit_overview",
+                ("benefit_",),
+                67,
+                home_link=_("What each partner gains: benefits from start to end picture, beside contributions"),
+            ),
         ):
             register_nav_section(section)
         register_my_work(MyWorkFragment("ambitions", "ambitions/_my_work.html", my_work.items, 20))

@@ -13,3 +13,8 @@ auditlog.register(PeriodSubmission)
 # A file import: who uploaded which file (name and SHA-256), its steps and counts; not the file
 # itself, its preview or its progress counter.
 auditlog.register(ImportJob, exclude_fields=["content", "preview", "errors", "notes", "rows_done", "rows_total"])
+# Benefits (models/benefits.py): each partner's start and end picture and their assessments.
+from .models.benefits import Benefit, BenefitAssessment  # noqa: E402
+
+auditlog.register(Benefit)
+auditlog.register(BenefitAssessment)

@@ -534,3 +534,13 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": max(COURSE_CHECK_INTERVAL_SECONDS - 1, 1)},
     },
 }
+
+# Overdue deliveries of contributions: each partner's lead is told once per delivery (the
+# notification's key); hourly, before the day's digests, so a run missed is caught up.
+CELERY_BEAT_SCHEDULE |= {
+    "notify-overdue-deliveries": {
+        "task": "stakeholders.contribution_tasks.notify_overdue_deliveries",
+        "schedule": crontab(minute=10),
+        "options": {"expires": 60 * 30},
+    },
+}

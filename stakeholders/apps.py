@@ -60,3 +60,23 @@ class StakeholdersConfig(AppConfig):
                 home_link=_("Stakeholders: the parties around the chain, their influence and interest, our contacts"),
             )
         )
+        # Contributions (views/contributions.py): a chain-menu section, the deliveries overdue in
+        # My work, and the beat task that flags them (contribution_tasks.py, imported to register it).
+        from . import contribution_tasks, my_work_contributions  # noqa: F401
+        from .registry import MyWorkFragment, register_my_work
+
+        register_nav_section(
+            NavSection(
+                "contributions",
+                _("Contributions"),
+                "stakeholders:contribution_list",
+                ("contribution_", "delivery_"),
+                66,
+                home_link=_("Contributions: what each partner puts in, committed against delivered"),
+            )
+        )
+        register_my_work(
+            MyWorkFragment(
+                "contributions", "stakeholders/_my_work_contributions.html", my_work_contributions.items, 45
+            )
+        )

@@ -20,3 +20,8 @@ from .models.register import Stakeholder, StakeholderContact  # noqa: E402
 
 auditlog.register(Stakeholder)
 auditlog.register(StakeholderContact)
+# Contributions (models/contributions.py): commitments and their quarterly deliveries.
+from .models.contributions import Contribution, Delivery  # noqa: E402
+
+auditlog.register(Contribution)
+auditlog.register(Delivery)

@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .benefits import BenefitViewSet
 
 app_name = "ambitions-api"
 
@@ -12,5 +13,7 @@ router.register("indicator-versions", views.IndicatorVersionViewSet, basename="i
 router.register("figures", views.FigureViewSet, basename="figure")
 router.register("aggregates/chain", views.ChainAggregateViewSet, basename="chain-aggregate")
 router.register("aggregates/organisations", views.OrganisationAggregateViewSet, basename="organisation-aggregate")
+# Each partner's benefits with their assessments (api/benefits.py).
+router.register("benefits", BenefitViewSet, basename="benefit")
 
 urlpatterns = router.urls

@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .contributions import ContributionViewSet
 from .register import StakeholderViewSet
 
 app_name = "stakeholders-api"
@@ -14,5 +15,7 @@ router.register("partnerships", views.PartnershipViewSet, basename="partnership"
 router.register("memberships", views.MembershipViewSet, basename="membership")
 # The stakeholder register with its contact log (api/register.py).
 router.register("stakeholders", StakeholderViewSet, basename="stakeholder")
+# Contributions with their quarterly deliveries (api/contributions.py).
+router.register("contributions", ContributionViewSet, basename="contribution")
 
 urlpatterns = router.urls
