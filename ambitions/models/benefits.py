@@ -97,6 +97,10 @@ class Benefit(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def status_css(self) -> str:
+        return BenefitStatus(self.status).css
+
     def get_absolute_url(self) -> str:
         return reverse("ambitions:benefit_detail", args=[self.chain.slug, self.pk])
 
