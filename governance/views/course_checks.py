@@ -141,8 +141,10 @@ def course_check_answer(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 
 def course_check_statements(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The programme manager changes the statements and the open question while no answer is in."""
-    chain, check = _check(request, slug, pk)
-    require(request.user, Action.MANAGE_COURSE_CHECKS, chain)
+    chain = get_chain_or_404(request.user, slug)
+    require(request.user, Action.MANAGE_COURSE_CHECKS, chain)  # before the check is looked up
+    check = get_object_or_404(CourseCheck.objects.filter(chain=chain), pk=pk)
+    check.chain = chain
     statements = list(check.statements.all())
     locked_reason = None
     if not services.is_answerable(check):
