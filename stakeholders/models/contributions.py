@@ -167,6 +167,7 @@ class Contribution(models.Model):
 def _shares(amount: Decimal | None) -> list[Decimal | None]:
     if amount is None:
         return [None] * len(QUARTERS)
+    amount = Decimal(amount)
     share = (amount / len(QUARTERS)).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
     return [share] * (len(QUARTERS) - 1) + [amount - share * (len(QUARTERS) - 1)]
 
