@@ -136,7 +136,8 @@ def stakeholder_log_contact(request: HttpRequest, slug: str, pk: int) -> HttpRes
         form.instance.stakeholder, form.instance.by = stakeholder, request.user
         form.save()
         messages.success(request, _("The contact has been logged."))
-        return redirect_after_save(request, stakeholder.get_absolute_url() + "#contacts")
+        # No "#contacts": htmx would take a redirect to the same page and another fragment as a scroll.
+        return redirect_after_save(request, stakeholder.get_absolute_url())
     context = {**_detail_context(request, stakeholder, form), "focus_form": True}
     template = "stakeholders/register/stakeholder_detail.html"
     if getattr(request, "htmx", False) and request.method == "POST":
