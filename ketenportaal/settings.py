@@ -197,6 +197,7 @@ DEMO_LOADERS = [
     "stakeholders.demo_capacity.load_demo",  # capacity self-assessments
     "ambitions.demo.load_demo",
     "governance.demo.load_demo",
+    "governance.demo_course_checks.load_demo",  # course checks (after the bodies and their seats)
 ]
 MANDATE_EXPIRY_WARNING_DAYS = 30
 
