@@ -12,6 +12,7 @@ Each views module declares its own ``routes`` next to the views they point at:
 - views/agreements.py agreements, their versions and signatures, the agreement as PDF
 - views/bottlenecks.py  bottlenecks: the board, reporting, the clock, escalating, responding, comments
 - views/course_checks.py  course checks: answering, the statements, the results and their alert
+- views/course_check_results.py  a course check's results page (per partner, never per person)
 - views/participation.py  participation health per partner
 
 Names follow <model>_<action>; every name needs a row in tests/matrix/governance/.
@@ -24,6 +25,7 @@ from .views import (
     bodies,
     bottlenecks,
     calendar,
+    course_check_results,
     course_checks,
     decisions,
     meetings,
@@ -44,5 +46,6 @@ urlpatterns = [
     *agreements.routes,
     *bottlenecks.routes,
     *course_checks.routes,
+    *course_check_results.routes,
     *participation.routes,
 ]

@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 from . import views
 from .agreements import AgreementViewSet
 from .bottlenecks import BottleneckViewSet
+from .course_checks import CourseCheckViewSet
 
 app_name = "governance-api"
 
@@ -16,5 +17,7 @@ router.register("actions", views.ActionViewSet, basename="action")
 router.register("agreements", AgreementViewSet, basename="agreement")
 # Bottlenecks with their escalations; POST reports one from a partner's own system (api/bottlenecks.py).
 router.register("bottlenecks", BottleneckViewSet, basename="bottleneck")
+# Course checks with their results per partner and dimension, never per person (api/course_checks.py).
+router.register("course-checks", CourseCheckViewSet, basename="course-check")
 
 urlpatterns = router.urls

@@ -6,9 +6,17 @@ and ``add_objects(w, found)``, which adds the objects its rows point at to ``fou
 target: PARTNER_A, PARTNER_B, OTHER). They run after governance's, in this order.
 """
 
-from tests.matrix.partner_health import benefits, capacity, contributions, course_checks, participation, register
+from tests.matrix.partner_health import (
+    benefits,
+    capacity,
+    contributions,
+    course_check_results,
+    course_checks,
+    participation,
+    register,
+)
 
-MODULES = [register, capacity, contributions, benefits, course_checks, participation]
+MODULES = [register, capacity, contributions, benefits, course_checks, course_check_results, participation]
 
 ROWS = [row for module in MODULES for row in module.ROWS]
 
