@@ -8,11 +8,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from ketenportaal.concurrency import VERSION_FIELD, version_token
 from stakeholders.models.register import Stakeholder, StakeholderContact
+from tests.conftest import sign_in
 from tests.stakeholders.register_fixtures import contact, form_data, stakeholder
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +208,12 @@ def test_the_list_and_grid_cost_the_same_queries_for_many_stakeholders(world, cl
         assert client.get(url("stakeholder_list")).status_code == 200
     with max_page_queries(len(few_grid.captured_queries)):
         assert client.get(url("stakeholder_grid")).status_code == 200
+
+
+def test_the_chain_menu_and_home_offer_the_register_in_dutch(world):
+    stakeholder(world.chain, "Ministerie", influence=5, interest=5)
+    client = sign_in(Client(), world.viewer)
+    home = client.get(reverse("stakeholders:chain_detail", args=["zsm"])).content.decode()
+    assert f'href="{url("stakeholder_list")}"' in home and "Omgeving" in home
+    grid = client.get(url("stakeholder_grid")).content.decode()
+    assert "Krachtenveld" in grid and "Nauw betrekken: 1. Ministerie." in grid and "Tevreden houden" in grid
