@@ -19,6 +19,8 @@ LEFT, TOP, CELL = 64, 16, 68
 SIZE = CELL * SCORE_MAX
 WIDTH, HEIGHT = LEFT + SIZE + 16, TOP + SIZE + 56
 SPREAD = 20  # distance between points in one cell (3 × 3 places; a tenth one shares a place)
+# The places in a cell, the centre first: one stakeholder sits in the middle, clear of the labels.
+PLACES = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1), (1, -1), (-1, 1)]
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,10 @@ def build(stakeholders: list[Stakeholder]) -> Grid:
     by_quadrant: dict[Quadrant, list[str]] = {quadrant: [] for quadrant in Quadrant}
     for number, stakeholder in enumerate(stakeholders, start=1):
         cell = (stakeholder.interest, stakeholder.influence)
-        place = taken.get(cell, 0) % 9
+        dx, dy = PLACES[taken.get(cell, 0) % len(PLACES)]
         taken[cell] = taken.get(cell, 0) + 1
-        x = _x(stakeholder.interest) + (place % 3 - 1) * SPREAD
-        y = _y(stakeholder.influence) + (place // 3 - 1) * SPREAD
+        x = _x(stakeholder.interest) + dx * SPREAD
+        y = _y(stakeholder.influence) + dy * SPREAD
         points.append(Point(number, stakeholder, _n(x), _n(y), _n(y + 3.5)))
         by_quadrant[stakeholder.quadrant].append(f"{number}. {stakeholder.name}")
     low = (HIGH_FROM - 1) * CELL  # the width (and height) of the low scores' part
