@@ -17,7 +17,17 @@ def main() -> None:
     django.setup()
     # Not setup_test_environment(): it instruments template rendering, which would slow the
     # pages down. bench/run.py allows the test client's host name and discards mail instead.
-    from bench import agreements, ambitions, api_tokens, bottlenecks, governance, imports, reminders, reports
+    from bench import (
+        agreements,
+        ambitions,
+        api_tokens,
+        bottlenecks,
+        course_checks,
+        governance,
+        imports,
+        reminders,
+        reports,
+    )
     from stakeholders.models import Chain
 
     chain = Chain.objects.filter(slug__startswith="bench-").order_by("slug").first()
@@ -33,6 +43,7 @@ def main() -> None:
         "bottlenecks",
         "imports",
         "api_tokens",
+        "course_checks",
     }
     results = []
     for name in ("dashboard", "indicator_page", "cell_save", "bulk_upsert"):
@@ -52,6 +63,8 @@ def main() -> None:
         results += imports.imports(chain)
     if "api_tokens" in which:
         results += api_tokens.api_tokens(chain)
+    if "course_checks" in which:
+        results += course_checks.course_checks(chain)
     for result in results:
         print(json.dumps({"name": result.name, "value": result.value, "unit": result.unit}), flush=True)
 

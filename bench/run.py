@@ -8,7 +8,9 @@ Two PostgreSQL databases next to the test database, created on first use:
 The 1m set also holds the governance data set (manage.py build_governance_dataset: 6,900 meetings,
 50,000 decisions, 200,000 actions) and the agreements data set (manage.py build_agreements_dataset:
 2,000 agreements, 6,000 versions, about 50,000 signatures) and the bottlenecks data set (manage.py
-build_bottlenecks_dataset: 100,000 bottlenecks, 10,000 open), each added once to a 1m set built before it.
+build_bottlenecks_dataset: 100,000 bottlenecks, 10,000 open) and the course checks data set (manage.py
+build_course_checks_dataset: 20 course checks per chain, 2,000 respondents), each added once to a 1m set
+built before it.
 ``--only NAME …`` runs only those measurements on the 1m set (e.g. ``python -m bench.run --only
 governance``); without it, everything.
 Set BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432) to use another server.
@@ -79,6 +81,11 @@ def ensure(name: str) -> str:
         if not blocked:
             print("# adding the bottlenecks data set (once; a minute)", file=sys.stderr, flush=True)
             _manage(database, "build_bottlenecks_dataset")
+        with psycopg.connect(f"{SERVER}/{database}") as conn:
+            checked = conn.execute("SELECT count(*) FROM governance_coursecheck").fetchone()[0]
+        if not checked:
+            print("# adding the course checks data set (once; a minute)", file=sys.stderr, flush=True)
+            _manage(database, "build_course_checks_dataset")
     return database
 
 
