@@ -217,3 +217,26 @@ def test_the_chain_menu_and_home_offer_the_register_in_dutch(world):
     assert f'href="{url("stakeholder_list")}"' in home and "Omgeving" in home
     grid = client.get(url("stakeholder_grid")).content.decode()
     assert "Krachtenveld" in grid and "Nauw betrekken: 1. Ministerie." in grid and "Tevreden houden" in grid
+
+
+def test_htmx_gets_only_the_form_back_with_its_errors(world, client_for):
+    item = stakeholder(world.chain, owner=world.lead_a)
+    client = client_for(world.lead_a)
+    data = {"on": "2099-01-01", "kind": "call", "summary": ""}
+    response = client.post(url("stakeholder_log_contact", item.pk), data, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    html = response.content.decode().strip()
+    assert html.startswith('<form class="kp-form" id="contact-form"') and "<h1" not in html
+    created = client_for(world.manager).post(url("stakeholder_create"), form_data(), headers={"HX-Request": "true"})
+    new = Stakeholder.objects.get(name=form_data()["name"])
+    assert created.status_code == 200 and created["HX-Redirect"] == new.get_absolute_url()
+
+
+def test_the_admin_shows_the_register_but_deletes_nothing(world, client_for):
+    item = stakeholder(world.chain)
+    admin = client_for(world.admin)
+    assert admin.get(reverse("admin:stakeholders_stakeholder_changelist")).status_code == 200
+    assert admin.get(reverse("admin:stakeholders_stakeholder_change", args=[item.pk])).status_code == 200
+    delete = reverse("admin:stakeholders_stakeholder_delete", args=[item.pk])
+    assert admin.post(delete, {"post": "yes"}).status_code == 403
+    assert Stakeholder.objects.filter(pk=item.pk).exists()
