@@ -301,7 +301,7 @@ BAD_SCORE = _("Choose a score from 1 to 5.")
 def respondent_of(person, check: CourseCheck) -> CourseCheckRespondent | None:
     if not getattr(person, "is_authenticated", False):
         return None
-    return CourseCheckRespondent.objects.filter(course_check=check, person=person).first()
+    return CourseCheckRespondent.objects.filter(course_check=check, person=person).order_by("pk").first()
 
 
 def answer(
