@@ -344,6 +344,12 @@ def answer(
     return respondent
 
 
+def statements_of(check: CourseCheck) -> list[CourseCheckStatement]:
+    """The check's statements in the dimensions' order (content, procedure, relations, culture)."""
+    order = {value: n for n, value in enumerate(Dimension.values)}
+    return sorted(check.statements.all(), key=lambda s: (order[s.dimension], s.position))
+
+
 def has_answers(check: CourseCheck) -> bool:
     return check.respondents.answered().exists()
 

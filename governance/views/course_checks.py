@@ -87,7 +87,7 @@ def course_check_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         "asked": sum(p.asked for p in response),
         "answered": sum(p.answered for p in response),
         "can_manage": allows(request.user, Action.MANAGE_COURSE_CHECKS, chain),
-        "statements": list(check.statements.all()),
+        "statements": services.statements_of(check),
         "results": _results(check),
         "history": _history(check, chain),
     }
@@ -109,7 +109,7 @@ def course_check_answer(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         return _refused(request, chain, check, str(services.NOT_ASKED), 403)
     if not services.is_answerable(check):
         return _refused(request, chain, check, str(services.CLOSED), 422 if request.method == "POST" else 200)
-    statements = list(check.statements.all())
+    statements = services.statements_of(check)
     earlier = {s.statement_id: (s.score, s.comment) for s in respondent.scores.all()}
     form = AnswerForm(
         request.POST if request.method == "POST" else None,
@@ -145,7 +145,7 @@ def course_check_statements(request: HttpRequest, slug: str, pk: int) -> HttpRes
     require(request.user, Action.MANAGE_COURSE_CHECKS, chain)  # before the check is looked up
     check = get_object_or_404(CourseCheck.objects.filter(chain=chain), pk=pk)
     check.chain = chain
-    statements = list(check.statements.all())
+    statements = services.statements_of(check)
     locked_reason = None
     if not services.is_answerable(check):
         locked_reason = _("This course check has closed: its statements can no longer change.")
@@ -170,7 +170,7 @@ def course_check_statements(request: HttpRequest, slug: str, pk: int) -> HttpRes
             fresh = CourseCheck.objects.get(pk=check.pk)
             form.data = form.data.copy()
             form.data["version"] = fresh.version  # the user reviews the current texts, then saves on purpose
-            form.current = list(fresh.statements.all())
+            form.current = services.statements_of(fresh)
         else:
             messages.success(request, _("The statements are saved."))
             return redirect_after_save(request, _detail_url(chain, check))

@@ -172,3 +172,11 @@ def test_a_check_closed_long_ago_is_not_recomputed(world, monkeypatch):
 
 def test_the_stub_stands_in_until_the_results_module_exists():
     assert service._compute_alert_stub_until_d2(None) is None
+
+
+def test_statements_come_in_the_dimensions_order(world):
+    seated(world)
+    check = opened(world)
+    assert [(s.dimension, s.position) for s in service.statements_of(check)] == [
+        (d, p) for d in ("content", "procedure", "relations", "culture") for p in (1, 2)
+    ]
