@@ -25,6 +25,7 @@ def main() -> None:
         course_checks,
         governance,
         imports,
+        participation,
         reminders,
         reports,
     )
@@ -44,6 +45,7 @@ def main() -> None:
         "imports",
         "api_tokens",
         "course_checks",
+        "participation",
     }
     results = []
     for name in ("dashboard", "indicator_page", "cell_save", "bulk_upsert"):
@@ -65,6 +67,8 @@ def main() -> None:
         results += api_tokens.api_tokens(chain)
     if "course_checks" in which:
         results += course_checks.course_checks(chain)
+    if "participation" in which:
+        results += participation.participation_page(chain)
     for result in results:
         print(json.dumps({"name": result.name, "value": result.value, "unit": result.unit}), flush=True)
 

@@ -108,3 +108,22 @@ class GovernanceConfig(AppConfig):
         register_my_work(
             MyWorkFragment("course_checks", "governance/course_checks/_my_work.html", my_work_course_checks.items, 32)
         )
+        # Participation health (views/participation.py, participation_parts.py): a chain-menu section
+        # and the partners that need attention on the chain home.
+        from . import participation_parts
+
+        register_nav_section(
+            NavSection(
+                "participation",
+                pgettext_lazy("chain menu", "Participation"),
+                "governance:participation_detail",
+                ("participation_",),
+                59,
+                home_link=_("Participation health: where each partner's part in the chain's work is slipping"),
+            )
+        )
+        register_chain_home(
+            ChainHomeFragment(
+                "participation", "governance/participation/_chain_home.html", participation_parts.chain_home, 32
+            )
+        )

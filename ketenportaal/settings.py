@@ -198,6 +198,7 @@ DEMO_LOADERS = [
     "ambitions.demo.load_demo",
     "governance.demo.load_demo",
     "governance.demo_course_checks.load_demo",  # course checks (after the bodies and their seats)
+    "governance.demo_participation.load_demo",  # participation health: probation slipping (last)
 ]
 MANDATE_EXPIRY_WARNING_DAYS = 30
 

@@ -391,18 +391,23 @@ def waiting_for_signature(user, today: date | None = None) -> list[AgreementPart
         return []
     today = today or timezone.localdate()
     usable = Mandate.objects.usable_on(today).filter(person=user, scope=MandateScope.SIGN_AGREEMENTS)
-    newest = AgreementVersion.objects.filter(agreement=OuterRef("agreement")).order_by("-number").values("pk")[:1]
-    signed = Signature.objects.filter(version_id=OuterRef("current_version_id"), partnership=OuterRef("partnership"))
     return list(
-        AgreementParty.objects.filter(
-            role=PartyRole.SIGNS,
-            agreement__status=AgreementStatus.FOR_SIGNATURE,
-            partnership__in=usable.values("partnership_id"),
-        )
-        .annotate(current_version_id=Subquery(newest))
-        .filter(~Exists(signed))
+        unsigned_parties()
+        .filter(partnership__in=usable.values("partnership_id"))
         .select_related("agreement__chain", "partnership__organisation")
         .order_by("agreement__chain__name", "agreement__title")
+    )
+
+
+def unsigned_parties() -> QuerySet[AgreementParty]:
+    """The parties required to sign an agreement for signature that have not signed its current
+    version: the signatures outstanding (My work, participation health)."""
+    newest = AgreementVersion.objects.filter(agreement=OuterRef("agreement")).order_by("-number").values("pk")[:1]
+    signed = Signature.objects.filter(version_id=OuterRef("current_version_id"), partnership=OuterRef("partnership"))
+    return (
+        AgreementParty.objects.filter(role=PartyRole.SIGNS, agreement__status=AgreementStatus.FOR_SIGNATURE)
+        .annotate(current_version_id=Subquery(newest))
+        .filter(~Exists(signed))
     )
 
 

@@ -110,8 +110,10 @@ def test_it_keeps_the_number_of_queries_constant(world: World, client_for, max_p
         PartnershipFactory(chain=world.chain, status=PartnershipStatus.OBSERVER, role=PartnershipRole.FUNDER)
     # 9 for the page (the last: the header's unread-notification count), 3 for what governance
     # registers (governance/services/work.py chain_overview: next meetings, open proposals, overdue actions),
-    # 1 for its bottlenecks (governance/bottleneck_parts.py: the counts; the rest only when one is open).
-    with max_page_queries(13):
+    # 1 for its bottlenecks (governance/bottleneck_parts.py: the counts; the rest only when one is open),
+    # 3 for participation health (governance/participation_parts.py: the partners, their governance
+    # measures, the indicator versions in force; two more for the figures when the chain has indicators).
+    with max_page_queries(16):
         response = client.get("/ketens/zsm/")
     assert response.status_code == 200
     assert "Observer (25)" in response.text
