@@ -100,6 +100,13 @@ class ActionItem(models.Model):
         indexes = [
             models.Index(fields=["body", "status", "due_on"], name="action_body_status_due"),
             models.Index(fields=["owner", "status", "due_on"], name="action_owner_status_due"),
+            # The open actions past their due date per body (ActionItem.objects.overdue for a chain:
+            # the chain home, participation health), without reading the closed ones.
+            models.Index(
+                fields=["body", "due_on"],
+                condition=~models.Q(status__in=sorted(ActionStatus.closed())),
+                name="action_open_due",
+            ),
         ]
 
     def __str__(self) -> str:
