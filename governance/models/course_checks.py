@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -105,7 +106,8 @@ class CourseCheck(models.Model):
         indexes = [models.Index(fields=["status", "closes_on"], name="course_check_status_closes")]
 
     def __str__(self) -> str:
-        return gettext("Course check %(chain)s from %(day)s") % {"chain": self.chain, "day": self.opens_on}
+        day = date_format(self.opens_on, "DATE_FORMAT") if self.opens_on else ""
+        return gettext("Course check %(chain)s from %(day)s") % {"chain": self.chain, "day": day}
 
     def save(self, *args, **kwargs) -> None:
         if self.closes_on is None and self.opens_on is not None:
