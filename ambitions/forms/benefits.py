@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambitions.models import Indicator
 from ambitions.models.benefits import Benefit, BenefitAssessment
-from ketenportaal.concurrency import VersionedFormMixin
+from ketenportaal.concurrency import VERSION_FIELD, VersionedFormMixin, version_token
 from ketenportaal.forms import PortalModelForm
 from ketenportaal.numbers import DecimalTextField
 from stakeholders.forms.contributions import contributing_partners
@@ -61,6 +61,8 @@ class BenefitForm(VersionedFormMixin, PortalModelForm):
         self.instance.chain = chain
         if self.instance.pk is not None:
             del self.fields["partnership"]
+            # The token was made with the partner among the fields: make it again without.
+            self.fields[VERSION_FIELD].initial = version_token(self.instance, self.versioned_fields())
             organisations = [self.instance.partnership.organisation_id]
         else:
             partnership = self.fields["partnership"]

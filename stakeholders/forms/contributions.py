@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ketenportaal.concurrency import VersionedFormMixin
+from ketenportaal.concurrency import VERSION_FIELD, VersionedFormMixin, version_token
 from ketenportaal.forms import PortalModelForm
 from ketenportaal.numbers import DecimalTextField
 from stakeholders.models import Chain, Partnership, PartnershipStatus
@@ -58,6 +58,8 @@ class ContributionForm(VersionedFormMixin, PortalModelForm):
         if self.instance.pk is not None:
             for name in ("partnership", "year", "kind"):
                 del self.fields[name]
+            # The token was made with the fields before these were removed: make it again.
+            self.fields[VERSION_FIELD].initial = version_token(self.instance, self.versioned_fields())
             return
         partnership = self.fields["partnership"]
         partnership.queryset = contributing_partners(chain)

@@ -150,6 +150,10 @@ def test_editing_refuses_to_overwrite_a_change_made_meanwhile(world: World, clie
     url = f"/ketens/zsm/opbrengsten/{benefit.pk}/bewerken/"
     client = client_for(world.lead_a)
     token = client.get(url).context["form"]["version_token"].value()
+    saved = {**form_data(world, title="Eerst"), "version_token": token}
+    del saved["partnership"]
+    assert client.post(url, saved).status_code == 302  # nobody changed it meanwhile: saved at once
+    token = client.get(url).context["form"]["version_token"].value()
     Benefit.objects.filter(pk=benefit.pk).update(title="Door een ander")
     data = {**form_data(world, title="Van mij"), "version_token": token}
     del data["partnership"]

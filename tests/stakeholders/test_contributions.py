@@ -182,6 +182,9 @@ def test_editing_a_commitment_refuses_to_overwrite_a_change_made_meanwhile(world
     url = f"/ketens/zsm/bijdragen/{contribution.pk}/bewerken/"
     client = client_for(world.manager)
     token = client.get(url).context["form"]["version_token"].value()
+    saved = {"amount": "450", "description": "", "note": "", "version_token": token}
+    assert client.post(url, saved).status_code == 302  # nobody changed it meanwhile: saved at once
+    token = client.get(url).context["form"]["version_token"].value()
     Contribution.objects.filter(pk=contribution.pk).update(amount=500)
     data = {"amount": "800", "description": "", "note": "", "version_token": token}
     response = client.post(url, data)
