@@ -48,6 +48,7 @@ def test_it_keeps_a_constant_number_of_queries(world: World, client_for, max_pag
     # learns whether the person manages a chain, for the stuck work a programme manager sees), three
     # for governance's (governance/my_work.py: seats to vote from, meetings to prepare, my actions),
     # one for its bottlenecks (governance/bottleneck_parts.py: mine and those my body must answer),
-    # one for the capacity assessments waiting for me (stakeholders/my_work_capacity.py).
-    with max_page_queries(18):
+    # one for the capacity assessments waiting for me (stakeholders/my_work_capacity.py), one for
+    # the course checks waiting for my answer (governance/my_work_course_checks.py).
+    with max_page_queries(19):
         client.get("/")
