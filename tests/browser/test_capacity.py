@@ -17,6 +17,7 @@ from tests.conftest import World
 from tests.stakeholders.capacity_fixtures import assess
 
 from .conftest import PHONE, use_english
+from .keyboard import tab_to
 from .test_pages_axe import assert_no_horizontal_scroll, sign_in_context
 
 pytestmark = pytest.mark.browser
@@ -66,30 +67,21 @@ def test_the_form_with_errors_passes_the_scan(world: World, assessed, page, visi
     assert not CapacityAssessment.objects.filter(period_start=window_start(timezone.localdate(), 6)).exists()
 
 
-def _tab_to(page, selector: str, limit: int = 80) -> None:
-    """Press Tab until the element matching ``selector`` has the focus."""
-    for _ in range(limit):
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"{selector} never got the focus by Tab")
-
-
 def test_a_lead_assesses_by_keyboard_and_the_drop_is_flagged(world: World, assessed, page, live_server):
     use_english(page, live_server)
     sign_in_context(page, live_server, world, "lead_a")
     page.goto(reverse("stakeholders:my_work"))
-    _tab_to(page, "#my-capacity a")
+    tab_to(page, "#my-capacity a")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_contain_text("Assess the capacity of Politie")
     # Prefilled with last period's 4: two steps back is 2, which needs an explanation.
-    _tab_to(page, "input[name=people]:checked")
+    tab_to(page, "input[name=people]:checked")
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")
     expect(page.locator("#id_people_1")).to_be_checked()
-    _tab_to(page, "#id_people_note")
+    tab_to(page, "#id_people_note")
     page.keyboard.type("Vacatures blijven open.")
-    _tab_to(page, "button[type=submit]")
+    tab_to(page, "button[type=submit]")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_contain_text("Capacity of Politie")
     saved = CapacityAssessment.objects.get(
