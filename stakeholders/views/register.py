@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -35,6 +36,17 @@ def _stakeholder(request: HttpRequest, chain: Chain, pk: int) -> Stakeholder:
     stakeholder = get_object_or_404(rows, pk=pk)
     stakeholder.chain = chain
     return stakeholder
+
+
+def _saved(form: StakeholderForm) -> Stakeholder | None:
+    """Save the form; None (with the message at the name) when another stakeholder of the same name
+    was saved between the form's check and this save (the database's constraint caught it)."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error("name", _("This chain already has a stakeholder with this name."))
+        return None
 
 
 def _list_url(chain: Chain) -> str:
@@ -84,8 +96,7 @@ def stakeholder_create(request: HttpRequest, slug: str) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.MANAGE_STAKEHOLDERS, chain)
     form = StakeholderForm(request.POST if request.method == "POST" else None, chain=chain)
-    if request.method == "POST" and form.is_valid():
-        stakeholder = form.save()
+    if request.method == "POST" and form.is_valid() and (stakeholder := _saved(form)) is not None:
         messages.success(request, _("%(name)s has been added to the register.") % {"name": stakeholder.name})
         return redirect_after_save(request, stakeholder.get_absolute_url())
     return render_form_page(
@@ -99,8 +110,7 @@ def stakeholder_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     require(request.user, Action.MANAGE_STAKEHOLDERS, chain)
     stakeholder = _stakeholder(request, chain, pk)
     form = StakeholderForm(request.POST if request.method == "POST" else None, instance=stakeholder, chain=chain)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and _saved(form) is not None:
         messages.success(request, _("%(name)s has been saved.") % {"name": stakeholder.name})
         return redirect_after_save(request, stakeholder.get_absolute_url())
     context = {"chain": chain, "stakeholder": stakeholder, "form": form}
