@@ -18,6 +18,7 @@ from tests.conftest import World
 from tests.stakeholders.register_fixtures import contact, stakeholder
 
 from .conftest import use_english
+from .keyboard import tab_to
 from .test_pages_axe import assert_no_horizontal_scroll, sign_in_context
 
 pytestmark = pytest.mark.browser
@@ -84,42 +85,33 @@ def test_every_register_page_passes_the_scan_on_desktop_and_phone(world: World, 
     assert not Stakeholder.objects.filter(name="Gemeenteraad Amsterdam").exists()
 
 
-def _tab_to(page, selector: str, limit: int = 80) -> None:
-    """Press Tab until the element matching ``selector`` has the focus."""
-    for _ in range(limit):
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"{selector} never got the focus by Tab")
-
-
 def test_the_manager_adds_a_stakeholder_and_logs_a_contact_by_keyboard(world: World, page, visit, live_server):
     use_english(page, live_server)
     sign_in_context(page, live_server, world, "manager")
     visit(page, url("stakeholder_list"))
-    _tab_to(page, f"a[href='{url('stakeholder_create')}']")
+    tab_to(page, f"a[href='{url('stakeholder_create')}']")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_contain_text("Add a stakeholder")
-    _tab_to(page, "#id_name")
+    tab_to(page, "#id_name")
     page.keyboard.type("Gemeenteraad Rotterdam")
-    _tab_to(page, "#id_kind")
+    tab_to(page, "#id_kind")
     page.keyboard.type("City")  # type-ahead: "City council or municipal politics"
-    _tab_to(page, "#id_influence")
+    tab_to(page, "#id_influence")
     page.keyboard.type("4")
-    _tab_to(page, "#id_interest")
+    tab_to(page, "#id_interest")
     page.keyboard.type("2")
-    _tab_to(page, "#id_approach")
+    tab_to(page, "#id_approach")
     page.keyboard.type("Raadsinformatiebrief bij de jaarcijfers.")
-    _tab_to(page, "#stakeholder-form button[type=submit]")
+    tab_to(page, "#stakeholder-form button[type=submit]")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_contain_text("Gemeenteraad Rotterdam")
     created = Stakeholder.objects.get(name="Gemeenteraad Rotterdam")
     assert (created.kind, created.influence, created.interest) == ("municipal", 4, 2)
     visit.scan(page)
 
-    _tab_to(page, "#id_summary")
+    tab_to(page, "#id_summary")
     page.keyboard.type("Werkbezoek van de commissie aan de ZSM-locatie.")
-    _tab_to(page, "#contact-form button[type=submit]")
+    tab_to(page, "#contact-form button[type=submit]")
     page.keyboard.press("Enter")
     expect(page.locator("#contact-log")).to_contain_text("Werkbezoek van de commissie")
     logged = StakeholderContact.objects.get(stakeholder=created)
