@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from governance.models import Meeting, SuggestionChoice
 from governance.models.course_checks import CourseCheck, CourseCheckStatus, Dimension
 from governance.services.agenda_flags import AgendaFlag
-from governance.services.course_check_results import Results, results_for_many, trend
+from governance.services.course_check_results import Results, with_trend
 from stakeholders.models import Membership, Role
 from stakeholders.notify import notify
 
@@ -87,9 +87,7 @@ def compute_alert(check: CourseCheck) -> dict:
             return {}
         if check.alert_notified_at is not None:
             return check.alert  # worked out once, when it closed
-        results = results_for_many([check])[check.pk]
-        results.trend = trend(check)
-        alert = findings(results)
+        alert = findings(with_trend(check))
         done = CourseCheck.objects.filter(pk=check.pk, alert_notified_at__isnull=True).update(
             alert=alert, alert_notified_at=timezone.now()
         )

@@ -27,17 +27,19 @@ Privacy (the rules ``_visibility`` applies; the API, the page and the alert all 
   ``MIN_RESPONDENTS`` people, nor next to a one-respondent partner below ``MIN_PARTNERS``: a
   comment often names its own organisation).
 
-All results of any number of checks take ``QUERIES`` queries (``results_for_many``); a check's
-page adds the trend and the texts (``PAGE_QUERIES`` for ``results_for``).
+All results of any number of checks take at most ``QUERIES`` queries (``results_for_many``); a
+check's page adds the earlier checks and the texts (at most ``PAGE_QUERIES`` for ``results_for``).
+A closed check's figures (response and sums per partner and dimension: aggregates only) never
+change, so they are kept in the cache after the first reading; pages then skip those queries.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 
 from governance.models.course_checks import (
@@ -51,11 +53,13 @@ from governance.models.course_checks import (
 MIN_PARTNERS = 3  # responding partners from which a one-respondent partner is shown
 MIN_RESPONDENTS = 3  # people who answered, before a chain score, comments or open answers show
 TREND_CHECKS = 8  # the checks the trend goes back over (this one included)
+CACHE_SECONDS = 24 * 3600  # a closed check's figures, kept (a renamed partner shows within a day)
 
 # Queries of results_for_many (the response per partner, the scores per partner and dimension),
-# and of results_for (plus the trend, the comments and the open answers).
+# of with_trend (plus the earlier checks) and of results_for (plus the comments and open answers).
 QUERIES = 2
-PAGE_QUERIES = QUERIES + 3
+TREND_QUERIES = QUERIES + 1
+PAGE_QUERIES = TREND_QUERIES + 2
 
 
 @dataclass
@@ -172,25 +176,49 @@ class Results:
 
 def results_for_many(checks: list[CourseCheck]) -> dict[int, Results]:
     """Results per check id: response counts always, scores for closed checks only; no trend and
-    no texts (the API's and the alert's part). ``QUERIES`` queries whatever the number of checks."""
+    no texts (the API's and the alert's part). At most ``QUERIES`` queries whatever the number of
+    checks: a closed check's figures never change (answers end at the close), so its response and
+    sums per partner and dimension are kept in the cache (``CACHE_SECONDS``) and read from there."""
     if not checks:
         return {}
+    keys = {c.pk: _cache_key(c) for c in checks if c.status == CourseCheckStatus.CLOSED and c.closed_at}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    missing = [c for c in checks if keys.get(c.pk) not in found]
+    computed = _figures(missing) if missing else {}
+    if fresh := {keys[pk]: figures for pk, figures in computed.items() if pk in keys}:
+        cache.set_many(fresh, CACHE_SECONDS)
+    results = {}
+    for check in checks:
+        response, sums = computed[check.pk] if check.pk in computed else found[keys[check.pk]]
+        partners = {row[0]: PartnerResult(*row) for row in response}
+        results[check.pk] = _results(check, partners, sums)
+    return results
+
+
+def _cache_key(check: CourseCheck) -> str:
+    return f"course-check-figures:{check.pk}:{check.closed_at.timestamp()}"
+
+
+def _figures(checks: list[CourseCheck]) -> dict[int, tuple[list[tuple], dict]]:
+    """Per check: the response rows (partnership, name, asked, answered) and, for a closed check,
+    the sums per partnership and dimension ({partnership: {dimension: (total, count)}}). Two
+    queries, grouped in the database."""
     ids = [c.pk for c in checks]
-    partners: dict[int, dict[int, PartnerResult]] = {pk: {} for pk in ids}
-    response = (
+    response: dict[int, list[tuple]] = {pk: [] for pk in ids}
+    rows = (
         CourseCheckRespondent.objects.filter(course_check_id__in=ids)
         .values("course_check_id", "partnership_id", "partnership__organisation__name")
         .annotate(asked=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
         .order_by()
     )
-    for row in response:
-        partners[row["course_check_id"]][row["partnership_id"]] = PartnerResult(
-            row["partnership_id"], row["partnership__organisation__name"], row["asked"], row["answered"]
+    for row in rows:
+        response[row["course_check_id"]].append(
+            (row["partnership_id"], row["partnership__organisation__name"], row["asked"], row["answered"])
         )
+    sums: dict[int, dict[int, dict[str, tuple[int, int]]]] = {pk: {} for pk in ids}
     closed = [c.pk for c in checks if c.status == CourseCheckStatus.CLOSED]
-    sums: dict[int, dict[int, dict[str, tuple[int, int]]]] = defaultdict(lambda: defaultdict(dict))
     if closed:
-        rows = (
+        scores = (
             CourseCheckScore.objects.filter(
                 respondent__course_check_id__in=closed, respondent__answered_at__isnull=False
             )
@@ -198,12 +226,10 @@ def results_for_many(checks: list[CourseCheck]) -> dict[int, Results]:
             .annotate(total=Sum("score"), count=Count("pk"))
             .order_by()
         )
-        for row in rows:
-            sums[row["respondent__course_check_id"]][row["respondent__partnership_id"]][row["statement__dimension"]] = (
-                row["total"],
-                row["count"],
-            )
-    return {c.pk: _results(c, partners[c.pk], sums.get(c.pk, {})) for c in checks}
+        for row in scores:
+            per_partner = sums[row["respondent__course_check_id"]].setdefault(row["respondent__partnership_id"], {})
+            per_partner[row["statement__dimension"]] = (row["total"], row["count"])
+    return {pk: (response[pk], sums[pk]) for pk in ids}
 
 
 def _results(check: CourseCheck, partners: dict[int, PartnerResult], sums: dict) -> Results:
@@ -255,8 +281,7 @@ def results_for(check: CourseCheck) -> Results:
     dimension and the open answers. ``PAGE_QUERIES`` queries."""
     from governance.services import course_check_alerts  # noqa: PLC0415 (it uses this module)
 
-    results = results_for_many([check])[check.pk]
-    results.trend = trend(check)
+    results = with_trend(check)
     if check.alert:
         results.alert = {
             "subject": course_check_alerts.subject(check.opens_on, check.alert),
@@ -281,32 +306,29 @@ def results_for(check: CourseCheck) -> Results:
     return results
 
 
-def trend(check: CourseCheck) -> list[TrendPoint]:
-    """The chain score per dimension of the chain's closed checks up to ``check`` (the last
-    TREND_CHECKS, oldest first; ``check`` itself last when it is closed). A score only where at
-    least MIN_RESPONDENTS people answered that check. One query."""
-    recent = (
-        CourseCheck.objects.filter(
-            chain_id=check.chain_id, status=CourseCheckStatus.CLOSED, opens_on__lte=check.opens_on
-        )
+def with_trend(check: CourseCheck) -> Results:
+    """The check's results with the trend: the chain score per dimension of the chain's closed
+    checks before it (the last TREND_CHECKS - 1) and of the check itself when closed, oldest first.
+    Each point's chain score follows the page's rule (shown only where enough people answered).
+    ``TREND_QUERIES`` queries: the earlier checks, then results_for_many over all of them."""
+    earlier = list(
+        CourseCheck.objects.closed()
+        .filter(chain_id=check.chain_id, opens_on__lt=check.opens_on)
         .order_by("-opens_on")
-        .values("pk")[:TREND_CHECKS]
+        .only("pk", "chain_id", "opens_on", "status", "closed_at")[: TREND_CHECKS - 1]
     )
-    rows = (
-        CourseCheckScore.objects.filter(respondent__course_check_id__in=recent, respondent__answered_at__isnull=False)
-        .values("respondent__course_check_id", "respondent__course_check__opens_on", "statement__dimension")
-        .annotate(total=Sum("score"), count=Count("pk"), people=Count("respondent_id", distinct=True))
-        .order_by()
-    )
-    points: dict[int, TrendPoint] = {}
-    for row in rows:
-        point = points.setdefault(
-            row["respondent__course_check_id"],
-            TrendPoint(row["respondent__course_check_id"], row["respondent__course_check__opens_on"], {}),
+    everything = results_for_many([check, *earlier])
+    results = everything[check.pk]
+    shown = [*reversed(earlier), check] if results.closed else list(reversed(earlier))
+    results.trend = [
+        TrendPoint(
+            c.pk,
+            c.opens_on,
+            {d.dimension: d.chain_score for d in everything[c.pk].dimensions if d.chain_score is not None},
         )
-        if row["people"] >= MIN_RESPONDENTS and row["count"]:
-            point.scores[row["statement__dimension"]] = Fraction(row["total"], row["count"])
-    return sorted(points.values(), key=lambda p: p.opens_on)
+        for c in shown
+    ]
+    return results
 
 
 def compute_alert(check: CourseCheck) -> dict:

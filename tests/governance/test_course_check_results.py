@@ -8,6 +8,7 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -154,6 +155,7 @@ def _count(run) -> int:
 
 def test_a_fixed_number_of_queries(world, three):
     check, reclassering = three
+    cache.clear()
     assert _count(lambda: service.results_for(check)) == service.PAGE_QUERIES
     checks = [check]
     for n in range(6):
@@ -161,8 +163,23 @@ def test_a_fixed_number_of_queries(world, three):
         checks.append(more)
         for p in (world.partner_a, world.partner_b, reclassering, partner(world.chain, f"Gemeente {n}")):
             answer(more, p, 1 + n % 5, comment=f"Opmerking {n}")
+    cache.clear()
     assert _count(lambda: service.results_for(check)) == service.PAGE_QUERIES
+    cache.clear()
     assert _count(lambda: service.results_for_many(checks)) == service.QUERIES
+
+
+def test_a_closed_checks_figures_come_from_the_cache(world, three):
+    """They never change after the close: read once, then only the earlier checks and the texts."""
+    check, _ = three
+    cache.clear()
+    first = service.results_for(check)
+    assert _count(lambda: service.results_for(check)) == service.PAGE_QUERIES - service.QUERIES
+    again = service.results_for(check)
+    assert [(p.name, p.asked, p.answered, p.scores) for p in again.partners] == [
+        (p.name, p.asked, p.answered, p.scores) for p in first.partners
+    ]
+    assert again.dimension("relations").chain_score == Fraction(27, 8)
 
 
 def test_the_page_shows_scores_per_partner_in_dutch(world, three, client_for, max_page_queries):

@@ -115,6 +115,7 @@ class Command(BaseCommand):
                     SELECT CASE WHEN (m.n + c.id) %% 10 <> 0 THEN c.opens_on + interval '5 days' END AS answered
                 ) a
                 WHERE c.chain_id = %(chain)s
+                ORDER BY c.id, m.n
                 """,
                 params,
             )
@@ -131,6 +132,7 @@ class Command(BaseCommand):
                 JOIN governance_coursecheckstatement s ON s.course_check_id = c.id
                 CROSS JOIN (SELECT max(opens_on) AS day FROM governance_coursecheck WHERE chain_id = %(chain)s) latest
                 WHERE c.chain_id = %(chain)s AND r.answered_at IS NOT NULL
+                ORDER BY r.id, s.id  -- as answers are written: a respondent's eight scores at once
                 """,
                 params,
             )
