@@ -97,10 +97,6 @@ class Benefit(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def status_css(self) -> str:
-        return BenefitStatus(self.status).css
-
     def get_absolute_url(self) -> str:
         return reverse("ambitions:benefit_detail", args=[self.chain.slug, self.pk])
 
@@ -119,6 +115,25 @@ class Benefit(models.Model):
             errors["owner"] = _("The owner must be someone of the partner's own organisation.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def start_summary(self) -> str:
+        return _summary(self.start_picture)
+
+    @property
+    def end_summary(self) -> str:
+        return _summary(self.end_picture)
+
+    @property
+    def status_css(self) -> str:
+        return BenefitStatus(self.status).css
+
+
+def _summary(text: str, length: int = 200) -> str:
+    """The first ``length`` characters, cut at a word (the overview shows many; Truncator is slow)."""
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0] + "…"
 
 
 class BenefitAssessment(models.Model):

@@ -75,6 +75,8 @@ def benefit_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": rows,
             "lacking": [row.partnership for row in rows if row.lacks_benefit],
             "can_create": any(row.can_manage for row in rows),
+            "start_label": _("Start picture"),
+            "end_label": _("End picture"),
         },
     )
 

@@ -21,6 +21,8 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from stakeholders.dates import FIRST_YEAR, LAST_YEAR
@@ -155,7 +157,7 @@ class Contribution(models.Model):
         """One delivery per quarter of the year with its share of the amount (the last quarter takes
         what rounding leaves). Quarters already reported keep what they have; a changed year or
         amount re-plans the others."""
-        shares = _shares(self.amount)
+        shares = quarter_shares(self.amount)
         existing = {d.quarter: d for d in self.deliveries.all()}
         for quarter, share in zip(QUARTERS, shares, strict=True):
             delivery = existing.get(quarter) or Delivery(contribution=self, quarter=quarter)
@@ -164,7 +166,7 @@ class Contribution(models.Model):
             delivery.save()
 
 
-def _shares(amount: Decimal | None) -> list[Decimal | None]:
+def quarter_shares(amount: Decimal | None) -> list[Decimal | None]:
     if amount is None:
         return [None] * len(QUARTERS)
     amount = Decimal(amount)
@@ -228,6 +230,20 @@ class Delivery(models.Model):
         return self.reported_at is None and self.due_on < (today or timezone.localdate())
 
 
+def show_amount(kind: str, value: Decimal | None) -> str:
+    """An amount as the pages show it: € 1.250.000 for money, 2,5 FTE for people; a dash without one.
+    In Python rather than a template include: the overviews show dozens."""
+    if value is None:
+        return "—"
+    places = 0 if value == value.to_integral_value() else 2
+    text = number_format(value, places, use_l10n=True, force_grouping=True)
+    if kind == ContributionKind.MONEY:
+        return f"€ {text}"
+    if kind == ContributionKind.PEOPLE:
+        return f"{text} FTE"
+    return text
+
+
 @dataclass
 class KindTotal:
     committed: Decimal = Decimal(0)
@@ -239,6 +255,41 @@ class KindTotal:
     def share(self) -> int | None:
         """Delivered as a percentage of committed, or None when nothing is counted."""
         return round(self.delivered * 100 / self.committed) if self.committed else None
+
+    def describe(self, kind: str) -> str:
+        """The cell in words: "€ 250 of € 1.000 (25%)", or "2 commitments" for data and facilities."""
+        if not self.count:
+            return "—"
+        if not ContributionKind(kind).needs_amount:
+            return ngettext("%(count)s commitment", "%(count)s commitments", self.count) % {"count": self.count}
+        text = gettext("%(delivered)s of %(committed)s") % {
+            "delivered": show_amount(kind, self.delivered),
+            "committed": show_amount(kind, self.committed),
+        }
+        return text if self.share is None else f"{text} ({self.share}%)"
+
+    def overdue_text(self) -> str:
+        if not self.overdue:
+            return ""
+        return ngettext("%(count)s delivery overdue", "%(count)s deliveries overdue", self.overdue) % {
+            "count": self.overdue
+        }
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One kind's total as a table cell: its words made here, not by template tags."""
+
+    kind: ContributionKind
+    total: KindTotal
+
+    @property
+    def text(self) -> str:
+        return self.total.describe(self.kind)
+
+    @property
+    def overdue(self) -> str:
+        return self.total.overdue_text()
 
 
 @dataclass
@@ -252,9 +303,9 @@ class PartnerTotals:
         return self.kinds.get(kind) or KindTotal()
 
     @property
-    def cells(self) -> list[tuple[str, KindTotal]]:
-        """(kind, total) in the kinds' order: the table's cells."""
-        return [(kind, self.of(kind)) for kind in ContributionKind]
+    def cells(self) -> list[Cell]:
+        """The kinds' totals in the kinds' order: the table's cells."""
+        return [Cell(kind, self.of(kind)) for kind in ContributionKind]
 
     @property
     def overdue(self) -> int:
@@ -288,8 +339,8 @@ def totals(partnerships: list[Partnership], year: int, today: date | None = None
     return list(rows.values())
 
 
-def column_totals(rows: list[PartnerTotals]) -> list[tuple[str, KindTotal]]:
-    """The chain's (kind, total) per kind (the table's last row)."""
+def column_totals(rows: list[PartnerTotals]) -> list[Cell]:
+    """The chain's total per kind (the table's last row)."""
     result = []
     for kind in ContributionKind:
         total = KindTotal()
@@ -299,5 +350,5 @@ def column_totals(rows: list[PartnerTotals]) -> list[tuple[str, KindTotal]]:
             total.delivered += cell.delivered
             total.count += cell.count
             total.overdue += cell.overdue
-        result.append((kind, total))
+        result.append(Cell(kind, total))
     return result
