@@ -21,6 +21,7 @@ def main() -> None:
         agreements,
         ambitions,
         api_tokens,
+        benefits,
         bottlenecks,
         course_checks,
         governance,
@@ -46,6 +47,7 @@ def main() -> None:
         "api_tokens",
         "course_checks",
         "participation",
+        "benefits",
     }
     results = []
     for name in ("dashboard", "indicator_page", "cell_save", "bulk_upsert"):
@@ -69,6 +71,8 @@ def main() -> None:
         results += course_checks.course_checks(chain)
     if "participation" in which:
         results += participation.participation_page(chain)
+    if "benefits" in which:
+        results += benefits.benefits(chain)
     for result in results:
         print(json.dumps({"name": result.name, "value": result.value, "unit": result.unit}), flush=True)
 

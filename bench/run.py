@@ -86,6 +86,11 @@ def ensure(name: str) -> str:
         if not checked:
             print("# adding the course checks data set (once; a minute)", file=sys.stderr, flush=True)
             _manage(database, "build_course_checks_dataset")
+        with psycopg.connect(f"{SERVER}/{database}") as conn:
+            benefited = conn.execute("SELECT count(*) FROM ambitions_benefit").fetchone()[0]
+        if not benefited:
+            print("# adding the contributions and benefits data set (once; seconds)", file=sys.stderr, flush=True)
+            _manage(database, "build_partner_health_dataset")
     return database
 
 
