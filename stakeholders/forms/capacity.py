@@ -69,5 +69,5 @@ class CapacityAssessmentForm(VersionedFormMixin, PortalModelForm):
                 error_messages={"invalid_choice": SCORE_ERROR, "required": SCORE_ERROR},
             )
             note = self.fields[f"{field}_note"]
-            note.label = _("Explanation of %(dimension)s") % {"dimension": str(label).lower()}
+            note.label = _("Explanation of %(dimension)s") % {"dimension": str(label)[:1].lower() + str(label)[1:]}
             note.help_text = _("Required for a score of 2 or lower: what is missing, and what would help?")

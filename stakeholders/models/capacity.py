@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .chains import Chain, Partnership
 
@@ -156,7 +157,7 @@ class CapacityAssessment(models.Model):
         verbose_name=_("assessed by"),
     )
     assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
-    people = _score_field(_("people"))
+    people = _score_field(pgettext_lazy("capacity dimension", "people"))
     people_note = models.TextField(_("explanation of people"), blank=True)
     money = _score_field(_("money"))
     money_note = models.TextField(_("explanation of money"), blank=True)

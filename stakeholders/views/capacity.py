@@ -125,7 +125,7 @@ def capacity_assess(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "form": form,
             "existing": existing,
             "window_label": window_label(window, months),
-            "other_window": next(w for w in windows if w != window),
+            "other_window": next(w for w in windows if w != window).isoformat(),
             "other_window_label": window_label(next(w for w in windows if w != window), months),
         },
         form,

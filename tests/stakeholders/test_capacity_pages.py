@@ -266,3 +266,14 @@ def test_my_works_item_costs_one_query_whatever_the_chains(world: World, django_
     with django_assert_num_queries(my_work_capacity.QUERIES):
         found = my_work_capacity.waiting(lead)
     assert len(found) == 4
+
+
+def test_the_form_reads_well_in_dutch(world: World):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    page = sign_in(Client(), world.lead_a).get(assess_url(world.partner_a)).text
+    assert "Toelichting bij data en IT" in page
+    assert "niet verplicht" not in page  # the help text says when an explanation is needed
+    assert "Verplicht bij een score van 2 of lager" in page
