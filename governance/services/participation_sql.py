@@ -75,17 +75,22 @@ positions AS (
     GROUP BY s.partnership_id
 ),
 held AS MATERIALIZED (
+    -- Per meeting, the partners of the representing seats with attendance recorded, and of those
+    -- at the table: one look at the meeting's attendance rows (a handful each).
     SELECT g.id, g.body_id, (g.starts_at AT TIME ZONE %s)::date AS day,
-           -- Per meeting, the partners of the representing seats with attendance recorded, and
-           -- of those at the table (a seat's partner looked up per row: a handful per meeting).
-           ARRAY(SELECT (SELECT m.partnership_id FROM governance_bodymember m
-                         WHERE m.id = a.member_id AND m.position = ANY(%s))
-                 FROM governance_attendance a WHERE a.meeting_id = g.id) AS recorded_for,
-           ARRAY(SELECT (SELECT m.partnership_id FROM governance_bodymember m
-                         WHERE m.id = a.member_id AND m.position = ANY(%s))
-                 FROM governance_attendance a WHERE a.meeting_id = g.id AND a.status = ANY(%s)) AS at_table
+           coalesce(seen.recorded_for, '{}') AS recorded_for, coalesce(seen.at_table, '{}') AS at_table
     FROM governance_meeting g
     JOIN governance_body b ON b.id = g.body_id
+    LEFT JOIN LATERAL (
+        SELECT array_agg(x.partnership_id) AS recorded_for,
+               array_agg(x.partnership_id) FILTER (WHERE x.status = ANY(%s)) AS at_table
+        FROM (
+            SELECT a.status, (SELECT m.partnership_id FROM governance_bodymember m
+                              WHERE m.id = a.member_id AND m.position = ANY(%s)) AS partnership_id
+            FROM governance_attendance a
+            WHERE a.meeting_id = g.id
+        ) x
+    ) seen ON true
     WHERE b.chain_id = %s AND g.status = ANY(%s) AND g.starts_at <= %s
       AND (g.starts_at AT TIME ZONE %s)::date > %s AND (g.starts_at AT TIME ZONE %s)::date <= %s
 ),
@@ -158,7 +163,7 @@ def counts(chain: Chain, partner_ids: list[int], today: date, since: date, now: 
     own = [
         *(partner_ids, representing),
         *(chain.pk, list(DECIDED), since, today, since, today),
-        *(tz, representing, representing, list(AttendanceStatus.counting())),
+        *(tz, list(AttendanceStatus.counting()), representing),
         *(chain.pk, list(HELD), now, tz, since, tz, today),
     ]
     sql = f"WITH {_SEATS_AND_DECISIONS.strip()},\n" + ",\n".join(parts) + _SELECT
