@@ -277,3 +277,11 @@ def test_the_form_reads_well_in_dutch(world: World):
     assert "Toelichting bij data en IT" in page
     assert "niet verplicht" not in page  # the help text says when an explanation is needed
     assert "Verplicht bij een score van 2 of lager" in page
+
+
+def test_a_core_partners_page_links_to_its_capacity(world: World, client_for):
+    page = client_for(world.viewer).get(f"/ketens/zsm/partners/{world.partner_a.pk}/").text
+    assert partner_page(world) in page
+    world.partner_a.status = PartnershipStatus.OBSERVER
+    world.partner_a.save()
+    assert partner_page(world) not in client_for(world.viewer).get(f"/ketens/zsm/partners/{world.partner_a.pk}/").text
