@@ -11,7 +11,8 @@ What a closed check shows (docs/partner-health.md, "Course check results and pri
 - the **response**: per partner and in total, how many were asked and how many answered (counts
   only, also while the check is open);
 - the **comments** per dimension and the answers to the open question, for the chain as a whole,
-  without partner or name, sorted alphabetically (not in the order they came in).
+  without partner or name: identical ones once with how often, the most given first, then
+  alphabetically (never in the order they came in); the first TEXTS_SHOWN, with how many more.
 
 Privacy (the rules ``_visibility`` applies; the API, the page and the alert all use them):
 
@@ -53,6 +54,7 @@ from governance.models.course_checks import (
 MIN_PARTNERS = 3  # responding partners from which a one-respondent partner is shown
 MIN_RESPONDENTS = 3  # people who answered, before a chain score, comments or open answers show
 TREND_CHECKS = 8  # the checks the trend goes back over (this one included)
+TEXTS_SHOWN = 30  # comments per dimension, and open answers, on the page (the most given first)
 CACHE_SECONDS = 24 * 3600  # a closed check's figures, kept (a renamed partner shows within a day)
 
 # Queries of results_for_many (the response per partner, the scores per partner and dimension),
@@ -60,6 +62,17 @@ CACHE_SECONDS = 24 * 3600  # a closed check's figures, kept (a renamed partner s
 QUERIES = 2
 TREND_QUERIES = QUERIES + 1
 PAGE_QUERIES = TREND_QUERIES + 2
+
+
+@dataclass(frozen=True)
+class Text:
+    """A comment or open answer as the chain gave it: identical ones once, with how often."""
+
+    text: str
+    times: int = 1
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
@@ -91,7 +104,8 @@ class DimensionResult:
     deviation: float | None = None  # their (population) standard deviation
     highest: PartnerResult | None = None
     lowest: PartnerResult | None = None
-    comments: list[str] = field(default_factory=list)
+    comments: list[Text] = field(default_factory=list)
+    more_comments: int = 0  # past TEXTS_SHOWN
 
     @property
     def label(self) -> str:
@@ -115,7 +129,8 @@ class Results:
     partners: list[PartnerResult]
     dimensions: list[DimensionResult]
     trend: list[TrendPoint] = field(default_factory=list)  # oldest first, this check last
-    open_answers: list[str] = field(default_factory=list)
+    open_answers: list[Text] = field(default_factory=list)
+    more_answers: int = 0  # past TEXTS_SHOWN
     texts_shown: bool = False
     alert: dict[str, str] | None = None  # the stored alert in words: subject and reason (results_for)
     partners_shown: bool = False  # the privacy rules allow partner scores (and so the texts)
@@ -292,17 +307,28 @@ def results_for(check: CourseCheck) -> Results:
         comments = (
             CourseCheckScore.objects.filter(respondent__course_check=check, respondent__answered_at__isnull=False)
             .exclude(comment="")
-            .order_by("statement__dimension", "comment")
-            .values_list("statement__dimension", "comment")
+            .values("statement__dimension", "comment")
+            .annotate(times=Count("pk"))
+            .order_by("statement__dimension", "-times", "comment")
         )
-        for dimension, comment in comments:
-            results.dimension(dimension).comments.append(comment)
-        results.open_answers = list(
+        for row in comments:
+            result = results.dimension(row["statement__dimension"])
+            if len(result.comments) < TEXTS_SHOWN:
+                result.comments.append(Text(row["comment"], row["times"]))
+            else:
+                result.more_comments += row["times"]
+        answers = (
             CourseCheckRespondent.objects.filter(course_check=check, answered_at__isnull=False)
             .exclude(open_answer="")
-            .order_by("open_answer")
-            .values_list("open_answer", flat=True)
+            .values("open_answer")
+            .annotate(times=Count("pk"))
+            .order_by("-times", "open_answer")
         )
+        for row in answers:
+            if len(results.open_answers) < TEXTS_SHOWN:
+                results.open_answers.append(Text(row["open_answer"], row["times"]))
+            else:
+                results.more_answers += row["times"]
     return results
 
 

@@ -117,8 +117,8 @@ def test_comments_are_per_dimension_unattributed_and_sorted(world, three):
     check, _ = three
     results = service.results_for(check)
     assert results.texts_shown
-    assert results.dimension("relations").comments == ["Goed overleg", "Goed overleg"]  # its two statements
-    assert results.open_answers == ["Vaker samen evalueren"]
+    assert results.dimension("relations").comments == [service.Text("Goed overleg", 2)]  # its two statements
+    assert results.open_answers == [service.Text("Vaker samen evalueren")]
 
 
 def test_the_trend_gives_the_chain_score_per_check(world):
@@ -209,3 +209,15 @@ def test_the_page_explains_what_it_hides(world, client_for):
 def test_another_chain_cannot_see_it(world, three, client_for):
     check, _ = three
     assert client_for(world.outsider).get(url(check)).status_code == 404
+
+
+def test_the_page_takes_the_most_given_texts_and_counts_the_rest(world, three, monkeypatch):
+    check, reclassering = three
+    monkeypatch.setattr(service, "TEXTS_SHOWN", 1)
+    answer(check, reclassering, 3, comment="Nog een opmerking", open_answer="Vaker samen evalueren")
+    answer(check, reclassering, 3, open_answer="Anders")
+    results = service.results_for(check)
+    assert results.dimension("content").comments == [service.Text("Goed overleg", 2)]
+    assert results.dimension("content").more_comments == 2
+    assert results.open_answers == [service.Text("Vaker samen evalueren", 2)]
+    assert results.more_answers == 1

@@ -5,8 +5,9 @@ partners and members). Per chain ``--checks`` closed course checks (20 by defaul
 months back from this month) with their eight statements, and ``--respondents`` people over all
 chains (2,000 by default: 400 per chain, members of a partner organisation, each asked in every
 check of their chain for the partner of their organisation). Nine in ten answered, each with a
-score on every statement (relations erode in the latest check); one in five wrote a comment, one in
-seven an open answer. Every check's alert is marked as worked out (``alert_notified_at``).
+score on every statement (relations erode in the latest check); one in five wrote a comment (about a
+hundred different ones per dimension), one in seven an open answer. Every check's alert is marked
+as worked out (``alert_notified_at``).
 
 So a chain has 20 checks × 400 respondents = 8,000 respondent rows and about 57,600 scores; the
 data set 40,000 respondents and about 288,000 scores.
@@ -126,7 +127,8 @@ class Command(BaseCommand):
                 SELECT r.id, s.id,
                        greatest(1, least(5, 2 + (r.id + s.position * 3 + length(s.dimension)) %% 4
                            - CASE WHEN s.dimension = 'relations' AND c.opens_on = latest.day THEN 1 ELSE 0 END)),
-                       CASE WHEN (r.id + s.id) %% 5 = 0 THEN 'Opmerking over ' || s.dimension ELSE '' END
+                       CASE WHEN (r.id + s.id) %% 5 = 0
+                            THEN 'Opmerking ' || (r.id %% 97) || ' over ' || s.dimension ELSE '' END
                 FROM governance_coursecheckrespondent r
                 JOIN governance_coursecheck c ON c.id = r.course_check_id
                 JOIN governance_coursecheckstatement s ON s.course_check_id = c.id
