@@ -45,6 +45,20 @@ def history_for(obj: Model, limit: int = 50, *, chain=None) -> list[HistoryEntry
     return readable_history(LogEntry.objects.get_for_object(obj), limit, chain=chain)
 
 
+def entries_of(obj: Model, related) -> models.QuerySet[LogEntry]:
+    """The audit entries of ``obj`` and of the ``related`` objects (a commitment and its quarters, a
+    benefit and its assessments), for ``readable_history``."""
+    from django.contrib.contenttypes.models import ContentType
+
+    related = list(related)
+    types = ContentType.objects.get_for_models(type(obj), *{type(other) for other in related})
+    condition = models.Q(content_type=types[type(obj)], object_id=obj.pk)
+    for model in {type(other) for other in related}:
+        ids = [other.pk for other in related if type(other) is model]
+        condition |= models.Q(content_type=types[model], object_id__in=ids)
+    return LogEntry.objects.filter(condition)
+
+
 def readable_history(entries, limit: int = 50, *, chain=None) -> list[HistoryEntry]:
     """``history_for`` for any query of log entries (the entries of several objects, such as a
     body's seats): the newest ``limit`` first, read as ``history_for`` reads them."""

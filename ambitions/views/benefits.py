@@ -8,21 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditlog.models import LogEntry
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
 from ambitions.forms.benefits import AssessmentForm, BenefitForm
-from ambitions.models.benefits import Benefit, BenefitAssessment
+from ambitions.models.benefits import Benefit
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.forms.contributions import contributing_partners
-from stakeholders.history import readable_history
+from stakeholders.history import entries_of, readable_history
 from stakeholders.models import Chain, Partnership
 from stakeholders.models.contributions import PartnerTotals, totals
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
@@ -116,29 +113,20 @@ def _benefit(chain: Chain, pk: int) -> Benefit:
     )
 
 
-def history_entries(benefit: Benefit):
-    """The audit trail of the benefit and its assessments."""
-    types = ContentType.objects.get_for_models(Benefit, BenefitAssessment)
-    assessment_ids = list(benefit.assessments.values_list("pk", flat=True))
-    return LogEntry.objects.filter(
-        Q(content_type=types[Benefit], object_id=benefit.pk)
-        | Q(content_type=types[BenefitAssessment], object_id__in=assessment_ids)
-    )
-
-
 def benefit_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     benefit = _benefit(chain, pk)
+    assessments = list(benefit.assessments.select_related("assessed_by"))
     return render(
         request,
         "ambitions/benefit_detail.html",
         {
             "chain": chain,
             "benefit": benefit,
-            "assessments": list(benefit.assessments.select_related("assessed_by")),
+            "assessments": assessments,
             "can_manage": allows(request.user, Action.MANAGE_BENEFITS, chain, benefit.partnership.organisation),
-            "history": readable_history(history_entries(benefit), 100, chain=chain),
+            "history": readable_history(entries_of(benefit, assessments), 100, chain=chain),
         },
     )
 

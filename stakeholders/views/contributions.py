@@ -7,10 +7,7 @@ and the programme manager's (Action.REPORT_DELIVERIES for that organisation).
 
 from __future__ import annotations
 
-from auditlog.models import LogEntry
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -20,7 +17,7 @@ from django.utils.translation import gettext as _
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.dates import FIRST_YEAR, LAST_YEAR
 from stakeholders.forms.contributions import ContributionForm, DeliveryReportForm, contributing_partners
-from stakeholders.history import readable_history
+from stakeholders.history import entries_of, readable_history
 from stakeholders.models import Chain, Partnership
 from stakeholders.models.contributions import (
     Contribution,
@@ -97,16 +94,6 @@ def _contribution(chain: Chain, pk: int) -> Contribution:
     )
 
 
-def history_entries(contribution: Contribution):
-    """The audit trail of the commitment and its quarters."""
-    types = ContentType.objects.get_for_models(Contribution, Delivery)
-    delivery_ids = [d.pk for d in contribution.deliveries.all()]
-    return LogEntry.objects.filter(
-        Q(content_type=types[Contribution], object_id=contribution.pk)
-        | Q(content_type=types[Delivery], object_id__in=delivery_ids)
-    )
-
-
 def contribution_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
@@ -123,7 +110,7 @@ def contribution_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             "today": timezone.localdate(),
             "can_commit": allows(request.user, Action.MANAGE_CONTRIBUTIONS, chain),
             "can_report": allows(request.user, Action.REPORT_DELIVERIES, chain, organisation),
-            "history": readable_history(history_entries(contribution), 100, chain=chain),
+            "history": readable_history(entries_of(contribution, deliveries), 100, chain=chain),
         },
     )
 

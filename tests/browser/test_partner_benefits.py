@@ -21,6 +21,7 @@ from stakeholders.models.contributions import Contribution, Delivery
 from tests.conftest import World
 
 from .conftest import PHONE, use_english
+from .keyboard import tab_to
 from .test_pages_axe import assert_no_horizontal_scroll, sign_in_context
 
 pytestmark = pytest.mark.browser
@@ -99,28 +100,19 @@ def test_my_work_and_a_form_with_errors_pass_the_scan(world: World, given, page,
     assert not Delivery.objects.filter(reported_at__isnull=False).exists()
 
 
-def _tab_to(page, selector: str, limit: int = 80) -> None:
-    """Press Tab until the element matching ``selector`` has the focus."""
-    for _ in range(limit):
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"{selector} never got the focus by Tab")
-
-
 def test_a_lead_reports_an_overdue_delivery_by_keyboard(world: World, given, page, live_server):
     use_english(page, live_server)
     sign_in_context(page, live_server, world, "lead_a")
     page.goto(reverse("stakeholders:my_work"))
-    _tab_to(page, "#my-deliveries-overdue a")
+    tab_to(page, "#my-deliveries-overdue a")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_contain_text("Report a delivery")
     expect(page.locator("#id_period")).to_have_value(f"{LAST_YEAR}-1")
-    _tab_to(page, "#id_delivered_amount")
+    tab_to(page, "#id_delivered_amount")
     page.keyboard.type("950,50")
-    _tab_to(page, "#id_delivered_note")
+    tab_to(page, "#id_delivered_note")
     page.keyboard.type("Later dan gepland")
-    _tab_to(page, "#delivery-form button[type=submit]")
+    tab_to(page, "#delivery-form button[type=submit]")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/ketens/zsm/bijdragen/{given['money'].pk}/$"))
     expect(page.locator("h1")).to_have_text(f"Money (€) from Politie, {LAST_YEAR}")
