@@ -30,8 +30,9 @@ Privacy (the rules ``_visibility`` applies; the API, the page and the alert all 
 
 All results of any number of checks take at most ``QUERIES`` queries (``results_for_many``); a
 check's page adds the earlier checks and the texts (at most ``PAGE_QUERIES`` for ``results_for``).
-A closed check's figures (response and sums per partner and dimension: aggregates only) never
-change, so they are kept in the cache after the first reading; pages then skip those queries.
+A closed check's figures (response and sums per partner and dimension: aggregates only) and its
+grouped texts never change, so they are kept in the cache after the first reading; pages then
+skip those queries.
 """
 
 from __future__ import annotations
@@ -304,32 +305,47 @@ def results_for(check: CourseCheck) -> Results:
         }
     if results.partners_shown:
         results.texts_shown = True
-        comments = (
-            CourseCheckScore.objects.filter(respondent__course_check=check, respondent__answered_at__isnull=False)
-            .exclude(comment="")
-            .values("statement__dimension", "comment")
-            .annotate(times=Count("pk"))
-            .order_by("statement__dimension", "-times", "comment")
-        )
-        for row in comments:
-            result = results.dimension(row["statement__dimension"])
+        comments, answers = _texts(check)
+        for dimension, text, times in comments:
+            result = results.dimension(dimension)
             if len(result.comments) < TEXTS_SHOWN:
-                result.comments.append(Text(row["comment"], row["times"]))
+                result.comments.append(Text(text, times))
             else:
-                result.more_comments += row["times"]
-        answers = (
-            CourseCheckRespondent.objects.filter(course_check=check, answered_at__isnull=False)
-            .exclude(open_answer="")
-            .values("open_answer")
-            .annotate(times=Count("pk"))
-            .order_by("-times", "open_answer")
-        )
-        for row in answers:
+                result.more_comments += times
+        for text, times in answers:
             if len(results.open_answers) < TEXTS_SHOWN:
-                results.open_answers.append(Text(row["open_answer"], row["times"]))
+                results.open_answers.append(Text(text, times))
             else:
-                results.more_answers += row["times"]
+                results.more_answers += times
     return results
+
+
+def _texts(check: CourseCheck) -> tuple[list[tuple], list[tuple]]:
+    """The check's comments (dimension, text, times) and open answers (text, times), grouped in the
+    database, the most given first; two queries, or none for a closed check read before (its texts
+    no longer change either)."""
+    key = _cache_key(check).replace("figures", "texts") if check.closed_at else None
+    if key and (kept := cache.get(key)) is not None:
+        return kept
+    comments = list(
+        CourseCheckScore.objects.filter(respondent__course_check=check, respondent__answered_at__isnull=False)
+        .exclude(comment="")
+        .values("statement__dimension", "comment")
+        .annotate(times=Count("pk"))
+        .order_by("statement__dimension", "-times", "comment")
+        .values_list("statement__dimension", "comment", "times")
+    )
+    answers = list(
+        CourseCheckRespondent.objects.filter(course_check=check, answered_at__isnull=False)
+        .exclude(open_answer="")
+        .values("open_answer")
+        .annotate(times=Count("pk"))
+        .order_by("-times", "open_answer")
+        .values_list("open_answer", "times")
+    )
+    if key:
+        cache.set(key, (comments, answers), CACHE_SECONDS)
+    return comments, answers
 
 
 def with_trend(check: CourseCheck) -> Results:
