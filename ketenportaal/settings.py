@@ -352,6 +352,8 @@ SPECTACULAR_SETTINGS = {
         "SubmissionStatusEnum": "ambitions.models.SubmissionStatus",
         "ProgressStatusEnum": "ambitions.services.progress.Status",
         "SeverityEnum": "governance.models.bottlenecks.Severity",  # a bottleneck's impact and urgency
+        "BenefitStatusEnum": "ambitions.models.benefits.BenefitStatus",
+        "ContributionKindEnum": "stakeholders.models.contributions.ContributionKind",
     },
 }
 
