@@ -354,6 +354,7 @@ SPECTACULAR_SETTINGS = {
         "SeverityEnum": "governance.models.bottlenecks.Severity",  # a bottleneck's impact and urgency
         "BenefitStatusEnum": "ambitions.models.benefits.BenefitStatus",
         "ContributionKindEnum": "stakeholders.models.contributions.ContributionKind",
+        "EngagementEnum": "stakeholders.models.register.Engagement",  # current and desired engagement
     },
 }
 
