@@ -35,6 +35,16 @@ DATASETS = {
 }
 
 
+# The data sets added once to the 1m set, each when its table is still empty: (table, command, what).
+ADDITIONS = [
+    ("governance_body", "build_governance_dataset", "governance"),
+    ("governance_agreement", "build_agreements_dataset", "agreements"),
+    ("governance_bottleneck", "build_bottlenecks_dataset", "bottlenecks"),
+    ("governance_coursecheck", "build_course_checks_dataset", "course checks"),
+    ("ambitions_benefit", "build_partner_health_dataset", "contributions and benefits"),
+]
+
+
 def _env(database: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -66,31 +76,12 @@ def ensure(name: str) -> str:
         print(f"# building the {name} data set (once; the 1m set takes a few minutes)", file=sys.stderr, flush=True)
         _manage(database, "build_national_dataset", *DATASETS[name])
     if name == "1m":
-        with psycopg.connect(f"{SERVER}/{database}") as conn:
-            governed = conn.execute("SELECT count(*) FROM governance_body").fetchone()[0]
-        if not governed:
-            print("# adding the governance data set (once; a few minutes)", file=sys.stderr, flush=True)
-            _manage(database, "build_governance_dataset")
-        with psycopg.connect(f"{SERVER}/{database}") as conn:
-            agreed = conn.execute("SELECT count(*) FROM governance_agreement").fetchone()[0]
-        if not agreed:
-            print("# adding the agreements data set (once; a minute)", file=sys.stderr, flush=True)
-            _manage(database, "build_agreements_dataset")
-        with psycopg.connect(f"{SERVER}/{database}") as conn:
-            blocked = conn.execute("SELECT count(*) FROM governance_bottleneck").fetchone()[0]
-        if not blocked:
-            print("# adding the bottlenecks data set (once; a minute)", file=sys.stderr, flush=True)
-            _manage(database, "build_bottlenecks_dataset")
-        with psycopg.connect(f"{SERVER}/{database}") as conn:
-            checked = conn.execute("SELECT count(*) FROM governance_coursecheck").fetchone()[0]
-        if not checked:
-            print("# adding the course checks data set (once; a minute)", file=sys.stderr, flush=True)
-            _manage(database, "build_course_checks_dataset")
-        with psycopg.connect(f"{SERVER}/{database}") as conn:
-            benefited = conn.execute("SELECT count(*) FROM ambitions_benefit").fetchone()[0]
-        if not benefited:
-            print("# adding the contributions and benefits data set (once; seconds)", file=sys.stderr, flush=True)
-            _manage(database, "build_partner_health_dataset")
+        for table, command, what in ADDITIONS:
+            with psycopg.connect(f"{SERVER}/{database}") as conn:
+                present = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - our constants
+            if not present:
+                print(f"# adding the {what} data set (once)", file=sys.stderr, flush=True)
+                _manage(database, command)
     return database
 
 
