@@ -76,7 +76,5 @@ class StakeholdersConfig(AppConfig):
             )
         )
         register_my_work(
-            MyWorkFragment(
-                "contributions", "stakeholders/_my_work_contributions.html", my_work_contributions.items, 45
-            )
+            MyWorkFragment("contributions", "stakeholders/_my_work_contributions.html", my_work_contributions.items, 45)
         )

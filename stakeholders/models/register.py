@@ -212,8 +212,12 @@ class Stakeholder(models.Model):
         super().clean()
         errors: dict[str, list] = {}
         self.name = (self.name or "").strip()
-        if self.name and self.chain_id and (
-            Stakeholder.objects.filter(chain_id=self.chain_id, name__iexact=self.name).exclude(pk=self.pk).exists()
+        if (
+            self.name
+            and self.chain_id
+            and (
+                Stakeholder.objects.filter(chain_id=self.chain_id, name__iexact=self.name).exclude(pk=self.pk).exists()
+            )
         ):
             errors.setdefault("name", []).append(_("This chain already has a stakeholder with this name."))
         if self.owner_id and self.chain_id and not chain_members(self.chain).filter(pk=self.owner_id).exists():
