@@ -36,6 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +45,7 @@ from django.utils.translation import ngettext
 from ambitions.models import IndicatorVersion, OrganisationAggregate
 from ambitions.periods import Period
 from ambitions.services.versions import pick, reporting_units_per_organisation
-from governance.services import participation_sql
+from governance.services import participation_orm, participation_sql
 from stakeholders.models import Chain, Partnership, PartnershipStatus
 
 PERIODS = 12  # the figures: this many of the most recent periods past their deadline
@@ -141,7 +142,9 @@ def health(chain: Chain, today: date | None = None) -> list[PartnerHealth]:
     rows = list(partners(chain))
     for row in rows:
         row.chain = chain  # for its URL, without a query per partner
-    governance = participation_sql.counts(chain, [row.pk for row in rows], today, today - WINDOW, timezone.now())
+    # PostgreSQL: one set-based statement; elsewhere (the embedded SQLite) the ORM's, also one.
+    counts = participation_sql.counts if connection.vendor == "postgresql" else participation_orm.counts
+    governance = counts(chain, [row.pk for row in rows], today, today - WINDOW, timezone.now())
     on_time = _figures(chain, [row.organisation_id for row in rows], today)
     result = []
     for row in rows:
