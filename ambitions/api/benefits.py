@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
 from ambitions.models.benefits import Benefit, BenefitAssessment
-from ketenportaal.api import ApiFilterSet
+from ketenportaal.api import ApiFilterSet, IdFilter
 from stakeholders.models import Chain
 
 
@@ -52,8 +52,8 @@ class BenefitSerializer(serializers.ModelSerializer):
 
 class BenefitFilterSet(ApiFilterSet):
     chain = django_filters.CharFilter(field_name="chain__slug", help_text="Benefits in the chain with this slug.")
-    partner = django_filters.NumberFilter(field_name="partnership_id", help_text="Of this partnership (its id).")
-    organisation = django_filters.NumberFilter(
+    partner = IdFilter(field_name="partnership_id", help_text="Of this partnership (its id).")
+    organisation = IdFilter(
         field_name="partnership__organisation_id", help_text="Of this organisation (its id)."
     )
 

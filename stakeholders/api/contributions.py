@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework import serializers, viewsets
 
-from ketenportaal.api import ApiFilterSet
+from ketenportaal.api import ApiFilterSet, IdFilter
 from stakeholders.models import Chain
 from stakeholders.models.contributions import Contribution, Delivery
 
@@ -65,8 +65,8 @@ class ContributionFilterSet(ApiFilterSet):
     chain = django_filters.CharFilter(
         field_name="partnership__chain__slug", help_text="Contributions in the chain with this slug."
     )
-    partner = django_filters.NumberFilter(field_name="partnership_id", help_text="Of this partnership (its id).")
-    organisation = django_filters.NumberFilter(
+    partner = IdFilter(field_name="partnership_id", help_text="Of this partnership (its id).")
+    organisation = IdFilter(
         field_name="partnership__organisation_id", help_text="Of this organisation (its id)."
     )
 

@@ -151,6 +151,10 @@ def test_a_revision_past_the_column_is_refused_for_an_existing_figure_too(measur
         (CHAINS, {"page": 0}, "page"),
         (CHAINS, {"page": "x"}, "page"),
         (UNITS, {"top_level": "7"}, "top_level"),
+        ("/api/benefits/", {"partner": "-6.196872879695067e+279"}, "partner"),
+        ("/api/benefits/", {"organisation": "4.1e-24"}, "organisation"),
+        ("/api/contributions/", {"partner": "1e300"}, "partner"),
+        ("/api/contributions/", {"organisation": 10**30}, "organisation"),
     ],
 )
 def test_it_refuses_a_number_a_column_cannot_hold_in_a_query(client, error_schema, url, params, field):
