@@ -53,9 +53,7 @@ class BenefitSerializer(serializers.ModelSerializer):
 class BenefitFilterSet(ApiFilterSet):
     chain = django_filters.CharFilter(field_name="chain__slug", help_text="Benefits in the chain with this slug.")
     partner = IdFilter(field_name="partnership_id", help_text="Of this partnership (its id).")
-    organisation = IdFilter(
-        field_name="partnership__organisation_id", help_text="Of this organisation (its id)."
-    )
+    organisation = IdFilter(field_name="partnership__organisation_id", help_text="Of this organisation (its id).")
 
     class Meta:
         model = Benefit

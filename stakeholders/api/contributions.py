@@ -66,9 +66,7 @@ class ContributionFilterSet(ApiFilterSet):
         field_name="partnership__chain__slug", help_text="Contributions in the chain with this slug."
     )
     partner = IdFilter(field_name="partnership_id", help_text="Of this partnership (its id).")
-    organisation = IdFilter(
-        field_name="partnership__organisation_id", help_text="Of this organisation (its id)."
-    )
+    organisation = IdFilter(field_name="partnership__organisation_id", help_text="Of this organisation (its id).")
 
     class Meta:
         model = Contribution
