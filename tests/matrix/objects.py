@@ -295,4 +295,8 @@ def build_objects(w: World) -> Objects:
     from tests.matrix import partner_health
 
     partner_health.add_objects(w, found)
+    # A recognisable chain (tests/matrix/recognition/).
+    from tests.matrix import recognition
+
+    recognition.add_objects(w, found)
     return found
