@@ -1,6 +1,9 @@
 """Governance: bodies, meetings (agenda, attendance, minutes), decisions by consent, actions and agreements."""
 
-from . import course_checks  # noqa: F401  (model module; import its classes from governance.models.course_checks)
+from . import (
+    course_checks,  # noqa: F401  (model module; import its classes from governance.models.course_checks)
+    stories,  # noqa: F401  (model module; import its classes from governance.models.stories)
+)
 from .actions import ActionItem, ActionStatus
 from .agreements import (
     Agreement,
