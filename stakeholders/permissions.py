@@ -63,6 +63,8 @@ class Action(StrEnum):
     MANAGE_COURSE_CHECKS = "manage_course_checks"
     # The quarterly newsletter (issue 14): editing a draft edition and sending it, the programme manager's.
     MANAGE_NEWSLETTERS = "manage_newsletters"
+    # Relationship events (ontmoetingen, issue 14): planning, changing and reporting them, the programme manager's.
+    MANAGE_MEETUPS = "manage_meetups"
     # What a partner says of itself: its capacity self-assessment, what it delivered of its
     # contributions, its benefits (start and end picture) and their assessments. Its own lead's
     # (and the programme manager's).
