@@ -15,59 +15,16 @@ from __future__ import annotations
 import io
 import logging
 
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from markdown_it import MarkdownIt
 
 from governance.models import AgreementVersion
 from governance.models.agreements import fingerprint_of
+from ketenportaal.markdown import render_markdown  # noqa: F401  (re-exported; the one rule is there)
 
 logger = logging.getLogger(__name__)
-
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "hr",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "strong",
-    "em",
-    "code",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-}
-
-
-def render_markdown(text: str) -> SafeString:
-    """The text as HTML that is safe to show: no raw HTML, no script, only http(s) and mailto links.
-    A level-one heading becomes level two (the page's own title is the only h1)."""
-    html = _markdown.render(text or "").replace("<h1>", "<h2>").replace("</h1>", "</h2>")
-    clean = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
-    return mark_safe(clean)  # noqa: S308 — nh3 has just sanitised it
 
 
 def _refuse(message: str, code: str) -> ValidationError:
