@@ -63,6 +63,11 @@ class Action(StrEnum):
     MANAGE_COURSE_CHECKS = "manage_course_checks"
     # The quarterly newsletter (issue 14): editing a draft edition and sending it, the programme manager's.
     MANAGE_NEWSLETTERS = "manage_newsletters"
+    # Success stories (issue 14): every member but a viewer (a reader only) writes one; the lead of
+    # each partner involved approves its publication, for their own organisation only (no mandate:
+    # agreeing that a story about the partner may be shown to the chain binds the partner to nothing).
+    WRITE_STORIES = "write_stories"
+    APPROVE_STORIES = "approve_stories"
     # Relationship events (ontmoetingen, issue 14): planning, changing and reporting them, the programme manager's.
     MANAGE_MEETUPS = "manage_meetups"
     # What a partner says of itself: its capacity self-assessment, what it delivered of its
@@ -123,6 +128,10 @@ def allows(user, action: Action, chain: Chain, organisation: Organisation | None
         # Only for one's own organisation, in a role that can use such a mandate (the mandate
         # rule's own list); the mandate check comes on top.
         return own_organisation and role in MandateScope.roles_for(action)
+    if action == Action.APPROVE_STORIES:
+        return role == Role.PARTNER_LEAD and own_organisation
+    if action == Action.WRITE_STORIES:
+        return role != Role.VIEWER
     if role == Role.PROGRAMME_MANAGER:
         return True
     if action in (
