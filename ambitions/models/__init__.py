@@ -1,6 +1,9 @@
 """Ambitions, indicators (with immutable versions), figures and their roll-ups."""
 
-from . import benefits  # noqa: F401  (model module; import its classes from ambitions.models.benefits)
+from . import (
+    benefits,  # noqa: F401  (model module; import its classes from ambitions.models.benefits)
+    chain_map,  # noqa: F401  (model module; import its classes from ambitions.models.chain_map)
+)
 from .aggregates import ChainAggregate, OrganisationAggregate
 from .definitions import (
     Ambition,
