@@ -2,6 +2,7 @@
 
 from . import (
     course_checks,  # noqa: F401  (model module; import its classes from governance.models.course_checks)
+    meetups,  # noqa: F401  (model module; import its classes from governance.models.meetups)
     newsletters,  # noqa: F401  (model module; import its classes from governance.models.newsletters)
     stories,  # noqa: F401  (model module; import its classes from governance.models.stories)
 )
