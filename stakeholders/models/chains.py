@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from stakeholders.colours import validate_contrast_with_white
 from stakeholders.dates import validate_in_range
 
 from .organisations import Organisation
@@ -44,7 +45,13 @@ class Chain(models.Model):
     mission = models.TextField(_("mission"), blank=True)
     shared_values = models.TextField(_("shared values"), blank=True, help_text=_("One value per line."))
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
-    colour = models.CharField(_("chain colour"), max_length=7, default="#154273", validators=[colour_validator])
+    # White text is shown on the colour (the chain bar, reports, the public page): hence the contrast rule.
+    colour = models.CharField(
+        _("chain colour"),
+        max_length=7,
+        default="#154273",
+        validators=[colour_validator, validate_contrast_with_white],
+    )
     logo = models.ImageField(_("logo"), upload_to="chain-logos/", blank=True)
     reporting_frequency = models.CharField(
         _("reporting frequency"), max_length=10, choices=ReportingFrequency, default=ReportingFrequency.MONTH
