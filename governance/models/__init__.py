@@ -5,6 +5,7 @@ from . import (
     meetups,  # noqa: F401  (model module; import its classes from governance.models.meetups)
     newsletters,  # noqa: F401  (model module; import its classes from governance.models.newsletters)
     stories,  # noqa: F401  (model module; import its classes from governance.models.stories)
+    subscribers,  # noqa: F401  (model module; import its classes from governance.models.subscribers)
 )
 from .actions import ActionItem, ActionStatus
 from .agreements import (
