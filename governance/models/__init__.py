@@ -4,6 +4,7 @@ from . import (
     course_checks,  # noqa: F401  (model module; import its classes from governance.models.course_checks)
     meetups,  # noqa: F401  (model module; import its classes from governance.models.meetups)
     newsletters,  # noqa: F401  (model module; import its classes from governance.models.newsletters)
+    public_page,  # noqa: F401  (model module; import its classes from governance.models.public_page)
     stories,  # noqa: F401  (model module; import its classes from governance.models.stories)
     subscribers,  # noqa: F401  (model module; import its classes from governance.models.subscribers)
 )
