@@ -135,7 +135,11 @@ class IndicatorPage:
         return self.current is not None and self.current.is_ratio
 
 
-def build(indicator: Indicator, until: str | None = None, today: date | None = None) -> IndicatorPage:
+def build(
+    indicator: Indicator, until: str | None = None, today: date | None = None, parts: bool = True
+) -> IndicatorPage:
+    """``parts=False``: the chain's rows and chart only, without the partner and unit tables (the
+    public page when the chain chose not to show them: governance/services/public_page.py)."""
     today = today or timezone.localdate()
     versions = list(
         IndicatorVersion.objects.filter(indicator=indicator)
@@ -184,8 +188,9 @@ def build(indicator: Indicator, until: str | None = None, today: date | None = N
     page.chart = chart(
         indicator.name, page.periods, chain_values, [c.target for c in page.columns], Measure.of(current), fmt
     )
-    page.partner_rows = _partner_rows(page, indicator, units, fmt)
-    page.unit_groups, page.unit_count = _unit_groups(page, indicator, units, fmt)
+    if parts:
+        page.partner_rows = _partner_rows(page, indicator, units, fmt)
+        page.unit_groups, page.unit_count = _unit_groups(page, indicator, units, fmt)
     return page
 
 
