@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from governance.views import calendar as governance_calendar
+from governance.views import stories as governance_stories
 
 from . import views
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("", include("stakeholders.urls")),
     path("ketens/<slug:slug>/", include("ambitions.urls")),
     path("ketens/<slug:slug>/overleg/", include("governance.urls")),
+    # Success stories (governance/views/stories.py): the chain's, not one body's, so not under /overleg/.
+    path("ketens/<slug:slug>/verhalen/", include((governance_stories.routes, "governance-stories"))),
     # A person's calendar feed: the token in its address is the credential (governance/views/calendar.py).
     path("agenda/", include((governance_calendar.feed_routes, "governance-feed"))),
     path("", include("stakeholders.auth_urls")),

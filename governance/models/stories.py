@@ -99,7 +99,7 @@ class Story(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("governance:story_detail", args=[self.chain.slug, self.pk])
+        return reverse("governance-stories:story_detail", args=[self.chain.slug, self.pk])
 
     @property
     def is_published(self) -> bool:
