@@ -46,6 +46,14 @@ class AmbitionsConfig(AppConfig):
                 67,
                 home_link=_("What each partner gains: benefits from start to end picture, beside contributions"),
             ),
+            NavSection(
+                "chain_map",
+                _("Chain map"),
+                "ambitions:chain_map",
+                ("chain_map",),
+                25,
+                home_link=_("Chain map: the steps in which the partners hand the case on, and where it pinches"),
+            ),
         ):
             register_nav_section(section)
         register_my_work(MyWorkFragment("ambitions", "ambitions/_my_work.html", my_work.items, 20))

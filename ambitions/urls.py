@@ -12,11 +12,12 @@ URLs, views and tests sit together:
 - views/submissions.py the period's steps: submit, approve, approve a late delivery, reopen
 - views/reports.py    progress reports: list, page, PDF, draft, regenerate, commentary, publish
 - views/benefits.py   what each partner gains: benefits (start → end picture) beside contributions
+- views/chain_map.py  the chain map: the steps (or the partners around the dossier) with their lead times
 
 Names follow <model>_<action>; every name needs a row in tests/test_authorisation_matrix.py.
 """
 
-from .views import benefits, dashboard, entry, imports, indicators, reports, setup, submissions, versions
+from .views import benefits, chain_map, dashboard, entry, imports, indicators, reports, setup, submissions, versions
 
 app_name = "ambitions"
 
@@ -30,4 +31,5 @@ urlpatterns = [
     *submissions.routes,
     *reports.routes,
     *benefits.routes,
+    *chain_map.routes,
 ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import models, transaction
 from django.db.models import F
@@ -69,7 +70,7 @@ class ChainMap(models.Model):
         revision, so of two concurrent saves from the same revision only one gets through."""
         problems = order_problems(drafts)
         if problems:
-            raise ValueError(problems)
+            raise ValueError([problem.message for problem in problems])
         with transaction.atomic():
             claimed = ChainMap.objects.filter(pk=self.pk, revision=seen_revision).update(
                 revision=F("revision") + 1, dossier=dossier, updated_by=by
@@ -120,6 +121,15 @@ class MapStep(models.Model):
         return f"{self.position}. {self.name}"
 
 
+class OrderProblem(NamedTuple):
+    """One thing wrong with a step order: the message, and the step and field it is about
+    (``position`` None: the order as a whole)."""
+
+    message: str
+    position: int | None = None
+    field: str = "position"
+
+
 @dataclass
 class StepDraft:
     """A step as the edit form hands it over, before it is saved (the rule below checks drafts)."""
@@ -131,7 +141,7 @@ class StepDraft:
     norm: Decimal | None = None
 
 
-def order_problems(drafts: Sequence[StepDraft]) -> list[str]:
+def order_problems(drafts: Sequence[StepDraft]) -> list[OrderProblem]:
     """What is wrong with the order of ``drafts``, in words; empty when it can be saved.
 
     The one rule for a step order (the edit form shows these messages, ``replace_steps`` refuses):
@@ -141,40 +151,34 @@ def order_problems(drafts: Sequence[StepDraft]) -> list[str]:
     - a *loop*: the case never comes back to a partner it already passed, so a partner is at one
       step only (police at step 1 and again at step 3 would send the case round in a circle).
     A step without partners hands the case to nobody, and is refused too."""
-    problems: list[str] = []
+    problems: list[OrderProblem] = []
     numbers = sorted(d.position for d in drafts)
     seen: set[int] = set()
     for number in numbers:
         if number in seen:
-            problems.append(
-                _(
-                    "Two steps have number %(number)s. Give each step its own number; partners that work in "
-                    "parallel belong in one step."
-                )
-                % {"number": number}
+            message = _(
+                "Two steps have number %(number)s. Give each step its own number; partners that work in "
+                "parallel belong in one step."
             )
+            problems.append(OrderProblem(message % {"number": number}, number))
         seen.add(number)
     missing = sorted(set(range(1, max(numbers, default=0) + 1)) - seen)
     if missing:
-        problems.append(
-            _("The steps must be numbered 1, 2, 3 … without a gap: number %(missing)s is missing.")
-            % {"missing": ", ".join(str(n) for n in missing)}
-        )
+        message = _("The steps must be numbered 1, 2, 3 … without a gap: number %(missing)s is missing.")
+        problems.append(OrderProblem(message % {"missing": ", ".join(str(n) for n in missing)}))
     first_at: dict[int, int] = {}
     for draft in sorted(drafts, key=lambda d: d.position):
         if not draft.partners:
-            problems.append(
-                _("Step %(number)s has no partner: choose who holds the case there.") % {"number": draft.position}
-            )
+            message = _("Step %(number)s has no partner: choose who holds the case there.")
+            problems.append(OrderProblem(message % {"number": draft.position}, draft.position, "partners"))
         for partner in draft.partners:
             earlier = first_at.get(partner.pk)
             if earlier is not None and earlier != draft.position:
-                problems.append(
-                    _(
-                        "%(partner)s is at step %(first)s and again at step %(again)s: the case would go round in a "
-                        "loop. Give each partner one step."
-                    )
-                    % {"partner": partner.organisation.name, "first": earlier, "again": draft.position}
+                message = _(
+                    "%(partner)s is at step %(first)s and again at step %(again)s: the case would go round in a "
+                    "loop. Give each partner one step."
                 )
+                values = {"partner": partner.organisation.name, "first": earlier, "again": draft.position}
+                problems.append(OrderProblem(message % values, draft.position, "partners"))
             first_at.setdefault(partner.pk, draft.position)
     return problems
