@@ -127,3 +127,14 @@ class GovernanceConfig(AppConfig):
                 "participation", "governance/participation/_chain_home.html", participation_parts.chain_home, 32
             )
         )
+        # Relationship events (views/meetups.py, under /ketens/<slug>/ontmoetingen/): the chain menu's "Ontmoetingen".
+        register_nav_section(
+            NavSection(
+                "meetups",
+                pgettext_lazy("chain menu", "Meetups"),
+                "governance-meetups:meetup_list",
+                ("meetup_",),
+                60,
+                home_link=_("Meetups: drinks and working visits, hosted by the partners in turn"),
+            )
+        )

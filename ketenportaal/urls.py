@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from governance.views import calendar as governance_calendar
+from governance.views import meetups as governance_meetups
 from governance.views import stories as governance_stories
 
 from . import views
@@ -16,6 +17,8 @@ urlpatterns = [
     path("ketens/<slug:slug>/verhalen/", include((governance_stories.routes, "governance-stories"))),
     # A person's calendar feed: the token in its address is the credential (governance/views/calendar.py).
     path("agenda/", include((governance_calendar.feed_routes, "governance-feed"))),
+    # Relationship events (governance/views/meetups.py): the chain's, not one body's, so not under /overleg/.
+    path("ketens/<slug:slug>/ontmoetingen/", include((governance_meetups.routes, "governance-meetups"))),
     path("", include("stakeholders.auth_urls")),
     path("api/", include("ketenportaal.api_urls")),
     # Public: the language switch is on the sign-in page too (LoginRequiredMiddleware would redirect it).
