@@ -138,3 +138,20 @@ class GovernanceConfig(AppConfig):
                 home_link=_("Meetups: drinks and working visits, hosted by the partners in turn"),
             )
         )
+        # Success stories (views/stories.py, story_parts.py): the chain menu's "Verhalen" and the
+        # published stories linked to an indicator, on its page.
+        from . import story_parts
+
+        register_nav_section(
+            NavSection(
+                "stories",
+                pgettext_lazy("chain menu", "Stories"),
+                "governance-stories:story_list",
+                ("story_",),
+                60,
+                home_link=_("Success stories: what went well in the chain, approved by the partners involved"),
+            )
+        )
+        register_indicator_page(
+            IndicatorPageFragment("stories", "governance/stories/_indicator.html", story_parts.indicator_page, 20)
+        )
