@@ -14,6 +14,7 @@ Each views module declares its own ``routes`` next to the views they point at:
 - views/course_checks.py  course checks: answering, the statements, the results and their alert
 - views/course_check_results.py  a course check's results page (per partner, never per person)
 - views/participation.py  participation health per partner
+- views/public_page.py  the settings of the chain's public page (the public page itself is at /openbaar/<slug>/)
 
 Names follow <model>_<action>; every name needs a row in tests/matrix/governance/.
 """
@@ -31,6 +32,7 @@ from .views import (
     meetings,
     minutes,
     participation,
+    public_page,
 )
 
 app_name = "governance"
@@ -48,4 +50,5 @@ urlpatterns = [
     *course_checks.routes,
     *course_check_results.routes,
     *participation.routes,
+    *public_page.routes,
 ]
