@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from governance.views import calendar as governance_calendar
 from governance.views import meetups as governance_meetups
+from governance.views import public_page as governance_public_page
 from governance.views import stories as governance_stories
 
 from . import views
@@ -19,6 +20,8 @@ urlpatterns = [
     path("agenda/", include((governance_calendar.feed_routes, "governance-feed"))),
     # Relationship events (governance/views/meetups.py): the chain's, not one body's, so not under /overleg/.
     path("ketens/<slug:slug>/ontmoetingen/", include((governance_meetups.routes, "governance-meetups"))),
+    # A chain's public page and its embeddable version: no sign-in (governance/views/public_page.py).
+    path("openbaar/", include((governance_public_page.public_routes, "public"))),
     path("", include("stakeholders.auth_urls")),
     path("api/", include("ketenportaal.api_urls")),
     # Public: the language switch is on the sign-in page too (LoginRequiredMiddleware would redirect it).
