@@ -16,6 +16,9 @@ urlpatterns = [
     path("ketens/<slug:slug>/overleg/", include("governance.urls")),
     # Success stories (governance/views/stories.py): the chain's, not one body's, so not under /overleg/.
     path("ketens/<slug:slug>/verhalen/", include((governance_stories.routes, "governance-stories"))),
+    # The newsletter's mailing: public sign-up, confirm and unsubscribe pages, the programme manager's send
+    # step (governance/urls_mailing.py), beside the newsletter's own pages under the same prefix.
+    path("ketens/<slug:slug>/nieuwsbrief/", include("governance.urls_mailing")),
     # A person's calendar feed: the token in its address is the credential (governance/views/calendar.py).
     path("agenda/", include((governance_calendar.feed_routes, "governance-feed"))),
     # Relationship events (governance/views/meetups.py): the chain's, not one body's, so not under /overleg/.

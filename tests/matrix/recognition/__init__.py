@@ -6,9 +6,9 @@ API) and ``add_objects(w, found)``, which adds the objects its rows point at to 
 (one per target: PARTNER_A, PARTNER_B, OTHER). They run after partner health's, in this order.
 """
 
-from tests.matrix.recognition import chain_map, meetups, newsletters, public_page, stories
+from tests.matrix.recognition import chain_map, meetups, newsletters, public_page, stories, subscribers
 
-MODULES = [stories, newsletters, meetups, public_page, chain_map]
+MODULES = [stories, newsletters, subscribers, meetups, public_page, chain_map]
 
 ROWS = [row for module in MODULES for row in module.ROWS]
 
