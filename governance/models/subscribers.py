@@ -83,6 +83,8 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # Unsubscribed after the sending started and before their turn: not mailed.
+    SKIPPED = "skipped", _("Unsubscribed meanwhile")
 
 
 class NewsletterDelivery(models.Model):
