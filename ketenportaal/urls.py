@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from governance.views import calendar as governance_calendar
 from governance.views import meetups as governance_meetups
+from governance.views import newsletters as governance_newsletters
 from governance.views import public_page as governance_public_page
 from governance.views import stories as governance_stories
 
@@ -21,6 +22,10 @@ urlpatterns = [
     path("ketens/<slug:slug>/nieuwsbrief/", include("governance.urls_mailing")),
     # A person's calendar feed: the token in its address is the credential (governance/views/calendar.py).
     path("agenda/", include((governance_calendar.feed_routes, "governance-feed"))),
+    # The quarterly newsletter (governance/views/newsletters.py): the chain's archive and the programme
+    # manager's edit page; each sent edition's web page, PDF and logo for anyone with its random token.
+    path("ketens/<slug:slug>/nieuwsbrief/", include((governance_newsletters.chain_routes, "governance-newsletters"))),
+    path("nieuwsbrief/", include((governance_newsletters.public_routes, "governance-newsletters-public"))),
     # Relationship events (governance/views/meetups.py): the chain's, not one body's, so not under /overleg/.
     path("ketens/<slug:slug>/ontmoetingen/", include((governance_meetups.routes, "governance-meetups"))),
     # A chain's public page and its embeddable version: no sign-in (governance/views/public_page.py).

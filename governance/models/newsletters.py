@@ -108,7 +108,8 @@ class Newsletter(models.Model):
         return gettext("Newsletter %(chain)s %(quarter)s") % {"chain": self.chain, "quarter": self.quarter_label}
 
     def get_absolute_url(self) -> str:
-        return reverse("newsletters:newsletter_detail", args=[self.chain.slug, self.pk])
+        """The edition's own web page (found once it is sent)."""
+        return self.get_public_url()
 
     def clean(self) -> None:
         if self.quarter and self.quarter != quarter_start(self.quarter):
@@ -128,10 +129,10 @@ class Newsletter(models.Model):
         return self.status == NewsletterStatus.DRAFT
 
     def get_public_url(self) -> str:
-        return reverse("newsletters-public:newsletter_public", args=[self.public_token])
+        return reverse("governance-newsletters-public:newsletter_public", args=[self.public_token])
 
     def get_pdf_url(self) -> str:
-        return reverse("newsletters-public:newsletter_public_pdf", args=[self.public_token])
+        return reverse("governance-newsletters-public:newsletter_public_pdf", args=[self.public_token])
 
 
 class NewsletterItemQuerySet(models.QuerySet):
