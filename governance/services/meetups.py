@@ -82,7 +82,7 @@ def attendees(meetup: Meetup) -> dict[str, list[MeetupRsvp]]:
     for rsvp in (
         MeetupRsvp.objects.filter(meetup=meetup)
         .select_related("person__organisation")
-        .order_by("person__first_name", "person__last_name", "pk")
+        .order_by("person__full_name", "person__email", "pk")
     ):
         found[rsvp.answer].append(rsvp)
     return found
