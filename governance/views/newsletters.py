@@ -7,7 +7,7 @@ edition's login-free web page, PDF and logo.
   their order, each with up/down and leave out/put back (POST to ``…/onderdelen/``: plain forms
   that work without JavaScript). Only a draft changes; a stale page is refused with 422 and
   nothing changes (governance/services/newsletters.py). H3's send button is the include
-  ``governance/newsletters/_newsletter_send.html``.
+  ``governance/newsletters/_newsletter_send.html`` (H3 fills it).
 - ``/nieuwsbrief/<public_token>/`` (+ ``nieuwsbrief.pdf``, ``logo``): a sent edition for anyone
   who has the address (it is in every mail); the token is random, a draft is not found (404).
 """
