@@ -74,19 +74,21 @@ def may_edit(user, story: Story) -> bool:
     return story.author_id == user.pk or allows(user, Action.MANAGE_CHAIN, story.chain)
 
 
-def approvable_by(user, story: Story, partners: list[Partnership]) -> list[Partnership]:
-    """The partners involved in ``story`` the user may approve it for and that have not yet:
-    their own organisation's, as its lead."""
-    if not user.is_authenticated or user.organisation_id is None:
-        return []
-    done = {approval.partnership_id for approval in story.approvals.all()}
-    return [
-        partner
-        for partner in partners
-        if partner.organisation_id == user.organisation_id
-        and partner.pk not in done
+def may_approve_for(user, story: Story, partner: Partnership) -> bool:
+    """Whether the user approves the story for this partner: as its lead, their own organisation."""
+    return (
+        user.is_authenticated
+        and user.organisation_id is not None
+        and partner.organisation_id == user.organisation_id
         and allows(user, Action.APPROVE_STORIES, story.chain, partner.organisation)
-    ]
+    )
+
+
+def approvable_by(user, story: Story, partners: list[Partnership]) -> list[Partnership]:
+    """The partners involved in ``story`` (``partners``) the user may approve it for and that
+    have not yet."""
+    done = {approval.partnership_id for approval in story.approvals.all()}
+    return [partner for partner in partners if partner.pk not in done and may_approve_for(user, story, partner)]
 
 
 def approval_token(story: Story) -> str:

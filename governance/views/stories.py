@@ -112,9 +112,11 @@ def _initial(request: HttpRequest, chain: Chain) -> dict:
     return initial
 
 
-def _save(request: HttpRequest, form: StoryForm, created: bool) -> Story:
-    before = {} if created else rules.snapshot(form.instance)
-    partners_before = set() if created else set(form.instance.partners.values_list("pk", flat=True))
+def _save(request: HttpRequest, form: StoryForm, created: bool, before: dict | None = None) -> Story:
+    """Save the form; ``before`` is the story's content before the form touched the instance
+    (rules.snapshot, taken before validation: is_valid() writes the posted values onto it)."""
+    before = before or {}
+    partners_before = set(before.pop("partners", ()))
     story = form.save()
     partners_after = set(story.partners.values_list("pk", flat=True))
     reset = not created and rules.content_changed(before, story, partners_before, partners_after)
@@ -157,9 +159,10 @@ def story_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not rules.may_edit(request.user, story):
         raise PermissionDenied
     posted = request.method == "POST"
+    before = {**rules.snapshot(story), "partners": set(story.partners.values_list("pk", flat=True))}
     form = StoryForm(request.POST if posted else None, request.FILES if posted else None, instance=story, chain=chain)
     if posted and form.is_valid():
-        story = _save(request, form, created=False)
+        story = _save(request, form, created=False, before=before)
         return redirect_after_save(request, reverse("governance-stories:story_detail", args=[chain.slug, story.pk]))
     if form.errors:
         story.refresh_from_db()  # the page's heading shows the saved title, not the refused one
@@ -178,10 +181,10 @@ def story_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if value.isdigit() and len(value) <= 18:
         partner = Partnership.objects.filter(chain=chain, pk=int(value)).select_related("organisation").first()
     involved = list(story.partners.select_related("organisation"))
-    if partner is None or partner not in rules.approvable_by(request.user, story, involved):
-        if partner is not None and partner in involved and story.approvals.filter(partnership=partner).exists():
-            return _refused(request, chain, story, str(rules.ALREADY), 422)
+    if partner is None or partner not in involved or not rules.may_approve_for(request.user, story, partner):
         raise PermissionDenied
+    if partner not in rules.approvable_by(request.user, story, involved):
+        return _refused(request, chain, story, str(rules.ALREADY), 422)
     try:
         published = rules.approve(story, partner, request.user, request.POST.get("token", ""))
     except rules.StoryRefused as refused:
