@@ -44,3 +44,6 @@ if os.environ.get("CELERY_VISIBILITY_TIMEOUT"):
     }
 # Opening a course check pauses this long before its transaction commits (governance/services/course_checks.py).
 COURSE_CHECK_TEST_DELAY = float(os.environ.get("COURSE_CHECK_TEST_DELAY") or 0)
+# Each newsletter mail pauses this long after its row is claimed, before it goes to the mail server
+# (governance/tasks_newsletter_send.py).
+NEWSLETTER_SEND_TEST_DELAY = float(os.environ.get("NEWSLETTER_SEND_TEST_DELAY") or 0)
