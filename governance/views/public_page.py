@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.shortcuts import redirect, render
@@ -111,12 +112,14 @@ def _respond(request: HttpRequest, page: PublicPage, variant: str) -> HttpRespon
 
 
 @login_not_required
+@transaction.non_atomic_requests  # read only: spares the transaction's round trips
 @require_GET
 def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _respond(request, _switched_on(slug), "page")
 
 
 @login_not_required
+@transaction.non_atomic_requests  # read only: spares the transaction's round trips
 @require_GET
 @xframe_options_exempt
 @csp_override(EMBED_CSP)
@@ -125,6 +128,7 @@ def page_embed(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_not_required
+@transaction.non_atomic_requests  # read only: spares the transaction's round trips
 @require_GET
 def page_logo(request: HttpRequest, slug: str) -> FileResponse:
     """The chain's logo for its public page (the members' logo address asks for a role)."""
