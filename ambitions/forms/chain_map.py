@@ -57,13 +57,14 @@ class StepForm(PortalForm):
     )
     remove = forms.BooleanField(label=_("remove this step"), required=False)
 
-    def __init__(self, *args, partners, indicators, **kwargs):
+    def __init__(self, *args, partners, indicators, choices, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["partners"]
         field.queryset = partners
-        field.label_from_instance = lambda p: p.organisation.name
+        field.widget.choices = choices[0]
         field.error_messages["invalid_choice"] = _("Choose partners of this chain.")
         self.fields["indicator"].queryset = indicators
+        self.fields["indicator"].widget.choices = choices[1]
         self.fields["indicator"].error_messages["invalid_choice"] = _("Choose one of this chain's indicators.")
 
     def full_clean(self):
@@ -91,7 +92,17 @@ class StepFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"partners": self._partners, "indicators": self._indicators}
+        return {"partners": self._partners, "indicators": self._indicators, "choices": self._choices}
+
+    @property
+    def _choices(self) -> tuple[list, list]:
+        """The partners' and indicators' options, read once for every row (not once per row)."""
+        if not hasattr(self, "_read"):
+            self._read = (
+                [(p.pk, p.organisation.name) for p in self._partners],
+                [("", "---------"), *((i.pk, i.name) for i in self._indicators)],
+            )
+        return self._read
 
     def drafts(self) -> list[tuple[StepForm, StepDraft]]:
         found = []

@@ -167,7 +167,8 @@ def build(chain: Chain, steps: list[MapStep], progress: dict[int, IndicatorProgr
                 shown.norm, shown.norm_source = fmt.with_unit(found.target, found.measure), "indicator"
         if shown.norm_source == "" and step.norm is not None:
             measure = found.measure if found is not None else None
-            shown.norm = fmt.with_unit(step.norm, measure) if measure is not None else fmt(step.norm, 2)
+            decimals = max(0, -step.norm.normalize().as_tuple().exponent)
+            shown.norm = fmt.with_unit(step.norm, measure) if measure is not None else fmt(step.norm, decimals)
             shown.norm_source = "step"
         shown.status_label = labels[shown.status]
         shown.mark = STATUS_MARKS[shown.status]

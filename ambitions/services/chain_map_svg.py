@@ -5,8 +5,9 @@ Accessible by construction: the ``<svg>`` is ``role="img"`` named by its ``<titl
 described by its ``<desc>`` (how many steps, where the chain pinches), every status is a symbol
 and a word as well as a colour, and the page beside it has the same content as a table. Colours
 are presentation attributes rather than CSS classes, so the same markup is right on the page, in
-the PDF (WeasyPrint) and under the nonce CSP. SVG text does not wrap: long names are cut with "…"
-in the picture and shown whole in the table.
+the PDF (WeasyPrint) and under the nonce CSP. The picture takes the width it is given (the whole
+map at a glance); on a phone the table beside it is the readable form. SVG text does not wrap:
+long names are cut with "…" in the picture and shown whole in the table.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def draw(view: MapView) -> SafeString:
     )
     return mark_safe(  # noqa: S308  every text above went through escape()
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kp-chain-map__svg" role="img" '
-        f'aria-labelledby="{title} {desc}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'aria-labelledby="{title} {desc}" viewBox="0 0 {width} {height}" width="100%" '
         f'font-family="RijksoverheidSansWebText, Verdana, sans-serif">'
         f'<title id="{title}">{escape(view.title)}</title><desc id="{desc}">{escape(view.description)}</desc>'
         f"{defs}{body}</svg>"

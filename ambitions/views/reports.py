@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 
 from ambitions.forms.reports import CommentaryForm, DraftForm
 from ambitions.models import ProgressReport, ReportStatus
-from ambitions.services import reports
+from ambitions.services import chain_map, reports
 from ambitions.services.display import NO_VALUE, STATUS_MARKS, ProgressText, Wording, show_progress
 from ambitions.services.progress import Measure
 from ambitions.services.report_schema import PartnerResult, SnapshotError
@@ -226,10 +226,14 @@ def _organisation_id(request: HttpRequest) -> int | None:
 
 def _context(request: HttpRequest, chain: Chain, report: ProgressReport) -> dict:
     organisation_id = _organisation_id(request)
+    presented = present(report, organisation_id)
+    # The map's shape is today's; its figures are the report's own, frozen in the snapshot.
+    frozen = {i.id: i.progress for a in reports.snapshot_of(report).ambitions for i in a.indicators}
     return {
         "chain": chain,
         "report": report,
-        "presented": present(report, organisation_id),
+        "presented": presented,
+        "chain_map": chain_map.build(chain, chain_map.steps_of(chain), frozen),
         "can_manage": allows(request.user, Action.MANAGE_REPORTS, chain),
         "latest_revision": reports.latest_revision(report),
         "organisation_query": f"?organisatie={organisation_id}" if organisation_id else "",

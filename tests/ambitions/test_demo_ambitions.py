@@ -48,7 +48,8 @@ def test_it_has_missing_and_late_reports(demo):
 def test_it_has_more_indicators_of_both_kinds_one_where_lower_is_better(demo):
     adopted = [current_version(i) for i in Indicator.objects.filter(ambition__chain__slug="zsm")]
     adopted = [v for v in adopted if v is not None and v.status == VersionStatus.ADOPTED]
-    assert 4 <= len(adopted) <= 6
+    # Five of them measure the chain map's lead times (ambitions/demo_chain_map.py).
+    assert 9 <= len(adopted) <= 11
     assert {v.kind for v in adopted} == {IndicatorKind.SUM, IndicatorKind.RATIO}
     assert any(v.direction == Direction.LOWER for v in adopted)
 
