@@ -196,6 +196,7 @@ DEMO_LOADERS = [
     "stakeholders.demo_register.load_demo",  # the stakeholder register
     "stakeholders.demo_capacity.load_demo",  # capacity self-assessments
     "ambitions.demo.load_demo",
+    "ambitions.demo_chain_map.load_demo",  # the chain map: ZSM relay with lead-time indicators (after the indicators)
     "ambitions.demo_partner_health.load_demo",  # contributions and benefits (after the indicators)
     "governance.demo.load_demo",
     "governance.demo_course_checks.load_demo",  # course checks (after the bodies and their seats)
