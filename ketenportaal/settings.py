@@ -201,6 +201,7 @@ DEMO_LOADERS = [
     "governance.demo.load_demo",
     "governance.demo_course_checks.load_demo",  # course checks (after the bodies and their seats)
     "governance.demo_meetups.load_demo",  # meetups: a borrel hosted by each core partner in turn, one coming
+    "governance.demo_stories.load_demo",  # success stories: six published over two years, one awaiting approval
     "governance.demo_participation.load_demo",  # participation health: probation slipping (last)
 ]
 MANDATE_EXPIRY_WARNING_DAYS = 30
