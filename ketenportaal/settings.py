@@ -553,3 +553,16 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": 60 * 30},
     },
 }
+
+# The newsletter's sending (governance/tasks_newsletter_send.py): an edition still sending (a task lost,
+# a mail server down past the retries) is taken up again every ten minutes; each recipient is mailed
+# once however often it runs (governance/services/newsletter_send.py).
+NEWSLETTER_RESUME_INTERVAL_SECONDS = env.int("NEWSLETTER_RESUME_INTERVAL_SECONDS", default=60 * 10)
+CELERY_IMPORTS = [*CELERY_IMPORTS, "governance.tasks_newsletter_send"]  # not a tasks.py: named for the worker
+CELERY_BEAT_SCHEDULE |= {
+    "resume-newsletter-sends": {
+        "task": "governance.tasks_newsletter_send.resume_newsletter_sends",
+        "schedule": NEWSLETTER_RESUME_INTERVAL_SECONDS,
+        "options": {"expires": max(NEWSLETTER_RESUME_INTERVAL_SECONDS - 1, 1)},
+    },
+}
