@@ -26,6 +26,7 @@ def main() -> None:
         course_checks,
         governance,
         imports,
+        newsletters,
         participation,
         reminders,
         reports,
@@ -48,6 +49,7 @@ def main() -> None:
         "course_checks",
         "participation",
         "benefits",
+        "newsletter_draft",
     }
     results = []
     for name in ("dashboard", "indicator_page", "cell_save", "bulk_upsert"):
@@ -73,6 +75,8 @@ def main() -> None:
         results += participation.participation_page(chain)
     if "benefits" in which:
         results += benefits.benefits(chain)
+    if "newsletter_draft" in which:
+        results += newsletters.newsletter_draft(chain)
     for result in results:
         print(json.dumps({"name": result.name, "value": result.value, "unit": result.unit}), flush=True)
 

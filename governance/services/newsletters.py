@@ -235,7 +235,7 @@ def _decisions(chain: Chain, quarter: date) -> list[Draft]:
         Decision.objects.filter(
             chain=chain, status=DecisionStatus.ADOPTED, decided_on__gte=quarter, decided_on__lte=quarter_end(quarter)
         )
-        .select_related("chain", "body")
+        .select_related("body__chain")
         .order_by("decided_on", "pk")[: LIMITS[ItemKind.DECISION]]
     )
     return [
