@@ -203,6 +203,7 @@ DEMO_LOADERS = [
     "governance.demo_meetups.load_demo",  # meetups: a borrel hosted by each core partner in turn, one coming
     "governance.demo_stories.load_demo",  # success stories: six published over two years, one awaiting approval
     "governance.demo_participation.load_demo",  # participation health: probation slipping (last)
+    "governance.demo_newsletters.load_demo",  # newsletters: two sent, the last quarter drafted (after the stories and meetups)
 ]
 MANDATE_EXPIRY_WARNING_DAYS = 30
 
