@@ -203,7 +203,7 @@ DEMO_LOADERS = [
     "governance.demo_meetups.load_demo",  # meetups: a borrel hosted by each core partner in turn, one coming
     "governance.demo_stories.load_demo",  # success stories: six published over two years, one awaiting approval
     "governance.demo_participation.load_demo",  # participation health: probation slipping (last)
-    "governance.demo_newsletters.load_demo",  # newsletters: two sent, the last quarter drafted (after the stories and meetups)
+    "governance.demo_newsletters.load_demo",  # newsletters: two sent, the last drafted (after stories, meetups)
 ]
 MANDATE_EXPIRY_WARNING_DAYS = 30
 
@@ -565,5 +565,17 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "governance.tasks_newsletter_send.resume_newsletter_sends",
         "schedule": NEWSLETTER_RESUME_INTERVAL_SECONDS,
         "options": {"expires": max(NEWSLETTER_RESUME_INTERVAL_SECONDS - 1, 1)},
+    },
+}
+
+# The quarterly newsletter (governance/tasks_newsletters.py): every chain gets a draft of the quarter
+# just ended. Daily at 6:20, so the draft is there on the quarter's first morning and a missed day is
+# caught up; one edition per chain and quarter makes repeated runs harmless.
+CELERY_IMPORTS = [*CELERY_IMPORTS, "governance.tasks_newsletters"]  # not a tasks.py: named for the worker
+CELERY_BEAT_SCHEDULE |= {
+    "draft-newsletters": {
+        "task": "governance.tasks_newsletters.draft_newsletters",
+        "schedule": crontab(minute=20, hour=6),
+        "options": {"expires": 60 * 60 * 12},
     },
 }
