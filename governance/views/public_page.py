@@ -54,7 +54,9 @@ EMBED_CSP = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
 def public_page_edit(request: HttpRequest, slug: str) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.MANAGE_CHAIN, chain)
-    page = PublicPage.objects.filter(chain=chain).first() or PublicPage(chain=chain)
+    # The row exists from the first visit (switched off), so that the form's concurrency check has a
+    # version to compare: two first saves at once cannot both create it.
+    page, _created = PublicPage.objects.get_or_create(chain=chain)
     posted = request.method == "POST"
     form = PublicPageForm(request.POST if posted else None, instance=page)
     if posted and form.is_valid():

@@ -15,16 +15,16 @@ from tests.measures import Measures
 
 def adopted_decision(body: Body, by, title: str = "Openbaar dashboard publiceren", **fields) -> Decision:
     today = timezone.localdate()
+    values = {"status": DecisionStatus.ADOPTED, **fields}
     return Decision.objects.create(
         body=body,
         title=title,
         text="De stuurgroep besluit het dashboard openbaar te maken.",
         way=DecisionWay.WRITTEN,
         closes_on=today - timedelta(days=3),
-        status=DecisionStatus.ADOPTED,
         decided_on=today - timedelta(days=3),
         proposed_by=by,
-        **fields,
+        **values,
     )
 
 
