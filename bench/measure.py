@@ -26,6 +26,7 @@ def main() -> None:
         course_checks,
         governance,
         imports,
+        newsletter_send,
         newsletters,
         participation,
         reminders,
@@ -50,6 +51,7 @@ def main() -> None:
         "participation",
         "benefits",
         "newsletter_draft",
+        "newsletter_send",
     }
     results = []
     for name in ("dashboard", "indicator_page", "cell_save", "bulk_upsert"):
@@ -75,6 +77,8 @@ def main() -> None:
         results += participation.participation_page(chain)
     if "benefits" in which:
         results += benefits.benefits(chain)
+    if "newsletter_send" in which:
+        results += newsletter_send.newsletter_send(chain)
     if "newsletter_draft" in which:
         results += newsletters.newsletter_draft(chain)
     for result in results:
