@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.forms.meetings import HostField, TimeInput
 from governance.models.meetups import Meetup, RsvpAnswer
@@ -92,7 +93,7 @@ class ReportForm(VersionedFormMixin, PortalModelForm):
         model = Meetup
         fields = ["report", "report_photo", "report_photo_alt"]
         widgets = {"report": forms.Textarea(attrs={"rows": 6})}
-        labels = {"report": _("Report"), "report_photo_alt": _("Photo description (alt text)")}
+        labels = {"report": pgettext_lazy("meetup", "Report"), "report_photo_alt": _("Photo description (alt text)")}
         help_texts = {"report": _("A few lines: who came, what was talked about, what it brought.")}
 
     def clean(self):
