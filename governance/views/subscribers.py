@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from governance.forms.subscribers import SignupForm
 from governance.services import subscribers as service
-from ketenportaal.htmx import render_form_page
+from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.models import Chain
 
 TEMPLATES = "governance/newsletter_mailing/"
@@ -50,7 +50,7 @@ def subscriber_signup(request: HttpRequest, slug: str) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         service.sign_up(chain, form.cleaned_data["email"], request)
-        return redirect("mailing:subscriber_signup_sent", slug=chain.slug)
+        return redirect_after_save(request, reverse("mailing:subscriber_signup_sent", args=[chain.slug]))
     return render_form_page(request, f"{TEMPLATES}subscriber_signup.html", {"chain": chain, "form": form}, form)
 
 
