@@ -47,7 +47,9 @@ class MeetupQuerySet(models.QuerySet):
         """The chain's meetups that end after ``after``, soonest first (for the newsletter: ``after``
         is the moment it is drafted or sent)."""
         return (
-            self.filter(chain=chain, ends_at__gt=after).select_related("host__organisation").order_by("starts_at", "pk")
+            self.filter(chain=chain, ends_at__gt=after)
+            .select_related("chain", "host__organisation")
+            .order_by("starts_at", "pk")
         )
 
     def past(self, chain: Chain, before: datetime) -> MeetupQuerySet:
