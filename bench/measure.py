@@ -23,6 +23,7 @@ def main() -> None:
         api_tokens,
         benefits,
         bottlenecks,
+        chain_map,
         course_checks,
         governance,
         imports,
@@ -50,6 +51,7 @@ def main() -> None:
         "course_checks",
         "participation",
         "benefits",
+        "chain_map",
         "newsletter_draft",
         "newsletter_send",
     }
@@ -77,6 +79,8 @@ def main() -> None:
         results += participation.participation_page(chain)
     if "benefits" in which:
         results += benefits.benefits(chain)
+    if "chain_map" in which:
+        results += chain_map.chain_map(chain)
     if "newsletter_send" in which:
         results += newsletter_send.newsletter_send(chain)
     if "newsletter_draft" in which:

@@ -42,6 +42,7 @@ ADDITIONS = [
     ("governance_bottleneck", "build_bottlenecks_dataset", "bottlenecks"),
     ("governance_coursecheck", "build_course_checks_dataset", "course checks"),
     ("ambitions_benefit", "build_partner_health_dataset", "contributions and benefits"),
+    ("ambitions_mapstep", "build_chain_map_dataset", "chain maps"),
 ]
 
 
