@@ -31,6 +31,7 @@ from ambitions.services.progress import Measure
 from ambitions.services.report_schema import PartnerResult, SnapshotError
 from ambitions.services.reports import ReportRefused
 from ketenportaal.htmx import redirect_after_save, render_form_page
+from stakeholders.branding import logo_data_url
 from stakeholders.models import Chain
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
 
@@ -316,6 +317,7 @@ def report_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         context = _context(request, chain, report)
     except SnapshotError as error:
         return _unreadable(request, chain, report, error)
+    context["logo"] = logo_data_url(chain)  # the brand band (templates/stakeholders/_pdf_brand.html)
     html = render_to_string("ambitions/report_pdf.html", context, request=request)
     stylesheet = CSS(filename=finders.find("css/report-pdf.css"))
     pdf = HTML(string=html).write_pdf(stylesheets=[stylesheet])

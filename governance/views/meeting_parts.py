@@ -4,9 +4,6 @@ htmx, and a PDF in the chain's house style (colour and logo, as the progress rep
 
 from __future__ import annotations
 
-import base64
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from governance.models import AgendaItem, Meeting
 from governance.services.agenda import MeetingClosed, lock_meeting
+from stakeholders.branding import logo_data_url
 from stakeholders.models import Chain
 from stakeholders.permissions import get_chain_or_404
 
@@ -77,18 +75,8 @@ def refresh_section(request: HttpRequest, meeting: Meeting, section: str) -> Htt
     return render(request, f"governance/meetings/_{section}.html", context)
 
 
-def _logo(chain: Chain) -> str:
-    """The chain's logo as a data: address for the PDF (read through the storage API, which may be
-    an object store); empty when there is none or it cannot be read."""
-    if not chain.logo:
-        return ""
-    try:
-        with chain.logo.open("rb") as stream:
-            data = stream.read()
-    except OSError:
-        return ""
-    kind = mimetypes.guess_type(chain.logo.name)[0] or "image/png"
-    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+# The chain's logo for a PDF (agreements and newsletters import it from here too).
+_logo = logo_data_url
 
 
 def pdf_response(
