@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
@@ -78,21 +78,13 @@ def meetup_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, f"{TEMPLATES}meetup_list.html", context)
 
 
-def _story_url(chain: Chain, meetup: Meetup) -> str | None:
-    """The success-story form (H1's, issue 14 point 1) with the report as its title and body."""
-    for name in ("governance-stories:story_create", "governance:story_create", "stories:story_create"):
-        try:
-            url = reverse(name, args=[chain.slug])
-        except NoReverseMatch:
-            continue
-        return f"{url}?{urlencode(services.story_initial(meetup))}"
-    return None
-
-
-def _may_write_story(request: HttpRequest, chain: Chain) -> bool:
-    # Until the stories' policy is in, nobody is offered the link.
-    action = getattr(Action, "WRITE_STORIES", None)
-    return action is not None and allows(request.user, action, chain)
+def _story_url(request: HttpRequest, chain: Chain, meetup: Meetup) -> str | None:
+    """The success-story form (views/stories.py) with the report as its title and body, for whoever
+    may write stories (Action.WRITE_STORIES)."""
+    if not meetup.report or not allows(request.user, Action.WRITE_STORIES, chain):
+        return None
+    url = reverse("governance-stories:story_create", args=[chain.slug])
+    return f"{url}?{urlencode(services.story_initial(meetup))}"
 
 
 def _detail_context(request: HttpRequest, chain: Chain, meetup: Meetup, form: RsvpForm | None = None) -> dict:
@@ -109,7 +101,7 @@ def _detail_context(request: HttpRequest, chain: Chain, meetup: Meetup, form: Rs
         "is_over": meetup.is_over(now),
         "has_started": meetup.has_started(now),
         "can_manage": allows(request.user, Action.MANAGE_MEETUPS, chain),
-        "story_url": _story_url(chain, meetup) if meetup.report and _may_write_story(request, chain) else None,
+        "story_url": _story_url(request, chain, meetup),
     }
 
 

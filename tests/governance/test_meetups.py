@@ -300,13 +300,18 @@ def test_the_report_waits_for_the_meetup(world, client_for):
 
 def test_a_report_offers_to_become_a_success_story(world, client_for):
     meetup = make(world, -3, host=world.partner_a, report="Mooie avond & goede gesprekken.")
-    page = client_for(world.lead_a).get(base(world) + f"{meetup.pk}/")
     initial = services.story_initial(meetup)
     assert initial["title"] == "Ketenborrel"
     assert "Politie" in initial["body"] and "Mooie avond & goede gesprekken." in initial["body"]
-    if page.context["story_url"]:  # once the stories' form is in (issue 14 point 1)
-        assert "title=Ketenborrel" in page.context["story_url"]
-        assert "Mooie+avond+%26+goede" in page.context["story_url"]
+    client = client_for(world.lead_a)
+    link = client.get(base(world) + f"{meetup.pk}/").context["story_url"]
+    assert link.startswith(f"/ketens/{world.chain.slug}/verhalen/nieuw/?")
+    assert "Mooie+avond+%26+goede" in link
+    form = client.get(link).context["form"]
+    assert form.initial["title"] == "Ketenborrel"
+    assert "Mooie avond & goede gesprekken." in form.initial["body"]
+    # A viewer writes no stories, so is not offered one.
+    assert client_for(world.viewer).get(base(world) + f"{meetup.pk}/").context["story_url"] is None
 
 
 # --- The newsletter's queryset, and the list ---------------------------------------------------
@@ -342,3 +347,50 @@ def test_the_list_costs_the_same_with_more_meetups_and_answers(world, client_for
     assert page.status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
     assert len(page.context["upcoming"]) == 3
+
+
+# --- More refusals and the photo's removal ------------------------------------------------------
+
+
+def test_with_htmx_a_forged_answer_comes_back_as_the_part_with_422(world, client_for):
+    meetup = make(world, 10)
+    response = client_for(world.viewer).post(
+        base(world) + f"{meetup.pk}/aanmelden/", {"answer": "always"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 422
+    assert 'id="rsvp"' in response.content.decode()
+    assert not MeetupRsvp.objects.exists()
+
+
+def test_removing_the_photo_removes_its_file_and_description(
+    world, client_for, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    meetup = make(world, -3)
+    client = client_for(world.manager)
+    upload = SimpleUploadedFile("a.png", image_bytes("PNG", size=(50, 40)), content_type="image/png")
+    assert post_report(client, world, meetup, report_photo=upload, report_photo_alt="Een zaal").status_code == 302
+    meetup.refresh_from_db()
+    stored = meetup.report_photo.name
+    assert meetup.report_photo.storage.exists(stored)
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the change is committed
+        response = post_report(client, world, meetup, **{"report_photo-clear": "on", "report_photo_alt": "Een zaal"})
+    assert response.status_code == 302
+    meetup.refresh_from_db()
+    assert not meetup.report_photo and meetup.report_photo_alt == ""
+    assert not meetup.report_photo.storage.exists(stored)
+
+
+def test_a_stale_report_is_refused(world, client_for):
+    meetup = make(world, -3)
+    client = client_for(world.manager)
+    page = client.get(report_url(world, meetup))
+    token = page.context["form"]["version_token"].value()
+    Meetup.objects.filter(pk=meetup.pk).update(report="Door iemand anders geschreven.")
+    response = client.post(report_url(world, meetup), {"report": "Mijn verslag", "version_token": token})
+    assert response.status_code == 422
+    meetup.refresh_from_db()
+    assert meetup.report == "Door iemand anders geschreven."
