@@ -30,6 +30,7 @@ def main() -> None:
         newsletter_send,
         newsletters,
         participation,
+        public_page,
         reminders,
         reports,
     )
@@ -54,6 +55,7 @@ def main() -> None:
         "chain_map",
         "newsletter_draft",
         "newsletter_send",
+        "public_page",
     }
     results = []
     for name in ("dashboard", "indicator_page", "cell_save", "bulk_upsert"):
@@ -85,6 +87,8 @@ def main() -> None:
         results += newsletter_send.newsletter_send(chain)
     if "newsletter_draft" in which:
         results += newsletters.newsletter_draft(chain)
+    if "public_page" in which:
+        results += public_page.public_page(chain)
     for result in results:
         print(json.dumps({"name": result.name, "value": result.value, "unit": result.unit}), flush=True)
 

@@ -4,7 +4,7 @@ that switched its public page on.
 Built from the same read models as the members' pages, so a figure reads the same everywhere: per
 chosen indicator the indicator page's chart and chain rows (``indicator_page.build``, without the
 partner and unit tables unless the chain chose to show them) and the dashboard's status rule
-(``dashboard.standings``, shown by ``display.show_progress``). Then the published success stories
+(``dashboard.progresses``, shown by ``display.show_progress``). Then the published success stories
 and the sent newsletters. Nothing here names a person: no authors, no approvers, no senders.
 """
 
@@ -21,7 +21,6 @@ from ambitions.periods import Period
 from ambitions.services import dashboard, indicator_page
 from ambitions.services.display import ProgressText, Wording, show_progress
 from ambitions.services.indicator_page import IndicatorPage
-from ambitions.services.progress import IndicatorProgress
 from governance.models.newsletters import Newsletter
 from governance.models.public_page import PublicPage
 from governance.models.stories import Story
@@ -69,16 +68,16 @@ def build(page: PublicPage, embed: bool = False) -> PublicView:
         .select_related("ambition")
         .order_by("ambition__position", "ambition__pk", "position", "pk")
     )
-    standings = dict((indicator.pk, found) for indicator, found in dashboard.standings(chain, today)) if chosen else {}
+    progresses = dashboard.progresses(chosen, today)  # the tiles' rule, for the chosen ones only
     words = Wording()
     for indicator in chosen:
         built = indicator_page.build(indicator, today=today, parts=page.show_units and not embed)
         item = PublicIndicator(indicator, built, dom_id=f"indicator-{indicator.pk}")
         current = built.current
         if current is not None:
-            found = standings.get(indicator.pk)
+            found = progresses.get(indicator.pk)
             if found is not None:
-                item.shown = show_progress(IndicatorProgress.of(found, current), words)
+                item.shown = show_progress(found, words)
             item.final_target = _("%(value)s in %(period)s") % {
                 "value": words.fmt.with_unit(current.target_value, current),
                 "period": words.period(Period.containing(current.target_period, current.frequency)),
