@@ -18,3 +18,8 @@ from .models.benefits import Benefit, BenefitAssessment  # noqa: E402
 
 auditlog.register(Benefit)
 auditlog.register(BenefitAssessment)
+# The chain map (models/chain_map.py): who saved which steps, their partners, indicators and norms.
+from .models.chain_map import ChainMap, MapStep  # noqa: E402
+
+auditlog.register(ChainMap, exclude_fields=["updated_at"])
+auditlog.register(MapStep, m2m_fields={"partners"})

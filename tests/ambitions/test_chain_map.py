@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ambitions.models import Indicator
 from ambitions.models.chain_map import ChainMap, MapStep, StepDraft, order_problems
@@ -27,6 +27,13 @@ EDIT = "/ketens/zsm/ketenkaart/bewerken/"
 @pytest.fixture
 def client_for(english_client_for):
     return english_client_for
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The rule's messages read in English here (the pages are asked in English too)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
