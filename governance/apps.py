@@ -155,3 +155,14 @@ class GovernanceConfig(AppConfig):
         register_indicator_page(
             IndicatorPageFragment("stories", "governance/stories/_indicator.html", story_parts.indicator_page, 20)
         )
+        # The quarterly newsletter (views/newsletters.py): the archive, and the programme manager's drafts.
+        register_nav_section(
+            NavSection(
+                "newsletters",
+                pgettext_lazy("chain menu", "Newsletter"),
+                "governance-newsletters:newsletter_list",
+                ("newsletter_",),
+                61,
+                home_link=_("Newsletter: every quarter what the partners achieved together, and the archive"),
+            )
+        )
