@@ -41,15 +41,17 @@ placeholder gets the link appended, so that no mail goes out without one. Every 
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import smtplib
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.html import escape
@@ -177,8 +179,16 @@ def render(newsletter: Newsletter) -> Rendered:
     return Rendered(subject, text, html)
 
 
+class NewsletterMail(EmailMultiAlternatives):
+    def message(self, *, policy=email.policy.default):
+        # List-Unsubscribe must stay one plain <URL>: folded at 78 characters, Python's email
+        # package would RFC 2047-encode the long address, which mail clients do not read as the
+        # unsubscribe link (RFC 2369, RFC 8058). 998 is SMTP's own line limit.
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
 def build_message(newsletter: Newsletter, rendered: Rendered, row: NewsletterDelivery, link: str):
-    message = EmailMultiAlternatives(
+    message = NewsletterMail(
         subject=rendered.subject,
         body=rendered.text.replace(PLACEHOLDER, link),
         to=[row.email],
@@ -195,70 +205,152 @@ def build_message(newsletter: Newsletter, rendered: Rendered, row: NewsletterDel
     return message
 
 
+_CLAIM_SQL = """
+UPDATE governance_newsletterdelivery SET attempts = attempts + 1
+WHERE id = (
+    SELECT id FROM governance_newsletterdelivery WHERE newsletter_id = %s AND status = %s
+    ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+)
+RETURNING id, email, person_id, subscriber_id, message_id
+"""
+
+
 def _next_row(newsletter: Newsletter) -> NewsletterDelivery | None:
-    """Lock the next pending row of the edition, skipping those other workers hold."""
-    row = (
-        NewsletterDelivery.objects.select_for_update(skip_locked=True)
-        .filter(newsletter=newsletter, status=DeliveryStatus.PENDING)
-        .order_by("pk")
-        .first()
-    )
+    """Lock the next pending row of the edition, skipping those other senders hold; inside the
+    caller's transaction, which holds the lock until it commits."""
+    if connection.vendor == "postgresql":  # one round trip: the claim is most of a mail's cost
+        with connection.cursor() as cursor:
+            cursor.execute(_CLAIM_SQL, [newsletter.pk, DeliveryStatus.PENDING])
+            found = cursor.fetchone()
+        if found is None:
+            return None
+        pk, email, person_id, subscriber_id, message_id = found
+        return NewsletterDelivery(
+            pk=pk,
+            newsletter=newsletter,
+            email=email,
+            person_id=person_id,
+            subscriber_id=subscriber_id,
+            message_id=message_id,
+            status=DeliveryStatus.PENDING,
+        )
     # SQLite has no row locks: the conditional UPDATE takes the database's write lock, and a
     # concurrent run that read the same row finds it no longer pending once it gets the lock.
-    if row and NewsletterDelivery.objects.filter(pk=row.pk, status=DeliveryStatus.PENDING).update(
-        attempts=F("attempts") + 1
-    ):
+    row = NewsletterDelivery.objects.filter(newsletter=newsletter, status=DeliveryStatus.PENDING).order_by("pk").first()
+    if row is None:
+        return None
+    if NewsletterDelivery.objects.filter(pk=row.pk, status=DeliveryStatus.PENDING).update(attempts=F("attempts") + 1):
         return row
-    return None if row is None else _next_row(newsletter)
+    return _next_row(newsletter)
+
+
+@dataclass
+class _Run:
+    """What the senders of one run share: the edition, its mail, and the counts."""
+
+    newsletter: Newsletter
+    rendered: Rendered
+    secrets: dict[int, str]  # the edition's subscribers' link secrets, read once
+    link_prefix: str  # the unsubscribe address without its token
+    pause: Callable[[], None] | None
+    counts: SendCounts = field(default_factory=SendCounts)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stop: threading.Event = field(default_factory=threading.Event)
+    failure: Exception | None = None
+
+    def count(self, what: str) -> None:
+        with self.lock:
+            setattr(self.counts, what, getattr(self.counts, what) + 1)
+
+
+def senders() -> int:
+    """Senders per run: SMTP sessions in threads of their own, each with its own database
+    connection. One on SQLite, which writes one transaction at a time anyway, and one when called
+    inside a transaction, whose rows other connections cannot see."""
+    if connection.vendor == "sqlite" or connection.in_atomic_block:
+        return 1
+    return max(1, getattr(settings, "NEWSLETTER_SENDERS", 4))
 
 
 def send_pending(newsletter_id: int, pause: Callable[[], None] | None = None) -> SendCounts:
     """Mail every pending row of the edition (see the module's docstring); a missing edition or a
     draft is no error. Raises ``MailServerDown`` after recording the error, for the task to retry."""
-    counts = SendCounts()
     newsletter = Newsletter.objects.select_related("chain").filter(pk=newsletter_id).first()
     if newsletter is None or newsletter.status == NewsletterStatus.DRAFT:
-        return counts
-    rendered = render(newsletter)
-    chain = newsletter.chain
-    with mailers.default as connection:  # one SMTP session for the whole run
-        while True:
+        return SendCounts()
+    subscriber_ids = NewsletterDelivery.objects.filter(newsletter=newsletter, subscriber__isnull=False).values(
+        "subscriber_id"
+    )
+    run = _Run(
+        newsletter=newsletter,
+        rendered=render(newsletter),
+        secrets=dict(Subscriber.objects.filter(pk__in=subscriber_ids).values_list("pk", "secret")),
+        link_prefix=subscribers.unsubscribe_url(newsletter.chain, "-").removesuffix("-/"),
+        pause=pause,
+    )
+    count = senders()
+    if count == 1:
+        _sender(run)
+    else:
+        threads = [threading.Thread(target=_thread, args=(run,), name=f"newsletter-{n}") for n in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if run.failure is not None:
+        run.counts.stopped = type(run.failure).__name__
+        logger.warning("newsletter %d: mail server failed (%s); retried later", newsletter.pk, run.counts.stopped)
+        raise MailServerDown(run.counts.stopped) from run.failure
+    finish(newsletter)
+    return run.counts
+
+
+def _thread(run: _Run) -> None:
+    try:
+        _sender(run)
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def _sender(run: _Run) -> None:
+    """Mail pending rows one at a time until none is left, the server fails, or another sender did."""
+    newsletter = run.newsletter
+    with mailers.default as smtp:  # one SMTP session per sender
+        while not run.stop.is_set():
             failure: Exception | None = None
             with transaction.atomic():
                 row = _next_row(newsletter)
                 if row is None:
-                    break
-                # Read per row: someone who unsubscribed while the edition goes out is not mailed.
-                secrets = dict(Subscriber.objects.filter(pk=row.subscriber_id).values_list("pk", "secret"))
-                token = _unsubscribe_token(newsletter, row, secrets)
-                if token is None:
-                    row.status = DeliveryStatus.SKIPPED
-                    row.save(update_fields=["status"])
+                    return
+                token = _unsubscribe_token(newsletter, row, run.secrets)
+                if token is None:  # the subscriber was deleted (unsubscribed) since the start
+                    NewsletterDelivery.objects.filter(pk=row.pk).update(status=DeliveryStatus.SKIPPED)
                     continue
-                if pause:
-                    pause()
-                message = build_message(newsletter, rendered, row, subscribers.unsubscribe_url(chain, token))
+                if run.pause:
+                    run.pause()
+                message = build_message(newsletter, run.rendered, row, f"{run.link_prefix}{token}/")
                 try:
-                    connection.send_messages([message])
+                    smtp.send_messages([message])
                 except smtplib.SMTPRecipientsRefused as error:
-                    row.status, row.error = DeliveryStatus.FAILED, _short(error)
-                    row.save(update_fields=["status", "error"])
-                    counts.failed += 1
+                    NewsletterDelivery.objects.filter(pk=row.pk).update(
+                        status=DeliveryStatus.FAILED, error=_short(error)
+                    )
+                    run.count("failed")
                     continue
                 except Exception as error:  # the server, not the address: leave it pending
                     failure = error
                     transaction.set_rollback(True)
                 else:
-                    row.status, row.sent_at, row.error = DeliveryStatus.SENT, timezone.now(), ""
-                    row.save(update_fields=["status", "sent_at", "error"])
-                    counts.sent += 1
+                    NewsletterDelivery.objects.filter(pk=row.pk).update(
+                        status=DeliveryStatus.SENT, sent_at=timezone.now(), error=""
+                    )
+                    run.count("sent")
             if failure is not None:
                 NewsletterDelivery.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, error=_short(failure))
-                counts.stopped = type(failure).__name__
-                logger.warning("newsletter %d: mail server failed (%s); retried later", newsletter.pk, counts.stopped)
-                raise MailServerDown(counts.stopped) from failure
-    finish(newsletter)
-    return counts
+                with run.lock:
+                    run.failure = run.failure or failure
+                run.stop.set()
+                return
 
 
 def finish(newsletter: Newsletter) -> bool:

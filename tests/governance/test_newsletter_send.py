@@ -5,6 +5,7 @@ tests/integration/test_newsletter_send_reliability.py."""
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 from datetime import date
 from urllib.parse import urlsplit
@@ -90,6 +91,8 @@ def test_every_mail_carries_its_own_unsubscribe_link_and_the_rfc_8058_headers(
         assert headers["Message-ID"] == row.message_id
         assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         link = headers["List-Unsubscribe"].strip("<>")
+        # As it goes over the wire: one plain <URL>, not folded into RFC 2047 encoded words.
+        assert f"List-Unsubscribe: <{link}>\r\n".encode() in message.message(policy=email.policy.SMTP).as_bytes()
         assert link in message.body and link in message.alternatives[0].content
         links.add(link)
     assert len(links) == 6
