@@ -7,10 +7,21 @@ class AmbitionsConfig(AppConfig):
     verbose_name = _("Ambitions")
 
     def ready(self) -> None:
+        from django.utils.translation import pgettext_lazy
+
         from stakeholders.permissions import Action
-        from stakeholders.registry import MyWorkFragment, NavSection, register_my_work, register_nav_section
+        from stakeholders.registry import (
+            MyWorkFragment,
+            NavGroup,
+            NavSection,
+            register_my_work,
+            register_nav_group,
+            register_nav_section,
+        )
 
         from . import audit, my_work  # noqa: F401  (audit registers models with the audit trail)
+
+        register_nav_group(NavGroup("goals", pgettext_lazy("chain menu", "Goals and progress"), 20))
 
         # What ambitions adds to stakeholders' chain menu and My work page (stakeholders/registry.py).
         for section in (
@@ -21,6 +32,7 @@ class AmbitionsConfig(AppConfig):
                 ("chain_dashboard", "indicator_detail", "indicator_export"),
                 20,
                 home_link=_("Dashboard: where the chain stands on its ambitions"),
+                group="overview",
             ),
             NavSection(
                 "ambitions",
@@ -28,6 +40,7 @@ class AmbitionsConfig(AppConfig):
                 "ambitions:ambition_list",
                 ("ambition_", "indicator_create", "version_"),
                 30,
+                group="goals",
             ),
             NavSection(
                 "entry",
@@ -36,8 +49,9 @@ class AmbitionsConfig(AppConfig):
                 ("entry_", "period_", "figure_", "import_"),
                 40,
                 Action.ENTER_FIGURES,
+                group="goals",
             ),
-            NavSection("reports", _("Reports"), "ambitions:report_list", ("report_",), 50),
+            NavSection("reports", _("Reports"), "ambitions:report_list", ("report_",), 50, group="goals"),
             NavSection(
                 "benefits",
                 _("What each partner gains"),
@@ -45,6 +59,7 @@ class AmbitionsConfig(AppConfig):
                 ("benefit_",),
                 67,
                 home_link=_("What each partner gains: benefits from start to end picture, beside contributions"),
+                group="collaboration",
             ),
             NavSection(
                 "chain_map",
@@ -53,6 +68,7 @@ class AmbitionsConfig(AppConfig):
                 ("chain_map",),
                 25,
                 home_link=_("Chain map: the steps in which the partners hand the case on, and where it pinches"),
+                group="overview",
             ),
         ):
             register_nav_section(section)

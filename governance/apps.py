@@ -12,15 +12,21 @@ class GovernanceConfig(AppConfig):
             ChainHomeFragment,
             IndicatorPageFragment,
             MyWorkFragment,
+            NavGroup,
             NavSection,
             register_chain_home,
             register_dashboard,
             register_indicator_page,
             register_my_work,
+            register_nav_group,
             register_nav_section,
         )
 
         from . import audit, my_work, my_work_agreements  # noqa: F401  (registers the models with the audit trail)
+
+        # The chain menu's groups of governance's sections (stakeholders/registry.py NavGroup).
+        register_nav_group(NavGroup("steering", pgettext_lazy("chain menu", "Steering"), 30))
+        register_nav_group(NavGroup("together", pgettext_lazy("chain menu", "Meet and celebrate"), 50))
 
         # Bodies and their meetings (views/bodies.py, meetings.py, agenda.py): the chain menu's "Overleg".
         register_nav_section(
@@ -31,6 +37,7 @@ class GovernanceConfig(AppConfig):
                 ("body_", "meeting_", "series_", "agenda_", "minutes_", "attendance_", "suggestion_", "calendar_"),
                 55,
                 home_link=_("Governance: the chain's bodies, who sits in them and when they meet"),
+                group="steering",
             )
         )
         # Decisions (views/decisions.py): the decision register, proposals and positions.
@@ -42,11 +49,19 @@ class GovernanceConfig(AppConfig):
                 ("decision_",),
                 56,
                 home_link=_("Decisions: the register of the bodies' decisions, with each partner's position"),
+                group="steering",
             )
         )
         # Actions: a chain-menu section, a My work fragment and a chain-home fragment (stakeholders/registry.py).
         register_nav_section(
-            NavSection("actions", pgettext_lazy("governance", "Actions"), "governance:action_list", ("action_",), 57)
+            NavSection(
+                "actions",
+                pgettext_lazy("governance", "Actions"),
+                "governance:action_list",
+                ("action_",),
+                57,
+                group="steering",
+            )
         )
         register_my_work(MyWorkFragment("governance", "governance/_my_work.html", my_work.items, 30))
         # Agreements (views/agreements.py): a chain-menu section and the signatures waiting for my mandate.
@@ -58,6 +73,7 @@ class GovernanceConfig(AppConfig):
                 ("agreement_",),
                 58,
                 home_link=_("Agreements: covenants and other agreements of the partners, and who signed them"),
+                group="steering",
             )
         )
         register_my_work(
@@ -76,6 +92,7 @@ class GovernanceConfig(AppConfig):
                 ("bottleneck_",),
                 58,
                 home_link=_("Bottlenecks: what stands in the chain's way, and how far up the ladder it went"),
+                group="steering",
             )
         )
         register_my_work(
@@ -103,6 +120,7 @@ class GovernanceConfig(AppConfig):
                 ("course_check_",),
                 59,
                 home_link=_("Course checks: is the chain still on course on content, procedure, relations and culture"),
+                group="steering",
             )
         )
         register_my_work(
@@ -120,6 +138,7 @@ class GovernanceConfig(AppConfig):
                 ("participation_",),
                 59,
                 home_link=_("Participation health: where each partner's part in the chain's work is slipping"),
+                group="steering",
             )
         )
         register_chain_home(
@@ -136,6 +155,7 @@ class GovernanceConfig(AppConfig):
                 ("meetup_",),
                 60,
                 home_link=_("Meetups: drinks and working visits, hosted by the partners in turn"),
+                group="together",
             )
         )
         # Success stories (views/stories.py, story_parts.py): the chain menu's "Verhalen" and the
@@ -150,6 +170,7 @@ class GovernanceConfig(AppConfig):
                 ("story_",),
                 60,
                 home_link=_("Success stories: what went well in the chain, approved by the partners involved"),
+                group="together",
             )
         )
         register_indicator_page(
@@ -164,5 +185,6 @@ class GovernanceConfig(AppConfig):
                 ("newsletter_",),
                 61,
                 home_link=_("Newsletter: every quarter what the partners achieved together, and the archive"),
+                group="together",
             )
         )

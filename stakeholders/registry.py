@@ -35,10 +35,24 @@ class NavSection:
     order: int
     action: Action = Action.VIEW
     home_link: str | Promise = ""
+    group: str = ""  # a NavGroup's key; a section without one is listed under "More"
 
     @property
     def namespace(self) -> str:
         return self.url_name.partition(":")[0]
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A heading of the chain menu that gathers related sections (the menu has grown past twenty
+    entries, more than anyone scans in a row). Pages show the groups in a row and the current
+    group's sections under it; the chain home, the chain's map of itself, shows every group with
+    its sections. Groups are shown by ``order``; a group none of whose sections the user may open
+    is left out."""
+
+    key: str
+    label: str | Promise
+    order: int
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,7 @@ class IndicatorPageFragment:
 
 
 _nav: dict[str, NavSection] = {}
+_nav_groups: dict[str, NavGroup] = {}
 _my_work: dict[str, MyWorkFragment] = {}
 _chain_home: dict[str, ChainHomeFragment] = {}
 # The chain dashboard (ambitions) takes fragments of the chain home's shape: items(user, chain).
@@ -87,6 +102,14 @@ _indicator_page: dict[str, IndicatorPageFragment] = {}
 def register_nav_section(section: NavSection) -> None:
     """Register (or, under the same key, replace: ready() may run twice in tests) a section."""
     _nav[section.key] = section
+
+
+def register_nav_group(group: NavGroup) -> None:
+    _nav_groups[group.key] = group
+
+
+def nav_groups() -> list[NavGroup]:
+    return sorted(_nav_groups.values(), key=lambda group: group.order)
 
 
 def register_my_work(fragment: MyWorkFragment) -> None:

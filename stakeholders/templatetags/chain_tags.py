@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from stakeholders.models import Organisation
 from stakeholders.permissions import Action, allows
-from stakeholders.registry import nav_sections
+from stakeholders.registry import nav_groups, nav_sections
 
 register = template.Library()
 
@@ -27,12 +27,37 @@ def _own_organisation(user, action: Action) -> Organisation | None:
     return Organisation(pk=user.organisation_id)
 
 
+@dataclass(frozen=True)
+class NavGroupItem:
+    key: str
+    label: str
+    url: str  # its first section the user may open
+    current: bool  # the current page is one of its sections
+    items: list[NavItem]
+
+
+@dataclass(frozen=True)
+class ChainNav:
+    groups: list[NavGroupItem]
+    expanded: bool  # on the chain home every group shows its sections
+
+    @property
+    def shown_group(self) -> NavGroupItem | None:
+        """The group whose sections show under the row: the current page's, else the first."""
+        return next((group for group in self.groups if group.current), self.groups[0] if self.groups else None)
+
+
+MORE = "more"  # sections registered without a group (NavSection.group) are listed here
+
+
 @register.simple_tag(takes_context=True)
-def chain_nav(context, chain) -> list[NavItem]:
-    """The chain's sections the user may open, the current one marked (for aria-current)."""
+def chain_nav(context, chain) -> ChainNav:
+    """The chain's sections the user may open, in their groups, the current one marked (for
+    aria-current). On the chain home every group is expanded; elsewhere the row of groups and the
+    current group's sections (the home's group when no section is current)."""
     request = context["request"]
     match = getattr(request, "resolver_match", None)
-    items = []
+    by_group: dict[str, list[NavItem]] = {}
     # Each app registers its own sections (stakeholders/registry.py), so this menu names no app.
     for section in nav_sections():
         if not allows(request.user, section.action, chain, _own_organisation(request.user, section.action)):
@@ -41,8 +66,14 @@ def chain_nav(context, chain) -> list[NavItem]:
             match and match.namespace == section.namespace and (match.url_name or "").startswith(section.prefixes)
         )
         url = reverse(section.url_name, args=[chain.slug])
-        items.append(NavItem(label=str(section.label), url=url, current=current))
-    return items
+        by_group.setdefault(section.group or MORE, []).append(NavItem(str(section.label), url, current))
+    groups = [
+        NavGroupItem(group.key, str(group.label), items[0].url, any(item.current for item in items), items)
+        for group in nav_groups()
+        if (items := by_group.get(group.key))
+    ]
+    at_home = bool(match and match.url_name == "chain_detail" and match.namespace == "stakeholders")
+    return ChainNav(groups, expanded=at_home)
 
 
 @register.simple_tag(takes_context=True)
