@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ambitions.forms.chain_map import forms_for
 from ambitions.models.chain_map import ChainMap
 from ambitions.services import chain_map as maps
+from stakeholders.models import ChainKind
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
 
 
@@ -68,7 +69,7 @@ def chain_map_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "map_form": map_form,
             "rows": rows,
             "conflict": conflict,
-            "is_network": chain.kind == "network",
+            "is_network": chain.kind == ChainKind.NETWORK,
         },
         status=422 if posted else 200,
     )
