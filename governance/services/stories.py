@@ -168,7 +168,12 @@ def approve(story: Story, partner: Partnership, by: Person, token: str) -> bool:
             StoryApproval.objects.create(story=locked, partnership=partner, approved_by=by)
     except IntegrityError as exc:
         raise StoryRefused(str(ALREADY)) from exc
-    return _publish_if_complete(locked)
+    published = _publish_if_complete(locked)
+    if published and locked.author_id is not None:
+        url = reverse("governance-stories:story_detail", args=[locked.chain.slug, locked.pk])
+        text = gettext("Your success story is published to the chain: %(title)s") % {"title": locked.title}
+        notify([locked.author], locked.chain, text, url, key=f"story-published:{locked.pk}")
+    return published
 
 
 def awaiting_my_approval(user):

@@ -92,6 +92,7 @@ def test_it_publishes_when_every_partner_involved_approved(world, client_for):
     story.refresh_from_db()
     assert story.is_published and story.status == StoryStatus.PUBLISHED
     assert list(Story.objects.published().filter(chain=w.chain)) == [story]
+    assert Notification.objects.filter(person=w.contributor_a, key=f"story-published:{story.pk}").exists()
     assert StoryApproval.objects.filter(story=story).count() == 2
 
 
