@@ -42,6 +42,7 @@ from ambitions.services import progress
 from ambitions.services.display import NumberFormat, value_from_sums
 from ambitions.services.versions import pick, versions_in_force
 from governance.models import Agreement, AgreementStatus, Decision, DecisionStatus
+from governance.models.meetups import Meetup
 from governance.models.newsletters import (
     ItemKind,
     Newsletter,
@@ -280,19 +281,11 @@ def _partners(chain: Chain, quarter: date) -> list[Draft]:
 
 
 def _events(chain: Chain, after: datetime) -> list[Draft]:
-    """Relationship events coming up (H4's meetups), when that part is in."""
-    try:
-        from governance.models.meetups import Meetup
-    except ImportError:  # pragma: no cover - until the meetups' model is in
-        return []
-    upcoming = getattr(Meetup.objects, "upcoming", None)
-    if upcoming is None:  # pragma: no cover
-        return []
+    """Relationship events still to come (governance/models/meetups.py)."""
     drafts = []
-    for meetup in list(upcoming(chain, after))[: LIMITS[ItemKind.EVENT]]:
-        starts = timezone.localtime(meetup.starts_at)
-        where = f", {meetup.place}" if getattr(meetup, "place", "") else ""
-        drafts.append(Draft(ItemKind.EVENT, meetup.title, date_format(starts, "DATETIME_FORMAT") + where, _url(meetup)))
+    for meetup in Meetup.objects.upcoming(chain, after).select_related("chain")[: LIMITS[ItemKind.EVENT]]:
+        when = date_format(timezone.localtime(meetup.starts_at), "DATETIME_FORMAT")
+        drafts.append(Draft(ItemKind.EVENT, meetup.title, f"{when}, {meetup.place}", _url(meetup)))
     return drafts
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from ambitions.models import ChainAggregate
 from governance.models import Agreement, AgreementKind, AgreementStatus, Body, BodyLevel, Decision, DecisionStatus
+from governance.models.meetups import Meetup
 from governance.models.newsletters import Newsletter, NewsletterStatus
 from governance.models.stories import Story, StoryStatus
 from governance.services import newsletters as services
@@ -102,6 +103,11 @@ def build_quarter(measures) -> Quarter:
     )
     aggregate(measures.share, date(2025, 12, 1), numerator="50", denominator="100")
     aggregate(measures.share, date(2026, 3, 1), numerator="55", denominator="100")
+    # A borrel after the quarter (in the edition) and one during it (past by then: not).
+    for day, title in ((date(2026, 5, 12), "Borrel bij de politie"), (date(2026, 2, 12), "Werkbezoek OM")):
+        Meetup.objects.create(
+            chain=w.chain, title=title, host=w.partner_a, place="Amsterdam", starts_at=at(day, 16), ends_at=at(day, 18)
+        )
     return Quarter(shown, decision, agreement)
 
 
