@@ -57,7 +57,10 @@ class ChainSettingsForm(VersionedFormMixin, PortalModelForm):
         }
         field_classes = {"logo": LogoField}
         help_texts = {
-            "colour": _("As #RRGGBB, e.g. #154273. Shown as the line above every page of the chain."),
+            "colour": _(
+                "As #RRGGBB, e.g. #154273. The band behind the chain's name on its pages, reports and public "
+                "page, with white text on it: it needs a contrast of at least 4.5:1."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
