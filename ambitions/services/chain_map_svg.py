@@ -33,6 +33,7 @@ COLOURS = {
     "not_judged": ("#4b4b4b", "#f3f3f3"),
 }
 WIDTH, GAP, PAD, LINE, BAND = 210, 46, 16, 18, 30
+PER_ROW, ROW_GAP = 5, 44  # a relay's steps per row, and the room for the hand-off between rows
 _ids = count(1)
 
 
@@ -73,19 +74,30 @@ def _box(step: StepView, x: float, y: float, height: int) -> str:
 
 
 def _relay(view: MapView, marker: str) -> tuple[int, int, str]:
+    """Steps left to right with an arrow at each hand-off, ``PER_ROW`` to a row (so the text stays
+    legible); a hand-off to the next row runs down and back to its first step."""
     height = _box_height(view)
     parts = []
     for i, step in enumerate(view.steps):
-        x = PAD + i * (WIDTH + GAP)
-        parts.append(_box(step, x, PAD, height))
-        if i:
-            ax, ay = x - GAP + 4, PAD + height / 2
+        row, col = divmod(i, PER_ROW)
+        x, y = PAD + col * (WIDTH + GAP), PAD + row * (height + ROW_GAP)
+        parts.append(_box(step, x, y, height))
+        if i and col:
+            ay = y + height / 2
             parts.append(
-                f'<line x1="{ax}" y1="{ay}" x2="{x - 6}" y2="{ay}" stroke="#1a1a1a" stroke-width="2" '
+                f'<line x1="{x - GAP + 4}" y1="{ay}" x2="{x - 6}" y2="{ay}" stroke="#1a1a1a" stroke-width="2" '
                 f'marker-end="url(#{marker})"/>'
             )
-    width = 2 * PAD + len(view.steps) * (WIDTH + GAP) - GAP
-    return width, 2 * PAD + height, "".join(parts)
+        elif i:
+            above = PAD + (PER_ROW - 1) * (WIDTH + GAP) + WIDTH / 2
+            turn, below = y - ROW_GAP / 2, x + WIDTH / 2
+            parts.append(
+                f'<polyline points="{above},{y - ROW_GAP} {above},{turn} {below},{turn} {below},{y - 6}" '
+                f'fill="none" stroke="#1a1a1a" stroke-width="2" marker-end="url(#{marker})"/>'
+            )
+    rows = (len(view.steps) + PER_ROW - 1) // PER_ROW
+    width = 2 * PAD + min(len(view.steps), PER_ROW) * (WIDTH + GAP) - GAP
+    return width, 2 * PAD + rows * (height + ROW_GAP) - ROW_GAP, "".join(parts)
 
 
 def _network(view: MapView) -> tuple[int, int, str]:

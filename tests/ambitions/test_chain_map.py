@@ -399,3 +399,10 @@ def test_the_service_reads_two_queries_for_the_steps(measures, django_assert_max
         steps = maps.steps_of(w.chain)
         view = maps.build(w.chain, steps, {})
         assert len(view.steps) == 4 and view.steps[0].partners
+
+
+def test_a_long_relay_continues_on_a_second_row(measures):
+    w = measures.world
+    _map_with(w, measures, 6)
+    svg = str(maps.for_page(w.chain).svg)
+    assert svg.count("<line ") == 4 and svg.count("<polyline ") == 1  # 5 hand-offs: four in the row, one down
