@@ -176,6 +176,10 @@ class GovernanceConfig(AppConfig):
         register_indicator_page(
             IndicatorPageFragment("stories", "governance/stories/_indicator.html", story_parts.indicator_page, 20)
         )
+        # My work: the success stories waiting for my organisation's approval (my_work_stories.py).
+        from . import my_work_stories
+
+        register_my_work(MyWorkFragment("stories", "governance/stories/_my_work.html", my_work_stories.items, 33))
         # The quarterly newsletter (views/newsletters.py): the archive, and the programme manager's drafts.
         register_nav_section(
             NavSection(

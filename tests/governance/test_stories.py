@@ -290,3 +290,12 @@ def test_awaiting_my_approval(world):
     assert list(rules.awaiting_my_approval(w.lead_a)) == []
     assert list(rules.awaiting_my_approval(w.lead_b)) == [story]
     assert list(rules.awaiting_my_approval(w.contributor_a)) == []
+
+
+def test_my_work_lists_the_stories_waiting_for_my_approval(world, client_for):
+    w = world
+    story = a_story(w, title="Wacht op de politie")
+    page = client_for(w.lead_a).get(reverse("stakeholders:my_work")).content.decode()
+    assert 'id="my-work-stories"' in page and url("detail", story) in page
+    StoryApproval.objects.create(story=story, partnership=w.partner_a)
+    assert "Wacht op de politie" not in client_for(w.lead_a).get(reverse("stakeholders:my_work")).content.decode()

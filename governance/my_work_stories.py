@@ -1,0 +1,13 @@
+"""What success stories add to *My work* (registered in governance/apps.py): the stories waiting
+for my organisation's approval, in the chains where I am its lead (one query,
+governance/services/stories.py ``awaiting_my_approval``)."""
+
+from __future__ import annotations
+
+from governance.services.stories import awaiting_my_approval
+
+MY_WORK_STORIES = 20
+
+
+def items(user) -> dict:
+    return {"stories_to_approve": list(awaiting_my_approval(user)[:MY_WORK_STORIES])}
