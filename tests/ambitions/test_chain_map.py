@@ -406,3 +406,18 @@ def test_a_long_relay_continues_on_a_second_row(measures):
     _map_with(w, measures, 6)
     svg = str(maps.for_page(w.chain).svg)
     assert svg.count("<line ") == 4 and svg.count("<polyline ") == 1  # 5 hand-offs: four in the row, one down
+
+
+def test_a_network_gets_its_dossier_named_on_the_edit_page(world, client_for):
+    world.chain.kind = ChainKind.NETWORK
+    world.chain.save()
+    client = client_for(world.manager)
+    assert 'name="dossier"' in client.get(EDIT).text and "A network works from one shared dossier" in (
+        client.get(EDIT).text
+    )
+
+    data = rows((1, "Politie", [world.partner_a.pk], "", ""), (2, "OM", [world.partner_b.pk], "", ""))
+    response = client.post(EDIT, {**data, "dossier": "Het gezinsplan"})
+
+    assert response.status_code == 302
+    assert ChainMap.objects.get(chain=world.chain).dossier == "Het gezinsplan"
