@@ -220,3 +220,25 @@ def test_the_page_model_refuses_to_be_switched_on_without_the_decision(measures)
     with pytest.raises(ValidationError) as refused:
         page.full_clean()
     assert "decision" in refused.value.message_dict
+
+
+def test_it_lists_the_sent_newsletters_with_their_public_web_page_and_not_the_drafts(measures):
+    from datetime import date
+
+    from governance.models.newsletters import Newsletter, NewsletterStatus
+
+    w = measures.world
+    switched_on(measures)
+    sent = Newsletter.objects.create(
+        chain=w.chain, quarter=date(2026, 4, 1), status=NewsletterStatus.SENT, sent_at=timezone.now()
+    )
+    draft = Newsletter.objects.create(chain=w.chain, quarter=date(2026, 7, 1))
+    Newsletter.objects.create(
+        chain=w.other_chain, quarter=date(2026, 4, 1), status=NewsletterStatus.SENT, sent_at=timezone.now()
+    )
+
+    text = Client().get(URL).text
+
+    assert f'href="{sent.get_public_url()}"' in text and "Q2 2026" in text
+    assert str(draft.public_token) not in text and "Q3 2026" not in text
+    assert text.count("/nieuwsbrief/") == 1
