@@ -192,3 +192,18 @@ class GovernanceConfig(AppConfig):
                 group="together",
             )
         )
+        # The chain's public page (views/public_page.py): its settings are the programme manager's, under
+        # Administration; the page itself is at /openbaar/<slug>/ for anyone once switched on.
+        from stakeholders.permissions import Action
+
+        register_nav_section(
+            NavSection(
+                "public_page",
+                _("Public page"),
+                "governance:public_page_edit",
+                ("public_page_",),
+                101,
+                Action.MANAGE_CHAIN,
+                group="admin",
+            )
+        )
