@@ -299,3 +299,14 @@ def test_my_work_lists_the_stories_waiting_for_my_approval(world, client_for):
     assert 'id="my-work-stories"' in page and url("detail", story) in page
     StoryApproval.objects.create(story=story, partnership=w.partner_a)
     assert "Wacht op de politie" not in client_for(w.lead_a).get(reverse("stakeholders:my_work")).content.decode()
+
+
+def test_my_works_item_costs_one_query(world, django_assert_num_queries):
+    from governance import my_work_stories
+
+    w = world
+    for n in range(3):
+        a_story(w, title=f"Verhaal {n}")
+    with django_assert_num_queries(1):
+        items = my_work_stories.items(w.lead_b)
+        assert [s.chain.slug for s in items["stories_to_approve"]] == ["zsm"] * 3
