@@ -164,6 +164,9 @@ class Rendered:
     subject: str
     text: str
     html: str
+    # The whole mail as it goes over the wire, with placeholders for the address, Message-ID and
+    # link (see ``_wire_template``); None when they would not survive the encoding verbatim.
+    wire: bytes | None = None
 
 
 def render(newsletter: Newsletter) -> Rendered:
@@ -176,15 +179,65 @@ def render(newsletter: Newsletter) -> Rendered:
     if PLACEHOLDER not in html:
         footer = f'<p><a href="{PLACEHOLDER}">{escape(_("Unsubscribe from this newsletter"))}</a></p>'
         html = html.replace("</body>", footer + "</body>") if "</body>" in html else html + footer
-    return Rendered(subject, text, html)
+    rendered = Rendered(subject, text, html)
+    return Rendered(subject, text, html, _wire_template(newsletter, rendered))
+
+
+TO_MARK = "ketenportaal-recipient@afmelden.invalid"
+ID_MARK = "<ketenportaal-message-id@afmelden.invalid>"
+LINK_ROOM = 300  # characters a real unsubscribe link may be longer than PLACEHOLDER
+
+
+class _Wire:
+    """A mail already in its wire form: what the SMTP backend sends (``as_bytes``); parsed only
+    when something else asks (the test outbox)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self._parsed = None
+
+    def as_bytes(self, *args, **kwargs) -> bytes:
+        return self.data
+
+    def _message(self):
+        if self._parsed is None:
+            self._parsed = email.message_from_bytes(self.data, policy=email.policy.default)
+        return self._parsed
+
+    def __getitem__(self, name: str):
+        return self._message()[name]
+
+    def __getattr__(self, name: str):
+        return getattr(self._message(), name)
 
 
 class NewsletterMail(EmailMultiAlternatives):
+    wire: bytes | None = None
+
     def message(self, *, policy=email.policy.default):
+        if self.wire is not None:
+            return _Wire(self.wire)
         # List-Unsubscribe must stay one plain <URL>: folded at 78 characters, Python's email
         # package would RFC 2047-encode the long address, which mail clients do not read as the
         # unsubscribe link (RFC 2369, RFC 8058). 998 is SMTP's own line limit.
         return super().message(policy=policy.clone(max_line_length=998))
+
+
+def _wire_template(newsletter: Newsletter, rendered: Rendered) -> bytes | None:
+    """The edition's mail serialised once per run with marks where each recipient's address,
+    Message-ID and link go. Building a MIME message costs more than the rest of a mail's send
+    together, and a thousand mails differ only there. None (each mail built on its own) when a
+    mark does not come out verbatim, e.g. a body the policy had to encode."""
+    row = NewsletterDelivery(email=TO_MARK, message_id=ID_MARK)
+    data = build_message(newsletter, rendered, row, PLACEHOLDER).message(policy=email.policy.SMTP).as_bytes()
+    marks = (data.count(TO_MARK.encode()), data.count(ID_MARK.encode()), data.count(PLACEHOLDER.encode()))
+    if marks != (1, 1, 3) or b"Content-Transfer-Encoding: quoted-printable" in data or b"base64" in data:
+        return None  # an encoded body would need the link encoded too
+    # Each line keeps room for the longer real link within SMTP's 998 characters.
+    mark = PLACEHOLDER.encode()
+    if any(len(line) + LINK_ROOM * line.count(mark) > 998 for line in data.split(b"\r\n") if mark in line):
+        return None
+    return data
 
 
 def build_message(newsletter: Newsletter, rendered: Rendered, row: NewsletterDelivery, link: str):
@@ -202,6 +255,17 @@ def build_message(newsletter: Newsletter, rendered: Rendered, row: NewsletterDel
         },
     )
     message.attach_alternative(rendered.html.replace(PLACEHOLDER, escape(link)), "text/html")
+    if (
+        rendered.wire is not None
+        and row.email.isascii()
+        and link == escape(link)
+        and len(link) <= len(PLACEHOLDER) + LINK_ROOM
+    ):
+        message.wire = (
+            rendered.wire.replace(TO_MARK.encode(), row.email.encode())
+            .replace(ID_MARK.encode(), row.message_id.encode())
+            .replace(PLACEHOLDER.encode(), link.encode())
+        )
     return message
 
 

@@ -77,6 +77,7 @@ def test_every_mail_carries_its_own_unsubscribe_link_and_the_rfc_8058_headers(
     world, edition, rendered, mailoutbox, client
 ):
     reader = confirmed(world.chain, "reader@example.nl")
+    assert sending.render(edition).wire is not None  # the mails are made from one serialised template
     sending.start(edition)
     counts = sending.send_pending(edition.pk)
     assert counts.sent == 6 and len(mailoutbox) == 6
@@ -205,3 +206,20 @@ def test_only_the_programme_manager_sends(world, edition, client_for):
     for person in (world.lead_a, world.viewer):
         assert client_for(person).post(send_url(edition), {"version": edition.version}).status_code == 403
     assert Newsletter.objects.get(pk=edition.pk).status == NewsletterStatus.DRAFT
+
+
+def test_a_body_the_policy_must_encode_is_built_per_mail_and_still_carries_the_link(
+    world, edition, monkeypatch, mailoutbox
+):
+    long_line = "x" * 1200  # over SMTP's 998: quoted-printable, so the marks would not survive verbatim
+    monkeypatch.setattr(
+        newsletter_render,
+        "render_edition",
+        lambda n, url: ("S", f"{long_line} {url}\n", f'<p>{long_line} <a href="{url}">af</a></p>'),
+    )
+    assert sending.render(edition).wire is None
+    sending.start(edition)
+    sending.send_pending(edition.pk)
+    for message in mailoutbox:
+        link = message.message()["List-Unsubscribe"].strip("<>")
+        assert link in message.body and link in message.alternatives[0].content
