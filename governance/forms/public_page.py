@@ -34,6 +34,9 @@ class PublicPageForm(VersionedFormMixin, PortalModelForm):
         super().__init__(*args, **kwargs)
         chain = self.instance.chain
         self.fields["decision"].queryset = PublicPage.decisions_for(chain)
+        self.fields["decision"].help_text = _(
+            "Needed to publish: the adopted decision of one of the chain's strategic bodies to publish this page."
+        )
         self.fields["indicators"].queryset = (
             Indicator.objects.filter(ambition__chain=chain)
             .select_related("ambition")
