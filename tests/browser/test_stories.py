@@ -76,12 +76,14 @@ def test_the_pages_pass_the_scan_on_desktop_and_phone(world: World, stories, pag
         url("detail", awaiting.pk),
         url("create"),
         reverse("ambitions:indicator_detail", args=["zsm", published.indicators.get().pk]),
+        reverse("stakeholders:my_work"),
     ):
         visit(page, address)
         page.set_viewport_size(PHONE)
         visit.scan(page)
         assert_no_horizontal_scroll(page)
         page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator("#my-work-stories")).to_contain_text("Slachtoffers sneller gebeld")
     page.goto(url("detail", published.pk))
     expect(page.locator("img.kp-story-photo")).to_have_attribute("alt", "Getekende staafjes die kleiner worden")
     sign_in_context(page, live_server, world, "contributor_a")
