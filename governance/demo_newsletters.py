@@ -31,7 +31,8 @@ def load_demo() -> None:
     older = previous_quarter(latest)
     oldest = previous_quarter(older)
     for quarter, introduction in zip((oldest, older), INTRODUCTIONS, strict=True):
-        newsletter, made = service.draft(zsm, quarter, today)
+        # Drafted the day after its quarter, as the beat task did then: "coming up" is from that day.
+        newsletter, made = service.draft(zsm, quarter, quarter_end(quarter) + timedelta(days=1))
         if made:
             sent_on = quarter_end(quarter) + timedelta(days=8)
             sent_at = timezone.make_aware(datetime.combine(sent_on, time(9)))

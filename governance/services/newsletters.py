@@ -65,6 +65,8 @@ LIMITS = {
     ItemKind.EVENT: 5,
 }
 EXCERPT = 300
+# How far ahead "coming up" looks from the drafting moment: the next quarter, and a little more.
+EVENTS_AHEAD = timedelta(days=100)
 
 STALE = _("Someone else changed this newsletter in the meantime. Review it as it is now and try again.")
 NOT_DRAFT = _("This newsletter is no longer a draft: it can no longer change.")
@@ -281,9 +283,10 @@ def _partners(chain: Chain, quarter: date) -> list[Draft]:
 
 
 def _events(chain: Chain, after: datetime) -> list[Draft]:
-    """Relationship events still to come (governance/models/meetups.py)."""
+    """Relationship events still to come in the next quarter or so (governance/models/meetups.py)."""
     drafts = []
-    for meetup in Meetup.objects.upcoming(chain, after).select_related("chain")[: LIMITS[ItemKind.EVENT]]:
+    coming = Meetup.objects.upcoming(chain, after).filter(starts_at__lt=after + EVENTS_AHEAD).select_related("chain")
+    for meetup in coming[: LIMITS[ItemKind.EVENT]]:
         when = date_format(timezone.localtime(meetup.starts_at), "DATETIME_FORMAT")
         drafts.append(Draft(ItemKind.EVENT, meetup.title, f"{when}, {meetup.place}", _url(meetup)))
     return drafts

@@ -103,8 +103,13 @@ def build_quarter(measures) -> Quarter:
     )
     aggregate(measures.share, date(2025, 12, 1), numerator="50", denominator="100")
     aggregate(measures.share, date(2026, 3, 1), numerator="55", denominator="100")
-    # A borrel after the quarter (in the edition) and one during it (past by then: not).
-    for day, title in ((date(2026, 5, 12), "Borrel bij de politie"), (date(2026, 2, 12), "Werkbezoek OM")):
+    # A borrel after the quarter (in the edition), one during it (past by then: not) and one far
+    # beyond the next quarter (not yet).
+    for day, title in (
+        (date(2026, 5, 12), "Borrel bij de politie"),
+        (date(2026, 2, 12), "Werkbezoek OM"),
+        (date(2030, 12, 1), "Borrel in 2030"),
+    ):
         Meetup.objects.create(
             chain=w.chain, title=title, host=w.partner_a, place="Amsterdam", starts_at=at(day, 16), ends_at=at(day, 18)
         )
