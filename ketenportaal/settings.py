@@ -204,6 +204,7 @@ DEMO_LOADERS = [
     "governance.demo_stories.load_demo",  # success stories: six published over two years, one awaiting approval
     "governance.demo_participation.load_demo",  # participation health: probation slipping (last)
     "governance.demo_newsletters.load_demo",  # newsletters: two sent, the last drafted (after stories, meetups)
+    "governance.demo_newsletter_mailing.load_demo",  # subscribers, an opt-out, the sent editions delivered
     "governance.demo_public_page.load_demo",  # the public page: ZSM's on, with the steering group's decision
 ]
 MANDATE_EXPIRY_WARNING_DAYS = 30
