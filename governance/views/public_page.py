@@ -37,7 +37,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from governance.forms.public_page import PublicPageForm
 from governance.models.public_page import PublicPage
@@ -115,14 +115,14 @@ def _respond(request: HttpRequest, page: PublicPage, variant: str) -> HttpRespon
 
 @login_not_required
 @transaction.non_atomic_requests  # read only: spares the transaction's round trips
-@require_GET
+@require_safe
 def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _respond(request, _switched_on(slug), "page")
 
 
 @login_not_required
 @transaction.non_atomic_requests  # read only: spares the transaction's round trips
-@require_GET
+@require_safe
 @xframe_options_exempt
 @csp_override(EMBED_CSP)
 def page_embed(request: HttpRequest, slug: str) -> HttpResponse:
@@ -131,7 +131,7 @@ def page_embed(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_not_required
 @transaction.non_atomic_requests  # read only: spares the transaction's round trips
-@require_GET
+@require_safe
 def page_logo(request: HttpRequest, slug: str) -> FileResponse:
     """The chain's logo for its public page (the members' logo address asks for a role)."""
     chain = _switched_on(slug).chain

@@ -242,3 +242,10 @@ def test_it_lists_the_sent_newsletters_with_their_public_web_page_and_not_the_dr
     assert f'href="{sent.get_public_url()}"' in text and "Q2 2026" in text
     assert str(draft.public_token) not in text and "Q3 2026" not in text
     assert text.count("/nieuwsbrief/") == 1
+
+
+def test_it_answers_a_head_request_and_refuses_a_post(measures):
+    switched_on(measures)
+    anonymous = Client()
+    assert anonymous.head(URL).status_code == 200
+    assert anonymous.post(URL).status_code in (403, 405)  # CSRF or method: never a change
