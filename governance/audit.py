@@ -23,6 +23,7 @@ from .models import (
     Signature,
 )
 from .models.course_checks import CourseCheck, CourseCheckStatement
+from .models.public_page import PublicPage
 
 auditlog.register(Body)
 auditlog.register(BodyMember)
@@ -59,3 +60,7 @@ auditlog.register(Signature, exclude_fields=["mandate", "ip_address", "user_agen
 # individual answer is ever shown (docs/partner-health.md, "Course checks").
 auditlog.register(CourseCheck)
 auditlog.register(CourseCheckStatement)
+
+# The public page (models/public_page.py): switching it on or off, its decision, its indicators and
+# whether units show — who published what, and on which decision. updated_at is the cache stamp.
+auditlog.register(PublicPage, exclude_fields=["updated_at"], m2m_fields={"indicators"})

@@ -42,6 +42,7 @@ from django.views.decorators.http import require_safe
 from governance.forms.public_page import PublicPageForm
 from governance.models.public_page import PublicPage
 from governance.services import public_page as read_model
+from stakeholders.history import history_for
 from stakeholders.permissions import Action, get_chain_or_404, require
 
 CACHE_SECONDS = 60
@@ -74,6 +75,7 @@ def public_page_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "page": page,
             "has_decisions": form.fields["decision"].queryset.exists(),
+            "history": history_for(page),
         },
         status=422 if form.errors else 200,
     )

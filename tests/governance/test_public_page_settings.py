@@ -45,6 +45,10 @@ def test_it_switches_the_page_on_with_the_steering_groups_decision(measures, cli
     assert set(saved.indicators.all()) == {m.share, m.count}
     assert "/openbaar/zsm/" in response.text and "/openbaar/zsm/embed/" in response.text
     assert Client().get("/openbaar/zsm/").status_code == 200
+    # Who switched it on, and on which decision, is in the page's history.
+    history = client.get(URL).text
+    history = history[history.index("History") :]
+    assert w.manager.full_name in history and decision.title in history
 
 
 def test_it_refuses_to_switch_on_without_a_decision_or_indicators(measures, client_for):
