@@ -118,6 +118,15 @@ def holding_rows(cluster: Cluster, keeper: Keeper, name: str, after: int):
     )
 
 
+def settle_into_the_pause(seconds: float = 0.4) -> None:
+    """A run's senders go in step: claim, pause (the test delay), mail, commit, claim again. Right
+    after mails arrive, a sender may be between the server's 250 and its commit: the one window
+    where a kill makes a duplicate by design (governance/services/newsletter_send.py), which these
+    tests do not aim at. A fraction of the pause later every sender is back in its pause, holding
+    a claimed row, which is the kill these tests are about."""
+    time.sleep(seconds)
+
+
 def test_the_whole_worker_killed_mid_send_and_a_new_one_started_mails_everyone_once(cluster, sending_edition, smtp):
     keeper, _ = smtp
     quick = {"NEWSLETTER_SEND_TEST_DELAY": "1", "CELERY_VISIBILITY_TIMEOUT": "8"}
@@ -125,6 +134,7 @@ def test_the_whole_worker_killed_mid_send_and_a_new_one_started_mails_everyone_o
 
     cluster.send(TASK, sending_edition.pk)
     cluster.wait_for(holding_rows(cluster, keeper, "first", after=3), "three mails out and more claimed")
+    settle_into_the_pause()
     os.killpg(first.pid, signal.SIGKILL)  # the whole worker, as when its machine dies
     first.wait(timeout=10)
     cluster.wait_for(lambda: open_transactions() == 0, "PostgreSQL to drop the dead connection")
@@ -149,11 +159,12 @@ def test_the_whole_worker_killed_mid_send_and_a_new_one_started_mails_everyone_o
 
 def test_a_pool_child_killed_mid_send_and_a_second_task_at_once_mail_everyone_once(cluster, sending_edition, smtp):
     keeper, _ = smtp
-    worker = cluster.worker(concurrency=2, NEWSLETTER_SEND_TEST_DELAY="1")
+    worker = cluster.worker(concurrency=2, NEWSLETTER_SEND_TEST_DELAY="2")
 
     cluster.send(TASK, sending_edition.pk)
     cluster.send(TASK, sending_edition.pk)  # the same task twice: they share the rows
     cluster.wait_for(lambda: len(keeper.messages) >= 4, "four mails out")
+    settle_into_the_pause(0.7)
     os.kill(children(worker.pid)[0], signal.SIGKILL)
 
     cluster.wait_for(lambda: "WorkerLostError" in cluster.logs["worker"].read_text(), "the worker to notice")
