@@ -359,6 +359,14 @@ class CursorPagination(pagination.CursorPagination):
             return self.page_size
         return _whole_number(value, self.page_size_query_param, 1, self.max_page_size)
 
+    def decode_cursor(self, request):
+        # An empty cursor is refused as an empty filter is (the schema says minLength 1), rather than
+        # silently read as the first page.
+        if request.query_params.get(self.cursor_query_param) == "":
+            message = _("Give the cursor of a next or previous link, or leave it out.")
+            raise exceptions.ValidationError({self.cursor_query_param: [message]})
+        return super().decode_cursor(request)
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

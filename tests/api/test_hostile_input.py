@@ -224,6 +224,11 @@ def test_it_refuses_a_filter_without_a_value(client, error_schema, url, param):
     assert messages(body)[param] == ["Give a value, or leave this filter out."]
 
 
+def test_it_refuses_an_empty_cursor_rather_than_reading_the_first_page(client, error_schema):
+    body = refused(client.get(f"{FIGURES}?cursor="), 400, "invalid", error_schema)
+    assert messages(body)["cursor"] == ["Give the cursor of a next or previous link, or leave it out."]
+
+
 def test_an_unknown_address_under_the_api_is_a_json_404(measures, error_schema):
     for client in (Client(), in_english(Client(headers={"Authorization": "Token x"}))):
         refused(client.get("/api/nothing-here/"), 404, "not_found", error_schema)
