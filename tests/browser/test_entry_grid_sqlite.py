@@ -21,7 +21,7 @@ from .grid_keys import enter_month, expect_all_saved
 
 pytestmark = pytest.mark.browser
 
-CELLS = 20
+CELLS = 20  # at least: the demo's empty month for the OM has as many as its indicators and units give
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +33,9 @@ def demo(tmp_path_factory) -> Iterator[DemoServer]:
 def test_a_month_typed_at_full_speed_is_stored_on_the_demo_sqlite(browser, demo: DemoServer, visit):
     client = DemoClient(demo.url)
     client.sign_in("rapporteur.om@zsm.demo")
-    path, cells = client.empty_month(CELLS)
-    assert len(client.editable_cells(path)) == CELLS, "the whole month is empty"
+    path, _ = client.empty_month(CELLS)
+    cells = client.editable_cells(path)
+    assert not [cell for cell in cells if cell.has_value], "the whole month is empty"
 
     watchers = []
     page = new_page(browser, demo, watchers)
@@ -55,7 +56,7 @@ def test_a_month_typed_at_full_speed_is_stored_on_the_demo_sqlite(browser, demo:
             elif name.endswith("-denominator"):
                 values[name] = "40"
         keys = enter_month(page, values)
-        expect_all_saved(page, CELLS)
+        expect_all_saved(page, len(cells))
         assert keys.extra == keys.values + 2, keys.pressed
         visit.scan(page)
     finally:
