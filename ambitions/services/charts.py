@@ -25,9 +25,10 @@ from ambitions.services.progress import Measure, Point
 SPARK_WIDTH = 120
 SPARK_HEIGHT = 32
 
-# The chart's drawing area, in SVG user units (it scales to the width of the page).
+# The chart's drawing area, in SVG user units (it scales to the width of the page). The right margin
+# holds half of the latest period's label, which is centred on the last point ("Nov 2026").
 CHART_WIDTH, CHART_HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 14, 40
+LEFT, RIGHT, TOP, BOTTOM = 56, 36, 14, 40
 
 
 def _segments(points: Sequence[tuple[str, str] | None]) -> list[str]:
