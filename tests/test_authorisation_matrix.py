@@ -65,7 +65,7 @@ from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import World
-from tests.matrix import api_tokens, governance, imports, partner_health, recognition
+from tests.matrix import api_tokens, closing_loop, governance, imports, partner_health, recognition
 from tests.matrix.objects import (
     Objects,
     Url,
@@ -396,6 +396,8 @@ ROWS = [
     *partner_health.ROWS,
     # A recognisable chain: stories, newsletters, relationship events, the public page, the chain map.
     *recognition.ROWS,
+    # Closing the loop: consent deadlines, stand-ins, proposals on the agenda, early warning, delivery.
+    *closing_loop.ROWS,
 ]
 ROWS_BY_KEY = {(row.name, row.method): row for row in ROWS}
 assert len(ROWS_BY_KEY) == len(ROWS), "two rows for one URL name and method"

@@ -299,4 +299,8 @@ def build_objects(w: World) -> Objects:
     from tests.matrix import recognition
 
     recognition.add_objects(w, found)
+    # Closing the loop (tests/matrix/closing_loop/).
+    from tests.matrix import closing_loop
+
+    closing_loop.add_objects(w, found)
     return found
