@@ -1,7 +1,7 @@
 """Bottlenecks (knelpunten) and the escalation ladder they climb.
 
 A bottleneck sits at one body at a time (``body``: its level on the ladder). That body has
-``Body.response_days`` working days (governance/working_days.py) from ``level_since`` to record a
+``Body.response_days`` working days (stakeholders/working_days.py) from ``level_since`` to record a
 response; ``due_on`` keeps the resulting day so lists, the sweep and the benchmark read it through
 an index. Without a response by then, the bottleneck goes up to ``body.escalates_to``
 (governance/services/bottlenecks.py: by hand with a reason, or by the sweep); at the top of the
@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambitions.models import Indicator
-from governance.working_days import add_working_days, working_days_between
 from stakeholders.models import Chain, Partnership, Person
+from stakeholders.working_days import add_working_days, working_days_between
 
 from .bodies import Body
 

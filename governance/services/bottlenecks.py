@@ -45,9 +45,9 @@ from governance.models import (
 )
 from governance.models.bottlenecks import due_after
 from governance.services.decisions import _reviewers as chairs_and_secretaries
-from governance.working_days import add_working_days
 from stakeholders.mail import absolute_url, send_templated_mail
 from stakeholders.models import Notification, Person
+from stakeholders.working_days import add_working_days
 
 logger = logging.getLogger(__name__)
 

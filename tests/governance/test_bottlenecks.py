@@ -14,8 +14,8 @@ from django.utils import translation
 from governance import tasks
 from governance.models import Body, BodyLevel, BottleneckStatus, Escalation, EscalationNotice
 from governance.services import bottlenecks as service
-from governance.working_days import add_working_days, is_working_day, working_days_between
 from stakeholders.models import Notification
+from stakeholders.working_days import add_working_days, is_working_day, working_days_between
 from tests.governance.bottleneck_fixtures import bottleneck, ladder
 
 AMS = ZoneInfo("Europe/Amsterdam")

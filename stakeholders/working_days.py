@@ -3,7 +3,8 @@
 The holidays come from the ``holidays`` package (its NL calendar: New Year, Good Friday, Easter,
 King's Day, Ascension, Whitsun, Christmas, and Liberation Day in the years it is a day off), never
 from a list of our own. An escalation level's response time (governance/models/bottlenecks.py)
-counts these days.
+and a partner's agreed delivery day (ambitions/models/delivery.py) count these days; the module
+lives in stakeholders so every app can use it.
 """
 
 from __future__ import annotations
