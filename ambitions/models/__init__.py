@@ -21,6 +21,7 @@ from .definitions import (
 )
 from .figures import Figure, FigureChange, FigureSource, PeriodSubmission, SubmissionStatus
 from .imports import ImportJob, ImportStatus
+from .proposals import EventKind, ProposalEvent, ProposalRound
 from .reports import ProgressReport, ReportCommentary, ReportStatus
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "ConsentPosition",
     "Direction",
     "EntryDates",
+    "EventKind",
     "Figure",
     "FigureChange",
     "FigureSource",
@@ -41,6 +43,8 @@ __all__ = [
     "LockedVersionError",
     "OrganisationAggregate",
     "PeriodSubmission",
+    "ProposalEvent",
+    "ProposalRound",
     "ProgressReport",
     "ReportCommentary",
     "ReportStatus",

@@ -108,6 +108,7 @@ class VersionStatus(models.TextChoices):
     ADOPTED = "adopted", _("Adopted")
     STOPPED = "stopped", _("Stopped by an objection")
     SUPERSEDED = "superseded", _("Superseded")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class IndicatorVersionQuerySet(models.QuerySet):
@@ -257,6 +258,12 @@ class IndicatorVersion(models.Model):
     )
     proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("adopted or stopped at"), null=True, blank=True)
+    # Consent that cannot stall (issue 15): the day the core partners answer by (the chain's
+    # default of working days from proposing, or a later day the proposer chose) and the round of
+    # answers: amending after an objection opens a new round; earlier answers stay, to the
+    # previous text (ambitions/models/proposals.py keeps each round's text and the timeline).
+    answer_by = models.DateField(_("answer by"), null=True, blank=True)
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
 
     objects = IndicatorVersionQuerySet.as_manager()
 
@@ -377,11 +384,21 @@ class ConsentPosition(models.TextChoices):
 
 
 class Consent(models.Model):
-    """A core partner's answer to a proposed version, given by a person with a consent mandate."""
+    """A core partner's answer to a proposed version in one round, given by a person with a consent
+    mandate — or by a stand-in "for" the lead they replace (``for_person``) — or, where the chain's
+    rule says silence is consent, recorded as silence after the deadline (``by_silence``, no person):
+    never shown as an active "yes"."""
 
     version = models.ForeignKey(IndicatorVersion, on_delete=models.CASCADE, related_name="consents")
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="indicator_consents")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("answered by"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("answered by")
+    )
+    for_person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("stand-in for")
+    )
+    by_silence = models.BooleanField(_("consent by silence"), default=False)
     position = models.CharField(_("answer"), max_length=10, choices=ConsentPosition)
     reason = models.TextField(_("reason"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), auto_now_add=True)
@@ -392,9 +409,15 @@ class Consent(models.Model):
         verbose_name_plural = _("consents")
         constraints = [
             models.UniqueConstraint(
-                fields=["version", "partnership"],
-                name="consent_one_answer_per_partner",
+                fields=["version", "round", "partnership"],
+                name="consent_one_answer_per_partner_per_round",
                 violation_error_message=_("This partner has already answered."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(by_silence=True, person__isnull=True, position="consent")
+                | models.Q(by_silence=False, person__isnull=False),
+                name="consent_by_person_or_by_silence",
+                violation_error_message=_("An answer is given by a person, or recorded as silence."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(position="objection") | ~models.Q(reason=""),

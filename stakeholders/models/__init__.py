@@ -3,7 +3,7 @@
 # Issue 13's models are imported from their own modules (stakeholders.models.register, …).
 from . import capacity, contributions, register  # noqa: F401  (model modules)
 from .api_tokens import ApiToken, IdempotentRequest, TokenState
-from .chains import BOUND_STATUSES, Chain, ChainKind, Partnership, PartnershipRole, PartnershipStatus
+from .chains import BOUND_STATUSES, Chain, ChainKind, Partnership, PartnershipRole, PartnershipStatus, SilenceRule
 from .mandates import Mandate, MandateGap, MandateScope
 from .notifications import DigestRun, Notification
 from .organisations import Organisation, Unit
@@ -28,6 +28,7 @@ __all__ = [
     "Partnership",
     "PartnershipRole",
     "PartnershipStatus",
+    "SilenceRule",
     "Person",
     "Role",
     "Unit",

@@ -21,6 +21,29 @@ class ReportingFrequency(models.TextChoices):
     YEAR = "year", _("Yearly")
 
 
+class SilenceRule(models.TextChoices):
+    """What silence means when a core partner has not answered a proposal by its deadline (issue 15)."""
+
+    NOT_CONSENT = "not_consent", _("Silence is not consent")
+    CONSENT = "consent", _("Silence is consent after the deadline")
+
+    @property
+    def meaning(self) -> str:
+        return str(_SILENCE_MEANINGS[self])
+
+
+_SILENCE_MEANINGS = {
+    SilenceRule.NOT_CONSENT: _(
+        "Silence is not consent: a partner that has not answered by the deadline has not consented. The "
+        "proposal stays open and is put forward for the agenda of the chain's strategic body."
+    ),
+    SilenceRule.CONSENT: _(
+        "Silence is consent: a partner that has not answered by the deadline is recorded as consenting by "
+        "silence — never as an active yes."
+    ),
+}
+
+
 class ChainQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ChainQuerySet":
         """The chains where the user has a role; platform administrators see all, anonymous none.
@@ -76,6 +99,17 @@ class Chain(models.Model):
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
         help_text=_("The members of the chain's bodies are asked whether the chain is still on course this often."),
+    )
+    # Consent that cannot stall (issue 15): how long core partners have to answer a proposal, and
+    # what their silence means after that (SilenceRule), shown on every proposal.
+    consent_answer_days = models.PositiveSmallIntegerField(
+        _("answer within (working days)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("The default deadline for answering a proposal, in working days from proposing."),
+    )
+    silence_rule = models.CharField(
+        _("silence after the deadline"), max_length=12, choices=SilenceRule, default=SilenceRule.NOT_CONSENT
     )
 
     objects = ChainQuerySet.as_manager()
