@@ -19,13 +19,19 @@ from .definitions import (
     VersionComment,
     VersionStatus,
 )
+from .delivery import AgreedDays, Channel, DeliveryTerms, ReopenBy, TermsState
 from .figures import Figure, FigureChange, FigureSource, PeriodSubmission, SubmissionStatus
 from .imports import ImportJob, ImportStatus
 from .proposals import EventKind, ProposalEvent, ProposalRound
 from .reports import ProgressReport, ReportCommentary, ReportStatus
 
 __all__ = [
+    "AgreedDays",
     "Ambition",
+    "Channel",
+    "DeliveryTerms",
+    "ReopenBy",
+    "TermsState",
     "ChainAggregate",
     "Consent",
     "ConsentPosition",

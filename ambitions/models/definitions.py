@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambitions.periods import Frequency, Period
 from stakeholders.models import Chain, Partnership, Person, Unit
+from stakeholders.working_days import add_working_days
 
 
 class AmbitionQuerySet(models.QuerySet):
@@ -336,17 +337,21 @@ class IndicatorVersion(models.Model):
     # grid, the cell checks, My work, the reminders, the entry index, the dashboard and the
     # partners-behind list all ask these.
 
-    def deadline_of(self, period: Period) -> date:
-        """The last day to report ``period`` on time; later figures are marked late."""
+    def deadline_of(self, period: Period, working_day: int | None = None) -> date:
+        """The last day to report ``period`` on time; later figures are marked late. With a
+        partner's agreed delivery day (``working_day``, models.delivery.AgreedDays), that working
+        day after the period ends instead of the version's ``deadline_days``."""
+        if working_day:
+            return add_working_days(period.end, working_day)
         return period.end + timedelta(days=self.deadline_days)
 
     def entry_window_of(self, period: Period) -> tuple[date, date]:
         """The first and last day figures for ``period`` can be entered."""
         return period.start, period.end + timedelta(days=self.entry_window_days)
 
-    def dates_of(self, period: Period) -> EntryDates:
+    def dates_of(self, period: Period, working_day: int | None = None) -> EntryDates:
         opens, closes = self.entry_window_of(period)
-        return EntryDates(opens, self.deadline_of(period), closes)
+        return EntryDates(opens, self.deadline_of(period, working_day), closes)
 
     def is_open_for(self, period: Period, on: date) -> bool:
         opens, closes = self.entry_window_of(period)
