@@ -2,6 +2,7 @@
 
 from . import (
     course_checks,  # noqa: F401  (model module; import its classes from governance.models.course_checks)
+    early_warnings,  # noqa: F401  (model module; import its classes from governance.models.early_warnings)
     meetups,  # noqa: F401  (model module; import its classes from governance.models.meetups)
     newsletters,  # noqa: F401  (model module; import its classes from governance.models.newsletters)
     public_page,  # noqa: F401  (model module; import its classes from governance.models.public_page)
