@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('ambitions', '0012_delivery_terms'),
         ('governance', '0015_newsletter_delivery_skipped'),
-        ('stakeholders', '0016_early_warnings'),
+        ('stakeholders', '0015_consent_answer_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
