@@ -80,6 +80,9 @@ class Action(StrEnum):
     APPROVE_FIGURES = "approve_figures"
     CONSENT_INDICATORS = "consent_indicators"
     VOTE_IN_BODY = "vote_in_body"  # recording the partner's position on a body's decision
+    # Naming a stand-in for an absent lead (issue 15): the lead, for themselves (may_name_stand_in),
+    # and the programme manager, for any lead of the chain.
+    NAME_STAND_IN = "name_stand_in"
 
 
 def _is_admin(user) -> bool:
@@ -128,6 +131,9 @@ def allows(user, action: Action, chain: Chain, organisation: Organisation | None
         # Only for one's own organisation, in a role that can use such a mandate (the mandate
         # rule's own list); the mandate check comes on top.
         return own_organisation and role in MandateScope.roles_for(action)
+    if action == Action.NAME_STAND_IN and role != Role.PROGRAMME_MANAGER:
+        # Someone who can hold a mandate for their own organisation: they pass on what they hold.
+        return own_organisation and role in (Role.PARTNER_LEAD, Role.STEERING_MEMBER)
     if action == Action.APPROVE_STORIES:
         return role == Role.PARTNER_LEAD and own_organisation
     if action == Action.WRITE_STORIES:
@@ -213,6 +219,38 @@ def has_mandate(person: Person, partnership: Partnership, scope: str, on: date |
         .filter(person=person, partnership=partnership, scope=scope)
         .exists()
     )
+
+
+def acting_for(person: Person, partnership: Partnership, scope: str, on: date | None = None) -> Person | None:
+    """Whom the person acts for when acting for the partner in this scope on that day: the absent
+    lead, when the person's only usable mandates for it are a stand-in's copies (StandIn); None when
+    they act on a mandate of their own (or hold none: has_mandate says whether they may act at all).
+    A record of the act says "by <person> for <lead>" with it. One query."""
+    if not person.is_active or person.organisation_id != partnership.organisation_id:
+        return None
+    mandates = (
+        Mandate.objects.usable_on(on or timezone.localdate())
+        .filter(person=person, partnership=partnership, scope=scope)
+        .select_related("stand_in__lead")
+        .order_by("pk")
+    )
+    leads = []
+    for mandate in mandates:
+        if mandate.stand_in_id is None:
+            return None  # their own mandate: they act for the partner themselves
+        leads.append(mandate.stand_in.lead)
+    return leads[0] if leads else None
+
+
+def may_name_stand_in(user, partnership: Partnership, lead: Person | None = None) -> bool:
+    """Naming a stand-in for an absent lead (Action.NAME_STAND_IN): the lead themselves, for their
+    own organisation, and the chain's programme manager (for a lead who is suddenly away).
+    ``lead`` None asks whether the user may name one for anybody of the partner."""
+    if not allows(user, Action.NAME_STAND_IN, partnership.chain, partnership.organisation):
+        return False
+    if _is_admin(user) or role_in(user, partnership.chain) == Role.PROGRAMME_MANAGER:
+        return True
+    return lead is None or lead.pk == user.pk
 
 
 def requires_two_factor(user) -> bool:

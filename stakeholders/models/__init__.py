@@ -8,6 +8,7 @@ from .mandates import Mandate, MandateGap, MandateScope
 from .notifications import DigestRun, Notification
 from .organisations import Organisation, Unit
 from .people import Invitation, MailPreference, Membership, Person, Role
+from .stand_ins import StandIn
 
 __all__ = [
     "ApiToken",
@@ -31,5 +32,6 @@ __all__ = [
     "SilenceRule",
     "Person",
     "Role",
+    "StandIn",
     "Unit",
 ]

@@ -70,6 +70,17 @@ class MandateQuerySet(models.QuerySet):
         person of the partner's own organisation whose role in the partner's chain can use the
         scope (MandateScope.roles_for). stakeholders.permissions.has_mandate asks this for one
         person; lists, reminders and the missing-mandate warnings ask it for many."""
+        return self.valid_on(day).held_usably()
+
+    def usable_between(self, first: date, last: date) -> "MandateQuerySet":
+        """The mandate rule over a period: mandates usable on at least one day of first–last
+        (a stand-in receives these, clipped to the period: stakeholders/models/stand_ins.py)."""
+        overlapping = self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=first), valid_from__lte=last)
+        return overlapping.held_usably()
+
+    def held_usably(self) -> "MandateQuerySet":
+        """The mandate rule without the dates: held by an active person of the partner's own
+        organisation whose role in the partner's chain can use the scope."""
         scopes_per_roles: dict[frozenset[str], list[str]] = {}
         for scope in MandateScope.values:
             scopes_per_roles.setdefault(MandateScope.roles_for(scope), []).append(scope)
@@ -79,7 +90,7 @@ class MandateQuerySet(models.QuerySet):
                 person=OuterRef("person"), chain=OuterRef("partnership__chain"), role__in=roles
             )
             fits |= Q(Exists(role), scope__in=scopes)
-        return self.valid_on(day).filter(
+        return self.filter(
             fits,
             person__is_active=True,
             person__is_system=False,  # an API connection acts for no one
@@ -131,6 +142,17 @@ class Mandate(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     granted_by = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("granted by")
+    )
+    # Set when the mandate is a stand-in's copy of an absent lead's (stakeholders/models/stand_ins.py):
+    # it follows its StandIn (created, clipped and ended with it) and is never edited on its own.
+    stand_in = models.ForeignKey(
+        "stakeholders.StandIn",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="mandates",
+        verbose_name=_("as stand-in"),
     )
     expiry_flagged_on = models.DateField(
         null=True, blank=True, editable=False, help_text="Set by housekeeping when the mandate nears its end."
