@@ -226,6 +226,15 @@ class DecisionPosition(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
     as_alternate = models.BooleanField(default=False)
+    # Issue 15. A stand-in (stakeholders.models.StandIn) records the position "by recorded_by for
+    # for_person": the absent lead whose mandate to vote in a body they hold for a while. In a
+    # written round of a chain whose silence rule is "silence is consent", a partner that did not
+    # answer by the closing date is recorded at closing as consenting by silence (``by_silence``,
+    # recorded_by: who closed it): shown as such, never as an active yes.
+    for_person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("stand-in for")
+    )
+    by_silence = models.BooleanField(_("consent by silence"), default=False)
     recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -243,6 +252,11 @@ class DecisionPosition(models.Model):
                 name="decision_position_reason_where_needed",
                 violation_error_message=_("Give the reason."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(by_silence=False) | models.Q(kind="consent", for_person__isnull=True),
+                name="decision_position_silence_is_consent",
+                violation_error_message=_("Silence is recorded as consent only, by nobody in particular."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -255,6 +269,8 @@ class DecisionPosition(models.Model):
 
     @property
     def kind_label(self) -> str:
+        if self.by_silence:
+            return str(_("Consent by silence"))
         return str(PositionKind(self.kind).label)
 
     def clean(self) -> None:

@@ -92,9 +92,9 @@ class RegisterFilter(django_filters.FilterSet):
 def decisions_of(chain: Chain) -> QuerySet[Decision]:
     """Every decision of the chain's bodies, in register order, with its meeting and positions (their
     bodies and partners come from Register.fill, not from a join per row)."""
-    positions = DecisionPosition.objects.only("decision_id", "round", "partnership_id", "kind", "reason").order_by(
-        "round", "pk"
-    )
+    positions = DecisionPosition.objects.only(
+        "decision_id", "round", "partnership_id", "kind", "reason", "by_silence"
+    ).order_by("round", "pk")
     return (
         Decision.objects.filter(chain=chain)
         .in_register()
