@@ -20,9 +20,10 @@ What is suggested, for meeting M of body B:
   chain's steering group), or when a decision of B is about the proposal.
 - **indicator**: the chain's indicators off track or at risk, as their dashboard tile says
   (ambitions.services.dashboard.standings: the same rule and roll-ups).
-- **capacity**, **course_check** (strategic bodies only): a partner's capacity assessment scoring
+- **capacity**, **course_check**, **early_warning** (strategic bodies only): a partner's capacity assessment scoring
   2 or lower or dropping by 2 (governance/services/capacity_flags.py), a course check whose alert
-  went off (governance/services/course_check_alerts.py); see governance/services/agenda_flags.py.
+  went off (governance/services/course_check_alerts.py), an early warning the programme manager
+  accepted (governance/services/early_warning_decisions.py); see governance/services/agenda_flags.py.
 - **escalation**: open bottlenecks escalated to B (by hand or by the sweep) that B has not
   responded to yet (governance/services/bottlenecks.py); accepted, the item carries the
   bottleneck's title and where it came from.
@@ -62,7 +63,7 @@ from governance.models import (
     MeetingStatus,
     SuggestionChoice,
 )
-from governance.services import agenda, capacity_flags, course_check_alerts
+from governance.services import agenda, capacity_flags, course_check_alerts, early_warning_decisions
 from governance.services.agenda_flags import AgendaFlag
 from stakeholders.models import Person
 
@@ -71,7 +72,7 @@ from stakeholders.models import Person
 # meeting's unfinished items (1), overdue actions (1), decisions (1), proposals (1), and the
 # indicators' standings (4: ambitions.services.dashboard.standings), escalated bottlenecks (1);
 # for a strategic body also the capacity flags and the course checks' alerts.
-QUERIES = 13 + capacity_flags.QUERIES + course_check_alerts.QUERIES
+QUERIES = 13 + capacity_flags.QUERIES + course_check_alerts.QUERIES + early_warning_decisions.QUERIES
 
 # Without a next meeting planned, reviews this many days ahead are suggested.
 REVIEW_HORIZON_DAYS = 31
@@ -87,6 +88,7 @@ class SuggestionKind(models.TextChoices):
     ESCALATION = "escalation", gettext_lazy("Bottleneck escalated to this body")
     CAPACITY = "capacity", gettext_lazy("A partner's capacity is under pressure")
     COURSE_CHECK = "course_check", gettext_lazy("Course check: support is dropping")
+    EARLY_WARNING = "early_warning", gettext_lazy("Early warning: an indicator heading off target")
 
 
 # The AgendaItem field each kind links its object to (a carried item copies its source's links).
@@ -155,7 +157,7 @@ class Suggestion:
             return _("Proposed; waits for the consent of the core partners.")
         if self.kind == SuggestionKind.ESCALATION:
             return _("Escalated from %(body)s; a response is due by %(day)s.") % {"body": self.owner, "day": day}
-        if self.kind in (SuggestionKind.CAPACITY, SuggestionKind.COURSE_CHECK):
+        if self.kind in (SuggestionKind.CAPACITY, SuggestionKind.COURSE_CHECK, SuggestionKind.EARLY_WARNING):
             return self.owner  # the flag's reason (agenda_flags.AgendaFlag), in words already
         return _("%(status)s in %(period)s.") % {"status": Status(self.status).label, "period": self.period.label()}
 
@@ -303,6 +305,7 @@ def _flags(meeting: Meeting, today: date) -> list[Suggestion]:
     return [
         *made(SuggestionKind.CAPACITY, capacity_flags.agenda_flags(meeting, today)),
         *made(SuggestionKind.COURSE_CHECK, course_check_alerts.agenda_flags(meeting, today)),
+        *made(SuggestionKind.EARLY_WARNING, early_warning_decisions.agenda_flags(meeting, today)),
     ]
 
 
