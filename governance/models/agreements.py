@@ -105,6 +105,16 @@ class Agreement(models.Model):
     end_reason = models.TextField(_("reason for ending"), blank=True, editable=False)
     created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A service agreement's delivery terms (issue 15): ambitions' calendar follows them while this
+    # agreement is in force (services/delivery.py keeps their state in step with this status).
+    delivery_terms = models.OneToOneField(
+        "ambitions.DeliveryTerms",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="agreement",
+    )
 
     objects = AgreementQuerySet.as_manager()
 
