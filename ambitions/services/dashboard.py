@@ -206,6 +206,25 @@ def standings(chain: Chain, today: date | None = None) -> list[tuple[Indicator, 
     return found
 
 
+def chain_series(
+    indicators: list[Indicator], today: date | None = None
+) -> dict[int, tuple[IndicatorVersion, list[Point]]]:
+    """Per indicator with an adopted definition: (its version in force, its chain series over the
+    dashboard's window), by the same rule and roll-ups as its tile, for rules that read the series
+    themselves (governance's early warning). The indicators may belong to any number of chains.
+    Three queries whatever their number."""
+    today = today or timezone.localdate()
+    if not indicators:
+        return {}
+    versions = versions_in_force([i.pk for i in indicators])
+    plans = _plans(indicators, versions, today)
+    units = reporting_units_per_organisation(v.pk for vs in versions.values() for v in vs)
+    chain_sums = _chain_sums(plans)
+    return {
+        pk: (current, _series(versions[pk], window, chain_sums, pk, units)) for pk, (current, window) in plans.items()
+    }
+
+
 def progresses(indicators: list[Indicator], today: date | None = None) -> dict[int, IndicatorProgress]:
     """Each of ``indicators`` (their ambitions loaded) as its dashboard tile shows it: the same rule
     and roll-ups, without the tile's partners, sparkline and words; the indicators without an
