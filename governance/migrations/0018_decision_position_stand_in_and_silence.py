@@ -6,26 +6,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0017_agreement_delivery_terms'),
-        ('stakeholders', '0016_stand_ins'),
+        ("governance", "0017_agreement_delivery_terms"),
+        ("stakeholders", "0016_stand_ins"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='decisionposition',
-            name='by_silence',
-            field=models.BooleanField(default=False, verbose_name='consent by silence'),
+            model_name="decisionposition",
+            name="by_silence",
+            field=models.BooleanField(default=False, verbose_name="consent by silence"),
         ),
         migrations.AddField(
-            model_name='decisionposition',
-            name='for_person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='stand-in for'),
+            model_name="decisionposition",
+            name="for_person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="stand-in for",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decisionposition',
-            constraint=models.CheckConstraint(condition=models.Q(('by_silence', False), models.Q(('for_person__isnull', True), ('kind', 'consent')), _connector='OR'), name='decision_position_silence_is_consent', violation_error_message='Silence is recorded as consent only, by nobody in particular.'),
+            model_name="decisionposition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("by_silence", False), models.Q(("for_person__isnull", True), ("kind", "consent")), _connector="OR"
+                ),
+                name="decision_position_silence_is_consent",
+                violation_error_message="Silence is recorded as consent only, by nobody in particular.",
+            ),
         ),
     ]
