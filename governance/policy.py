@@ -130,6 +130,15 @@ def position_refusal(user, body: Body, partnership: Partnership, on: date | None
     return None
 
 
+def may_put_proposal_on_agenda(user, version) -> bool:
+    """Put a stalled indicator proposal on the agenda of the body that decides (issue 15;
+    governance/services/proposal_agenda.py): who proposes indicator versions, the chain's
+    programme managers (Action.MANAGE_INDICATORS) — the proposer among them, and a colleague when
+    the proposer is away. A proposer who has lost that role no longer may. Programme managers may
+    also propose in every body of the chain, which the decision this makes needs."""
+    return allows(user, Action.MANAGE_INDICATORS, version.indicator.ambition.chain)
+
+
 def may_update_action(user, action) -> bool:
     """The status and closing note of an action: its owner, and who may run the body's meetings."""
     if not may_view(user, action.body):
