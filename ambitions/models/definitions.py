@@ -117,6 +117,16 @@ class IndicatorVersionQuerySet(models.QuerySet):
         """Versions that figures may be reported against."""
         return self.filter(status__in=[VersionStatus.ADOPTED, VersionStatus.SUPERSEDED])
 
+    def awaiting_answer(self) -> IndicatorVersionQuerySet:
+        """Proposals open for the core partners' answers (issue 15: also after their deadline, while
+        silence is not consent)."""
+        return self.filter(status=VersionStatus.PROPOSED)
+
+    def past_answer_deadline(self, today: date) -> IndicatorVersionQuerySet:
+        """Proposals still open whose answer deadline has passed (the strategic body's agenda
+        suggestions, ambitions/services/consent_deadlines.py)."""
+        return self.awaiting_answer().filter(answer_by__lt=today)
+
 
 # The fields that make up the definition; frozen once a version leaves the draft stage.
 DEFINITION_FIELDS = (
@@ -180,6 +190,11 @@ class EntryDates:
         if self.deadline < on:
             return "overdue"
         return None
+
+
+# Set on an IndicatorVersion instance by services.consensus.amend only: a stopped proposal's
+# definition may change while it opens a new round (IndicatorVersion._refuse_definition_change).
+AMENDING = "_amending_stopped_proposal"
 
 
 class LockedVersionError(Exception):
@@ -320,6 +335,10 @@ class IndicatorVersion(models.Model):
             return
         stored = type(self).objects.filter(pk=self.pk).values("status", *DEFINITION_FIELDS).first()
         if stored is None or stored["status"] == VersionStatus.DRAFT:
+            return
+        # The one way a stopped proposal's text changes: services.consensus.amend opens a new round
+        # (and sets this flag on the instance it saves); nothing else unlocks a definition.
+        if stored["status"] == VersionStatus.STOPPED and getattr(self, AMENDING, False):
             return
         changed = [name for name in DEFINITION_FIELDS if stored[name] != getattr(self, name)]
         if changed:
