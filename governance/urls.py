@@ -8,8 +8,10 @@ Each views module declares its own ``routes`` next to the views they point at:
 - views/minutes.py    attendance, minutes per item, approving and reopening them, the minutes PDF
 - views/calendar.py   a meeting as .ics and the personal calendar feed
 - views/decisions.py  proposals, positions, amending, outcome, the decision register and its export
+- views/proposal_agenda.py  a stalled indicator proposal put on the agenda of the body that decides
 - views/actions.py    actions per body and chain, their status
 - views/agreements.py agreements, their versions and signatures, the agreement as PDF
+- views/delivery_terms.py  a service agreement's delivery terms
 - views/bottlenecks.py  bottlenecks: the board, reporting, the clock, escalating, responding, comments
 - views/course_checks.py  course checks: answering, the statements, the results and their alert
 - views/course_check_results.py  a course check's results page (per partner, never per person)
@@ -29,9 +31,11 @@ from .views import (
     course_check_results,
     course_checks,
     decisions,
+    delivery_terms,
     meetings,
     minutes,
     participation,
+    proposal_agenda,
     public_page,
 )
 
@@ -44,8 +48,10 @@ urlpatterns = [
     *minutes.routes,
     *calendar.routes,
     *decisions.routes,
+    *proposal_agenda.routes,
     *actions.routes,
     *agreements.routes,
+    *delivery_terms.routes,
     *bottlenecks.routes,
     *course_checks.routes,
     *course_check_results.routes,

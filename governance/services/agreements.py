@@ -49,6 +49,7 @@ from governance.models import (
     Signature,
 )
 from governance.policy import may_manage_agreements, sign_refusal, signers_by_partner, signers_for
+from governance.services import delivery
 from governance.services.agreement_content import stored_fingerprint
 from stakeholders.models import Mandate, MandateScope, Membership, Partnership, Person, Role
 from stakeholders.notify import notify
@@ -143,6 +144,7 @@ def add_version(
     if locked.status in (AgreementStatus.FOR_SIGNATURE, AgreementStatus.IN_FORCE):
         locked.status, locked.in_force_since = AgreementStatus.FOR_SIGNATURE, None
         locked.save(update_fields=["status", "in_force_since"])
+        delivery.follow(locked)
         transaction.on_commit(lambda: ask_signers(locked, version))
     return version
 
@@ -162,6 +164,7 @@ def send_for_signature(person: Person, agreement: Agreement) -> Agreement:
     version = current_version(locked)
     locked.status = AgreementStatus.FOR_SIGNATURE
     locked.save(update_fields=["status"])
+    delivery.follow(locked)
     transaction.on_commit(lambda: ask_signers(locked, version))
     return locked
 
@@ -192,6 +195,7 @@ def end(person: Person, agreement: Agreement, reason: str) -> Agreement:
         raise AgreementRefused(_("Say why the agreement ends."), "reason")
     locked.status, locked.end_reason, locked.ended_on = AgreementStatus.ENDED, reason.strip(), timezone.localdate()
     locked.save(update_fields=["status", "end_reason", "ended_on"])
+    delivery.follow(locked)
     return locked
 
 
@@ -291,6 +295,7 @@ def _put_in_force_when_complete(agreement: Agreement, version: AgreementVersion)
     if required and required <= signed:
         agreement.status, agreement.in_force_since = AgreementStatus.IN_FORCE, timezone.now()
         agreement.save(update_fields=["status", "in_force_since"])
+        delivery.follow(agreement)
 
 
 # --- The page: parties, verification, history ---------------------------------------------------
@@ -418,9 +423,11 @@ def expire_due(today: date | None = None) -> int:
     """In force and past the end date → expired; one conditional UPDATE, so any number of runs at
     once expire each agreement once. Returns how many it expired."""
     today = today or timezone.localdate()
-    return Agreement.objects.filter(status=AgreementStatus.IN_FORCE, valid_until__lt=today).update(
+    expired = Agreement.objects.filter(status=AgreementStatus.IN_FORCE, valid_until__lt=today).update(
         status=AgreementStatus.EXPIRED
     )
+    delivery.end_expired()
+    return expired
 
 
 def _reminded_people(agreements: list[Agreement]) -> dict[int, list[Person]]:

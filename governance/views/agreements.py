@@ -25,10 +25,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ambitions.models import DeliveryTerms
 from governance.forms.agreements import AgreementForm, EndForm, NewAgreementForm, SignForm, VersionForm
 from governance.models import Agreement, AgreementStatus, AgreementVersion, Signature
 from governance.policy import may_manage_agreements, sign_refusal
 from governance.services import agreements as services
+from governance.services import delivery
 from governance.services.agreement_content import render_markdown
 from governance.views.meeting_parts import _logo as pdf_logo  # the chain's logo for a PDF, as the minutes'
 from ketenportaal.htmx import redirect_after_save, render_form_page
@@ -143,7 +145,21 @@ def _detail_context(request: HttpRequest, chain: Chain, agreement: Agreement, **
         "can_add_version": manager and agreement.is_open_for_changes,
         "can_end": manager and agreement.status in (AgreementStatus.FOR_SIGNATURE, AgreementStatus.IN_FORCE),
         "history": readable_history(services.history_entries(agreement), 200, chain=chain),
+        # A service agreement's delivery terms (views/delivery_terms.py), shown with their indicators.
+        "delivery_terms": _terms_of(agreement),
+        "can_edit_terms": manager and delivery.may_change_terms(agreement),
+        "may_have_terms": delivery.may_have_terms(agreement),
     }
+
+
+def _terms_of(agreement: Agreement):
+    if agreement.delivery_terms_id is None:
+        return None
+    return (
+        DeliveryTerms.objects.select_related("partnership__organisation", "deliverer")
+        .prefetch_related("indicators")
+        .get(pk=agreement.delivery_terms_id)
+    )
 
 
 def agreement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
