@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from stakeholders.models import Partnership, Person
+from stakeholders.models import Partnership, Person, SilenceRule
 
 from .definitions import IndicatorVersion
 
@@ -34,6 +34,11 @@ class ProposalRound(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("opened by")
     )
     note = models.TextField(_("what changed"), blank=True)
+    # The chain's rule for silence when this round was asked: the partners were told it then, so a
+    # later change of the chain's setting does not change what their silence means in this round.
+    silence_rule = models.CharField(
+        _("silence after the deadline"), max_length=12, choices=SilenceRule, default=SilenceRule.NOT_CONSENT
+    )
 
     class Meta:
         ordering = ["version", "number"]
@@ -45,6 +50,10 @@ class ProposalRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} · {self.number}"
+
+    @property
+    def silence_meaning(self) -> str:
+        return SilenceRule(self.silence_rule).meaning
 
 
 class EventKind(models.TextChoices):
