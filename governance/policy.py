@@ -180,6 +180,15 @@ def may_respond_to_bottleneck(user, bottleneck) -> bool:
     return may_run_meetings(user, bottleneck.body)
 
 
+# --- Early warnings (governance/models/early_warnings.py) ----------------------------------------
+
+
+def may_decide_early_warning(user, chain) -> bool:
+    """Accept an early warning (which files its bottleneck and puts it on the steering group's agenda)
+    or dismiss it with a reason: the chain's programme managers (and administrators). Every member reads."""
+    return allows(user, Action.MANAGE_BODIES, chain)
+
+
 # --- Agreements and signing by mandate (governance/models/agreements.py) ------------------------
 
 
