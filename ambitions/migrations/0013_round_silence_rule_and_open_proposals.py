@@ -87,7 +87,10 @@ class Migration(migrations.Migration):
             model_name="proposalround",
             name="silence_rule",
             field=models.CharField(
-                choices=[("not_consent", "Silence is not consent"), ("consent", "Silence is consent after the deadline")],
+                choices=[
+                    ("not_consent", "Silence is not consent"),
+                    ("consent", "Silence is consent after the deadline"),
+                ],
                 default="not_consent",
                 max_length=12,
                 verbose_name="silence after the deadline",
