@@ -109,6 +109,10 @@ class GovernanceConfig(AppConfig):
                 "bottlenecks", "governance/bottlenecks/_indicator.html", bottleneck_parts.indicator_page, 10
             )
         )
+        # Early warnings (views/early_warnings.py): the chain menu, My work and the chain home.
+        from . import early_warning_parts
+
+        early_warning_parts.register()
         # Course checks (views/course_checks.py): a chain-menu section and the checks waiting for my answer.
         from . import my_work_course_checks
 

@@ -13,6 +13,7 @@ Each views module declares its own ``routes`` next to the views they point at:
 - views/agreements.py agreements, their versions and signatures, the agreement as PDF
 - views/delivery_terms.py  a service agreement's delivery terms
 - views/bottlenecks.py  bottlenecks: the board, reporting, the clock, escalating, responding, comments
+- views/early_warnings.py  early warnings from the forecast: the list, a warning's page, accept, dismiss
 - views/course_checks.py  course checks: answering, the statements, the results and their alert
 - views/course_check_results.py  a course check's results page (per partner, never per person)
 - views/participation.py  participation health per partner
@@ -32,6 +33,7 @@ from .views import (
     course_checks,
     decisions,
     delivery_terms,
+    early_warnings,
     meetings,
     minutes,
     participation,
@@ -53,6 +55,7 @@ urlpatterns = [
     *agreements.routes,
     *delivery_terms.routes,
     *bottlenecks.routes,
+    *early_warnings.routes,
     *course_checks.routes,
     *course_check_results.routes,
     *participation.routes,
