@@ -18,6 +18,11 @@ What is suggested, for meeting M of body B:
   turn; not when a meeting of B from the previous one on has them on its agenda already.
 - **proposal**: indicator versions of the chain proposed for consent, when B is strategic (the
   chain's steering group), or when a decision of B is about the proposal.
+- **stalled_proposal** (strategic bodies, in a chain where silence is not consent): a proposal
+  whose answer deadline passed before every core partner answered stays open and is flagged
+  instead, with the deadline and the partners that stayed silent (issue 15); not while a decision
+  about it is open (governance/services/proposal_agenda.py put it before the body: that decision
+  is suggested).
 - **indicator**: the chain's indicators off track or at risk, as their dashboard tile says
   (ambitions.services.dashboard.standings: the same rule and roll-ups).
 - **capacity**, **course_check**, **early_warning** (strategic bodies only): a partner's capacity assessment scoring
@@ -63,16 +68,17 @@ from governance.models import (
     MeetingStatus,
     SuggestionChoice,
 )
-from governance.services import agenda, capacity_flags, course_check_alerts, early_warning_decisions
+from governance.services import agenda, capacity_flags, course_check_alerts, early_warning_decisions, proposal_agenda
 from governance.services.agenda_flags import AgendaFlag
-from stakeholders.models import Person
+from stakeholders.models import Person, SilenceRule
 
 # Queries compute() runs, whatever the number of meetings, decisions, actions and indicators:
 # the agenda's links and the answers (2), the previous and next meeting (2), the previous
 # meeting's unfinished items (1), overdue actions (1), decisions (1), proposals (1), and the
 # indicators' standings (4: ambitions.services.dashboard.standings), escalated bottlenecks (1);
-# for a strategic body also the capacity flags and the course checks' alerts.
-QUERIES = 13 + capacity_flags.QUERIES + course_check_alerts.QUERIES + early_warning_decisions.QUERIES
+# for a strategic body also the capacity flags and the course checks' alerts, and when a proposal
+# is past its answer deadline its chain's core partners and their answers (2).
+QUERIES = 15 + capacity_flags.QUERIES + course_check_alerts.QUERIES + early_warning_decisions.QUERIES
 
 # Without a next meeting planned, reviews this many days ahead are suggested.
 REVIEW_HORIZON_DAYS = 31
@@ -84,6 +90,7 @@ class SuggestionKind(models.TextChoices):
     DECISION = "decision", gettext_lazy("Decision waiting for this body")
     REVIEW = "review", gettext_lazy("Decision to review")
     PROPOSAL = "proposal", gettext_lazy("Indicator proposal waiting for consent")
+    STALLED_PROPOSAL = "stalled_proposal", gettext_lazy("Indicator proposal past its answer deadline")
     INDICATOR = "indicator", gettext_lazy("Indicator off track or at risk")
     ESCALATION = "escalation", gettext_lazy("Bottleneck escalated to this body")
     CAPACITY = "capacity", gettext_lazy("A partner's capacity is under pressure")
@@ -97,6 +104,7 @@ LINK_OF = {
     SuggestionKind.DECISION: "decision",
     SuggestionKind.REVIEW: "decision",
     SuggestionKind.PROPOSAL: "indicator_version",
+    SuggestionKind.STALLED_PROPOSAL: "indicator_version",
     SuggestionKind.INDICATOR: "indicator",
 }
 
@@ -109,8 +117,10 @@ class Suggestion:
     kind: SuggestionKind
     object_id: int  # of the suggested object (for carry: the unfinished item)
     subject: str  # the item's, decision's or indicator's title, the action's description
-    day: date | None = None  # carry: the previous meeting; action: due; decision: closes; review: review date
-    owner: str = ""  # action: its owner; escalation: the body it came from; capacity, course_check: the reason
+    day: date | None = None  # carry: the previous meeting; action: due; decision: closes; review: review date;
+    # stalled_proposal: the answer deadline
+    owner: str = ""  # action: its owner; escalation: the body it came from; capacity, course_check: the reason;
+    # stalled_proposal: the partners that stayed silent
     status: str = ""  # indicator: its status
     period: Period | None = None  # indicator: the period of that status
     number: int | None = None  # proposal: the version's number
@@ -133,7 +143,7 @@ class Suggestion:
             text = _("Action: %(text)s") % {"text": Truncator(" ".join(self.subject.split())).chars(200)}
         elif self.kind == SuggestionKind.REVIEW:
             text = _("Review: %(title)s") % {"title": self.subject}
-        elif self.kind == SuggestionKind.PROPOSAL:
+        elif self.kind in (SuggestionKind.PROPOSAL, SuggestionKind.STALLED_PROPOSAL):
             text = _("Indicator proposal: %(name)s, version %(number)s") % {"name": self.subject, "number": self.number}
         elif self.kind == SuggestionKind.ESCALATION:
             text = _("Bottleneck: %(title)s") % {"title": self.subject}
@@ -155,6 +165,11 @@ class Suggestion:
             return _("Review date %(day)s.") % {"day": day}
         if self.kind == SuggestionKind.PROPOSAL:
             return _("Proposed; waits for the consent of the core partners.")
+        if self.kind == SuggestionKind.STALLED_PROPOSAL:
+            return _(
+                "The answer deadline (%(day)s) has passed; silence is not consent, so the proposal stays open. Not "
+                "answered: %(partners)s."
+            ) % {"day": day, "partners": self.owner}
         if self.kind == SuggestionKind.ESCALATION:
             return _("Escalated from %(body)s; a response is due by %(day)s.") % {"body": self.owner, "day": day}
         if self.kind in (SuggestionKind.CAPACITY, SuggestionKind.COURSE_CHECK, SuggestionKind.EARLY_WARNING):
@@ -187,7 +202,7 @@ def compute(meeting: Meeting, today: date | None = None) -> list[Suggestion]:
         *_overdue_actions(meeting),
         *_decisions(meeting, previous, following),
         *_escalations(meeting),
-        *_proposals(meeting),
+        *_proposals(meeting, today),
         *_indicators(meeting, today),
         *_flags(meeting, today),
     ]
@@ -309,16 +324,43 @@ def _flags(meeting: Meeting, today: date) -> list[Suggestion]:
     ]
 
 
-def _proposals(meeting: Meeting) -> list[Suggestion]:
+def _proposals(meeting: Meeting, today: date) -> list[Suggestion]:
+    """Proposals waiting for consent; on a strategic body those past their answer deadline (in a
+    chain where silence is not consent) flagged first, with who stayed silent (two queries more)."""
     body = meeting.body
     versions = IndicatorVersion.objects.filter(status=VersionStatus.PROPOSED, indicator__ambition__chain=body.chain_id)
+    flags_stalled = body.level == BodyLevel.STRATEGIC and body.chain.silence_rule == SilenceRule.NOT_CONSENT
     if body.level != BodyLevel.STRATEGIC:
         versions = versions.filter(Exists(Decision.objects.filter(body=body, indicator_version=OuterRef("pk"))))
-    rows = versions.order_by("indicator__name", "number").values_list("pk", "indicator__name", "number")
-    return [
-        Suggestion(SuggestionKind.PROPOSAL, pk, name, number=number, links={"indicator_version": pk})
-        for pk, name, number in rows
+    before_the_body = Exists(Decision.objects.filter(indicator_version=OuterRef("pk"), status=DecisionStatus.OPEN))
+    rows = (
+        versions.annotate(before_the_body=before_the_body)
+        .order_by("indicator__name", "number")
+        .values_list("pk", "indicator__name", "number", "answer_by", "before_the_body")
+    )
+    waiting, stalled = [], []
+    for pk, name, number, answer_by, before_the_body in rows:
+        if flags_stalled and answer_by is not None and answer_by < today:
+            if not before_the_body:
+                stalled.append((pk, name, number, answer_by))
+        else:
+            waiting.append(
+                Suggestion(SuggestionKind.PROPOSAL, pk, name, number=number, links={"indicator_version": pk})
+            )
+    silent = proposal_agenda.silent_partner_names([pk for pk, *_ in stalled], body.chain_id)
+    flagged = [
+        Suggestion(
+            SuggestionKind.STALLED_PROPOSAL,
+            pk,
+            name,
+            day=answer_by,
+            owner=", ".join(silent.get(pk, [])),
+            number=number,
+            links={"indicator_version": pk},
+        )
+        for pk, name, number, answer_by in sorted(stalled, key=lambda row: (row[3], row[1], row[2]))
     ]
+    return flagged + waiting
 
 
 def _indicators(meeting: Meeting, today: date) -> list[Suggestion]:
