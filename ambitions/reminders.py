@@ -5,11 +5,13 @@
   once, and to the partner leads after ``REMINDER_LEAD_GRACE_DAYS``;
 - submitted periods waiting for approval: to the leads (or programme managers) of that organisation
   who hold a valid approve-figures mandate for it;
-- indicator versions waiting for consent: to the mandated leads of the core partners that have not
-  answered yet (the same key as the notification sent on proposal, so nobody is asked twice).
+- indicator versions waiting for consent: to the mandated leads (and stand-ins) of the core partners
+  that have not answered the current round yet (the same key as the notification sent on proposal
+  or amendment, so nobody is asked twice in a round; the reminders before and on the answer
+  deadline are ambitions/services/consent_deadlines.py's).
 
 Idempotent: every notification has a key per item and period (``due:<chain>:<organisation>:<period>``,
-``overdue:…``, ``overdue-lead:…``, ``approve:<submission>:<submitted at>``, ``consent-asked:<version>``),
+``overdue:…``, ``overdue-lead:…``, ``approve:<submission>:<submitted at>``, ``consent-asked:<version>:<round>``),
 unique per person, so running the sweep again — or twice at once — creates nothing new. Only e-mail
 goes out through the daily digest (stakeholders/digest.py).
 
@@ -277,7 +279,8 @@ def consent_reminders(today: date) -> list[Reminder]:
     if not versions:
         return []
     chain_ids = {v.indicator.ambition.chain_id for v in versions}
-    answered = set(Consent.objects.filter(version__in=versions).values_list("version_id", "partnership_id"))
+    # Answers count in their round only: after an amendment everyone is asked again.
+    answered = set(Consent.objects.filter(version__in=versions).values_list("version_id", "round", "partnership_id"))
     core: dict[int, list[int]] = defaultdict(list)  # chain -> core partnerships
     for pk, chain_id in (
         Partnership.objects.current().bound().filter(chain_id__in=chain_ids).values_list("pk", "chain_id")
@@ -293,13 +296,19 @@ def consent_reminders(today: date) -> list[Reminder]:
     reminders = []
     for version in versions:
         chain = version.indicator.ambition.chain
-        text = _("Your consent is asked for %(version)s in %(chain)s.") % {"version": version, "chain": chain}
+        about = {"version": version, "chain": chain}
+        if version.answer_by:  # the text services.consensus sends on asking
+            about["date"] = date_format(version.answer_by, "DATE_FORMAT")
+            text = _("Your consent is asked for %(version)s in %(chain)s; answer by %(date)s.") % about
+        else:
+            text = _("Your consent is asked for %(version)s in %(chain)s.") % about
         url = reverse("ambitions:version_detail", args=[chain.slug, version.indicator_id, version.number])
         people = {
             person_id
             for partnership_id in core[chain.pk]
-            if (version.pk, partnership_id) not in answered
+            if (version.pk, version.round, partnership_id) not in answered
             for person_id in consenters[partnership_id]
         }
-        reminders += [Reminder(p, chain.pk, text, url, f"consent-asked:{version.pk}") for p in people]
+        key = f"consent-asked:{version.pk}:{version.round}"
+        reminders += [Reminder(p, chain.pk, text, url, key) for p in people]
     return reminders
