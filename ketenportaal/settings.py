@@ -488,6 +488,18 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 
+# Consent that cannot stall (issue 15): reminders before and on a proposal's answer deadline, and
+# what silence means after it (ambitions/services/consent_deadlines.py). Daily work; it runs hourly
+# in the morning so a missed run is caught up before the digest goes out, and is idempotent.
+CELERY_IMPORTS = [*CELERY_IMPORTS, "ambitions.tasks_consent"]  # not a tasks.py: named for the worker
+CELERY_BEAT_SCHEDULE |= {
+    "sweep-consent-deadlines": {
+        "task": "ambitions.tasks_consent.sweep_consent_deadlines",
+        "schedule": crontab(minute=40, hour="5-9"),
+        "options": {"expires": 60 * 30},
+    },
+}
+
 # Decisions whose review date has come: the body's chair and secretary are told once per decision
 # and review date (the notification's unique key); hourly, so a run missed is caught up.
 DECISION_REVIEW_INTERVAL_SECONDS = env.int("DECISION_REVIEW_INTERVAL_SECONDS", default=60 * 60)
