@@ -32,6 +32,7 @@ from ambitions.forms.versions import (
 )
 from ambitions.models import Consent, Indicator, IndicatorVersion, LockedVersionError, VersionStatus
 from ambitions.periods import Period
+from ambitions.proposal_parts import rendered_parts
 from ambitions.services import consensus
 from ambitions.services.numbers import show
 from ketenportaal.htmx import redirect_after_save, render_form_page
@@ -141,6 +142,8 @@ def _detail_context(
         "respond_form": respond_form or (ResponseForm() if can_respond else None),
         "comment_form": comment_form or (CommentForm() if can_comment else None),
         "history": history_for(version),
+        # What apps built on ambitions add (governance's "put on the agenda"): ambitions/proposal_parts.py.
+        "proposal_parts": rendered_parts(request, version),
     }
 
 
