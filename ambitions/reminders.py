@@ -1,6 +1,8 @@
 """The reminder sweep (Celery beat entry ``send-reminders``, hourly): notifications for what waits.
 
-- figures due within ``REMINDER_DUE_DAYS``: to the contributors and partner leads of the organisation;
+- figures due within ``REMINDER_DUE_DAYS``: to the contributors and partner leads of the organisation
+  (the deadline is the partner's agreed delivery day where its delivery terms are in force,
+  models/delivery.py ``AgreedDays``, else the version's);
 - figures overdue (deadline passed, entry window still open, not submitted): to the contributors at
   once, and to the partner leads after ``REMINDER_LEAD_GRACE_DAYS``;
 - submitted periods waiting for approval: to the leads (or programme managers) of that organisation
@@ -37,6 +39,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from ambitions.models import (
+    AgreedDays,
     Consent,
     EntryDates,
     IndicatorVersion,
@@ -183,6 +186,8 @@ def _periods_to_report(
         .distinct()
     ):
         organisations_of[version_id].add(organisation_id)
+    # A partner's agreed delivery day (its delivery terms in force) replaces the version's deadline.
+    agreed = AgreedDays.of_chains({v.indicator.ambition.chain_id for v in versions})
     candidates: dict[tuple[int, int, Period], EntryDates] = {}
     for version in versions:
         chain_id = version.indicator.ambition.chain_id
@@ -190,7 +195,8 @@ def _periods_to_report(
             dates = version.dates_of(period)
             for organisation_id in organisations_of[version.pk]:
                 key = (chain_id, organisation_id, period)
-                candidates[key] = dates.merged(candidates.get(key))
+                own = agreed.dates_of(version, organisation_id, period) if agreed else dates
+                candidates[key] = own.merged(candidates.get(key))
     return candidates
 
 

@@ -83,7 +83,7 @@ def test_it_asks_the_version_everywhere(measures, monkeypatch):
     m, w = measures, measures.world
     today = timezone.localdate()
 
-    def deadline_of(self, period: Period) -> date:
+    def deadline_of(self, period: Period, working_day: int | None = None) -> date:
         return period.start + timedelta(days=1)  # always past for last month, unlike the stored 10 days
 
     monkeypatch.setattr(IndicatorVersion, "deadline_of", deadline_of)
