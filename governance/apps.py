@@ -211,3 +211,10 @@ class GovernanceConfig(AppConfig):
                 group="admin",
             )
         )
+        # A stalled indicator proposal: "put it on the agenda of the body that decides" on its page
+        # (ambitions/proposal_parts.py; governance/proposal_parts.py, views/proposal_agenda.py).
+        from ambitions.proposal_parts import register_proposal_part
+
+        from . import proposal_parts
+
+        register_proposal_part(proposal_parts.TEMPLATE, proposal_parts.agenda_part)
