@@ -79,7 +79,7 @@ def test_it_adopts_a_version_when_every_core_partner_consents_and_locks_it(
 
     # Both mandated leads are asked in the portal, with a link to the version's page, and by e-mail
     # in their daily digest.
-    notified = Notification.objects.filter(key=f"consent-asked:{version.pk}")
+    notified = Notification.objects.filter(key=f"consent-asked:{version.pk}:1")
     assert {n.person for n in notified} == {w.lead_a, w.lead_b}
     assert all(n.url == url("version_detail", version) for n in notified)
     assert mail.outbox == []

@@ -100,7 +100,7 @@ def test_consents_requested_remind_the_leads_who_have_not_answered(short_window:
     Notification.objects.all().delete()  # as if the proposal's notifications were never made
     consensus.respond(w.lead_a, version, w.partner_a, "consent")
     reminders.sweep(MARCH_8)
-    asked = Notification.objects.filter(key=f"consent-asked:{version.pk}")
+    asked = Notification.objects.filter(key=f"consent-asked:{version.pk}:1")
     assert [n.person for n in asked] == [w.lead_b]
 
 
