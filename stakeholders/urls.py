@@ -19,6 +19,7 @@ from .views import (
     partners,
     people,
     register,
+    stand_ins,
 )
 
 app_name = "stakeholders"
@@ -77,4 +78,5 @@ urlpatterns = [
     *register.routes,
     *capacity.routes,
     *contributions.routes,
+    *stand_ins.routes,
 ]

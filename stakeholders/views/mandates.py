@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,12 +79,16 @@ def mandate_list(request: HttpRequest, slug: str) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     today = timezone.localdate()
-    mandates = Mandate.objects.filter(partnership__chain=chain).select_related("person", "partnership__organisation")
+    mandates = Mandate.objects.filter(partnership__chain=chain).select_related(
+        "person", "partnership__organisation", "stand_in__lead"
+    )
     rows = [
         MandateRow(
             mandate=m,
             status=status_of(m, today),
-            can_edit=allows(request.user, Action.MANAGE_MANDATES, chain, m.partnership.organisation),
+            # A stand-in's mandate follows its stand-in (views/stand_ins.py), never edited on its own.
+            can_edit=m.stand_in_id is None
+            and allows(request.user, Action.MANAGE_MANDATES, chain, m.partnership.organisation),
         )
         for m in mandates
     ]
@@ -141,6 +145,12 @@ def mandate_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         pk=pk,
     )
     require(request.user, Action.MANAGE_MANDATES, chain, mandate.partnership.organisation)
+    if mandate.stand_in_id is not None:
+        messages.info(
+            request,
+            _("This mandate belongs to a stand-in and follows it: change or end the stand-in on the partner's page."),
+        )
+        return redirect(mandate.partnership.get_absolute_url())
     form = MandateEditForm(request.POST if request.method == "POST" else None, instance=mandate)
     if request.method == "POST" and form.is_valid():
         form.save()

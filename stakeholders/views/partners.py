@@ -12,6 +12,7 @@ from stakeholders.history import history_for
 from stakeholders.models import Chain, Mandate, Partnership, PartnershipStatus
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
 from stakeholders.views.mandates import grantable_ids
+from stakeholders.views.stand_ins import stand_ins_of
 
 
 def partnership_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -73,6 +74,7 @@ def partnership_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             "partnership": partnership,
             "history": history_for(partnership),
             "can_manage": allows(request.user, Action.MANAGE_CHAIN, chain),
+            **stand_ins_of(request.user, partnership),
         },
     )
 
