@@ -593,3 +593,15 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": 60 * 60 * 12},
     },
 }
+
+# Early warning from the forecast (governance/tasks_early_warning.py): daily at 6:30, after the night's
+# figures and before the programme managers start; one warning per indicator and period makes repeated
+# runs harmless.
+CELERY_IMPORTS = [*CELERY_IMPORTS, "governance.tasks_early_warning"]  # not a tasks.py: named for the worker
+CELERY_BEAT_SCHEDULE |= {
+    "sweep-early-warnings": {
+        "task": "governance.tasks_early_warning.sweep_early_warnings",
+        "schedule": crontab(minute=30, hour=6),
+        "options": {"expires": 60 * 60 * 12},
+    },
+}
