@@ -470,6 +470,10 @@ def close(person: Person, decision: Decision, *, statement: str, decided_on: dat
     locked.status, locked.outcome_statement = status, statement.strip()
     locked.decided_on, locked.review_on = decided_on, review_on
     locked.save(update_fields=["status", "outcome_statement", "decided_on", "review_on"])
+    # A decision about an indicator proposal decides the proposal too, in this transaction (issue 15).
+    from governance.services.proposal_agenda import record_body_decision
+
+    record_body_decision(locked, person)
     return locked
 
 

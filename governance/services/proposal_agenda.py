@@ -35,6 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ambitions.models import Consent, ConsentPosition, EventKind, IndicatorVersion, ProposalEvent, VersionStatus
+from ambitions.services.consensus import ConsensusRefused, decide_by_body, record_event
 from governance.models import (
     AgendaItem,
     Body,
@@ -188,8 +189,6 @@ def put_on_agenda(person: Person, version: IndicatorVersion, body_id: int | None
     agenda (see the module's docstring). PermissionDenied for someone the policy does not allow;
     AgendaRefused, with nothing saved, when the proposal is not stalled, is on an agenda already,
     or there is no body to choose."""
-    from ambitions.services.consensus import record_event
-
     chain = version.indicator.ambition.chain
     if not may_put_proposal_on_agenda(person, version):
         raise PermissionDenied
@@ -251,8 +250,6 @@ def record_body_decision(decision: Decision, person: Person) -> bool:
     the proposal, which is adopted when the body adopted it. Only for a proposal still waiting (stopped
     or proposed); one decided otherwise meanwhile (withdrawn, amended into a new round and adopted)
     keeps its own course. Returns whether it was recorded. Runs in the closing's transaction."""
-    from ambitions.services.consensus import ConsensusRefused, decide_by_body
-
     if decision.indicator_version_id is None or decision.status not in (
         DecisionStatus.ADOPTED,
         DecisionStatus.REJECTED,
