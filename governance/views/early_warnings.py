@@ -54,8 +54,7 @@ def early_warning_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _detail(request: HttpRequest, slug: str, pk: int) -> EarlyWarning:
-    chain = get_chain_or_404(request.user, slug)
+def _detail(chain: Chain, pk: int) -> EarlyWarning:
     warning = get_object_or_404(_rows(chain).select_related("bottleneck"), pk=pk)
     warning.chain = chain
     return warning
@@ -76,14 +75,15 @@ def _page(request: HttpRequest, warning: EarlyWarning, status: int = 200, **form
 
 
 def early_warning_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    return _page(request, _detail(request, slug, pk))
+    return _page(request, _detail(get_chain_or_404(request.user, slug), pk))
 
 
 def _step(request: HttpRequest, slug: str, pk: int, form_class, name: str, act, done: str) -> HttpResponse:
     """Accept or dismiss: the form's errors or the refusal on the page (422 / 409), else back to it."""
-    warning = _detail(request, slug, pk)
-    if not policy.may_decide_early_warning(request.user, warning.chain):
+    chain = get_chain_or_404(request.user, slug)
+    if not policy.may_decide_early_warning(request.user, chain):
         raise PermissionDenied
+    warning = _detail(chain, pk)
     if request.method != "POST":
         return _page(request, warning)
     form = form_class(request.POST)
