@@ -25,3 +25,7 @@ from .models.contributions import Contribution, Delivery  # noqa: E402
 
 auditlog.register(Contribution)
 auditlog.register(Delivery)
+# Stand-ins (models/stand_ins.py): who stands in for whom, when; the mandates they receive are Mandate rows.
+from .models.stand_ins import StandIn  # noqa: E402
+
+auditlog.register(StandIn)

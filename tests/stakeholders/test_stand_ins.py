@@ -246,3 +246,11 @@ def test_the_partner_page_lists_stand_ins_in_constant_queries(world: World, sett
     assert "Name a stand-in" in response.text
     assert len(many) == len(few)
     assert "Name a stand-in" not in client_for(world.lead_b).get(url).text
+
+
+def test_the_audit_trail_records_the_stand_in_and_its_mandates(world: World, setting):
+    from auditlog.models import LogEntry
+
+    stand_in = named(world, setting)
+    assert LogEntry.objects.get_for_object(stand_in).exists()
+    assert all(LogEntry.objects.get_for_object(m).exists() for m in stand_in.mandates.all())
