@@ -25,6 +25,7 @@ def main() -> None:
         bottlenecks,
         chain_map,
         course_checks,
+        early_warning,
         governance,
         imports,
         newsletter_send,
@@ -56,6 +57,7 @@ def main() -> None:
         "newsletter_draft",
         "newsletter_send",
         "public_page",
+        "early_warning",
     }
     results = []
     for name in ("dashboard", "indicator_page", "cell_save", "bulk_upsert"):
@@ -89,6 +91,8 @@ def main() -> None:
         results += newsletters.newsletter_draft(chain)
     if "public_page" in which:
         results += public_page.public_page(chain)
+    if "early_warning" in which:
+        results += early_warning.early_warnings(chain)
     for result in results:
         print(json.dumps({"name": result.name, "value": result.value, "unit": result.unit}), flush=True)
 
