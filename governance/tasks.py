@@ -87,6 +87,18 @@ def send_decision_review_reminders() -> int:
     return told
 
 
+@shared_task
+def send_written_decision_reminders() -> int:
+    """Remind who may still record a missing position on an open written decision, a few working
+    days before its closing date and on the day, once each (beat ``send-written-decision-reminders``;
+    governance/services/decision_deadlines.py)."""
+    from .services import decision_deadlines
+
+    told = decision_deadlines.send_reminders()
+    logger.info("written decisions: %d reminder(s)", told)
+    return told
+
+
 def _pause(setting: str, what: str):
     """A pause of the reliability tests' workers only (tests/integration/settings.py), else None."""
     delay = getattr(settings, setting, 0)

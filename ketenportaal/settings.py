@@ -509,6 +509,15 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": DECISION_REVIEW_INTERVAL_SECONDS,
         "options": {"expires": max(DECISION_REVIEW_INTERVAL_SECONDS - 1, 1)},
     },
+    # Written decisions (governance/services/decision_deadlines.py): a reminder a few working days
+    # before the closing date and one on the day, to the partners without a position; idempotent
+    # (one notification key per decision, round and reminder), hourly in the morning so a missed run
+    # is caught up before the digest goes out.
+    "send-written-decision-reminders": {
+        "task": "governance.tasks.send_written_decision_reminders",
+        "schedule": crontab(minute=45, hour="5-9"),
+        "options": {"expires": 60 * 30},
+    },
 }
 
 # Meeting notices (governance/tasks.py): an announcement, change or cancellation is mailed as it
