@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from ambitions.forms.proposals import ProposeForm, WithdrawForm
 from ambitions.forms.versions import (
     LOCKED_MESSAGE,
     CommentForm,
@@ -35,6 +36,8 @@ from ambitions.periods import Period
 from ambitions.proposal_parts import rendered_parts
 from ambitions.services import consensus
 from ambitions.services.numbers import show
+from ambitions.views import proposals
+from ambitions.views.proposals import proposal_context
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.history import history_for
 from stakeholders.models import Chain, MandateScope, Partnership, Person
@@ -93,6 +96,8 @@ def _detail_context(
     version: IndicatorVersion,
     respond_form: ResponseForm | None = None,
     comment_form: CommentForm | None = None,
+    withdraw_form: WithdrawForm | None = None,
+    propose_form: ProposeForm | None = None,
 ) -> dict:
     user = request.user
     partnerships = list(
@@ -100,8 +105,10 @@ def _detail_context(
     )
     core = [p for p in partnerships if p.is_bound]
     leads = consensus.mandated_people(core)
-    consents = list(version.consents.select_related("person", "partnership__organisation"))
-    answered = {c.partnership_id: c for c in consents}
+    can_manage = allows(user, Action.MANAGE_INDICATORS, chain)
+    proposal = proposal_context(request, chain, version, core, can_manage)
+    # Answers in the current round count; earlier rounds' were given to the previous text.
+    answered = proposal["current_answers"]
     answers = [PartnerAnswer(p, answered.get(p.pk), leads[p.pk]) for p in core]
     core_ids = {p.pk for p in core}
     own = next((p for p in partnerships if user.organisation_id and p.organisation_id == user.organisation_id), None)
@@ -113,7 +120,6 @@ def _detail_context(
         and any(person.pk == user.pk for person in leads[own.pk])
         and allows(user, Action.CONSENT_INDICATORS, chain, own.organisation)
     )
-    can_manage = allows(user, Action.MANAGE_INDICATORS, chain)
     can_comment = version.status in OPEN_FOR_COMMENTS and (own is not None or can_manage)
     siblings = list(version.indicator.versions.order_by("-number").values("number", "status"))
     open_version = next((v for v in siblings if v["status"] in OPEN_FOR_COMMENTS), None)
@@ -123,7 +129,7 @@ def _detail_context(
         "version": version,
         "answers": answers,
         # Answers given by partners that are no longer core partners: kept, and shown, but they no longer count.
-        "former_answers": [c for c in consents if c.partnership_id not in core_ids],
+        "former_answers": [c for c in answered.values() if c.partnership_id not in core_ids],
         "waiting": [a for a in answers if a.consent is None],
         "without_mandate": [a.partnership for a in answers if not a.leads and a.consent is None],
         "non_core": [p for p in partnerships if not p.is_bound],
@@ -144,6 +150,9 @@ def _detail_context(
         "history": history_for(version),
         # What apps built on ambitions add (governance's "put on the agenda"): ambitions/proposal_parts.py.
         "proposal_parts": rendered_parts(request, version),
+        **proposal,
+        **({"withdraw_form": withdraw_form} if withdraw_form else {}),
+        **({"propose_form": propose_form} if propose_form else {}),
     }
 
 
@@ -220,9 +229,15 @@ def version_propose(request: HttpRequest, slug: str, pk: int, number: int) -> Ht
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.MANAGE_INDICATORS, chain)
     version = _version(chain, pk, number)
+    form = ProposeForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, chain, version, "propose", propose_form=form)
     try:
-        consensus.propose(request.user, version)
+        consensus.propose(request.user, version, answer_by=form.cleaned_data["answer_by"])
     except consensus.ConsensusRefused as refused:
+        if refused.field == "answer_by":
+            form.add_error("answer_by", str(refused))
+            return _render_detail(request, chain, version, "propose", propose_form=form)
         if refused.field and version.status == VersionStatus.DRAFT:
             # Show the draft's form with the message at the field that has to change.
             form = IndicatorVersionEditForm(instance=version, chain=chain)
@@ -375,4 +390,5 @@ routes = [
     path("indicatoren/<int:pk>/versies/<int:number>/voorstellen/", version_propose, name="version_propose"),
     path("indicatoren/<int:pk>/versies/<int:number>/reageren/", version_respond, name="version_respond"),
     path("indicatoren/<int:pk>/versies/<int:number>/opmerking/", version_comment, name="version_comment"),
+    *proposals.routes,
 ]

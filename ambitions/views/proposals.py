@@ -1,0 +1,174 @@
+"""A proposal that cannot stall, on the version's page (issue 15): the answer deadline, the chain's
+rule for silence, each core partner's answer in the current round (by a stand-in "for" the lead,
+or by silence, never as an active yes), earlier rounds "to the previous text", the timeline of
+every step, and the proposer's ways forward after an objection: amend (a new round) or withdraw.
+
+The steps are services/consensus.py's (helper of issue 15); what the page reads is
+services/proposal_reads.py's, each a fixed number of queries so the page costs the same for 3
+partners in one round as for 30 in five.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ambitions.forms.proposals import AmendForm, ProposeForm, WithdrawForm
+from ambitions.models import Consent, ConsentPosition, EventKind, IndicatorVersion, VersionStatus
+from ambitions.services import consensus
+from ambitions.services.proposal_reads import answers_by_round, timeline
+from ketenportaal.htmx import redirect_after_save, render_form_page
+from stakeholders.models import Chain, Partnership, SilenceRule
+from stakeholders.permissions import Action, get_chain_or_404, require
+from stakeholders.working_days import working_days_between
+
+STEERABLE = (VersionStatus.PROPOSED, VersionStatus.STOPPED)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The day the current round is answered by, as everyone asked reads it."""
+
+    day: object
+    working_days_left: int
+    passed: bool
+    today: bool
+
+
+def deadline_of(version: IndicatorVersion, day=None) -> Deadline | None:
+    if version.answer_by is None:
+        return None
+    today = timezone.localdate()
+    return Deadline(
+        day=version.answer_by,
+        working_days_left=working_days_between(today, version.answer_by),
+        passed=version.answer_by < today,
+        today=version.answer_by == today,
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the timeline: the event and, for an answer, the answer it recorded."""
+
+    event: object
+    answer: Consent | None
+
+
+def _steps(events, rounds) -> list[Step]:
+    # An ANSWERED event names its partner and round; the answer (consent or objection) is that
+    # round's Consent, read with the rounds already: no query per step.
+    given = {(c.round, c.partnership_id): c for r in rounds for c in r.answers}
+    return [
+        Step(e, given.get((e.round, e.partnership_id)) if e.kind in (EventKind.ANSWERED, EventKind.SILENCE) else None)
+        for e in events
+    ]
+
+
+def proposal_context(
+    request: HttpRequest, chain: Chain, version: IndicatorVersion, core: list[Partnership], can_manage: bool
+) -> dict:
+    """What the version page shows of the proposal's life. Three queries, whatever the partners,
+    rounds and steps."""
+    rounds = answers_by_round(version) if version.status != VersionStatus.DRAFT else []
+    current = next((r for r in rounds if r.is_current), None)
+    current_answers = {c.partnership_id: c for c in (current.answers if current else [])}
+    events = timeline(version) if version.status != VersionStatus.DRAFT else []
+    rule = (current.round.silence_rule if current and current.round else "") or chain.silence_rule
+    can_steer = can_manage and version.status in STEERABLE
+    context = {
+        "current_answers": current_answers,
+        "earlier_rounds": [r for r in rounds if not r.is_current],
+        "current_round": current,
+        "objections": [c for c in current_answers.values() if c.position == ConsentPosition.OBJECTION],
+        "deadline": deadline_of(version) if version.status == VersionStatus.PROPOSED else None,
+        "silence_meaning": SilenceRule(rule).meaning,
+        "steps": _steps(events, rounds),
+        "can_steer": can_steer,
+        "can_amend": can_steer and version.status == VersionStatus.STOPPED,
+        "withdraw_form": WithdrawForm() if can_steer else None,
+        "propose_form": None,
+    }
+    if can_manage and version.status == VersionStatus.DRAFT:
+        context["propose_form"] = ProposeForm(initial={"answer_by": consensus.default_answer_by(version)})
+    return context
+
+
+def _amend_url(chain: Chain, version: IndicatorVersion) -> str:
+    return reverse("ambitions:version_amend", args=[chain.slug, version.indicator_id, version.number])
+
+
+def _steered_version(request: HttpRequest, slug: str, pk: int, number: int) -> tuple[Chain, IndicatorVersion]:
+    from ambitions.views.versions import _version  # the one lookup, scoped to the chain
+
+    chain = get_chain_or_404(request.user, slug)
+    require(request.user, Action.MANAGE_INDICATORS, chain)
+    return chain, _version(chain, pk, number)
+
+
+def version_amend(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+    """The stopped proposal's definition to change, with what changed and a new answer deadline:
+    saving asks every core partner again in a new round. Anything but a stopped proposal is
+    refused (409) with a way back to its page."""
+    from ambitions.views.versions import _detail_url
+
+    chain, version = _steered_version(request, slug, pk, number)
+    context = {"chain": chain, "indicator": version.indicator, "version": version}
+    if version.status != VersionStatus.STOPPED:
+        return render(request, "ambitions/version_amend.html", {**context, "not_stopped": True}, status=409)
+    initial = {"answer_by": consensus.default_answer_by(version)}
+    form = AmendForm(request.POST if request.method == "POST" else None, instance=version, chain=chain, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consensus.amend(
+                request.user, version, form.changes(), form.cleaned_data["note"], form.cleaned_data["answer_by"]
+            )
+        except consensus.ConsensusRefused as refused:
+            _add_refusal(form, refused)
+        else:
+            messages.success(
+                request, _("The proposal has been amended: every core partner is asked again, in a new round.")
+            )
+            return redirect_after_save(request, _detail_url(chain, version))
+    return render_form_page(request, "ambitions/version_amend.html", {**context, "form": form}, form)
+
+
+def _add_refusal(form, refused: consensus.ConsensusRefused) -> None:
+    errors = getattr(refused, "errors", None) or {refused.field: [str(refused)]}
+    for name, texts in errors.items():
+        for text in texts:
+            form.add_error(name if name in form.fields else None, text)
+
+
+@require_POST
+def version_withdraw(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
+    """The proposer (or another programme manager) ends an open or stopped proposal, with a reason."""
+    from ambitions.views.versions import _detail_url, _render_detail
+
+    chain, version = _steered_version(request, slug, pk, number)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            consensus.withdraw(request.user, version, form.cleaned_data["reason"])
+        except consensus.ConsensusRefused as refused:
+            if refused.field not in form.fields:
+                messages.error(request, str(refused))
+                return redirect_after_save(request, _detail_url(chain, version))
+            form.add_error(refused.field, str(refused))
+        else:
+            messages.success(request, _("The proposal has been withdrawn."))
+            return redirect_after_save(request, _detail_url(chain, version))
+    return _render_detail(request, chain, version, "withdraw", withdraw_form=form)
+
+
+routes = [
+    path("indicatoren/<int:pk>/versies/<int:number>/aanpassen/", version_amend, name="version_amend"),
+    path("indicatoren/<int:pk>/versies/<int:number>/intrekken/", version_withdraw, name="version_withdraw"),
+]
