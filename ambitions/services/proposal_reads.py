@@ -18,7 +18,8 @@ from stakeholders.models import Partnership
 class RoundAnswers:
     """One round of a proposal: its text and deadline (``round``: None for a version proposed before
     rounds were kept), the answers given in it, and the definition fields that changed from the
-    round before (verbose names; "reporting units" too)."""
+    round before (``changed``: field names, ``reporting_units`` too; ``changed_labels``: their names
+    for people)."""
 
     number: int
     round: ProposalRound | None
@@ -29,6 +30,10 @@ class RoundAnswers:
     @property
     def answer_by(self):
         return self.round.answer_by if self.round else None
+
+    @property
+    def changed_labels(self) -> list[str]:
+        return [str(IndicatorVersion._meta.get_field(name).verbose_name) for name in self.changed]
 
     @property
     def silence_meaning(self) -> str:
@@ -47,11 +52,7 @@ def current_round(version: IndicatorVersion) -> ProposalRound | None:
 
 
 def _changed(previous: dict, current: dict) -> list[str]:
-    names = [name for name in DEFINITION_FIELDS if previous.get(name) != current.get(name)]
-    labels = [str(IndicatorVersion._meta.get_field(name).verbose_name) for name in names]
-    if previous.get("reporting_units") != current.get("reporting_units"):
-        labels.append(str(IndicatorVersion._meta.get_field("reporting_units").verbose_name))
-    return labels
+    return [name for name in (*DEFINITION_FIELDS, "reporting_units") if previous.get(name) != current.get(name)]
 
 
 def answers_by_round(version: IndicatorVersion) -> list[RoundAnswers]:
