@@ -1,4 +1,4 @@
-"""Chain settings: identity, branding and the reporting calendar."""
+"""Chain settings: identity, branding, the reporting calendar and how proposals are answered."""
 
 from django import forms
 from django.conf import settings
@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ketenportaal.concurrency import VersionedFormMixin
 from ketenportaal.forms import PortalModelForm
-from stakeholders.models import Chain
+from stakeholders.models import Chain, SilenceRule
 
 # No SVG: it can carry script. No GIF/BMP/TIFF: not worth the attack surface for a logo.
 LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
@@ -47,8 +47,11 @@ class ChainSettingsForm(VersionedFormMixin, PortalModelForm):
             "report_working_day",
             "capacity_cadence_months",
             "course_check_cadence_months",
+            "consent_answer_days",
+            "silence_rule",
         ]
         widgets = {
+            "silence_rule": forms.RadioSelect,
             "colour": forms.TextInput(attrs={"size": 8, "autocomplete": "off", "spellcheck": "false"}),
             "logo": forms.ClearableFileInput(attrs={"accept": ",".join(LOGO_FORMATS.values())}),
             "societal_question": forms.Textarea(attrs={"rows": 3}),
@@ -72,3 +75,9 @@ class ChainSettingsForm(VersionedFormMixin, PortalModelForm):
         self.fields["report_working_day"].widget.attrs.update(min=1, max=20)
         for name in ("capacity_cadence_months", "course_check_cadence_months"):
             self.fields[name].widget.attrs.update(min=1, max=24)
+        self.fields["consent_answer_days"].widget.attrs.update(min=1, max=60)
+        # Each choice says what silence then means, as every proposal shows it (SilenceRule.meaning).
+        self.fields["silence_rule"].choices = [(rule.value, rule.meaning) for rule in SilenceRule]
+        self.fields["silence_rule"].help_text = _(
+            "Applies to proposals asked from now on; a proposal keeps the rule its partners were told."
+        )
