@@ -97,8 +97,10 @@ def test_a_lead_names_a_stand_in_by_keyboard(world: World, colleague, page, live
     page.keyboard.press("ArrowDown")  # the first (only) colleague
     for field, value in (("#id_starts_on", day(2)), ("#id_ends_on", day(9))):
         tab_to(page, field)
-        page.keyboard.press("Control+a")
-        page.keyboard.type(value.isoformat())
+        # A native date field (ketenportaal/forms.py): typed segment by segment in the browser's
+        # locale (the test browser's is en-US: month, day, year).
+        page.keyboard.type(value.strftime("%m%d%Y"))
+        expect(page.locator(field)).to_have_value(value.isoformat())
     tab_to(page, "#id_reason")
     page.keyboard.type("vakantie")
     tab_to(page, "#stand-in-form button[type=submit]")
