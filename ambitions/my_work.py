@@ -3,7 +3,35 @@ ambitions/apps.py (with templates/ambitions/_my_work.html), so that stakeholders
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from ambitions.models import IndicatorVersion
 from ambitions.services import consensus, oversight, work
+
+
+@dataclass(frozen=True)
+class ConsentAsked:
+    """A proposal waiting for the user's answer, with its deadline as My work shows it."""
+
+    version: IndicatorVersion
+    answer_by: date | None
+    passed: bool
+
+
+def consents_asked(user) -> list[ConsentAsked]:
+    """The proposals the user may answer, the nearest (or passed) deadline first; those without a
+    deadline (proposed before deadlines existed) last. One query."""
+    today = timezone.localdate()
+    asked = []
+    for version in consensus.requested_from(user):
+        answer_by = version.answer_by
+        passed = answer_by is not None and answer_by < today
+        asked.append(ConsentAsked(version, answer_by, passed))
+    asked.sort(key=lambda item: (item.answer_by is None, item.answer_by or today, item.version.pk))
+    return asked
 
 
 def items(user) -> dict:
@@ -16,7 +44,7 @@ def items(user) -> dict:
         "figures_due": figures.due,
         "figures_overdue": figures.overdue,
         "approvals_waiting": work.approvals_waiting(user),
-        "consents_requested": list(consensus.requested_from(user)),
+        "consents_requested": consents_asked(user),
         "stopped_proposals": oversight.stopped_proposals(chains) if chains else [],
         "late_partners": oversight.late_partners(chains) if chains else [],
         "stuck_submissions": oversight.stuck_submissions(chains) if chains else [],

@@ -24,6 +24,7 @@ from ambitions.models import (
     Indicator,
     IndicatorVersion,
     OrganisationAggregate,
+    ProposalEvent,
     SubmissionStatus,
 )
 from ambitions.models.definitions import DEFINITION_FIELDS
@@ -35,6 +36,7 @@ from ambitions.services.numbers import API_NUMBER_HELP, FIGURE, NotANumber, pars
 from ambitions.services.versions import pick, versions_in_force
 from ketenportaal.api import MAX_ID
 from ketenportaal.text import TextValidator
+from stakeholders.models import SilenceRule
 
 
 def period_slug(start: date, frequency: str | None) -> str | None:
@@ -91,15 +93,73 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 class ConsentSerializer(serializers.ModelSerializer):
     organisation = serializers.IntegerField(source="partnership.organisation_id", read_only=True)
-    answered_by = serializers.CharField(source="person.full_name", read_only=True)
+    answered_by = serializers.CharField(
+        source="person.full_name",
+        read_only=True,
+        allow_null=True,
+        help_text="Who answered; null for consent recorded by silence after the deadline.",
+    )
+    for_person = serializers.CharField(
+        source="for_person.full_name",
+        read_only=True,
+        allow_null=True,
+        help_text="The absent lead a stand-in answered for (the record reads 'by answered_by for for_person').",
+    )
 
     class Meta:
         model = Consent
-        fields = ["organisation", "position", "reason", "answered_by", "answered_at"]
+        fields = [
+            "organisation",
+            "round",
+            "position",
+            "by_silence",
+            "reason",
+            "answered_by",
+            "for_person",
+            "answered_at",
+        ]
+        extra_kwargs = {
+            "by_silence": {
+                "help_text": "Consent recorded by silence after the deadline (the chain's rule), never an active yes."
+            },
+            "round": {"help_text": "The round answered; answers of earlier rounds were given to the previous text."},
+        }
+
+
+class ProposalEventSerializer(serializers.ModelSerializer):
+    """One step of a proposal's timeline."""
+
+    person = serializers.CharField(source="person.full_name", read_only=True, allow_null=True)
+    for_person = serializers.CharField(source="for_person.full_name", read_only=True, allow_null=True)
+    organisation = serializers.IntegerField(source="partnership.organisation_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ProposalEvent
+        fields = ["kind", "round", "at", "person", "for_person", "organisation", "note", "url"]
 
 
 class IndicatorVersionSerializer(serializers.ModelSerializer):
-    consents = ConsentSerializer(many=True, read_only=True)
+    consents = ConsentSerializer(many=True, read_only=True, help_text="Every answer, of every round.")
+    current_answers = serializers.SerializerMethodField(help_text="The answers to the current round's text.")
+    silence_rule = serializers.ChoiceField(
+        source="indicator.ambition.chain.silence_rule",
+        choices=SilenceRule.choices,
+        read_only=True,
+        help_text="What a core partner's silence means after the answer deadline (the chain's rule).",
+    )
+    silence_meaning = serializers.SerializerMethodField(help_text="The rule for silence, as a sentence.")
+    timeline = ProposalEventSerializer(
+        source="events", many=True, read_only=True, help_text="Every step of the proposal, oldest first."
+    )
+
+    @extend_schema_field(ConsentSerializer(many=True))
+    def get_current_answers(self, version: IndicatorVersion) -> list:
+        # From the prefetched answers: no query per version.
+        current = [c for c in version.consents.all() if c.round == version.round]
+        return ConsentSerializer(current, many=True, context=self.context).data
+
+    def get_silence_meaning(self, version: IndicatorVersion) -> str:
+        return SilenceRule(version.indicator.ambition.chain.silence_rule).meaning
 
     class Meta:
         model = IndicatorVersion
@@ -114,7 +174,13 @@ class IndicatorVersionSerializer(serializers.ModelSerializer):
             "rationale",
             "proposed_at",
             "decided_at",
+            "answer_by",
+            "round",
+            "silence_rule",
+            "silence_meaning",
+            "current_answers",
             "consents",
+            "timeline",
         ]
 
 

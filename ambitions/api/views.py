@@ -37,12 +37,14 @@ from rest_framework.settings import api_settings
 
 from ambitions.models import (
     ChainAggregate,
+    Consent,
     Figure,
     FigureSource,
     Indicator,
     IndicatorVersion,
     OrganisationAggregate,
     PeriodSubmission,
+    ProposalEvent,
     SubmissionStatus,
     VersionStatus,
 )
@@ -98,7 +100,9 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
 
 class IndicatorVersionViewSet(viewsets.ReadOnlyModelViewSet):
     """Every version of your chains' indicators: drafts, proposals with who consented or objected
-    and why, adopted and superseded definitions. Adopted definitions never change."""
+    and why, adopted and superseded definitions. Adopted definitions never change. A proposal shows
+    its answer deadline, its round, the chain's rule for silence, the answers to the current round
+    (a stand-in's "for" the lead, consent by silence marked as such) and its timeline."""
 
     serializer_class = IndicatorVersionSerializer
     filterset_class = filters.IndicatorVersionFilterSet
@@ -106,7 +110,22 @@ class IndicatorVersionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             IndicatorVersion.objects.filter(indicator__in=Indicator.objects.visible_to(self.request.user))
-            .prefetch_related("reporting_units", "consents__partnership", "consents__person")
+            .select_related("indicator__ambition__chain")
+            .prefetch_related(
+                "reporting_units",
+                Prefetch(
+                    "consents",
+                    queryset=Consent.objects.select_related("partnership", "person", "for_person").order_by(
+                        "round", "pk"
+                    ),
+                ),
+                Prefetch(
+                    "events",
+                    queryset=ProposalEvent.objects.select_related("person", "for_person", "partnership").order_by(
+                        "at", "pk"
+                    ),
+                ),
+            )
             .order_by("indicator_id", "-number")
         )
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -195,3 +196,13 @@ def test_the_page_costs_the_same_queries_for_more_partners_and_rounds(measures: 
         page = client.get(url("version_detail", version))
     assert page.status_code == 200 and "Nog niet 2" in page.text and 'id="round-3"' in page.text
     assert len(many) == len(few)
+
+
+def test_my_work_lists_the_nearest_deadline_first(measures: Measures, client_for):
+    w = measures.world
+    later, sooner = draft(measures, name="Later"), draft(measures, name="Eerder")
+    consensus.propose(w.manager, later, answer_by=add_working_days(timezone.localdate(), 20))
+    consensus.propose(w.manager, sooner, answer_by=add_working_days(timezone.localdate(), 2))
+    text = client_for(w.lead_a).get(reverse("stakeholders:my_work")).text
+    assert text.index(url("version_detail", sooner)) < text.index(url("version_detail", later))
+    assert "answer by" in text
