@@ -24,6 +24,7 @@ def main() -> None:
         benefits,
         bottlenecks,
         chain_map,
+        consent,
         course_checks,
         early_warning,
         governance,
@@ -58,6 +59,7 @@ def main() -> None:
         "newsletter_send",
         "public_page",
         "early_warning",
+        "proposal_page",
     }
     results = []
     for name in ("dashboard", "indicator_page", "cell_save", "bulk_upsert"):
@@ -93,6 +95,8 @@ def main() -> None:
         results += public_page.public_page(chain)
     if "early_warning" in which:
         results += early_warning.early_warnings(chain)
+    if "proposal_page" in which:
+        results += consent.proposal_page(chain)
     for result in results:
         print(json.dumps({"name": result.name, "value": result.value, "unit": result.unit}), flush=True)
 
