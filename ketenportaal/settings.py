@@ -199,6 +199,7 @@ DEMO_LOADERS = [
     "ambitions.demo_chain_map.load_demo",  # the chain map: ZSM relay with lead-time indicators (after the indicators)
     "ambitions.demo_partner_health.load_demo",  # contributions and benefits (after the indicators)
     "governance.demo.load_demo",
+    "governance.demo_early_warning.load_demo",  # early warnings: the forecasts heading off target (after the bodies)
     "governance.demo_course_checks.load_demo",  # course checks (after the bodies and their seats)
     "governance.demo_meetups.load_demo",  # meetups: a borrel hosted by each core partner in turn, one coming
     "governance.demo_stories.load_demo",  # success stories: six published over two years, one awaiting approval
