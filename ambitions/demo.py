@@ -270,36 +270,10 @@ def _figures(indicator, version, spec: DemoIndicator, units, first: Period, rng:
 
 
 def _proposal(zsm: Chain, first: Period, manager) -> None:
-    """A new indicator waiting for the core partners' consent, so My work has a request to answer."""
-    ambition = Ambition.objects.get(chain=zsm, position=2)
-    indicator, _ = Indicator.objects.update_or_create(
-        ambition=ambition, name="Schadevergoeding binnen 3 maanden betaald", defaults={"position": 9}
-    )
-    if indicator.versions.exists():
-        return
-    version = IndicatorVersion.objects.create(
-        indicator=indicator,
-        number=1,
-        status=VersionStatus.PROPOSED,
-        effective_from=Period.containing(timezone.localdate(), Frequency.MONTH).next.start,
-        kind=IndicatorKind.RATIO,
-        unit_label="%",
-        decimals=1,
-        frequency=Frequency.QUARTER,
-        factor=100,
-        numerator_label="Binnen 3 maanden betaald",
-        denominator_label="Toegekende vorderingen",
-        baseline_period=first.start,
-        baseline_value=40,
-        target_period=date(2027, 10, 1),
-        target_value=75,
-        min_value=0,
-        max_value=100,
-        rationale="Voorstel van Slachtofferhulp Nederland na de koerscheck.",
-        proposed_by=manager,
-        proposed_at=timezone.now(),
-    )
-    version.reporting_units.set(Unit.objects.filter(organisation__short_name="SHN", parent=None))
+    """Indicator proposals waiting for consent and stopped by an objection (ambitions/demo_proposals.py)."""
+    from ambitions import demo_proposals
+
+    demo_proposals.load(zsm, first, manager)
 
 
 def _submissions(zsm: Chain, last: Period, manager) -> None:
