@@ -76,6 +76,8 @@ def flag_expiring_mandates() -> dict[str, int]:
         Mandate.objects.expiring_within(settings.MANDATE_EXPIRY_WARNING_DAYS, today)
         # A system account has no mailbox (a mandate it held before is_system existed).
         .filter(expiry_flagged_on__isnull=True, person__is_active=True, person__is_system=False)
+        # A stand-in's mandate ends with the stand-in, which its holder was told of when named.
+        .filter(stand_in__isnull=True)
         .values_list("pk", flat=True)
     )
     flagged = failed = 0

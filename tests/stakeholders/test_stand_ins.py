@@ -254,3 +254,24 @@ def test_the_audit_trail_records_the_stand_in_and_its_mandates(world: World, set
     stand_in = named(world, setting)
     assert LogEntry.objects.get_for_object(stand_in).exists()
     assert all(LogEntry.objects.get_for_object(m).exists() for m in stand_in.mandates.all())
+
+
+def test_housekeeping_does_not_warn_a_stand_in_that_their_mandate_ends(world: World, setting, mailoutbox):
+    from stakeholders import tasks
+
+    named(world, setting, 0, 5)
+    assert tasks.run_housekeeping()["mandates_flagged"] == 1  # the lead's consent mandate (day 10) only
+    assert [message.to for message in mailoutbox] == [[world.lead_a.email]]
+
+
+def test_the_partner_page_and_form_speak_dutch(world: World, setting):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    named(world, setting, 1, 5)
+    client = sign_in(Client(), world.lead_a)
+    page = client.get(world.partner_a.get_absolute_url()).text
+    assert "Collega voor Lead-A, van" in page and "Vervanger aanwijzen" in page and "Eerder beëindigen" in page
+    response = client.post(create_url(world), data(setting, first=2, last=3))
+    assert "Collega vervangt Lead-A al van" in error_at(response, "starts_on")
