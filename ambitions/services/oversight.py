@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,7 +39,10 @@ def stopped_proposals(chains: list[Chain]) -> list[IndicatorVersion]:
     """Versions stopped by an objection with no later version of their indicator yet, with their
     objections (``version.objections``); one query plus one for the objections."""
     later = IndicatorVersion.objects.filter(indicator=OuterRef("indicator"), number__gt=OuterRef("number"))
-    objections = Consent.objects.filter(position=ConsentPosition.OBJECTION).select_related("partnership__organisation")
+    # The objections that stopped the current round; earlier rounds' were to a previous text.
+    objections = Consent.objects.filter(position=ConsentPosition.OBJECTION, round=F("version__round")).select_related(
+        "partnership__organisation"
+    )
     return list(
         IndicatorVersion.objects.filter(indicator__ambition__chain__in=chains, status=VersionStatus.STOPPED)
         .exclude(Exists(later))
