@@ -25,7 +25,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,22 +95,50 @@ def require(user, allowed: bool, body: Body) -> None:
 
 
 def speakers_for(body: Body, partnership: Partnership, on: date | None = None) -> list[Person]:
-    """Who may record ``partnership``'s position in ``body`` on that day: its representing members
-    and their alternates, each with a usable mandate to vote in a body (one query)."""
+    """Who may record ``partnership``'s position in ``body`` on that day: its representing members,
+    their alternates and the stand-ins of absent members, each with a usable mandate to vote in a
+    body (one query)."""
     on = on or timezone.localdate()
     seats = BodyMember.objects.representing().filter(body=body, partnership=partnership)
-    people = Person.objects.filter(Q(body_seats__in=seats) | Q(alternate_seats__in=seats)).distinct()
     usable = Mandate.objects.usable_on(on).filter(partnership=partnership, scope=MandateScope.VOTE_IN_BODY)
+    # A member's stand-in (issue 15) holds a copy of the member's mandate that points to them.
+    stand_ins = usable.filter(stand_in__lead__body_seats__in=seats).values("person_id")
+    people = Person.objects.filter(
+        Q(body_seats__in=seats) | Q(alternate_seats__in=seats) | Q(pk__in=stand_ins)
+    ).distinct()
     return list(people.filter(pk__in=usable.values("person_id")))
+
+
+def stood_in_seats(user, body: Body, on: date | None = None) -> list[BodyMember]:
+    """The seats representing a partner in ``body`` whose member is away with ``user`` as stand-in
+    (issue 15): ``user`` holds, on that day, a usable stand-in copy (Mandate.stand_in) of that
+    member's mandate to vote in a body for the seat's partner. The stand-in speaks for that partner
+    as the member would; the record says "by <user> for <member>" (stakeholders.permissions.acting_for).
+    One query."""
+    if not user.is_authenticated:
+        return []
+    copies = Mandate.objects.usable_on(on or timezone.localdate()).filter(
+        person=user,
+        scope=MandateScope.VOTE_IN_BODY,
+        stand_in__lead=OuterRef("person"),
+        partnership=OuterRef("partnership"),
+    )
+    return list(
+        BodyMember.objects.representing()
+        .filter(body=body)
+        .filter(Exists(copies))
+        .select_related("partnership__organisation", "person")
+    )
 
 
 def position_refusal(user, body: Body, partnership: Partnership, on: date | None = None) -> str | None:
     """Why ``user`` may not record ``partnership``'s position in ``body`` on that day, or None if
-    they may. The message names what is missing (seat, role or mandate)."""
+    they may: a member or alternate of a seat for the partner, or the stand-in of its absent member
+    (``stood_in_seats``). The message names what is missing (seat, role or mandate)."""
     on = on or timezone.localdate()
     seats = [
         seat
-        for seat in _seats(user, body)
+        for seat in [*_seats(user, body), *stood_in_seats(user, body, on)]
         if seat.partnership_id == partnership.pk and seat.position in MemberPosition.representing()
     ]
     if not seats:

@@ -120,6 +120,16 @@ class MeetingSerializer(serializers.ModelSerializer):
 class PositionSerializer(serializers.ModelSerializer):
     organisation = serializers.IntegerField(source="partnership.organisation_id", read_only=True)
     recorded_by = PersonRefSerializer(read_only=True)
+    for_person = PersonRefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The absent member a stand-in recorded the position for (“by recorded_by for for_person”).",
+    )
+    by_silence = serializers.BooleanField(
+        read_only=True,
+        help_text="Consent by silence: the partner did not answer a written round by its closing date, in a chain "
+        "where silence is consent (recorded at closing by recorded_by; never an active yes).",
+    )
 
     class Meta:
         model = DecisionPosition
@@ -130,7 +140,9 @@ class PositionSerializer(serializers.ModelSerializer):
             "kind",
             "reason",
             "recorded_by",
+            "for_person",
             "as_alternate",
+            "by_silence",
             "recorded_at",
         ]
 

@@ -65,7 +65,7 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.DecisionFilterSet
 
     def get_queryset(self):
-        positions = DecisionPosition.objects.select_related("partnership", "recorded_by").order_by(
+        positions = DecisionPosition.objects.select_related("partnership", "recorded_by", "for_person").order_by(
             "round", "partnership__organisation__name", "pk"
         )
         return (

@@ -61,10 +61,10 @@ from governance.models import (
     MemberPosition,
     PositionKind,
 )
-from governance.policy import may_propose, may_run_meetings, position_refusal, speakers_for
-from stakeholders.models import Membership, Partnership, Person, Role
+from governance.policy import may_propose, may_run_meetings, position_refusal, speakers_for, stood_in_seats
+from stakeholders.models import MandateScope, Membership, Partnership, Person, Role
 from stakeholders.notify import notify
-from stakeholders.permissions import Action, allows
+from stakeholders.permissions import Action, acting_for, allows
 
 CORE_KINDS = (
     PositionKind.CONSENT,
@@ -314,9 +314,12 @@ def speaker(person: Person, decision: Decision, today: date | None = None) -> Sp
     (position_refusal), and for an alternate that the member is absent."""
     today = today or timezone.localdate()
     seats = _seats(person, decision.body) if person.is_authenticated else []
+    # The stand-in of an absent member speaks as the member would (issue 15), not as an alternate.
+    stood_in = stood_in_seats(person, decision.body, today) if person.is_authenticated else []
+    seats += [seat for seat in stood_in if seat not in seats]
     if not seats:
         return Speaker(None)
-    own = [seat for seat in seats if seat.person_id == person.pk]
+    own = [seat for seat in seats if seat.person_id == person.pk or seat in stood_in]
     partnership = (own or seats)[0].partnership
     result = Speaker(partnership, as_alternate=not own, members=[seat.person for seat in seats if not own])
     if not decision.is_open:
@@ -422,6 +425,7 @@ def record_position(
     position.partnership = partnership  # with its organisation: the audit trail names it
     position.kind, position.reason = kind, reason
     position.recorded_by, position.as_alternate = person, who.as_alternate
+    position.for_person = acting_for(person, partnership, MandateScope.VOTE_IN_BODY)  # "by X for Y"
     try:
         with transaction.atomic():
             position.save()
@@ -452,6 +456,10 @@ def close(person: Person, decision: Decision, *, statement: str, decided_on: dat
     if not locked.is_open:
         raise DecisionRefused(_("This decision is already closed."))
     today = timezone.localdate()
+    # A written round past its closing date: the chain's silence rule (issue 15; decision_deadlines.py).
+    from governance.services.decision_deadlines import at_closing
+
+    silence = at_closing(locked, person, today)
     result = outcome_of(locked)
     status = result.status
     if status == DecisionStatus.OPEN:
@@ -467,7 +475,7 @@ def close(person: Person, decision: Decision, *, statement: str, decided_on: dat
     _check_close_dates(locked, decided_on, review_on, today)
     if not statement.strip():
         raise DecisionRefused(_("Write the outcome statement: what was decided, and why."), "outcome_statement")
-    locked.status, locked.outcome_statement = status, statement.strip()
+    locked.status, locked.outcome_statement = status, "\n\n".join(filter(None, [statement.strip(), silence]))
     locked.decided_on, locked.review_on = decided_on, review_on
     locked.save(update_fields=["status", "outcome_statement", "decided_on", "review_on"])
     # A decision about an indicator proposal decides the proposal too, in this transaction (issue 15).

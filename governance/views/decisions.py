@@ -184,7 +184,7 @@ def _detail_context(
 ) -> dict:
     user = request.user
     positions = list(
-        decision.positions.select_related("partnership__organisation", "recorded_by").order_by(
+        decision.positions.select_related("partnership__organisation", "recorded_by", "for_person").order_by(
             "round", "partnership__organisation__name"
         )
     )

@@ -101,7 +101,9 @@ def test_it_gives_a_decision_with_the_positions_per_partner(world: World, steeri
             "kind": "dissent",
             "reason": "Capaciteit",
             "recorded_by": {"id": world.lead_a.pk, "full_name": "Lead-A"},
+            "for_person": None,
             "as_alternate": False,
+            "by_silence": False,
             "recorded_at": data["positions"][0]["recorded_at"],
         }
     ]
