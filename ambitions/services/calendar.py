@@ -1,5 +1,7 @@
 """Which periods a chain can take figures for now: the entry index, and the partners behind
-(services.oversight.late_partners) read it. The dates are the version's (IndicatorVersion.dates_of)."""
+(services.oversight.late_partners) read it. The dates are the version's (IndicatorVersion.dates_of);
+each partner's own deadline follows its agreed delivery day where its delivery terms are in force
+(models/delivery.py ``AgreedDays``)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,15 @@ from datetime import date
 
 from django.utils import timezone
 
-from ambitions.models import EntryDates, Figure, Indicator, IndicatorVersion, PeriodSubmission, SubmissionStatus
+from ambitions.models import (
+    AgreedDays,
+    EntryDates,
+    Figure,
+    Indicator,
+    IndicatorVersion,
+    PeriodSubmission,
+    SubmissionStatus,
+)
 from ambitions.periods import Period
 from ambitions.services.versions import versions_in_force
 from stakeholders.models import Chain, Organisation
@@ -36,6 +46,10 @@ class OrganisationStatus:
     status: str
     entered: int
     expected: int
+    deadline: date | None = None  # its own: the agreed delivery day under its delivery terms
+
+    def is_past_deadline(self, on: date) -> bool:
+        return self.deadline is not None and on > self.deadline
 
     @property
     def status_label(self) -> str:
@@ -66,18 +80,23 @@ def open_periods(chain: Chain, organisations: list[Organisation], today: date | 
         for s in PeriodSubmission.objects.filter(chain=chain, organisation_id__in=org_ids, period__in=starts)
     }
 
+    agreed = AgreedDays.of_chains([chain.pk])  # partners' delivery terms in force: their own deadline
     rows = []
     for period in recent:
         versions = per_period[period]
         dates = _merged(v.dates_of(period) for v in versions)
         row = PeriodRow(period=period, deadline=dates.deadline, closes=dates.closes, statuses=[])
         for organisation in organisations:
+            own = [v for v in versions if units_per[(v.pk, organisation.pk)]]
             row.statuses.append(
                 OrganisationStatus(
                     organisation=organisation,
                     status=statuses.get((organisation.pk, period.frequency, period.start), SubmissionStatus.OPEN),
                     entered=sum(counted[(v.indicator_id, organisation.pk, period.start)] for v in versions),
                     expected=sum(units_per[(v.pk, organisation.pk)] for v in versions),
+                    deadline=_merged(agreed.dates_of(v, organisation.pk, period) for v in own).deadline
+                    if own
+                    else dates.deadline,
                 )
             )
         rows.append(row)

@@ -15,10 +15,11 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from ambitions.models import DeliveryTerms, Indicator, IndicatorVersion, TermsState, VersionStatus
+from ambitions.models import DeliveryTerms, Indicator, IndicatorVersion, ReopenBy, TermsState, VersionStatus
 from ambitions.periods import Period
 from stakeholders.models import Chain, Organisation, Partnership, Person, Role
 from stakeholders.permissions import Action, _is_admin, allows, role_in
@@ -134,23 +135,47 @@ def applying(chain: Chain, organisation: Organisation, period: Period) -> list[D
     )
 
 
-def reopen_refusal(person: Person, chain: Chain, organisation: Organisation, period: Period, today: date) -> str | None:
+def agreement_url(chain: Chain, terms: DeliveryTerms) -> str:
+    """The page of the service agreement the terms belong to (governance's, read through the
+    one-to-one it holds; no import of governance)."""
+    agreement_id = getattr(getattr(terms, "agreement", None), "pk", None)
+    return reverse("governance:agreement_detail", args=[chain.slug, agreement_id]) if agreement_id else ""
+
+
+def shown(chain: Chain, organisation: Organisation, period: Period) -> list[dict]:
+    """The applying terms as the entry page shows them: with this period's delivery day and last
+    day to reopen, and the agreement's page."""
+    return [
+        {
+            "terms": one,
+            "due": one.deadline_of(period),
+            "reopen_until": one.reopen_until(period),
+            "link": agreement_url(chain, one),
+        }
+        for one in applying(chain, organisation, period)
+    ]
+
+
+def _role_may_reopen(terms: DeliveryTerms, person: Person, role: str | None, organisation: Organisation) -> bool:
+    if _is_admin(person):
+        return True
+    if role == Role.PROGRAMME_MANAGER:
+        return terms.reopen_by in (ReopenBy.PROGRAMME_MANAGER, ReopenBy.BOTH)
+    if role == Role.PARTNER_LEAD and person.organisation_id == organisation.pk:
+        return terms.reopen_by in (ReopenBy.PARTNER_LEAD, ReopenBy.BOTH)
+    return False
+
+
+def reopen_refusal(
+    person: Person, chain: Chain, organisation: Organisation, period: Period, today: date, terms=None
+) -> str | None:
     """Under delivery terms, who may reopen the partner's approved figures and until when (the
     strictest of the terms that apply); None when allowed or when no terms apply (then the
     chain's own rule, Action.REOPEN_FIGURES, decides alone)."""
-    terms = applying(chain, organisation, period)
-    if not terms:
-        return None
+    terms = applying(chain, organisation, period) if terms is None else terms
     role = role_in(person, chain)
     for one in terms:
-        lead_may = one.reopen_by in ("partner_lead", "both")
-        manager_may = one.reopen_by in ("programme_manager", "both")
-        allowed = (
-            _is_admin(person)
-            or (manager_may and role == Role.PROGRAMME_MANAGER)
-            or (lead_may and role == Role.PARTNER_LEAD and person.organisation_id == organisation.pk)
-        )
-        if not allowed:
+        if not _role_may_reopen(one, person, role, organisation):
             return _("The delivery agreement says only %(who)s may reopen these figures.") % {
                 "who": one.reopen_by_label
             }
@@ -163,7 +188,17 @@ def reopen_refusal(person: Person, chain: Chain, organisation: Organisation, per
 
 
 def may_reopen(person: Person, chain: Chain, organisation: Organisation, period: Period, today: date) -> bool:
-    """Whether to offer reopening at all: the agreed role under terms, else the chain's rule."""
-    if not applying(chain, organisation, period):
+    """Whether to offer reopening at all: the agreed role until the agreed day under terms, else
+    the chain's rule."""
+    terms = applying(chain, organisation, period)
+    if not terms:
         return allows(person, Action.REOPEN_FIGURES, chain)
-    return reopen_refusal(person, chain, organisation, period, today) is None
+    return reopen_refusal(person, chain, organisation, period, today, terms) is None
+
+
+def agreed_reopener(person: Person, chain: Chain, organisation: Organisation, period: Period) -> bool:
+    """Whether delivery terms make ``person`` one who may reopen (whatever the day): a partner
+    lead the terms name may open the reopening page, which the chain's rule alone would refuse."""
+    terms = applying(chain, organisation, period)
+    role = role_in(person, chain)
+    return bool(terms) and all(_role_may_reopen(one, person, role, organisation) for one in terms)

@@ -78,6 +78,10 @@ class CellContext:
     version: IndicatorVersion | None
     reporting_unit_ids: set[int] = field(default_factory=set)
     submission_status: str = SubmissionStatus.OPEN
+    agreed_day: int | None = None  # the partner's agreed delivery day (its delivery terms in force)
+
+    def deadline(self) -> date:
+        return self.version.deadline_of(self.period, self.agreed_day)
 
 
 def entry_window(version: IndicatorVersion, period: Period) -> tuple[date, date]:
@@ -226,8 +230,9 @@ def _plausible(version: IndicatorVersion, value: Decimal) -> bool:
 
 
 def load_context(indicator: Indicator, unit: Unit, period: Period) -> CellContext:
-    # The version in force and whether the unit reports it, in one query.
-    version = pick(versions_in_force([indicator.pk], reported_by=unit)[indicator.pk], period.start)
+    # The version in force, whether the unit reports it and its agreed delivery day, in one query.
+    in_force = versions_in_force([indicator.pk], reported_by=unit, agreed_for=(unit.organisation_id, period.end))
+    version = pick(in_force[indicator.pk], period.start)
     reporting = {unit.pk} if version is not None and version.unit_reports else set()
     # FOR UPDATE: an approval of this organisation's period waits for this save, or this save sees it.
     status = (
@@ -241,7 +246,8 @@ def load_context(indicator: Indicator, unit: Unit, period: Period) -> CellContex
         .values_list("status", flat=True)
         .first()
     ) or SubmissionStatus.OPEN
-    return CellContext(indicator, unit, period, version, reporting, status)
+    agreed_day = version.agreed_day if version is not None else None
+    return CellContext(indicator, unit, period, version, reporting, status, agreed_day)
 
 
 def save_cell(
@@ -297,7 +303,7 @@ def write_cell(
     figure.version = ctx.version
     figure.value, figure.numerator, figure.denominator = clean.value, clean.numerator, clean.denominator
     figure.comment, figure.follow_up, figure.source = clean.comment, clean.follow_up, source
-    figure.is_late = lateness(figure.is_late, was_reported, clean.has_data, today > ctx.version.deadline_of(period))
+    figure.is_late = lateness(figure.is_late, was_reported, clean.has_data, today > ctx.deadline())
     # A figure delivered into an approved period waits for the lead's approval (approve_late).
     figure.awaiting_approval = ctx.submission_status == SubmissionStatus.APPROVED and clean.has_data
     figure.revision += 1

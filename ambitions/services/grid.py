@@ -21,6 +21,7 @@ from datetime import date
 from django.utils import timezone
 
 from ambitions.models import (
+    EntryDates,
     Figure,
     Indicator,
     IndicatorVersion,
@@ -224,7 +225,8 @@ def build(
     if indicators is None:
         indicators = _chain_indicators(chain, indicator_ids)
     indicators = list(indicators)
-    in_force = versions_in_force((i.pk for i in indicators), reported_by=unit)
+    # With the organisation's agreed delivery day per indicator (its delivery terms in force), if any.
+    in_force = versions_in_force((i.pk for i in indicators), reported_by=unit, agreed_for=(organisation.pk, period.end))
     chosen = _versions_for(indicators, in_force, period)
     if unit is not None:
         unit_ids = [unit.pk]
@@ -239,8 +241,9 @@ def build(
     for indicator in indicators:
         version = chosen.get(indicator.pk)
         if version is not None and units_of[version.pk]:
+            dates = version.dates_of(period, version.agreed_day)
             sections.append(
-                _section(indicator, version, units_of[version.pk], period, figures, in_force, status, today)
+                _section(indicator, version, units_of[version.pk], period, figures, in_force, status, today, dates)
             )
     return Grid(chain, organisation, period, _previous_periods(period), sections, submission, today)
 
@@ -254,9 +257,9 @@ def _section(
     in_force: dict[int, list[IndicatorVersion]],
     status: str,
     today: date,
+    dates: EntryDates,
 ) -> GridSection:
     """One indicator's section: a cell per reporting unit, by name."""
-    dates = version.dates_of(period)
     section = GridSection(indicator, version, dates.opens, dates.closes, dates.deadline, today)
     for unit in sorted(units, key=lambda u: (u.name, u.pk)):
         section.cells.append(

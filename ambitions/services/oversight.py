@@ -78,13 +78,12 @@ def late_partners(chains: list[Chain], today: date | None = None) -> list[LatePa
     for chain in chains:
         organisations = list(Organisation.objects.filter(partnerships__chain=chain).distinct().order_by("name"))
         for row in calendar.open_periods(chain, organisations, today):
-            if not row.is_past_deadline(today):
-                continue
             for status in row.statuses:
-                if status.status == SubmissionStatus.OPEN and status.expected:
+                # Each partner's own deadline: its agreed delivery day, else the period's.
+                if status.status == SubmissionStatus.OPEN and status.expected and status.is_past_deadline(today):
                     late.append(
                         LatePartner(
-                            chain, status.organisation, row.period, row.deadline, status.entered, status.expected
+                            chain, status.organisation, row.period, status.deadline, status.entered, status.expected
                         )
                     )
     return late

@@ -9,6 +9,8 @@ and the lead approves that delivery on its own (``approve_late``), which locks i
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +19,7 @@ from django.utils.translation import ngettext
 
 from ambitions.models import Figure, PeriodSubmission, SubmissionStatus
 from ambitions.periods import Period
-from ambitions.services import grid
+from ambitions.services import delivery, grid
 from stakeholders.models import Chain, MandateScope, Organisation, Partnership, Person
 from stakeholders.permissions import Action, allows, has_mandate
 
@@ -149,9 +151,17 @@ def approve_late(person: Person, chain: Chain, organisation: Organisation, perio
 
 
 @transaction.atomic
-def reopen(person: Person, chain: Chain, organisation: Organisation, period: Period, reason: str) -> PeriodSubmission:
-    if not allows(person, Action.REOPEN_FIGURES, chain):
+def reopen(
+    person: Person, chain: Chain, organisation: Organisation, period: Period, reason: str, today: date | None = None
+) -> PeriodSubmission:
+    # Under delivery terms, the agreed role until the agreed day (services/delivery.py); else the chain's rule.
+    terms = delivery.applying(chain, organisation, period)
+    if not terms and not allows(person, Action.REOPEN_FIGURES, chain):
         raise PermissionDenied
+    if terms:
+        today = today or timezone.localdate()
+        if refusal := delivery.reopen_refusal(person, chain, organisation, period, today, terms):
+            raise StepRefused(refusal)
     if not reason.strip():
         raise StepRefused(_("Give a reason for reopening."))
     submission = submission_for(chain, organisation, period, lock=True)

@@ -6,18 +6,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
 
-from ambitions.models import Indicator, IndicatorVersion, VersionStatus
+from ambitions.models import DeliveryTerms, Indicator, IndicatorVersion, VersionStatus
 from stakeholders.models import Unit
 
 
 def versions_in_force(
-    indicator_ids: Iterable[int], reported_by: Unit | None = None
+    indicator_ids: Iterable[int], reported_by: Unit | None = None, agreed_for: tuple[int, date] | None = None
 ) -> dict[int, list[IndicatorVersion]]:
     """Per indicator its adopted and superseded versions, latest start first (one query).
 
-    With ``reported_by``, each version also says whether that unit reports it (``unit_reports``)."""
+    With ``reported_by``, each version also says whether that unit reports it (``unit_reports``);
+    with ``agreed_for`` (an organisation id and a day), the delivery day that organisation agreed for
+    the indicator under delivery terms in force that day (``agreed_day``, None without terms), in
+    the same query."""
     result: dict[int, list[IndicatorVersion]] = {i: [] for i in indicator_ids}
     versions = IndicatorVersion.objects.in_force().filter(indicator_id__in=list(result)).order_by("-effective_from")
     if reported_by is not None:
@@ -25,6 +28,12 @@ def versions_in_force(
             indicatorversion=OuterRef("pk"), unit=reported_by
         )
         versions = versions.annotate(unit_reports=Exists(reports))
+    if agreed_for is not None:
+        organisation_id, day = agreed_for
+        terms = DeliveryTerms.objects.in_force_on(day).filter(
+            partnership__organisation_id=organisation_id, indicators=OuterRef("indicator_id")
+        )
+        versions = versions.annotate(agreed_day=Subquery(terms.values("delivery_working_day")[:1]))
     for version in versions:
         result[version.indicator_id].append(version)
     return result

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ambitions.models import EntryDates, Figure, IndicatorVersion, PeriodSubmission, SubmissionStatus
+from ambitions.models import AgreedDays, EntryDates, Figure, IndicatorVersion, PeriodSubmission, SubmissionStatus
 from ambitions.periods import Period
 from stakeholders.models import Chain, Mandate, MandateScope, Membership, Partnership, Person, Role
 
@@ -51,13 +51,15 @@ def figures_work(person: Person, today: date | None = None) -> FiguresWork:
     for version in versions:
         per_indicator[version.indicator_id].append(version)
 
+    agreed = AgreedDays.of_chains(chains)  # the person's organisation's agreed delivery day, where agreed
     candidates: dict[tuple[int, Period], EntryDates] = {}
     for version in versions:
         if not version.mine:
             continue
         chain_id = version.indicator.ambition.chain_id
         for period in version.due_periods(today, per_indicator[version.indicator_id], within_days=DUE_WITHIN_DAYS):
-            candidates[(chain_id, period)] = version.dates_of(period).merged(candidates.get((chain_id, period)))
+            dates = agreed.dates_of(version, person.organisation_id, period)
+            candidates[(chain_id, period)] = dates.merged(candidates.get((chain_id, period)))
     if not candidates:
         return FiguresWork([], [])
     done = set(

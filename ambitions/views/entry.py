@@ -32,7 +32,7 @@ from ambitions.forms.entry import (
 )
 from ambitions.models import Figure, Indicator, SubmissionStatus
 from ambitions.periods import Period
-from ambitions.services import aggregates, calendar, grid, submissions
+from ambitions.services import aggregates, calendar, delivery, grid, submissions
 from ambitions.services.entry import CellConflict, CellInput, CellRefused, save_cell, write_cell
 from stakeholders.models import Chain, Organisation, Partnership, Unit
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
@@ -253,7 +253,9 @@ def _grid_context(request: HttpRequest, the_grid: grid.Grid, failed: list[CellFo
         "may_submit": the_grid.status == SubmissionStatus.OPEN and the_grid.is_open,
         "may_approve": may_approve,
         "may_approve_late": approver and the_grid.status == SubmissionStatus.APPROVED,
-        "may_reopen": the_grid.status != SubmissionStatus.OPEN and allows(request.user, Action.REOPEN_FIGURES, chain),
+        "may_reopen": the_grid.status != SubmissionStatus.OPEN
+        and delivery.may_reopen(request.user, chain, organisation, period, the_grid.today),
+        "delivery_terms": delivery.shown(chain, organisation, period),
     }
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from ambitions.forms.entry import MissingReasonForm, ReopenForm
 from ambitions.periods import Period
-from ambitions.services import grid, submissions
+from ambitions.services import delivery, grid, submissions
 from ambitions.views.entry import (
     ORGANISATION_PARAM,
     _chosen_organisation,
@@ -29,8 +29,8 @@ from ambitions.views.entry import (
     grid_url,
 )
 from stakeholders.history import history_for
-from stakeholders.models import Chain, Organisation
-from stakeholders.permissions import Action, get_chain_or_404, require
+from stakeholders.models import Chain, Organisation, Role
+from stakeholders.permissions import Action, allows, get_chain_or_404, require, role_in
 
 
 @require_POST
@@ -151,11 +151,19 @@ def period_approve_late(request: HttpRequest, slug: str, period: str) -> HttpRes
 
 
 def period_reopen(request: HttpRequest, slug: str, period: str) -> HttpResponse:
-    """A programme manager reopens a submitted or approved period, with a reason."""
+    """A programme manager reopens a submitted or approved period, with a reason; under a partner's
+    delivery terms, the role they name (a partner lead its own), until the day they agree."""
     chain = get_chain_or_404(request.user, slug)
-    require(request.user, Action.REOPEN_FIGURES, chain)
-    the_period = _period(period)
-    organisation = _chosen_organisation(request, chain)
+    if allows(request.user, Action.REOPEN_FIGURES, chain):
+        the_period = _period(period)
+        organisation = _chosen_organisation(request, chain)
+    else:
+        # Only a partner lead the delivery terms name, for its own organisation.
+        require(request.user, Action.VIEW, chain)
+        organisation = request.user.organisation if role_in(request.user, chain) == Role.PARTNER_LEAD else None
+        the_period = _period(period)
+        if organisation is None or not delivery.agreed_reopener(request.user, chain, organisation, the_period):
+            raise PermissionDenied
     if organisation is None:
         raise Http404
     form = ReopenForm(request.POST if request.method == "POST" else None)

@@ -6,7 +6,8 @@ Per partner (current partners of the chain, observers left out: they are not ask
 partners first, ``PartnershipStatus.is_bound``):
 
 - **Figures on time**: of the 12 most recent reporting periods whose deadline has passed
-  (``IndicatorVersion.deadline_of``; the version that governs a period is ``services.versions.pick``),
+  (``IndicatorVersion.deadline_of``, or the partner's agreed delivery day under its delivery
+  terms; the version that governs a period is ``services.versions.pick``),
   those in which the partner had figures to report (its units among the version's reporting
   units) and in which every expected figure came in and none was marked late (the figures' late
   flag, counted in the roll-ups ``OrganisationAggregate.reported`` and ``late``).
@@ -25,7 +26,7 @@ partners first, ``PartnershipStatus.is_bound``):
   date (``ActionItem.objects.overdue``).
 
 The partners are one query, their governance measures one statement (services/participation_sql.py)
-and the figures three more (versions in force, reporting units, roll-ups): a fixed number, whatever
+and the figures four more (versions in force, reporting units, roll-ups, delivery terms): a fixed number, whatever
 the chain's size.
 The thresholds below decide when a measure is *slipping*; docs/partner-health.md explains them.
 """
@@ -42,7 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ambitions.models import IndicatorVersion, OrganisationAggregate
+from ambitions.models import AgreedDays, IndicatorVersion, OrganisationAggregate
 from ambitions.periods import Period
 from ambitions.services.versions import pick, reporting_units_per_organisation
 from governance.services import participation_orm, participation_sql
@@ -273,10 +274,15 @@ def _figures(chain: Chain, org_ids: list[int], today: date) -> dict[int, Share]:
             organisation_id__in=org_ids,
         ).values_list("indicator_id", "period", "organisation_id", "reported", "late")
     }
+    # A partner with delivery terms in force is counted against its agreed day: a period whose
+    # agreed day has not passed yet is not due from it (its figures' late flag already follows it).
+    agreed = AgreedDays.of_chains([chain.pk])
     shares: dict[int, Share] = {}
     for organisation in org_ids:
         share = Share(0, 0)
         for period, versions in periods.items():
+            if agreed and any(agreed.deadline_of(v, organisation, period) >= today for v in versions):
+                continue
             expected = reported = late = 0
             for version in versions:
                 expected += units[version.pk].get(organisation, ("", 0))[1]

@@ -51,7 +51,7 @@ def test_my_work_lists_figures_due_and_overdue(measures, client_for, django_asse
     assert figures_work(w.viewer, today) == FiguresWork([], [])
 
     client = client_for(w.contributor_a)
-    with django_assert_max_num_queries(23):  # incl. the session reads, one more on SQLite
+    with django_assert_max_num_queries(24):  # incl. the session reads and the delivery terms, one more on SQLite
         response = client.get(reverse("stakeholders:my_work"))
     assert "Figures overdue" in response.text
     assert f'href="{grid_url(m, m.period.shifted(-2))}"' in response.text
@@ -87,7 +87,7 @@ def test_my_work_shows_approvals_waiting_for_a_mandated_lead(measures, client_fo
     assert [(a.submission.organisation, a.period) for a in waiting] == [(w.org_a, m.period)]
     assert approvals_waiting(w.contributor_a) == []
     client = client_for(w.lead_a)
-    with django_assert_max_num_queries(23):  # incl. the session reads, one more on SQLite
+    with django_assert_max_num_queries(24):  # incl. the session reads and the delivery terms, one more on SQLite
         response = client.get(reverse("stakeholders:my_work"))
     assert "Approvals waiting" in response.text
     assert f'href="{grid_url(m)}"' in response.text

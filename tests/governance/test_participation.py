@@ -299,11 +299,11 @@ def grow(world: World, body, n: int) -> None:
 def test_it_reads_in_a_fixed_number_of_queries(world: World, body, django_assert_num_queries):
     grow(world, body, 2)
     # The partners, their governance measures (one statement), the versions in force, their
-    # reporting units and the roll-ups.
-    with django_assert_num_queries(5):
+    # reporting units, the roll-ups and the delivery terms in force.
+    with django_assert_num_queries(6):
         few = participation.health(world.chain, TODAY)
     grow(world, make.body(world.chain, "Tweede"), 12)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         many = participation.health(world.chain, TODAY)
     assert len(many) > len(few) and all(isinstance(row.summary, str) for row in many)
 
