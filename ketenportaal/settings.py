@@ -15,6 +15,8 @@ from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from ketenportaal.logging_config import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -426,32 +428,7 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_SUBJECT_PREFIX = "[Ketenportaal] "
 DEFAULT_EXCEPTION_REPORTER = "ketenportaal.errors.PrivateExceptionReporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "ketenportaal.errors.PrivateExceptionReporterFilter"
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {
-        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
-        "hide_request_path": {"()": "ketenportaal.errors.HideRequestPath"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        "mail_admins": {
-            "class": "django.utils.log.AdminEmailHandler",
-            "level": "ERROR",
-            "filters": ["require_debug_false", "hide_request_path"],
-            "include_html": False,
-        },
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "axes": {"level": "WARNING"},
-        # Django's defaults would add their own console and mail handlers: everything goes one way.
-        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-        "django.request": {"handlers": ["mail_admins"], "propagate": True},
-        "celery.app.trace": {"handlers": ["mail_admins"], "propagate": True},
-    },
-}
+LOGGING = logging_config(LOG_LEVEL)
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
     from ketenportaal import sentry
@@ -604,14 +581,10 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 
-# Early warning from the forecast (governance/tasks_early_warning.py): daily at 6:30, after the night's
-# figures and before the programme managers start; one warning per indicator and period makes repeated
-# runs harmless.
+# Early warning from the forecast (governance/tasks_early_warning.py): daily at 6:30; idempotent.
 CELERY_IMPORTS = [*CELERY_IMPORTS, "governance.tasks_early_warning"]  # not a tasks.py: named for the worker
-CELERY_BEAT_SCHEDULE |= {
-    "sweep-early-warnings": {
-        "task": "governance.tasks_early_warning.sweep_early_warnings",
-        "schedule": crontab(minute=30, hour=6),
-        "options": {"expires": 60 * 60 * 12},
-    },
+CELERY_BEAT_SCHEDULE["sweep-early-warnings"] = {
+    "task": "governance.tasks_early_warning.sweep_early_warnings",
+    "schedule": crontab(minute=30, hour=6),
+    "options": {"expires": 60 * 60 * 12},
 }
