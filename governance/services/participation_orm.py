@@ -55,8 +55,9 @@ def counts(chain: Chain, partner_ids: list[int], today: date, since: date, now: 
     ).filter(Exists(seats.filter(body=OuterRef("body")).filter(seated_then)))
     answered = decisions.filter(
         Exists(
+            # Consent by silence (issue 15) is no position the partner took.
             DecisionPosition.objects.filter(
-                decision=OuterRef("pk"), round=OuterRef("round"), partnership=OuterRef(partner)
+                decision=OuterRef("pk"), round=OuterRef("round"), partnership=OuterRef(partner), by_silence=False
             )
         )
     )

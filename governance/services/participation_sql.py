@@ -62,7 +62,7 @@ decided AS MATERIALIZED (
     -- A decided decision is filed under its decision date (Decision.filed_on): the register's index.
     SELECT d.id, d.body_id, d.decided_on,
            ARRAY(SELECT p.partnership_id FROM governance_decisionposition p
-                 WHERE p.decision_id = d.id AND p.round = d.round) AS answered_by
+                 WHERE p.decision_id = d.id AND p.round = d.round AND NOT p.by_silence) AS answered_by
     FROM governance_decision d
     WHERE d.chain_id = %s AND d.status = ANY(%s) AND d.filed_on > %s AND d.filed_on <= %s
       AND d.decided_on > %s AND d.decided_on <= %s

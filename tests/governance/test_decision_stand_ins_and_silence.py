@@ -187,3 +187,15 @@ def test_silence_is_consent_only_by_nobody_in_particular(board):
             by_silence=True,
             recorded_by=board.world.manager,
         )
+
+
+def test_consent_by_silence_is_no_position_taken_for_participation(board):
+    from governance.services import participation
+
+    w = board.world
+    w.chain.silence_rule = SilenceRule.CONSENT
+    w.chain.save(update_fields=["silence_rule"])
+    close(board, past_closing(board))
+    rows = {row.partnership.pk: row for row in participation.health(w.chain)}
+    assert (rows[w.partner_a.pk].positions.done, rows[w.partner_a.pk].positions.of) == (0, 1)
+    assert (rows[w.partner_b.pk].positions.done, rows[w.partner_b.pk].positions.of) == (1, 1)
