@@ -20,6 +20,7 @@ from rest_framework import serializers
 from ambitions.models import (
     ChainAggregate,
     Consent,
+    DeliveryTerms,
     Figure,
     Indicator,
     IndicatorVersion,
@@ -73,16 +74,47 @@ class AmbitionSummarySerializer(serializers.Serializer):
     horizon = serializers.DateField()
 
 
+class DeliveryTermsSerializer(serializers.ModelSerializer):
+    """A partner's delivery terms in force (issue 15): the agreement that applies to its figures."""
+
+    organisation = serializers.IntegerField(source="partnership.organisation_id", read_only=True)
+    organisation_name = serializers.CharField(source="partnership.organisation.name", read_only=True)
+    delivered_by = serializers.CharField(source="deliverer_label", read_only=True)
+
+    class Meta:
+        model = DeliveryTerms
+        fields = [
+            "organisation",
+            "organisation_name",
+            "source_system",
+            "delivered_by",
+            "delivery_working_day",
+            "channel",
+            "reopen_by",
+            "reopen_until_working_days",
+            "valid_from",
+            "valid_until",
+        ]
+        read_only_fields = fields
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     chain = serializers.SlugRelatedField(source="ambition.chain", slug_field="slug", read_only=True)
     ambition = AmbitionSummarySerializer(read_only=True)
     current_version = serializers.SerializerMethodField(
         help_text="The latest adopted version, or null while none is adopted."
     )
+    delivery_terms = DeliveryTermsSerializer(
+        source="terms_in_force",
+        many=True,
+        read_only=True,
+        help_text="Per partner, the delivery terms in force today: figures are due on that working day "
+        "after the period ends instead of the version's deadline.",
+    )
 
     class Meta:
         model = Indicator
-        fields = ["id", "chain", "ambition", "name", "position", "current_version"]
+        fields = ["id", "chain", "ambition", "name", "position", "current_version", "delivery_terms"]
 
     @extend_schema_field(VersionSummarySerializer(allow_null=True))
     def get_current_version(self, indicator: Indicator) -> dict | None:

@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, OuterRef, Prefetch, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -38,6 +39,7 @@ from rest_framework.settings import api_settings
 from ambitions.models import (
     ChainAggregate,
     Consent,
+    DeliveryTerms,
     Figure,
     FigureSource,
     Indicator,
@@ -87,10 +89,16 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         adopted = IndicatorVersion.objects.filter(status=VersionStatus.ADOPTED).order_by("-effective_from")
+        terms = DeliveryTerms.objects.in_force_on(timezone.localdate()).select_related(
+            "partnership__organisation", "deliverer"
+        )
         return (
             Indicator.objects.visible_to(self.request.user)
             .select_related("ambition__chain")
-            .prefetch_related(Prefetch("versions", queryset=adopted, to_attr="adopted_versions"))
+            .prefetch_related(
+                Prefetch("versions", queryset=adopted, to_attr="adopted_versions"),
+                Prefetch("delivery_terms", queryset=terms, to_attr="terms_in_force"),
+            )
             .order_by("ambition__chain__name", "ambition__position", "position", "pk")
         )
 
