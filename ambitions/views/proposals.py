@@ -60,6 +60,21 @@ class Step:
 
     event: object
     answer: Consent | None
+    who: str = ""
+
+
+def _describe(consent: Consent) -> None:
+    """The answer as the page shows it, set on the answer once (the page lists up to a few hundred:
+    a template include per answer cost more than the rest of the page)."""
+    if consent.by_silence:
+        consent.answer_kind, consent.answer_label, consent.who_text = (
+            "silence",
+            _("Consent by silence after the deadline"),
+            "",
+        )
+        return
+    consent.answer_kind, consent.answer_label = consent.position, consent.get_position_display()
+    consent.who_text = _who(consent.person, consent.for_person if consent.for_person_id else None)
 
 
 def _steps(events, rounds) -> list[Step]:
@@ -67,9 +82,19 @@ def _steps(events, rounds) -> list[Step]:
     # round's Consent, read with the rounds already: no query per step.
     given = {(c.round, c.partnership_id): c for r in rounds for c in r.answers}
     return [
-        Step(e, given.get((e.round, e.partnership_id)) if e.kind in (EventKind.ANSWERED, EventKind.SILENCE) else None)
+        Step(
+            e,
+            given.get((e.round, e.partnership_id)) if e.kind in (EventKind.ANSWERED, EventKind.SILENCE) else None,
+            _who(e.person, e.for_person) if e.person_id else "",
+        )
         for e in events
     ]
+
+
+def _who(person, lead) -> str:
+    if lead is not None:
+        return _("by %(name)s for %(lead)s") % {"name": person.full_name, "lead": lead.full_name}
+    return _("by %(name)s") % {"name": person.full_name}
 
 
 def proposal_context(
@@ -78,6 +103,9 @@ def proposal_context(
     """What the version page shows of the proposal's life. Three queries, whatever the partners,
     rounds and steps."""
     rounds = answers_by_round(version) if version.status != VersionStatus.DRAFT else []
+    for r in rounds:
+        for consent in r.answers:
+            _describe(consent)
     current = next((r for r in rounds if r.is_current), None)
     current_answers = {c.partnership_id: c for c in (current.answers if current else [])}
     events = timeline(version) if version.status != VersionStatus.DRAFT else []
