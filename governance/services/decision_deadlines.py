@@ -93,6 +93,27 @@ def send_reminders(today: date | None = None) -> int:
     return sent
 
 
+def silence_preview(decision: Decision, today: date) -> str:
+    """What closing the decision now will add for its silent partners (the close page shows it
+    before the outcome, which does not count them yet), or ""."""
+    if decision.way != DecisionWay.WRITTEN or decision.closes_on >= today or not decision.is_open:
+        return ""
+    silent = _silent(decision)
+    if decision.body.chain.silence_rule == SilenceRule.CONSENT:
+        silent = [partnership for partnership in silent if partnership.is_bound]
+        if silent:
+            return _(
+                "Silence is consent in this chain: closing records %(partners)s as consenting by silence, and the "
+                "body's rule counts that."
+            ) % {"partners": ", ".join(str(p.organisation) for p in silent)}
+        return ""
+    if silent:
+        return _(
+            "Silence is not consent in this chain: the outcome statement will list who stayed silent: %(partners)s."
+        ) % {"partners": ", ".join(str(p.organisation) for p in silent)}
+    return ""
+
+
 def at_closing(decision: Decision, person: Person, today: date) -> str:
     """Apply the chain's silence rule to a written decision closed after its closing date (the
     decision's row locked by the caller, in its transaction). Returns a sentence for the outcome

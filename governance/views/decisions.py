@@ -29,6 +29,7 @@ from governance.forms.decisions import AmendForm, CloseForm, PositionForm, Propo
 from governance.models import Body, Decision, DecisionPosition
 from governance.policy import may_propose, may_run_meetings, speakers_for
 from governance.policy import require as require_in_body
+from governance.services import decision_deadlines
 from governance.services import decisions as services
 from governance.services import register as registry
 from ketenportaal.htmx import redirect_after_save, render_form_page
@@ -355,6 +356,7 @@ def decision_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "form": form,
         "outcome": services.outcome_of(decision, partners) if decision.is_open else None,
         "past_closing": decision.closes_on < timezone.localdate(),
+        "silence": decision_deadlines.silence_preview(decision, timezone.localdate()),
     }
     return render_form_page(request, "governance/decisions/decision_close.html", context, form)
 

@@ -199,3 +199,13 @@ def test_consent_by_silence_is_no_position_taken_for_participation(board):
     rows = {row.partnership.pk: row for row in participation.health(w.chain)}
     assert (rows[w.partner_a.pk].positions.done, rows[w.partner_a.pk].positions.of) == (0, 1)
     assert (rows[w.partner_b.pk].positions.done, rows[w.partner_b.pk].positions.of) == (1, 1)
+
+
+def test_the_close_page_says_what_closing_does_with_silence_and_the_page_shows_the_rule(board, client_for):
+    w = board.world
+    w.chain.silence_rule = SilenceRule.CONSENT
+    w.chain.save(update_fields=["silence_rule"])
+    decision = past_closing(board)
+    page = client_for(w.manager).get(reverse("governance:decision_close", args=["zsm", decision.pk]))
+    assert 'id="silence-at-closing"' in page.text and "Politie" in page.text
+    assert 'id="silence-rule"' in client_for(w.viewer).get(decision.get_absolute_url()).text
