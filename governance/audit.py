@@ -23,6 +23,7 @@ from .models import (
     Signature,
 )
 from .models.course_checks import CourseCheck, CourseCheckStatement
+from .models.early_warnings import EarlyWarning
 from .models.public_page import PublicPage
 
 auditlog.register(Body)
@@ -64,3 +65,7 @@ auditlog.register(CourseCheckStatement)
 # The public page (models/public_page.py): switching it on or off, its decision, its indicators and
 # whether units show — who published what, and on which decision. updated_at is the cache stamp.
 auditlog.register(PublicPage, exclude_fields=["updated_at"], m2m_fields={"indicators"})
+
+# Early warnings (models/early_warnings.py): who accepted or dismissed one, when and why. The
+# lagging units are a snapshot made when it was raised (in bulk, so not recorded) and never change.
+auditlog.register(EarlyWarning, exclude_fields=["lagging"])
