@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
@@ -144,8 +144,13 @@ def build(
     versions = list(
         IndicatorVersion.objects.filter(indicator=indicator)
         .annotate(
-            consent_count=Count("consents", filter=Q(consents__position=ConsentPosition.CONSENT)),
-            objection_count=Count("consents", filter=Q(consents__position=ConsentPosition.OBJECTION)),
+            # The current round's answers: an amended proposal is asked again.
+            consent_count=Count(
+                "consents", filter=Q(consents__position=ConsentPosition.CONSENT, consents__round=F("round"))
+            ),
+            objection_count=Count(
+                "consents", filter=Q(consents__position=ConsentPosition.OBJECTION, consents__round=F("round"))
+            ),
         )
         .order_by("-number")
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -37,8 +37,13 @@ def ambition_list(request: HttpRequest, slug: str) -> HttpResponse:
     versions = IndicatorVersion.objects.only(
         "pk", "indicator_id", "number", "status", "effective_from", "frequency"
     ).annotate(
-        consent_count=Count("consents", filter=Q(consents__position=ConsentPosition.CONSENT)),
-        objection_count=Count("consents", filter=Q(consents__position=ConsentPosition.OBJECTION)),
+        # The current round's answers: an amended proposal is asked again.
+        consent_count=Count(
+            "consents", filter=Q(consents__position=ConsentPosition.CONSENT, consents__round=F("round"))
+        ),
+        objection_count=Count(
+            "consents", filter=Q(consents__position=ConsentPosition.OBJECTION, consents__round=F("round"))
+        ),
     )
     ambitions = Ambition.objects.filter(chain=chain).prefetch_related(
         Prefetch(
