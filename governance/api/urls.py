@@ -4,6 +4,7 @@ from . import views
 from .agreements import AgreementViewSet
 from .bottlenecks import BottleneckViewSet
 from .course_checks import CourseCheckViewSet
+from .early_warnings import EarlyWarningViewSet
 
 app_name = "governance-api"
 
@@ -19,5 +20,7 @@ router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("bottlenecks", BottleneckViewSet, basename="bottleneck")
 # Course checks with their results per partner and dimension, never per person (api/course_checks.py).
 router.register("course-checks", CourseCheckViewSet, basename="course-check")
+# Early warnings from the forecast, read only (api/early_warnings.py).
+router.register("early-warnings", EarlyWarningViewSet, basename="early-warning")
 
 urlpatterns = router.urls

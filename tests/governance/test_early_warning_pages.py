@@ -97,3 +97,13 @@ def test_the_chain_home_counts_the_ambitions_heading_off_target(warning, measure
     assert (
         'id="ambitions-off-target"' not in client_for(measures.world.viewer).get(f"/ketens/{warning.chain.slug}/").text
     )
+
+
+def test_the_api_lists_the_chains_warnings_and_refuses_junk_filters(warning, measures, client_for):
+    client = client_for(measures.world.viewer)
+    listed = client.get("/api/early-warnings/", {"chain": "zsm", "status": "proposed"})
+    assert listed.status_code == 200
+    [row] = listed.json()["results"] if "results" in listed.json() else listed.json()
+    assert row["id"] == warning.pk and row["lagging"][0]["unit"] == measures.world.unit_a.name
+    for junk in ({"status": "bogus"}, {"indicator": "x" * 400}, {"status": ""}):
+        assert client.get("/api/early-warnings/", junk).status_code == 400

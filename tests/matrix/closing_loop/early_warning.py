@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from governance.models.early_warnings import EarlyWarning
-from tests.matrix.objects import Objects, in_chain, of
-from tests.matrix.policy import MANAGE, OTHER, PARTNER_A, PARTNER_B, READ
+from tests.matrix.objects import Objects, api_of, in_chain, of, plain
+from tests.matrix.policy import API, MANAGE, OTHER, PARTNER_A, PARTNER_B, READ
 from tests.matrix.rows import Row, posting
 
 
@@ -36,6 +36,8 @@ ROWS: list[Row] = [
     posting("governance:early_warning_accept", of("early_warning"), MANAGE, a_note, warning_status),
     Row("governance:early_warning_dismiss", of("early_warning"), MANAGE),
     posting("governance:early_warning_dismiss", of("early_warning"), MANAGE, a_reason, warning_status),
+    Row("governance-api:early-warning-list", plain(), API),
+    Row("governance-api:early-warning-detail", api_of("early_warning"), API),
 ]
 
 
