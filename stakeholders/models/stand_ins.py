@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from stakeholders.dates import validate_in_range
@@ -172,8 +173,8 @@ def name_stand_in(stand_in: StandIn) -> StandIn:
                     % {
                         "person": clash.stand_in,
                         "lead": stand_in.lead,
-                        "start": clash.starts_on.strftime("%d-%m-%Y"),
-                        "end": clash.ends_on.strftime("%d-%m-%Y"),
+                        "start": date_format(clash.starts_on, "SHORT_DATE_FORMAT"),
+                        "end": date_format(clash.ends_on, "SHORT_DATE_FORMAT"),
                     }
                 }
             )

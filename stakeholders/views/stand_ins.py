@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ketenportaal.htmx import redirect_after_save, render_form_page
@@ -29,8 +30,8 @@ def _period(stand_in: StandIn) -> dict:
         "person": stand_in.stand_in,
         "lead": stand_in.lead,
         "org": stand_in.partnership.organisation,
-        "start": stand_in.starts_on.strftime("%d-%m-%Y"),
-        "end": stand_in.ends_on.strftime("%d-%m-%Y"),
+        "start": date_format(stand_in.starts_on, "SHORT_DATE_FORMAT"),
+        "end": date_format(stand_in.ends_on, "SHORT_DATE_FORMAT"),
     }
 
 
