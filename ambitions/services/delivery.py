@@ -49,11 +49,12 @@ def window_refusal(terms: DeliveryTerms, indicators: list[Indicator]) -> str | N
     """Why the agreed working day falls outside an entry window, or None."""
     if not terms.delivery_working_day or not terms.valid_from:
         return None
-    end = terms.valid_from + CHECKED_SPAN
-    if terms.valid_until and terms.valid_until < end:
-        end = terms.valid_until
     for version in _versions_to_check(indicators):
-        period = Period.containing(terms.valid_from, version.frequency)
+        start = max(terms.valid_from, version.effective_from)
+        end = start + CHECKED_SPAN
+        if terms.valid_until and terms.valid_until < end:
+            end = terms.valid_until
+        period = Period.containing(start, version.frequency)
         while period.start <= end:
             due = version.deadline_of(period, terms.delivery_working_day)
             closes = version.entry_window_of(period)[1]
