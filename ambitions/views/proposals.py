@@ -178,7 +178,7 @@ def _add_refusal(form, refused: consensus.ConsensusRefused) -> None:
 @require_POST
 def version_withdraw(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
     """The proposer (or another programme manager) ends an open or stopped proposal, with a reason."""
-    from ambitions.views.versions import _detail_url, _render_detail
+    from ambitions.views.versions import _detail_context, _detail_url, _render_detail
 
     chain, version = _steered_version(request, slug, pk, number)
     form = WithdrawForm(request.POST)
@@ -193,6 +193,10 @@ def version_withdraw(request: HttpRequest, slug: str, pk: int, number: int) -> H
         else:
             messages.success(request, _("The proposal has been withdrawn."))
             return redirect_after_save(request, _detail_url(chain, version))
+    if getattr(request, "htmx", False):
+        # The form lives in version_steer.html (included by the page): htmx gets only the form back.
+        context = _detail_context(request, chain, version, withdraw_form=form)
+        return render(request, "ambitions/version_steer.html#withdraw", context, status=422)
     return _render_detail(request, chain, version, "withdraw", withdraw_form=form)
 
 

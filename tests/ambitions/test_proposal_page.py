@@ -144,6 +144,8 @@ def test_the_proposer_withdraws_with_a_reason(measures: Measures, client_for):
     manager = client_for(w.manager)
     response = manager.post(url("version_withdraw", version), {"reason": "  "})
     assert response.status_code == 422 and 'id="id_reason_error"' in response.text
+    htmx = manager.post(url("version_withdraw", version), {"reason": ""}, headers={"HX-Request": "true"})
+    assert htmx.status_code == 422 and htmx.text.lstrip().startswith("<form") and "id_reason_error" in htmx.text
     assert status_of(version) == VersionStatus.STOPPED
     assert manager.post(url("version_withdraw", version), {"reason": "Niet meer nodig."}).status_code == 302
     assert status_of(version) == VersionStatus.WITHDRAWN
