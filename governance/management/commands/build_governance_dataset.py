@@ -331,7 +331,7 @@ _POSITIONS = (
     _HELD
     + """
 INSERT INTO governance_decisionposition
-    (round, kind, reason, as_alternate, recorded_at, decision_id, partnership_id, recorded_by_id)
+    (round, kind, reason, as_alternate, by_silence, recorded_at, decision_id, partnership_id, recorded_by_id)
 SELECT 1,
        CASE WHEN d.status = 'rejected' AND s.k = d.id %% 10 THEN 'objection'
             WHEN (d.id + s.k) %% 20 = 0 THEN 'dissent' WHEN (d.id + s.k) %% 31 = 0 THEN 'abstain'
@@ -341,7 +341,7 @@ SELECT 1,
             WHEN (d.id + s.k) %% 20 = 0
             THEN 'Wij stemmen in, maar leggen vast dat onze capaciteit hiervoor onvoldoende is.'
             ELSE '' END,
-       (d.id + s.k) %% 9 = 0, d.created_at + interval '14 days', d.id, s.partnership_id,
+       (d.id + s.k) %% 9 = 0, false, d.created_at + interval '14 days', d.id, s.partnership_id,
        CASE WHEN (d.id + s.k) %% 9 = 0 THEN s.alternate_id ELSE s.person_id END
 FROM governance_decision d
 JOIN seat s ON s.body_id = d.body_id
