@@ -55,16 +55,23 @@ def _changed(previous: dict, current: dict) -> list[str]:
     return [name for name in (*DEFINITION_FIELDS, "reporting_units") if previous.get(name) != current.get(name)]
 
 
-def answers_by_round(version: IndicatorVersion) -> list[RoundAnswers]:
+def answers_by_round(version: IndicatorVersion, *, current_only: bool = False) -> list[RoundAnswers]:
     """The rounds newest first, each with its answers (by organisation; who answered, for whom, by
-    silence); earlier rounds' answers were given to the previous text. Two queries."""
-    rounds = {r.number: r for r in version.rounds.select_related("opened_by")}
+    silence); earlier rounds' answers were given to the previous text. Two queries. With
+    ``current_only``, only the round being answered (and the one before, for what changed): what
+    the page reads when its history comes from the cache."""
+    round_rows = version.rounds.select_related("opened_by")
+    consent_rows = version.consents.select_related("person", "for_person", "partnership__organisation")
+    if current_only:
+        round_rows = round_rows.filter(number__in=(version.round - 1, version.round))
+        consent_rows = consent_rows.filter(round=version.round)
+    rounds = {r.number: r for r in round_rows}
     answers: dict[int, list[Consent]] = {}
-    for consent in version.consents.select_related("person", "for_person", "partnership__organisation").order_by(
-        "round", "partnership__organisation__name", "pk"
-    ):
+    for consent in consent_rows.order_by("round", "partnership__organisation__name", "pk"):
         answers.setdefault(consent.round, []).append(consent)
     numbers = sorted(set(rounds) | set(answers) | {version.round})
+    if current_only:
+        numbers = [version.round]
     result = []
     for number in numbers:
         this, before = rounds.get(number), rounds.get(number - 1)

@@ -13,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -102,23 +104,18 @@ def proposal_context(
 ) -> dict:
     """What the version page shows of the proposal's life. Three queries, whatever the partners,
     rounds and steps."""
-    rounds = answers_by_round(version) if version.status != VersionStatus.DRAFT else []
-    for r in rounds:
-        for consent in r.answers:
-            _describe(consent)
+    rounds, history = _history(request, version)
     current = next((r for r in rounds if r.is_current), None)
     current_answers = {c.partnership_id: c for c in (current.answers if current else [])}
-    events = timeline(version) if version.status != VersionStatus.DRAFT else []
     rule = (current.round.silence_rule if current and current.round else "") or chain.silence_rule
     can_steer = can_manage and version.status in STEERABLE
     context = {
         "current_answers": current_answers,
-        "earlier_rounds": [r for r in rounds if not r.is_current],
         "current_round": current,
+        "proposal_history": history,
         "objections": [c for c in current_answers.values() if c.position == ConsentPosition.OBJECTION],
         "deadline": deadline_of(version) if version.status == VersionStatus.PROPOSED else None,
         "silence_meaning": SilenceRule(rule).meaning,
-        "steps": _steps(events, rounds),
         "can_steer": can_steer,
         "can_amend": can_steer and version.status == VersionStatus.STOPPED,
         "withdraw_form": WithdrawForm() if can_steer else None,
@@ -127,6 +124,44 @@ def proposal_context(
     if can_manage and version.status == VersionStatus.DRAFT:
         context["propose_form"] = ProposeForm(initial={"answer_by": consensus.default_answer_by(version)})
     return context
+
+
+# How long a proposal's rendered history may be reused at most: it changes only by a new step
+# (which changes its key), but names of people and organisations in it may change without one.
+HISTORY_SECONDS = 600
+
+
+def _history(request: HttpRequest, version: IndicatorVersion):
+    """The proposal's rounds to show (all of them, or only the current one when the history comes
+    from the cache) and its history — the earlier rounds' answers and the timeline, rendered.
+
+    The history only grows: every answer, reminder, silence, amendment and decision adds a step
+    (ProposalEvent), and earlier rounds never change. So the rendered history is kept in the cache
+    under the newest step's id (one small query) with the round, language and time zone: a new step
+    is on the page at once. A proposal with 30 partners in five rounds has some 150 steps and 150
+    earlier answers, whose rendering cost most of the page (docs/benchmarks-consent.md)."""
+    if version.status == VersionStatus.DRAFT:
+        return [], ""
+    newest = version.events.order_by("-pk").values_list("pk", flat=True).first()
+    key = (
+        f"proposal-history:1:{version.pk}:{version.round}:{newest}:"
+        f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    )
+    history = cache.get(key)
+    rounds = answers_by_round(version, current_only=history is not None)
+    for r in rounds:
+        for consent in r.answers:
+            _describe(consent)
+    if history is not None:
+        return rounds, history
+    context = {
+        "earlier_rounds": [r for r in rounds if not r.is_current],
+        "current_round": next((r for r in rounds if r.is_current), None),
+        "steps": _steps(timeline(version), rounds),
+    }
+    history = render_to_string("ambitions/version_history.html", context, request=request)
+    cache.set(key, history, HISTORY_SECONDS)
+    return rounds, history
 
 
 def _amend_url(chain: Chain, version: IndicatorVersion) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -184,6 +185,9 @@ def test_the_page_costs_the_same_queries_for_more_partners_and_rounds(measures: 
     version = stopped(measures)
     client = client_for(w.viewer)
     client.get(url("version_detail", version))
+    # Both requests render the history afresh (the cache would spare the second one two queries);
+    # clearing it also makes both read the session from the database.
+    cache.clear()
     with CaptureQueriesContext(connection) as few:
         client.get(url("version_detail", version))
     for n in range(4):
@@ -194,10 +198,37 @@ def test_the_page_costs_the_same_queries_for_more_partners_and_rounds(measures: 
         consensus.respond(w.lead_b, version, w.partner_b, ConsentPosition.CONSENT)
         consensus.respond(w.lead_a, version, w.partner_a, ConsentPosition.OBJECTION, f"Nog niet {n}")
         version.refresh_from_db()
+    cache.clear()  # as before the first: the session is read again too
     with CaptureQueriesContext(connection) as many:
         page = client.get(url("version_detail", version))
     assert page.status_code == 200 and "Nog niet 2" in page.text and 'id="round-3"' in page.text
     assert len(many) == len(few)
+
+
+def _history_of(page) -> str:
+    text = page.text
+    return text[text.index('id="rounds-heading"') : text.index("</ol>", text.index('id="timeline"'))]
+
+
+def test_the_history_comes_from_the_cache_until_the_next_step(measures: Measures, client_for):
+    w = measures.world
+    version = stopped(measures)
+    client = client_for(w.viewer)
+    consensus.amend(w.manager, version, {"tolerance": 3}, "Ronde 2")
+    version.refresh_from_db()
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get(url("version_detail", version))
+    with CaptureQueriesContext(connection) as warm:
+        second = client.get(url("version_detail", version))
+    # The same history, read with fewer queries (not the timeline, not the earlier rounds' answers).
+    assert _history_of(second) == _history_of(first)
+    assert len(warm) < len(cold)
+    # A new step is on the page at once: it changes the history's key.
+    consensus.withdraw(w.manager, version, "Wij beginnen opnieuw")
+    third = client.get(url("version_detail", version))
+    assert "Wij beginnen opnieuw" in _history_of(third)
+    assert "Wij beginnen opnieuw" not in _history_of(second)
 
 
 def test_my_work_lists_the_nearest_deadline_first(measures: Measures, client_for):
