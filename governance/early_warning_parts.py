@@ -34,8 +34,8 @@ def chain_home(user, chain: Chain) -> dict:
     """How many of the chain's ambitions have an indicator heading off target (one query)."""
     if role_in(user, chain) is None and not (user.is_superuser or user.is_staff):
         return {"ambitions_off_target": 0}
-    counted = EarlyWarning.objects.filter(chain=chain).active().aggregate(
-        n=Count("indicator__ambition_id", distinct=True)
+    counted = (
+        EarlyWarning.objects.filter(chain=chain).active().aggregate(n=Count("indicator__ambition_id", distinct=True))
     )
     return {"ambitions_off_target": counted["n"]}
 
