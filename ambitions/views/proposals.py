@@ -142,9 +142,11 @@ def _history(request: HttpRequest, version: IndicatorVersion):
     earlier answers, whose rendering cost most of the page (docs/benchmarks-consent.md)."""
     if version.status == VersionStatus.DRAFT:
         return [], ""
-    newest = version.events.order_by("-pk").values_list("pk", flat=True).first()
+    # The newest step's time too: SQLite hands out the id of a deleted last row again.
+    newest = version.events.order_by("-pk").values_list("pk", "at").first()
+    stamp = f"{newest[0]}:{newest[1].timestamp()}" if newest else "none"
     key = (
-        f"proposal-history:1:{version.pk}:{version.round}:{newest}:"
+        f"proposal-history:1:{version.pk}:{version.round}:{stamp}:"
         f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
     )
     history = cache.get(key)

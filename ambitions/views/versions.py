@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from auditlog.models import LogEntry
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -37,7 +40,7 @@ from ambitions.proposal_parts import rendered_parts
 from ambitions.services import consensus
 from ambitions.services.numbers import show
 from ambitions.views import proposals
-from ambitions.views.proposals import proposal_context
+from ambitions.views.proposals import HISTORY_SECONDS, proposal_context
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.history import history_for
 from stakeholders.models import Chain, MandateScope, Partnership, Person
@@ -147,13 +150,29 @@ def _detail_context(
         "can_comment": can_comment,
         "respond_form": respond_form or (ResponseForm() if can_respond else None),
         "comment_form": comment_form or (CommentForm() if can_comment else None),
-        "history": history_for(version),
+        "audit_history": _audit_history(request, version),
         # What apps built on ambitions add (governance's "put on the agenda"): ambitions/proposal_parts.py.
         "proposal_parts": rendered_parts(request, version),
         **proposal,
         **({"withdraw_form": withdraw_form} if withdraw_form else {}),
         **({"propose_form": propose_form} if propose_form else {}),
     }
+
+
+def _audit_history(request: HttpRequest, version: IndicatorVersion) -> str:
+    """The version's Geschiedenis (the audit trail), rendered. A proposal amended in several rounds
+    has a long one, whose reading and rendering cost a good part of the page; it only grows, so it
+    is kept in the cache under its newest entry (one small query), and a change is on the page at
+    once. Names in it may change without a new entry: HISTORY_SECONDS bounds how long."""
+    # The newest entry's time too: SQLite hands out the id of a deleted last row again.
+    newest = LogEntry.objects.get_for_object(version).order_by("-pk").values_list("pk", "timestamp").first()
+    stamp = f"{newest[0]}:{newest[1].timestamp()}" if newest else "none"
+    key = f"version-audit:1:{version.pk}:{stamp}:{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("_history.html", {"history": history_for(version)}, request=request)
+        cache.set(key, html, HISTORY_SECONDS)
+    return html
 
 
 def _milestones(version: IndicatorVersion) -> list[tuple[date, Decimal]]:

@@ -5,6 +5,7 @@ query count that does not grow with partners or rounds."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -239,3 +240,18 @@ def test_my_work_lists_the_nearest_deadline_first(measures: Measures, client_for
     text = client_for(w.lead_a).get(reverse("stakeholders:my_work")).text
     assert text.index(url("version_detail", sooner)) < text.index(url("version_detail", later))
     assert "answer by" in text
+
+
+def test_the_audit_trail_comes_from_the_cache_until_the_next_change(measures: Measures, client_for):
+    w = measures.world
+    version = stopped(measures)
+    client = client_for(w.viewer)
+
+    def audit_trail(page) -> str:
+        return page.text[page.text.index('id="history-heading"') :]
+
+    first = client.get(url("version_detail", version))
+    assert not re.search(r"17[.,]25", audit_trail(first))
+    consensus.amend(w.manager, version, {"tolerance": "17.25"}, "Ruimere marge")
+    # The amendment is a new audit entry: the page shows it at once, not the kept trail.
+    assert re.search(r"17[.,]25", audit_trail(client.get(url("version_detail", version))))
