@@ -34,7 +34,7 @@ from governance.services import decisions as services
 from governance.services import register as registry
 from ketenportaal.htmx import redirect_after_save, render_form_page
 from stakeholders.history import HistoryEntry, readable_history
-from stakeholders.models import Chain, Partnership, Person
+from stakeholders.models import Chain, Partnership, Person, SilenceRule
 from stakeholders.permissions import Action, get_chain_or_404, require
 
 DETAIL = "governance/decisions/decision_detail.html"
@@ -357,6 +357,8 @@ def decision_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "outcome": services.outcome_of(decision, partners) if decision.is_open else None,
         "past_closing": decision.closes_on < timezone.localdate(),
         "silence": decision_deadlines.silence_preview(decision, timezone.localdate()),
+        # Consent by silence is recorded before the rule counts: "closes as rejected" may not hold.
+        "silence_counts": decision.body.chain.silence_rule == SilenceRule.CONSENT,
     }
     return render_form_page(request, "governance/decisions/decision_close.html", context, form)
 

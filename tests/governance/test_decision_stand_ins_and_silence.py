@@ -208,4 +208,7 @@ def test_the_close_page_says_what_closing_does_with_silence_and_the_page_shows_t
     decision = past_closing(board)
     page = client_for(w.manager).get(reverse("governance:decision_close", args=["zsm", decision.pk]))
     assert 'id="silence-at-closing"' in page.text and "Politie" in page.text
+    # The outcome line does not claim it closes as rejected: the silent partners' consent counts first.
+    assert "daarna beslist de regel van het overlegorgaan" in page.text
+    assert "afgerond als verworpen" not in page.text
     assert 'id="silence-rule"' in client_for(w.viewer).get(decision.get_absolute_url()).text
