@@ -51,6 +51,7 @@ def test_it_keeps_a_constant_number_of_queries(world: World, client_for, max_pag
     # one for the capacity assessments waiting for me (stakeholders/my_work_capacity.py), one for
     # the course checks waiting for my answer (governance/my_work_course_checks.py), one for the
     # deliveries overdue of the partners I lead (stakeholders/my_work_contributions.py), one for the
-    # success stories waiting for my organisation's approval (governance/my_work_stories.py).
-    with max_page_queries(21):
+    # success stories waiting for my organisation's approval (governance/my_work_stories.py), one for
+    # the early warnings waiting for a programme manager's decision (governance/early_warning_parts.py).
+    with max_page_queries(22):
         client.get("/")

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from governance.models import Meeting, MeetingStatus
-from tests.matrix.objects import Objects, of
+from tests.matrix.objects import Objects, morning, of
 from tests.matrix.policy import ADMIN, ANONYMOUS, FORGED, LOGIN, MANAGER, OK, OTHER, OUTSIDER, READ
 from tests.matrix.rows import Row, posting
 
@@ -79,7 +79,7 @@ def add_objects(w, found) -> None:
     found.by_kind["meeting"], found.by_kind["begun_meeting"] = {}, {}
     for target, body in found.by_kind["body"].items():
         found.by_kind["meeting"][target] = Meeting.objects.create(
-            body=body, starts_at=now + timedelta(days=7), ends_at=now + timedelta(days=7, hours=2), place="Stadhuis"
+            body=body, starts_at=morning(7), ends_at=morning(7) + timedelta(hours=2), place="Stadhuis"
         )
         found.by_kind["begun_meeting"][target] = Meeting.objects.create(
             body=body,

@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from governance.models.meetups import Meetup, MeetupRsvp
-from tests.matrix.objects import Objects, _png, in_chain, of
+from tests.matrix.objects import Objects, _png, in_chain, morning, of
 from tests.matrix.policy import MANAGE, OTHER, PARTNER_A, PARTNER_B, READ
 from tests.matrix.rows import Row, posting
 
@@ -77,7 +77,7 @@ ROWS: list[Row] = [
 
 
 def _meetup(chain, host, days: int, **fields) -> Meetup:
-    starts = timezone.now().replace(microsecond=0) + timedelta(days=days)
+    starts = morning(days)
     return Meetup.objects.create(
         chain=chain,
         title="Ketenborrel",
