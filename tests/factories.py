@@ -1,5 +1,7 @@
 """factory_boy factories for the test world (no fixture files)."""
 
+from datetime import datetime, time, timedelta
+
 import factory
 from django.utils import timezone
 
@@ -82,3 +84,10 @@ class MandateFactory(factory.django.DjangoModelFactory):
     partnership = factory.SubFactory(PartnershipFactory)
     scope = MandateScope.CONSENT_INDICATORS
     valid_from = factory.LazyFunction(timezone.localdate)
+
+
+def morning(days: int) -> datetime:
+    """Ten in the morning (local time) ``days`` from today. Meetings and meetups have one date with a
+    start and an end time on their forms, so one made at "now + n days" late in the evening would end
+    after midnight, and posting its own form back would be refused (its end before its start)."""
+    return timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=days), time(10)))

@@ -17,6 +17,7 @@ from django.utils import timezone
 from governance.models import Meeting, MeetingNotice, MeetingStatus, NoticeKind, NoticeStatus, SeriesFrequency
 from governance.services import meetings as meeting_service
 from tests.conftest import World, sign_in
+from tests.factories import morning
 from tests.governance.meeting_fixtures import Seats, a_meeting, build_seats
 
 from .conftest import use_english
@@ -56,7 +57,7 @@ def with_meetings(w: World) -> tuple[Seats, Meeting]:
         a_meeting(seats.body, timezone.now() - timedelta(weeks=weeks), status=MeetingStatus.HELD, host=w.partner_a)
     announced = a_meeting(
         seats.body,
-        timezone.now() + timedelta(days=9),
+        morning(9),
         status=MeetingStatus.ANNOUNCED,
         announced_at=timezone.now(),
         online_link="https://vergaderen.example.nl/stuurgroep-zsm-noord-oost-met-een-lange-link",

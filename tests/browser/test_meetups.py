@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from governance.models.meetups import Meetup, MeetupRsvp
 from tests.conftest import World
+from tests.factories import morning
 
 from .conftest import PHONE
 from .keyboard import tab_to
@@ -41,7 +42,7 @@ def media(settings, tmp_path) -> None:
 
 
 def _meetup(world: World, days: int, host, **fields) -> Meetup:
-    starts = timezone.now().replace(second=0, microsecond=0) + timedelta(days=days)
+    starts = morning(days)
     return Meetup.objects.create(
         chain=world.chain,
         title=f"Ketenborrel bij {host.organisation.name}",

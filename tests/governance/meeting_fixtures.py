@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.utils import timezone
-
 from governance.models import Body, BodyLevel, BodyMember, Meeting, MeetingStatus, MemberPosition
 from stakeholders.models import Person, Role
 from tests.conftest import World
-from tests.factories import MembershipFactory, PersonFactory
+from tests.factories import MembershipFactory, PersonFactory, morning
 
 
 @dataclass
@@ -42,7 +40,7 @@ def build_seats(w: World, name: str = "Stuurgroep ZSM") -> Seats:
 
 
 def a_meeting(body: Body, starts_at: datetime | None = None, status: str = MeetingStatus.DRAFT, **fields) -> Meeting:
-    starts_at = starts_at or timezone.now() + timedelta(days=7)
+    starts_at = starts_at or morning(7)
     fields.setdefault("place", "Stadhuis")
     return Meeting.objects.create(
         body=body, starts_at=starts_at, ends_at=starts_at + timedelta(hours=2), status=status, **fields

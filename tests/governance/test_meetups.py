@@ -17,7 +17,7 @@ from governance.models.meetups import Meetup, MeetupRsvp
 from governance.services import meetups as services
 from governance.services import photos
 from governance.services.series import aware
-from tests.factories import OrganisationFactory, PartnershipFactory
+from tests.factories import OrganisationFactory, PartnershipFactory, morning
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def base(world) -> str:
 
 
 def make(world, days: int, host=None, title: str = "Ketenborrel", **fields) -> Meetup:
-    starts = timezone.now().replace(microsecond=0) + timedelta(days=days)
+    starts = morning(days)
     return Meetup.objects.create(
         chain=world.chain,
         title=title,

@@ -7,10 +7,8 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
 
 from django.core.files.base import ContentFile
-from django.utils import timezone
 from PIL import Image
 
 from ambitions.models import (
@@ -140,13 +138,6 @@ def version_of(kind: str, data: dict | None = None) -> Url:
         return {**found, "_data": data} if data is not None else found
 
     return Url((PARTNER_A, PARTNER_B, OTHER, FORGED), kwargs)
-
-
-def morning(days: int) -> datetime:
-    """Ten in the morning (local time) ``days`` from today: a meeting's form has one date with a start
-    and an end time, so a meeting made at "now + n days" late in the evening would end after
-    midnight, and posting its own form back would be refused (its end before its start)."""
-    return timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=days), time(10)))
 
 
 def _png() -> ContentFile:

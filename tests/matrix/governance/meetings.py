@@ -11,7 +11,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from governance.models import Meeting, MeetingStatus
-from tests.matrix.objects import Objects, morning, of
+from tests.factories import morning
+from tests.matrix.objects import Objects, of
 from tests.matrix.policy import ADMIN, ANONYMOUS, FORGED, LOGIN, MANAGER, OK, OTHER, OUTSIDER, READ
 from tests.matrix.rows import Row, posting
 

@@ -15,7 +15,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from governance.models.meetups import Meetup, MeetupRsvp
-from tests.matrix.objects import Objects, _png, in_chain, morning, of
+from tests.factories import morning
+from tests.matrix.objects import Objects, _png, in_chain, of
 from tests.matrix.policy import MANAGE, OTHER, PARTNER_A, PARTNER_B, READ
 from tests.matrix.rows import Row, posting
 
