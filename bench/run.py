@@ -4,7 +4,11 @@ Two PostgreSQL databases next to the test database, created on first use:
 - ``ketenportaal_bench_1m``: 5 chains × 200 units × 20 indicators × 50 months = 1,000,000 figures,
   2,000 people (manage.py build_national_dataset);
 - ``ketenportaal_bench_10k``: 1 chain × 10 units × 20 indicators × 50 months = 10,000 figures,
-  for the growth ratio of the dashboard.
+  for the growth ratio of the dashboard;
+- ``ketenportaal_bench_10m``: 50 chains × 200 units × 20 indicators × 50 months = 10,000,000 figures,
+  20,000 people (the same 400 per chain), only with ``--set 10m`` (``make bench-10m``): the dashboard,
+  indicator page, cell save and bulk upsert measured again on ten times the figures, each printed
+  with the suffix ``_10m``.
 The 1m set also holds the governance data set (manage.py build_governance_dataset: 6,900 meetings,
 50,000 decisions, 200,000 actions) and the agreements data set (manage.py build_agreements_dataset:
 2,000 agreements, 6,000 versions, about 50,000 signatures) and the bottlenecks data set (manage.py
@@ -13,6 +17,7 @@ build_course_checks_dataset: 20 course checks per chain, 2,000 respondents), eac
 built before it.
 ``--only NAME …`` runs only those measurements on the 1m set (e.g. ``python -m bench.run --only
 governance``); without it, everything.
+``--set 10m`` builds the 10m set when missing (about ten times the 1m set's build) and measures it.
 Set BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432) to use another server.
 """
 
@@ -32,7 +37,10 @@ SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").
 DATASETS = {
     "10k": ["--chains", "1", "--units", "10", "--people", "400"],
     "1m": [],
+    "10m": ["--chains", "50", "--people", "20000"],
 }
+# The measurements repeated on the 10m set: the ones whose work could grow with the figure table.
+TEN_MILLION = ("dashboard", "indicator_page", "cell_save", "bulk_upsert")
 
 
 # The data sets added once to the 1m set, each when its table is still empty: (table, command, what).
@@ -74,7 +82,7 @@ def ensure(name: str) -> str:
     with psycopg.connect(f"{SERVER}/{database}") as conn:
         built = conn.execute("SELECT count(*) FROM stakeholders_chain WHERE slug LIKE 'bench-%%'").fetchone()[0]
     if not built:
-        print(f"# building the {name} data set (once; the 1m set takes a few minutes)", file=sys.stderr, flush=True)
+        print(f"# building the {name} data set (once; 1m: about a minute, 10m: about ten)", file=sys.stderr, flush=True)
         _manage(database, "build_national_dataset", *DATASETS[name])
     if name == "1m":
         for table, command, what in ADDITIONS:
@@ -106,7 +114,13 @@ def measure(database: str, *which: str) -> dict[str, tuple[float, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Build the benchmark data sets when missing and measure.")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="only these measurements (bench/measure.py)")
-    only = parser.parse_args().only
+    parser.add_argument("--set", choices=["10m"], help="measure this data set instead (10m: make bench-10m)")
+    arguments = parser.parse_args()
+    only = arguments.only
+    if arguments.set == "10m":
+        for name, (value, unit) in measure(ensure("10m"), *(only or TEN_MILLION)).items():
+            print(f"{name}_10m {value:.{0 if unit == 'count' else 3}f} {unit}")
+        return
     if only:
         for name, (value, unit) in measure(ensure("1m"), *only).items():
             print(f"{name} {value:.{0 if unit == 'count' else 3}f} {unit}")
