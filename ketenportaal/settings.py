@@ -123,7 +123,18 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+# Persistent connections, checked before reuse (issue 16; docs/scaling.md). Opening a PostgreSQL
+# connection per request cost ~13 ms of server CPU under load. Why CONN_MAX_AGE with health checks
+# and not Django's psycopg pool (OPTIONS "pool"): a gunicorn sync worker serves one request at a
+# time, so one kept connection is all it can use, while a pool per process keeps more open
+# (psycopg_pool's min_size is 4) and needs a thread that a fork does not carry over; Celery's
+# Django fix-up closes a worker's connections (and with prefork its whole pool) before and after
+# every task, so workers connect per task either way. The health check costs one `SELECT 1` on the
+# first query of a request that reuses a connection, and replaces a connection that PostgreSQL
+# dropped (a restart, a failover, pg_terminate_backend): only a request in flight at that moment
+# fails (tests/integration/test_connections.py). 0 opens a connection per request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A browser saves grid cells in parallel, and the demo's runserver answers them in threads.
@@ -137,6 +148,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,  # seconds
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
+    )
+# Optional: the dashboard's reads from a read-only replica (ketenportaal/db_router.py,
+# docs/scaling.md). Unset (the default): no second alias, no router, every query on the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+# After a person's own write, their pages read from the primary this long (read-your-writes).
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": DATABASES["default"]["CONN_HEALTH_CHECKS"],
+        # Tests never build a database of its own for it: it reads the test database.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["ketenportaal.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "ketenportaal.db_router.ReplicaReadsMiddleware"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
