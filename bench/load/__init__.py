@@ -1,0 +1,1 @@
+"""The load stage of make bench: many people at once against gunicorn (bench/load/runner.py)."""
