@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 PARALLEL := $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
 
-.PHONY: setup demo test test-sqlite test-sqlite-smoke bench bench-10m lint format messages check-migrations deploy-check ci clean
+.PHONY: setup demo test test-sqlite test-sqlite-smoke bench bench-load bench-10m lint format messages check-migrations deploy-check ci clean
 
 setup: $(VENV)/.synced node_modules/.installed locale/.compiled
 
@@ -65,6 +65,13 @@ test-sqlite-smoke: setup
 # one line per figure, `name value unit`.
 bench: setup
 	$(PY) -m bench.run
+	$(MAKE) bench-load
+
+# The load stage (bench/load/runner.py): gunicorn as docker-compose.yml starts it, on the 1m set;
+# locust with 50 and then 150 people at once after a warm-up, then CPU per request by page.
+# About 15 minutes. A short trial: $(PY) -m bench.load.runner --users 20 --duration 60 --no-cpu
+bench-load: setup
+	$(PY) -m bench.load.runner
 
 # The dashboard, indicator page, cell save and bulk upsert again on 10,000,000 figures (50 chains;
 # its own database ketenportaal_bench_10m, built once: about ten minutes), printed with suffix _10m.
