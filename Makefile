@@ -65,11 +65,11 @@ test-sqlite-smoke: setup
 # one line per figure, `name value unit`.
 bench: setup
 	$(PY) -m bench.run
-	$(MAKE) bench-load
+	$(PY) -m bench.load.runner
 
 # The load stage (bench/load/runner.py): gunicorn as docker-compose.yml starts it, on the 1m set;
 # locust with 50 and then 150 people at once after a warm-up, then CPU per request by page.
-# About 15 minutes. A short trial: $(PY) -m bench.load.runner --users 20 --duration 60 --no-cpu
+# About 11 minutes. A short trial: $(PY) -m bench.load.runner --users 20 --duration 60 --no-cpu
 bench-load: setup
 	$(PY) -m bench.load.runner
 
