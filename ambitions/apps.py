@@ -19,7 +19,10 @@ class AmbitionsConfig(AppConfig):
             register_nav_section,
         )
 
-        from . import audit, my_work  # noqa: F401  (audit registers models with the audit trail)
+        # audit registers models with the audit trail
+        from . import audit, my_work, revision_signals  # noqa: F401
+
+        revision_signals.connect()  # the dashboard's cache follows the data (services/data_revision.py)
 
         register_nav_group(NavGroup("goals", pgettext_lazy("chain menu", "Goals and progress"), 20))
 

@@ -29,8 +29,10 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
-from ambitions.models import ChainAggregate, Figure, OrganisationAggregate
+from ambitions.models import ChainAggregate, Figure, Indicator, OrganisationAggregate
 from ambitions.models.figures import HAS_DATA, has_data_sql
+from ambitions.services import data_revision
+from stakeholders.models import Chain
 
 Key = tuple[int, date]  # (indicator id, period start)
 SUM_FIELDS = ["value_sum", "numerator_sum", "denominator_sum", "reported", "late"]
@@ -159,6 +161,7 @@ def _recompute_chain(pairs: set[Key]) -> None:
 def rebuild_all(indicator_ids: Iterable[int] | None = None) -> None:
     """Recompute every roll-up from scratch (after a bulk data load, or to repair)."""
     indicator_ids = None if indicator_ids is None else list(indicator_ids)
+    _bump_chains_of(indicator_ids)
     if use_sql():
         _rebuild_all_in_postgres(indicator_ids)
         return
@@ -169,6 +172,15 @@ def rebuild_all(indicator_ids: Iterable[int] | None = None) -> None:
     with transaction.atomic():
         for chunk in chunks(sorted(keys), 5000):
             recompute(chunk)
+
+
+def _bump_chains_of(indicator_ids: list[int] | None) -> None:
+    """A rebuild may change any dashboard of the chains it covers (all of them when unscoped)."""
+    if indicator_ids is None:
+        data_revision.bump(Chain.objects.values_list("pk", flat=True))
+    else:
+        chains = Indicator.objects.filter(pk__in=indicator_ids).values_list("ambition__chain_id", flat=True)
+        data_revision.bump(chains.distinct())
 
 
 # The same sums as recompute(), set-based: one statement per level instead of one query per chunk.

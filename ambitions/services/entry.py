@@ -27,7 +27,7 @@ from ambitions.models import (
 )
 from ambitions.models.figures import holds_data, locks_cell
 from ambitions.periods import Period
-from ambitions.services import aggregates
+from ambitions.services import aggregates, data_revision
 from ambitions.services.numbers import FIGURE, NotANumber, fit, parse_form, show
 from ambitions.services.versions import pick, versions_in_force
 from ketenportaal.text import TextRefused, clean_text
@@ -311,6 +311,7 @@ def write_cell(
     figure.save()
     FigureChange.of(figure, source, person).save()
     touched.add((indicator.pk, period.start, unit.organisation_id))
+    data_revision.bump([indicator.ambition.chain_id])  # the dashboard shows it at once
     return figure
 
 

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ambitions.models import Figure, FigureSource
-from ambitions.services import aggregates
+from ambitions.services import aggregates, data_revision
 from stakeholders.models import Person
 
 from .check import (
@@ -196,6 +196,7 @@ def upsert_rows(
                 raise BulkRefused(errors)  # leaving the block rolls back, lock rows and all
             result = write_copied(person, rows, source, import_job_id)  # roll-ups included: nothing left to recompute
             mark_late_deliveries(state.late_deliveries)
+            data_revision.bump(lookups.chain_of.values())  # the dashboards show it at once
             return result
         rows = check_rows(candidates, state, lookups.chain_of, errors, today)
         refuse_clearing_submitted(rows, state, lookups, errors)
@@ -204,4 +205,5 @@ def upsert_rows(
         result, written = write_with_orm(person, rows, source, import_job_id)
         mark_late_deliveries(state.late_deliveries)
         touched.update(written)
+        data_revision.bump(lookups.chain_of.values())
     return result

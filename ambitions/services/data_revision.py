@@ -1,0 +1,77 @@
+"""A chain's data revision: a token in the shared cache that changes whenever something its
+dashboard shows changes, so that a page rendered from the chain's data can be kept in the cache
+under it and is never served once the data behind it has moved on.
+
+Why a token in the cache rather than a column or a query:
+
+- The dashboard's warm path must cost next to nothing: one cache read for the token, one for the
+  page. A stamp read from the database (the newest roll-up's time, say) would have to cover every
+  table the page reads (figures, versions, units, partnerships, the chain map…): many queries.
+- Two gunicorn instances (and the Celery workers) share Redis, so a save on one is seen by the
+  other's next request at once (the scale-out test relies on it). Without Redis the cache is
+  local memory: one process, which is what the SQLite leg and the demo run.
+- A token (random, not a counter) because ids come back: SQLite and a recreated test database
+  hand out a deleted chain's id again, and a new chain must never meet the old one's pages. A
+  chain's creation sets a fresh token, and the keys carry the database's name, so two databases
+  sharing one Redis (the test workers, staging beside production) never mix.
+
+Who bumps: the figure writers call ``bump`` explicitly (``entry.write_cell``, the bulk upsert
+behind the API's batch and the spreadsheet import, ``aggregates.rebuild_all``). They are the hot
+path and write in bulk statements that fire no model signals. Everything else the dashboard shows
+(ambitions, indicators, versions and their units, partnerships, organisations, units,
+submissions, the chain map, delivery terms) changes rarely and from many places (pages, services,
+Celery tasks, the admin, management commands), so ``ambitions/revision_signals.py`` bumps on their
+model signals: no writer can forget it.
+
+When: once at once and once more when the transaction commits. The first makes the writer's own
+transaction (and a test's, which never commits) see the change; but another request may read the
+new token before the commit, render the old data and keep it under that token, so the second
+bump, after the commit, retires whatever was cached in between. A rolled-back write has bumped for
+nothing, which costs one rendering.
+
+What the token does not cover, the page's key adds: the day (periods close and deadlines pass by
+the calendar, with no write), the language and the time zone.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import connection, transaction
+
+
+def _key(chain_id: int) -> str:
+    return f"data-revision:{connection.settings_dict['NAME']}:{chain_id}"
+
+
+def _fresh() -> str:
+    return secrets.token_hex(8)
+
+
+def current(chain_id: int) -> str:
+    """The chain's revision now (one cache read; a missing one, e.g. evicted, is started afresh)."""
+    key = _key(chain_id)
+    token = cache.get(key)
+    if token is None:
+        token = _fresh()
+        if not cache.add(key, token, timeout=None):  # another process started it first
+            token = cache.get(key) or token
+    return token
+
+
+def _set(keys: list[str]) -> None:
+    cache.set_many({key: _fresh() for key in keys}, timeout=None)
+
+
+def bump(chain_ids: Iterable[int | None]) -> None:
+    """Give each of ``chain_ids`` a new revision, now and again when the transaction commits."""
+    keys = [_key(chain_id) for chain_id in sorted({i for i in chain_ids if i})]
+    if not keys:
+        return
+    _set(keys)
+    if connection.in_atomic_block:
+        # robust: the data is committed by then; a cache that fails now must not fail the request
+        # (the page's key expires within CACHE_SECONDS of the dashboard's view anyway).
+        transaction.on_commit(lambda: _set(keys), robust=True)
