@@ -28,6 +28,7 @@ def main() -> None:
         course_checks,
         early_warning,
         governance,
+        grid,
         imports,
         newsletter_send,
         newsletters,
@@ -60,6 +61,7 @@ def main() -> None:
         "public_page",
         "early_warning",
         "proposal_page",
+        "grid_page",
     }
     results = []
     for name in ("dashboard", "indicator_page", "cell_save", "bulk_upsert"):
@@ -97,6 +99,8 @@ def main() -> None:
         results += early_warning.early_warnings(chain)
     if "proposal_page" in which:
         results += consent.proposal_page(chain)
+    if "grid_page" in which:
+        results += grid.grid_page(chain)
     for result in results:
         print(json.dumps({"name": result.name, "value": result.value, "unit": result.unit}), flush=True)
 
