@@ -6,7 +6,8 @@ figures as at a hundred million. The number of queries is fixed:
 
 1. the chain's ambitions, 2. their indicators, 3. the versions in force,
 4. how many reporting units each version has per organisation,
-5. the chain aggregates of the window, 6. the organisation aggregates of the periods shown.
+5. the chain aggregates of the window, 6. the organisation aggregates of the periods shown,
+7. the partners' delivery terms in force (who is late follows each partner's agreed day).
 
 Twenty tiles are worded per request: what each says is worked out here and in display.py, and
 services/tiles.py writes each tile's HTML (``Tile.html``; a template include per tile cost more
@@ -27,6 +28,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ambitions.models import (
+    AgreedDays,
     Ambition,
     ChainAggregate,
     Indicator,
@@ -181,7 +183,8 @@ def build(chain: Chain, today: date | None = None) -> Dashboard:
         by_ambition[indicator.ambition_id].append(tiles[indicator.pk])
     blocks = [AmbitionBlock(ambition, by_ambition.get(ambition.pk, [])) for ambition in ambitions]
 
-    missing = _who_has_not_reported(indicators, due, units, org_sums, today)
+    agreed = AgreedDays.of_chains([chain.pk]) if due else AgreedDays([])
+    missing = _who_has_not_reported(indicators, due, units, org_sums, today, agreed)
     _word_missing(missing, words)
     due_periods = sorted({p for p, _ in due.values()})
     return Dashboard(ambitions=blocks, missing=missing, due_periods=due_periods, today=today)
@@ -371,15 +374,18 @@ def _who_has_not_reported(
     units: dict[int, dict[int, tuple[str, int]]],
     org_sums: dict[tuple[int, date], dict[int, tuple[int, int]]],
     today: date,
+    agreed: AgreedDays,
 ) -> list[Missing]:
-    """Per organisation and due period: how many of its figures are missing, for which indicators."""
+    """Per organisation and due period: how many of its figures are missing, for which indicators,
+    and the first deadline among them: the partner's agreed delivery day where its delivery terms
+    apply to the indicator, else the version's deadline. Overdue once today is past it."""
     found: dict[tuple[int, Period], Missing] = {}
     for indicator in indicators:
         if indicator.pk not in due:
             continue
         period, version = due[indicator.pk]
         reported = org_sums.get((indicator.pk, period.start), {})
-        deadline = version.deadline_of(period)
+        chain_wide = version.deadline_of(period)
         for organisation_id, (name, expected) in units.get(version.pk, {}).items():
             entry = found.get((organisation_id, period))
             if entry is None:
@@ -389,6 +395,8 @@ def _who_has_not_reported(
             if gap > 0:
                 entry.missing += gap
                 entry.indicators.append(indicator.name)
+                terms = agreed.terms(organisation_id, indicator.pk, period) if agreed else None
+                deadline = version.deadline_of(period, terms.delivery_working_day) if terms else chain_wide
                 entry.deadline = min(entry.deadline, deadline)
     rows = [entry for entry in found.values() if entry.missing]
     for entry in rows:

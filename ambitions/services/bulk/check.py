@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ambitions.models import (
+    AgreedDays,
     Figure,
     Indicator,
     IndicatorVersion,
@@ -176,6 +177,8 @@ class State:
     # written into the others are late deliveries, which wait for the lead's approval.
     locked: set[Key] = field(default_factory=set)
     late_deliveries: list[Row] = field(default_factory=list)
+    # The partners' delivery terms in force: a first report is late after the agreed day, where agreed.
+    agreed: AgreedDays = field(default_factory=lambda: AgreedDays([]))
 
 
 def load_state(candidates: list[tuple[int, RowInput, Indicator, Unit]], chain_of: dict[int, int]) -> State:
@@ -190,8 +193,9 @@ def load_state(candidates: list[tuple[int, RowInput, Indicator, Unit]], chain_of
         except CellRefused as refused:
             definitions[(indicator_id, ref)] = refused
     defined = [d for d in definitions.values() if not isinstance(d, CellRefused)]
+    chains = {chain_of[row.indicator_id] for _, row, _, _ in candidates}
     statuses = _submission_statuses(
-        {chain_of[row.indicator_id] for _, row, _, _ in candidates},
+        chains,
         {unit.organisation_id for _, _, _, unit in candidates},
         {period.start for _, period in defined},
     )
@@ -200,6 +204,7 @@ def load_state(candidates: list[tuple[int, RowInput, Indicator, Unit]], chain_of
         reporting=_reporting_units({version.id for version, _ in defined if version is not None}),
         statuses=statuses,
         locked=_locked_by_approval(candidates, statuses),
+        agreed=AgreedDays.of_chains(chains) if chains else AgreedDays([]),
     )
 
 
@@ -310,14 +315,15 @@ def _check_open(
     today: date,
 ) -> tuple[bool, bool]:
     """check_cell_open for a row's cell (once per indicator, period and organisation, or per cell in
-    an approved period); returns whether its period is approved and whether a first report is late."""
+    an approved period); returns whether its period is approved and whether a first report is late:
+    after the partner's agreed delivery day where delivery terms apply, else the version's deadline."""
     status = state.statuses.get(
         (chain_of[row.indicator_id], unit.organisation_id, period.frequency, period.start), SubmissionStatus.OPEN
     )
     approved = status == SubmissionStatus.APPROVED
     locked = approved and (row.indicator_id, row.unit_id, period.start) in state.locked
     check_cell_open(CellContext(indicator, unit, period, version, units, status), today, locked)
-    return approved, today > version.deadline_of(period)
+    return approved, today > state.agreed.deadline_of(version, unit.organisation_id, period)
 
 
 def refuse_clearing_submitted(rows: list[Row], state: State, lookups: Lookups, errors: dict[int, Errors]) -> None:
