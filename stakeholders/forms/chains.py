@@ -48,6 +48,7 @@ class ChainSettingsForm(VersionedFormMixin, PortalModelForm):
             "capacity_cadence_months",
             "course_check_cadence_months",
             "consent_answer_days",
+            "consent_reminder_days",
             "silence_rule",
         ]
         widgets = {
@@ -76,8 +77,21 @@ class ChainSettingsForm(VersionedFormMixin, PortalModelForm):
         for name in ("capacity_cadence_months", "course_check_cadence_months"):
             self.fields[name].widget.attrs.update(min=1, max=24)
         self.fields["consent_answer_days"].widget.attrs.update(min=1, max=60)
+        self.fields["consent_reminder_days"].widget.attrs.update(min=1, max=20)
         # Each choice says what silence then means, as every proposal shows it (SilenceRule.meaning).
         self.fields["silence_rule"].choices = [(rule.value, rule.meaning) for rule in SilenceRule]
         self.fields["silence_rule"].help_text = _(
             "Applies to proposals asked from now on; a proposal keeps the rule its partners were told."
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        answer, remind = cleaned.get("consent_answer_days"), cleaned.get("consent_reminder_days")
+        # A reminder as early as the answer time (or earlier) would fall on the day of asking, or before it.
+        if answer and remind and remind >= answer:
+            self.add_error(
+                "consent_reminder_days",
+                _("Remind fewer working days before the deadline than the %(days)s partners have to answer.")
+                % {"days": answer},
+            )
+        return cleaned

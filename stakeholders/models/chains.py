@@ -111,6 +111,17 @@ class Chain(models.Model):
     silence_rule = models.CharField(
         _("silence after the deadline"), max_length=12, choices=SilenceRule, default=SilenceRule.NOT_CONSENT
     )
+    # The reminder before the answer deadline (ambitions/services/consent_deadlines.py); it must come
+    # before the deadline's own day, so fewer working days than the answer time (the settings form).
+    consent_reminder_days = models.PositiveSmallIntegerField(
+        _("remind before the deadline (working days)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_(
+            "Partners that have not answered a proposal get one reminder this many working days before "
+            "its deadline, and one on the day itself. Fewer than the answer time."
+        ),
+    )
 
     objects = ChainQuerySet.as_manager()
 
