@@ -35,7 +35,7 @@ from bench.load.server import ROOT, cpu_seconds, free_port, gunicorn
 from bench.run import SERVER, _env, ensure
 
 LOCUST = Path(sys.executable).parent / "locust"
-WARM_UP = (20, 30)  # users, seconds
+WARM_UP = (20, 45)  # users, seconds: every worker has imported every view and the caches are warm
 SPAWN_RATE = 10  # users started per second
 
 
@@ -52,6 +52,11 @@ def _server_env(database: str, **extra: str) -> dict[str, str]:
 
 def _stage(base: str, env: dict[str, str], users: int, seconds: int, csv_prefix: Path) -> list[dict]:
     """One locust run; the per-endpoint rows of its statistics (the last one: all together)."""
+    with open(f"{csv_prefix}.log", "w", encoding="utf-8") as log:
+        return _locust(base, env, users, seconds, csv_prefix, log)
+
+
+def _locust(base: str, env: dict[str, str], users: int, seconds: int, csv_prefix: Path, log) -> list[dict]:
     subprocess.run(  # noqa: S603 - our own command line
         [
             str(LOCUST),
@@ -69,8 +74,15 @@ def _stage(base: str, env: dict[str, str], users: int, seconds: int, csv_prefix:
         env={**env, "PYTHONPATH": str(ROOT)},  # the locustfile imports bench.load.cells
         check=False,  # locust exits 1 when a request failed; the failures are in the results
         stdout=subprocess.DEVNULL,
+        stderr=log,
     )
-    with open(f"{csv_prefix}_stats.csv", encoding="utf-8") as file:
+    stats = Path(f"{csv_prefix}_stats.csv")
+    if not stats.exists():
+        raise RuntimeError(f"locust wrote no statistics:\n{Path(log.name).read_text()[-3000:]}")
+    failures = Path(f"{csv_prefix}_failures.csv")
+    if failures.exists() and len(failures.read_text().splitlines()) > 1:
+        print(f"# {csv_prefix.name}: failures\n{failures.read_text()}", file=sys.stderr)
+    with stats.open(encoding="utf-8") as file:
         return list(csv.DictReader(file))
 
 
@@ -107,6 +119,8 @@ def _load(database: str, plan_file: Path, work: Path, stages: list[int], seconds
     with gunicorn(env, port, work / "gunicorn.log") as master:
         _stage(base, env, *WARM_UP, work / "warm-up")
         for users in stages:
+            load = ", ".join(f"{one:.1f}" for one in os.getloadavg())
+            print(f"# load{users}: machine load average before the stage {load} (1, 5, 15 min)", file=sys.stderr)
             before = cpu_seconds(master)
             rows = _stage(base, env, users, seconds, work / f"load{users}")
             results.update(_report(f"load{users}", rows, cpu_seconds(master) - before))
