@@ -42,6 +42,7 @@ def main() -> None:
     chain = Chain.objects.filter(slug__startswith="bench-").order_by("slug").first()
     which = set(sys.argv[1:]) or {
         "dashboard",
+        "dashboard_warm",
         "indicator_page",
         "cell_save",
         "bulk_upsert",
@@ -64,7 +65,7 @@ def main() -> None:
         "grid_page",
     }
     results = []
-    for name in ("dashboard", "indicator_page", "cell_save", "bulk_upsert"):
+    for name in ("dashboard", "dashboard_warm", "indicator_page", "cell_save", "bulk_upsert"):
         if name in which:
             results += getattr(ambitions, name)(chain)
     if "reminder_sweep" in which:
