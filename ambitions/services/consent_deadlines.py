@@ -2,7 +2,8 @@
 
 For every proposal waiting for consent, in its current round:
 
-- ``REMIND_BEFORE_WORKING_DAYS`` working days before the deadline, one reminder to the people who
+- the chain's ``consent_reminder_days`` working days before the deadline (its settings page;
+  ``REMIND_BEFORE_WORKING_DAYS`` is the default), one reminder to the people who
   may answer for each core partner that has not answered (stand-ins included: they hold copies of
   the lead's mandates) — only when the round was opened earlier than that, so nobody is asked and
   reminded in one breath; on the deadline's day, a second. Notifications with a key per version,
@@ -49,7 +50,7 @@ from stakeholders.working_days import working_days_between
 
 logger = logging.getLogger(__name__)
 
-REMIND_BEFORE_WORKING_DAYS = 3
+REMIND_BEFORE_WORKING_DAYS = 3  # Chain.consent_reminder_days' default; each chain sets its own
 
 
 def sweep(today: date | None = None) -> dict[str, int]:
@@ -138,9 +139,10 @@ class _Sweep:
             done = any(k == EventKind.REMINDED and day >= deadline for k, day in steps)
         else:
             opened = timezone.localdate(round_.opened_at) if round_ else None
-            if working_days_between(self.today, deadline) > REMIND_BEFORE_WORKING_DAYS:
+            lead = version.indicator.ambition.chain.consent_reminder_days  # loaded with the version
+            if working_days_between(self.today, deadline) > lead:
                 return
-            if opened is not None and working_days_between(opened, deadline) <= REMIND_BEFORE_WORKING_DAYS:
+            if opened is not None and working_days_between(opened, deadline) <= lead:
                 return  # asked within the reminder's reach: the request itself is recent enough
             kind = "before"
             done = any(k == EventKind.REMINDED and day < deadline for k, day in steps)

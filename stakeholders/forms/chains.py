@@ -78,6 +78,11 @@ class ChainSettingsForm(VersionedFormMixin, PortalModelForm):
             self.fields[name].widget.attrs.update(min=1, max=24)
         self.fields["consent_answer_days"].widget.attrs.update(min=1, max=60)
         self.fields["consent_reminder_days"].widget.attrs.update(min=1, max=20)
+        # Its range checked with the form's fields, so that clean() compares it with the answer time
+        # only when it is in range (the model's validators would run after clean, and be skipped).
+        self.fields["consent_reminder_days"].validators.extend(
+            Chain._meta.get_field("consent_reminder_days").validators
+        )
         # Each choice says what silence then means, as every proposal shows it (SilenceRule.meaning).
         self.fields["silence_rule"].choices = [(rule.value, rule.meaning) for rule in SilenceRule]
         self.fields["silence_rule"].help_text = _(
