@@ -25,6 +25,7 @@ import contextlib
 import csv
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -111,6 +112,12 @@ def _report(stage: str, rows: list[dict], seconds_of_cpu: float) -> dict[str, tu
     return results
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (the locust runs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _load(database: str, plan_file: Path, work: Path, stages: list[int], seconds: int) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -121,9 +128,11 @@ def _load(database: str, plan_file: Path, work: Path, stages: list[int], seconds
         for users in stages:
             load = ", ".join(f"{one:.1f}" for one in os.getloadavg())
             print(f"# load{users}: machine load average before the stage {load} (1, 5, 15 min)", file=sys.stderr)
-            before = cpu_seconds(master)
+            before, locust_before = cpu_seconds(master), _children_cpu()
             rows = _stage(base, env, users, seconds, work / f"load{users}")
             results.update(_report(f"load{users}", rows, cpu_seconds(master) - before))
+            # Locust shares the two cores with the server: how much of them it took.
+            print(f"# load{users}: locust used {_children_cpu() - locust_before:.0f} s of CPU", file=sys.stderr)
     return results
 
 
