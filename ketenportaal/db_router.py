@@ -11,6 +11,12 @@ What goes where:
 - During a GET or HEAD of a view in ``REPLICA_VIEWS`` (the chain dashboard: read-only, the most
   read page), reads go to the replica, except those of ``PRIMARY_APPS`` (sessions, sign-in,
   two-factor and lockout state, tokens), which must read what was just written.
+- Caught up, or not at all: at the request's first read that would go to the replica, the
+  replica's replayed WAL position is compared with the primary's current one (two one-row
+  queries); a replica that lags, or does not answer, leaves the whole request on the primary. So
+  a page never mixes rows of two moments, and the dashboard's cache (ambitions/views/dashboard.py,
+  keyed on the chain's data revision) is not filled from data older than its key, except for a
+  write that commits between that check and the view's read of the revision (see docs/scaling.md).
 - Read-your-writes: after a person's own write (any POST, PUT, PATCH or DELETE) a cookie pins their
   pages to the primary for DATABASE_REPLICA_PIN_SECONDS, longer than the replica normally lags,
   so whoever saved a figure sees it on the dashboard at once. Others may see it up to the
@@ -25,41 +31,69 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 
 REPLICA = "replica"
 # Views (by URL name) whose GETs read from the replica: read-only pages that tolerate seconds of lag.
 REPLICA_VIEWS = frozenset({"ambitions:chain_dashboard"})
 # Apps whose rows decide who the reader is and what they may do right now: always the primary.
-PRIMARY_APPS = frozenset({"sessions", "auth", "contenttypes", "axes", "otp_totp", "otp_static", "authtoken"})
+PRIMARY_APPS = frozenset({"sessions", "auth", "contenttypes", "axes", "otp_totp", "authtoken"})
 PIN_COOKIE = "kp_primary_until"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
-_replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
+# Where this request's data reads go: OFF (the primary), UNCHECKED (the replica if it has caught up,
+# decided at the first such read), REPLICA or PRIMARY (decided).
+OFF, UNCHECKED, ON_REPLICA, ON_PRIMARY = "off", "unchecked", "replica", "primary"
+_reads: ContextVar[str] = ContextVar("replica_reads", default=OFF)
 
 
 @contextmanager
-def reads_from_replica() -> Iterator[None]:
-    """Within this block, reads (of models outside PRIMARY_APPS) go to the replica."""
-    token = _replica_reads.set(True)
+def reads_from_replica(checked: bool = True) -> Iterator[None]:
+    """Within this block, reads (of models outside PRIMARY_APPS) go to the replica; with
+    ``checked=False`` only once the replica proves caught up (what the middleware does)."""
+    token = _reads.set(ON_REPLICA if checked else UNCHECKED)
     try:
         yield
     finally:
-        _replica_reads.reset(token)
+        _reads.reset(token)
 
 
 def replica_reads_active() -> bool:
-    return _replica_reads.get()
+    return _reads.get() in (UNCHECKED, ON_REPLICA)
+
+
+def replica_caught_up(primary: str = DEFAULT_DB_ALIAS, replica: str = REPLICA) -> bool:
+    """Whether the replica has replayed everything the primary has written by now. A server that
+    is not in recovery (not a streaming replica) counts as caught up; one that fails does not."""
+    try:
+        with connections[primary].cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn()")
+            (position,) = cursor.fetchone()
+        with connections[replica].cursor() as cursor:
+            cursor.execute(
+                "SELECT COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, NOT pg_is_in_recovery())", [position]
+            )
+            (caught_up,) = cursor.fetchone()
+    except DatabaseError:
+        return False
+    return bool(caught_up)
 
 
 class ReplicaRouter:
     """Reads to the replica only inside ``reads_from_replica()``; writes and migrations never."""
 
+    def caught_up(self) -> bool:
+        return replica_caught_up()
+
     def db_for_read(self, model, **hints) -> str:
-        if _replica_reads.get() and model._meta.app_label not in PRIMARY_APPS:
-            return REPLICA
-        return DEFAULT_DB_ALIAS
+        state = _reads.get()
+        if state == OFF or model._meta.app_label in PRIMARY_APPS:
+            return DEFAULT_DB_ALIAS
+        if state == UNCHECKED:
+            state = ON_REPLICA if self.caught_up() else ON_PRIMARY
+            _reads.set(state)  # for the rest of the request (the middleware resets it)
+        return REPLICA if state == ON_REPLICA else DEFAULT_DB_ALIAS
 
     def db_for_write(self, model, **hints) -> str:
         return DEFAULT_DB_ALIAS
@@ -96,7 +130,7 @@ class ReplicaReadsMiddleware:
         finally:
             token = getattr(request, "_replica_token", None)
             if token is not None:
-                _replica_reads.reset(token)
+                _reads.reset(token)
                 request._replica_token = None
         if request.method not in SAFE_METHODS:
             seconds = settings.DATABASE_REPLICA_PIN_SECONDS
@@ -118,5 +152,5 @@ class ReplicaReadsMiddleware:
             and match.view_name in REPLICA_VIEWS
             and not pinned_to_primary(request)
         ):
-            request._replica_token = _replica_reads.set(True)
+            request._replica_token = _reads.set(UNCHECKED)
         return None
