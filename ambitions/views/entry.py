@@ -12,6 +12,8 @@ of that name), which must be a partner of the chain.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -34,6 +36,7 @@ from ambitions.models import Figure, Indicator, SubmissionStatus
 from ambitions.periods import Period
 from ambitions.services import aggregates, calendar, delivery, grid, submissions
 from ambitions.services.entry import CellConflict, CellInput, CellRefused, save_cell, write_cell
+from ambitions.views import grid_rows
 from stakeholders.models import Chain, Organisation, Partnership, Unit
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
 
@@ -211,21 +214,41 @@ def entry_grid(request: HttpRequest, slug: str, period: str) -> HttpResponse:
                     request,
                     ngettext("%(count)d figure saved.", "%(count)d figures saved.", saved) % {"count": saved},
                 )
-            else:
+            elif not _open_cell(request):
                 messages.info(request, _("There were no changes to save."))
-            return redirect(grid_url(request, chain, the_period, organisation))
+            return redirect(_grid_url_opening(request, chain, the_period, organisation))
         status = 422
-    else:
-        _attach_forms(the_grid)
     return render(request, "ambitions/entry_grid.html", _grid_context(request, the_grid, failed), status=status)
+
+
+def _grid_url_opening(request: HttpRequest, chain: Chain, period: Period, organisation: Organisation) -> str:
+    """The grid's URL, with the cell whose comment button was used open (and scrolled to)."""
+    url, key = grid_url(request, chain, period, organisation), _open_cell(request)
+    if not key:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{grid_rows.OPEN_PARAM}={key}#{key}"
 
 
 def _first_field(the_grid: grid.Grid) -> str:
     """The id of the input where a keyboard user starts (the page's first skip link goes there):
     the first empty cell that can be entered, else the first cell that can be."""
-    editable = [cell for cell in the_grid.cells() if cell.editable and cell.form is not None]
+    editable = [cell for cell in the_grid.cells() if cell.editable]
     first = next((cell for cell in editable if not cell.has_data), editable[0] if editable else None)
-    return first.form.number_inputs[0][0].auto_id if first else ""
+    if first is None:
+        return ""
+    return f"id_{first.key}-{'numerator' if first.version.is_ratio else 'value'}"
+
+
+def _open_cell(request: HttpRequest) -> str:
+    """The cell whose comment editor to show open: its button was used without JavaScript."""
+    key = request.POST.get(grid_rows.OPEN_PARAM) or request.GET.get(grid_rows.OPEN_PARAM) or ""
+    return key if re.fullmatch(r"cell-\d+-\d+", key) else ""
+
+
+def _section_rows(the_grid: grid.Grid, open_key: str = "") -> list[tuple[grid.GridSection, str]]:
+    """Each section of the grid with its rows written out (views/grid_rows.py)."""
+    texts = grid_rows.page_texts(the_grid, open_key)
+    return [(section, grid_rows.rows(the_grid, section.cells, texts)) for section in the_grid.sections]
 
 
 def _grid_context(request: HttpRequest, the_grid: grid.Grid, failed: list[CellForm]) -> dict:
@@ -247,6 +270,7 @@ def _grid_context(request: HttpRequest, the_grid: grid.Grid, failed: list[CellFo
         # The page's counts of entered figures, which static/js/entry-grid.js keeps up to date.
         "entered": format_html("<span data-kp-entered>{}</span>", the_grid.entered),
         "first_field": _first_field(the_grid),
+        "sections": _section_rows(the_grid, _open_cell(request)),
         "failed": failed,
         "previous_url": grid_url(request, chain, period.previous, organisation),
         "next_url": grid_url(request, chain, period.next, organisation),
@@ -298,16 +322,15 @@ def entry_cell(request: HttpRequest, slug: str, period: str) -> HttpResponse:
             return redirect(grid_url(request, chain, the_period, organisation))
         # Show the whole grid with this cell's message, as the grid's own post would.
         whole = grid.build(chain, organisation, the_period)
-        _attach_forms(whole)
         whole.cell(indicator.pk, unit.pk).form = form
         return render(request, "ambitions/entry_grid.html", _grid_context(request, whole, [form]), status=422)
-    cell.form = form
-    return render(
-        request,
-        "ambitions/_cell.html",
-        {"chain": chain, "cell": cell, "form": form, "announce": announce, "fragment": True},
-        status=status,
-    )
+    return _fragment(grid_rows.one_row(chain.slug, cell, form), announce, status)
+
+
+def _fragment(row: str, announce: str, status: int) -> HttpResponse:
+    """A row for htmx, with what the page's live region says about it (swapped out of band)."""
+    oob = format_html('<template><div id="entry-announcer" hx-swap-oob="innerHTML">{}</div></template>', announce)
+    return HttpResponse(row + oob, status=status)
 
 
 def _save_one_cell(
@@ -379,12 +402,7 @@ def _refused_outside_grid(
     if not getattr(request, "htmx", False):
         messages.error(request, message)
         return redirect(grid_url(request, chain, period, unit.organisation))
-    return render(
-        request,
-        "ambitions/_cell.html",
-        {"chain": chain, "cell": None, "refused": message, "key": prefix, "announce": message, "fragment": True},
-        status=422,
-    )
+    return _fragment(grid_rows.refused_row(prefix, message), message, 422)
 
 
 # --- A cell's history ----------------------------------------------------------------------------

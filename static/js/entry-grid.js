@@ -1,7 +1,8 @@
 /* The entry grid (templates/ambitions/entry_grid.html): leaving a changed cell saves it, and the
  * page never shows a value as saved that is not.
  *
- * Each cell is a table row with data-kp-cell and hx-post/hx-trigger="kp:cell-leave". htmx cannot
+ * Each cell is a table row with data-kp-cell; enable() gives the rows that can be entered
+ * hx-post/hx-trigger="kp:cell-leave" (their tbody has the rest). htmx cannot
  * express "focus left this row, and something in it changed" without eval (blocked by our CSP),
  * so this file marks a cell dirty on input and fires kp:cell-leave when focus moves out of it.
  *
@@ -38,6 +39,15 @@
 
   function cellOf(element) {
     return element && element.closest ? element.closest("[data-kp-cell]") : null;
+  }
+
+  // "Unit × indicator": the row's header and its section's heading (the rows carry no name of
+  // their own, to keep a grid of hundreds of cells light).
+  function nameOf(cell) {
+    var unit = cell.querySelector("th");
+    var section = cell.closest("section");
+    var heading = section && section.querySelector("h2");
+    return unit && heading ? unit.textContent.trim() + " × " + heading.textContent.trim() : "";
   }
 
   function requestCell(event) {
@@ -119,7 +129,7 @@
     var retry = !s.retried;
     s.retrying = retry;
     showUnsaved(cell, reason, retry);
-    announce(fill(texts().announce, { cell: cell.dataset.kpName || "" }) + " " + reason);
+    announce(fill(texts().announce, { cell: nameOf(cell) }) + " " + reason);
     if (retry) {
       s.retried = true;
       var id = cell.id;
@@ -214,7 +224,7 @@
     if (cell) {
       var reason = texts().reasonTimeout;
       showUnsaved(cell, reason, stateOf(cell.id).retrying);
-      announce(fill(texts().announce, { cell: cell.dataset.kpName || "" }) + " " + reason);
+      announce(fill(texts().announce, { cell: nameOf(cell) }) + " " + reason);
     }
   });
 
@@ -239,7 +249,7 @@
         return;
       }
       if (s.failed) {
-        unsaved.push(cell.dataset.kpName || cell.id);
+        unsaved.push(nameOf(cell) || cell.id);
       } else if (s.saving || s.dirty) {
         busy = true;
       }
@@ -323,7 +333,7 @@
       event.preventDefault(); // not the whole grid's form: the next field, as a spreadsheet does
       moveFrom(target, event.shiftKey ? -1 : 1);
     } else if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === "KeyC") {
-      var details = cell.querySelector(".kp-entry__details");
+      var details = cell.querySelector(".kp-entry__details") || expand(cell);
       var comment = details && details.querySelector("textarea");
       if (comment) {
         event.preventDefault();
@@ -350,10 +360,78 @@
     }
   });
 
+  // A row that can be entered saves itself with htmx: its attributes are set here, from the
+  // tbody's data-kp-save and the row's id (cell-<indicator>-<unit>), not written out 400 times.
+  function enable(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("tbody[data-kp-save] > [data-kp-cell]"), function (cell) {
+      var ids = /^cell-(\d+)-(\d+)$/.exec(cell.id);
+      if (!ids || cell.hasAttribute("hx-post") || !cell.querySelector(".kp-entry__textbox")) {
+        return;
+      }
+      cell.setAttribute("hx-post", cell.parentNode.getAttribute("data-kp-save"));
+      cell.setAttribute("hx-trigger", "kp:cell-leave");
+      cell.setAttribute("hx-vals", JSON.stringify({ indicator: ids[1], unit: ids[2] }));
+      if (window.htmx) {
+        window.htmx.process(cell);
+      }
+    });
+  }
+
+  // A cell without a comment has only a button for it: its editor is written here from the
+  // page's <template id="entry-comment"> when wanted (Alt+C or the button), named for the cell.
+  function expand(cell) {
+    var button = cell.querySelector(".kp-entry__more");
+    var template = document.getElementById("entry-comment");
+    if (!button || !template) {
+      return null;
+    }
+    var editor = template.content.firstElementChild.cloneNode(true);
+    var who = button.querySelector(".kp-vh");
+    Array.prototype.forEach.call(editor.querySelectorAll(".kp-vh"), function (span) {
+      span.textContent = who ? who.textContent : "";
+    });
+    Array.prototype.forEach.call(editor.querySelectorAll("[data-name]"), function (field) {
+      field.name = cell.id + "-" + field.getAttribute("data-name");
+      field.id = "id_" + field.name;
+      field.removeAttribute("data-name");
+    });
+    Array.prototype.forEach.call(editor.querySelectorAll("[data-for]"), function (label) {
+      label.htmlFor = "id_" + cell.id + "-" + label.getAttribute("data-for");
+      label.removeAttribute("data-for");
+    });
+    var figure = button.getAttribute("data-kp-figure");
+    var history = editor.querySelector(".kp-entry__history");
+    if (figure && history) {
+      var link = history.querySelector("a");
+      link.setAttribute("href", link.getAttribute("href").replace("/0/", "/" + figure + "/"));
+      history.hidden = false;
+    } else if (history) {
+      history.parentNode.removeChild(history);
+    }
+    editor.querySelector("summary").tabIndex = -1;
+    button.parentNode.replaceChild(editor, button);
+    return editor;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest(".kp-entry__more") : null;
+    var cell = cellOf(button);
+    if (!button || !cell || !cell.hasAttribute("hx-post")) {
+      return;
+    }
+    event.preventDefault(); // not the whole grid's form: open the editor in place
+    var details = expand(cell);
+    var comment = details && details.querySelector("textarea");
+    if (comment) {
+      comment.focus();
+    }
+  });
+
   // The comment toggle is reached with Alt+C, not with Tab (one keystroke per figure).
   function prepare(root) {
+    enable(root);
     Array.prototype.forEach.call(root.querySelectorAll("[data-kp-cell][hx-post]"), function (cell) {
-      var summary = cell.querySelector(".kp-entry__details > summary");
+      var summary = cell.querySelector(".kp-entry__details > summary, .kp-entry__more");
       if (summary) {
         summary.tabIndex = -1;
       }

@@ -84,7 +84,7 @@ def test_it_shows_my_units_and_indicators_with_the_previous_periods(measures, cl
     # The previous periods are columns, with the value entered two months before.
     assert m.period.shifted(-2).short_label() in html
     assert ">42</td>" in html
-    assert 'hx-trigger="kp:cell-leave"' in html
+    assert "data-kp-save=" in html and "data-kp-cell" in html
 
 
 def test_a_programme_manager_chooses_the_organisation(measures, client_for):

@@ -151,20 +151,28 @@ class GridCellInputs:
 
 
 class _GridParser(HTMLParser):
+    """The rows that can be entered, as static/js/entry-grid.js finds them: a row of a tbody with
+    data-kp-save (where it posts) that has a number text box."""
+
     def __init__(self) -> None:
         super().__init__()
         self.cells: list[GridCellInputs] = []
         self._row: GridCellInputs | None = None
+        self._save = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
-        if tag == "tr":
+        if tag == "tbody":
+            self._save = attributes.get("data-kp-save") or ""
+        elif tag == "tr":
             self._row = None
-            if "data-kp-cell" in attributes and attributes.get("hx-post"):
-                self._row = GridCellInputs(key=attributes["id"] or "", url=attributes["hx-post"] or "")
-                self.cells.append(self._row)
-        elif tag == "input" and self._row is not None and attributes.get("type") in {"hidden", "text"}:
+            if "data-kp-cell" in attributes and (attributes.get("hx-post") or self._save):
+                self._row = GridCellInputs(key=attributes["id"] or "", url=attributes.get("hx-post") or self._save)
+        elif tag == "input" and self._row is not None and attributes.get("type") in {"hidden", "text", None}:
             self._row.fields[attributes.get("name") or ""] = attributes.get("value") or ""
+            textbox = "kp-entry__textbox" in (attributes.get("class") or "").split()
+            if textbox and not (self.cells and self.cells[-1] is self._row):
+                self.cells.append(self._row)
 
 
 class DemoClient:

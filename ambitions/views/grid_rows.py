@@ -1,0 +1,320 @@
+"""The entry grid's rows (one per unit and indicator) as HTML, written in Python.
+
+The grid of an organisation can have 400 cells and more. Rendering one template include per
+cell took most of the page's time (issue 16), and a Django form per cell most of the rest, so
+the rows are written here from the grid's plain data, with the texts and URLs the page needs
+worked out once. Only a cell that comes back from a post (an error, a conflict, just saved)
+carries a forms.entry.CellForm; its state is read from that form. The htmx answer to saving one
+cell (views.entry.entry_cell) is written by the same functions, so the row is the same markup.
+
+Every input belongs to the grid's form through form="entry-form" (the rows are not inside it),
+so without JavaScript the grid posts as one form; with htmx a row posts only its own inputs when
+focus leaves it after a change (static/js/entry-grid.js). The row's tbody carries the htmx
+attributes that are the same for every row (hx-include="closest tr", hx-swap, the timeout).
+Each input's accessible name says its unit and indicator (visually hidden), so that it is unique
+on the page; the table's columns style their cells by position (static/css/portal.css).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from ambitions.forms.entry import CellForm, figure_texts, fingerprint
+from ambitions.services.grid import Grid, GridCell
+
+OPEN_PARAM = "cel"  # the cell whose comment editor the grid shows open (after its button was used)
+NUMBER_LABELS = {"value": "Value", "numerator": "Numerator", "denominator": "Denominator"}
+
+
+@dataclass
+class _Texts:
+    """What every row says, translated once per page (in the request's language)."""
+
+    history_url: str  # with {pk} for the figure
+    open_key: str  # the cell whose comment editor is shown open
+    labels: dict
+    comment: str
+    added: str
+    follow_up_flag: str
+    needs_follow_up: str
+    history_of_cell: str
+    history: str
+    states: dict
+
+
+def _texts(chain_slug: str, period_slug: str, open_key: str = "") -> _Texts:
+    return _Texts(
+        open_key=open_key,
+        history_url=escape(reverse("ambitions:figure_history", args=[chain_slug, 0])).replace("/0/", "/{pk}/"),
+        labels={name: escape(_(label)) for name, label in NUMBER_LABELS.items()},
+        comment=escape(_("Comment")),
+        added=escape(_("added")),
+        follow_up_flag=escape(_("follow-up")),
+        needs_follow_up=escape(_("Needs follow-up")),
+        history_of_cell=escape(_("History of this cell")),
+        history=escape(_("History")),
+        states={
+            "locked": escape(_("Locked (approved)")),
+            "closed": escape(_("Closed for entry")),
+            "errors": escape(_("Not saved")),
+            "unsaved": escape(_("Not saved yet: another cell needs attention")),
+            "saved": escape(_("Saved")),
+            "awaiting": escape(_("Delivered late: waiting for approval")),
+            "late_delivery": escape(_("Open for a late delivery")),
+            "entered": escape(_("Entered")),
+            "empty": escape(_("Not entered yet")),
+            "late": escape(_("Late")),
+            "overdue": escape(_("Overdue")),
+        },
+    )
+
+
+@dataclass
+class _State:
+    """A cell's inputs as shown: from its form after a post, else from its saved figure."""
+
+    values: dict
+    revision: str
+    loaded: str
+    errors: dict  # field name → [message]
+    message: str  # the cell's own error (not about one field)
+    form: CellForm | None = None
+
+    @classmethod
+    def of(cls, cell: GridCell, form: CellForm | None) -> _State:
+        if form is None or not form.is_bound:
+            texts = figure_texts(cell.figure, cell.version.is_ratio)
+            return cls(texts, str(cell.figure.revision if cell.figure else 0), fingerprint(texts), {}, "", form)
+        values = {name: form[name].value() for name in ("value", "numerator", "denominator", "comment", "follow_up")}
+        values["follow_up"] = form.follow_up_checked
+        revision, loaded = form["revision"].value(), form["loaded"].value()
+        return cls(
+            values,
+            "0" if revision is None else str(revision),
+            loaded or "",
+            {name: [str(e) for e in errors] for name, errors in form.errors.items() if name != "__all__"},
+            " ".join(str(e) for e in form.non_field_errors()),
+            form,
+        )
+
+    @property
+    def conflict(self):
+        return self.form.conflict if self.form is not None else None
+
+    def describedby(self, key: str, name: str) -> str:
+        ids = [f"id_{key}-{name}-error"] if self.errors.get(name) else []
+        if self.message or self.conflict is not None:
+            ids.append(f"{key}-message")
+        return " ".join(ids)
+
+
+def rows(grid: Grid, section_cells: list[GridCell], texts: _Texts | None = None) -> SafeString:
+    """The rows of one section of the grid."""
+    texts = texts or page_texts(grid)
+    return mark_safe("".join(_row(cell, cell.form, texts) for cell in section_cells))  # noqa: S308 - escaped above
+
+
+def page_texts(grid: Grid, open_key: str = "") -> _Texts:
+    return _texts(grid.chain.slug, grid.period.slug, open_key)
+
+
+def one_row(chain_slug: str, cell: GridCell, form: CellForm | None) -> SafeString:
+    """One cell's row, as entry_cell answers htmx."""
+    return mark_safe(_row(cell, form, _texts(chain_slug, cell.period.slug)))  # noqa: S308 - escaped in _row
+
+
+def refused_row(key: str, message: str) -> SafeString:
+    """The row that answers a save of a cell the grid does not have."""
+    return mark_safe(  # noqa: S308 - escaped here
+        f'<tr class="kp-cell kp-cell--invalid" id="{escape(key)}"><td colspan="7">'
+        f'<p class="utrecht-form-field-error-message" id="{escape(key)}-message">{escape(message)}</p></td></tr>'
+    )
+
+
+def _row(cell: GridCell, form: CellForm | None, t: _Texts) -> str:
+    key = cell.key
+    state = _State.of(cell, form)
+    unit, indicator = escape(cell.unit.name), escape(cell.indicator.name)
+    who = f"{unit}, {indicator}"
+    classes = ""
+    if state.errors or state.message or state.conflict is not None:
+        classes = ' class="kp-cell--invalid"'
+    elif form is not None and form.saved:
+        classes = ' class="kp-cell--saved"'
+    parts = [f'<tr{classes} id="{key}" data-kp-cell']
+    if cell.has_data:
+        parts.append(" data-kp-has-data")
+    parts.append(f'><th scope="row">{unit}</th>')
+    parts.extend(f"<td>{escape(shown)}</td>" for shown in cell.previous)
+    if cell.editable:
+        parts.append(_inputs(cell, state, key, who, t))
+        parts.append(_comment(cell, state, key, who, t))
+    else:
+        parts.append(f'<td><span class="kp-entry__value">{escape(cell.shown)}</span></td><td>')
+        figure = cell.figure
+        if figure is not None:
+            if figure.comment:
+                parts.append(f'<p class="kp-entry__comment-text">{escape(figure.comment)}</p>')
+            if figure.follow_up:
+                parts.append(f'<span class="kp-flag">{t.needs_follow_up}</span> ')
+            parts.append(
+                f'<a class="utrecht-link" href="{t.history_url.format(pk=figure.pk)}">{t.history}'
+                f'<span class="kp-vh"> — {who}</span></a>'
+            )
+        parts.append("</td>")
+    parts.append(_status(cell, state, form, key, who, t))
+    parts.append("</tr>")
+    return "".join(parts)
+
+
+def _inputs(cell: GridCell, state: _State, key: str, who: str, t: _Texts) -> str:
+    is_ratio = cell.version.is_ratio
+    parts = [
+        f'<td><input type="hidden" form="entry-form" name="{key}-revision" value="{escape(state.revision)}">'
+        f'<input type="hidden" form="entry-form" name="{key}-loaded" value="{escape(state.loaded)}">'
+    ]
+    names = ("numerator", "denominator") if is_ratio else ("value",)
+    if is_ratio:
+        parts.append('<div class="kp-entry__numbers">')
+    for name in names:
+        field_id = f"id_{key}-{name}"
+        value = state.values.get(name)
+        invalid = " utrecht-textbox--invalid" if state.errors.get(name) else ""
+        describedby = state.describedby(key, name)
+        aria = f' aria-invalid="true" aria-describedby="{describedby}"' if describedby else ""
+        label_class = "kp-entry__label" if is_ratio else "kp-vh"
+        field = (
+            f'<label class="{label_class}" for="{field_id}"><span class="kp-vh">{who}: </span>'
+            f"{t.labels[name]}</label>"
+            f'<input class="utrecht-textbox utrecht-textbox--html-input kp-entry__textbox{invalid}"'
+            f' inputmode="decimal" form="entry-form" id="{field_id}" name="{key}-{name}"'
+            f' value="{escape(value or "")}"{aria}>'
+        )
+        parts.append(f'<div class="kp-entry__number">{field}</div>' if is_ratio else field)
+    if is_ratio:
+        parts.append("</div>")
+    for name in names:
+        if state.errors.get(name):
+            prefix = f"{t.labels[name]}: " if is_ratio else ""
+            message = escape(" ".join(state.errors[name]))
+            error_id = f"id_{key}-{name}-error"
+            parts.append(f'<p class="utrecht-form-field-error-message kp-entry__error" id="{error_id}">')
+            parts.append(f"{prefix}{message}</p>")
+    parts.append("</td>")
+    return "".join(parts)
+
+
+def _comment(cell: GridCell, state: _State, key: str, who: str, t: _Texts) -> str:
+    comment = state.values.get("comment") or ""
+    follow_up = bool(state.values.get("follow_up"))
+    errors = state.errors.get("comment")
+    opened = " open" if errors or state.errors.get("follow_up") or key == t.open_key else ""
+    if not (comment or follow_up or opened):
+        # Nothing to show yet: a button that opens the editor (static/js/entry-grid.js writes it
+        # into the row from the page's template; without JavaScript it saves the grid and
+        # shows it again with this cell's editor open). Posted without the editor, the cell's
+        # comment and follow-up are empty and unchecked: what the row was loaded with.
+        figure = f' data-kp-figure="{cell.figure.pk}"' if cell.figure is not None else ""
+        return (
+            f'<td><button class="kp-entry__more" type="submit" form="entry-form" name="{OPEN_PARAM}" value="{key}"'
+            f'{figure}>{t.comment}<span class="kp-vh"> — {who}</span></button></td>'
+        )
+    flags = (f' <span class="kp-flag">({t.added})</span>' if comment else "") + (
+        f' <span class="kp-flag">({t.follow_up_flag})</span>' if follow_up else ""
+    )
+    describedby = state.describedby(key, "comment")
+    aria = f' aria-invalid="true" aria-describedby="{describedby}"' if describedby else ""
+    invalid = " utrecht-textarea--invalid" if errors else ""
+    parts = [
+        f'<td><details class="kp-entry__details"{opened}><summary>{t.comment}{flags}'
+        f'<span class="kp-vh"> — {who}</span></summary><div class="kp-entry__details-body">'
+        f'<label class="utrecht-form-label" for="id_{key}-comment">{t.comment}'
+        f'<span class="kp-vh"> — {who}</span></label>'
+        f'<textarea class="utrecht-textarea kp-entry__comment{invalid}" form="entry-form" rows="2"'
+        f' id="id_{key}-comment" name="{key}-comment"{aria}>{escape(comment)}</textarea>'
+    ]
+    if errors:
+        parts.append(
+            f'<p class="utrecht-form-field-error-message kp-entry__error" id="id_{key}-comment-error">'
+            f"{escape(' '.join(errors))}</p>"
+        )
+    checked = " checked" if follow_up else ""
+    parts.append(
+        f'<div class="kp-entry__checkbox"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox"'
+        f' form="entry-form" id="id_{key}-follow_up" name="{key}-follow_up"{checked}>'
+        f'<label class="utrecht-form-label utrecht-form-label--checkbox" for="id_{key}-follow_up">'
+        f'{t.needs_follow_up}<span class="kp-vh"> — {who}</span></label></div>'
+    )
+    if cell.figure is not None:
+        parts.append(
+            f'<p class="kp-entry__history"><a class="utrecht-link" href="{t.history_url.format(pk=cell.figure.pk)}">'
+            f'{t.history_of_cell}<span class="kp-vh"> — {who}</span></a></p>'
+        )
+    parts.append("</div></details></td>")
+    return "".join(parts)
+
+
+def _status(cell: GridCell, state: _State, form: CellForm | None, key: str, who: str, t: _Texts) -> str:
+    s = t.states
+    parts = ['<td class="kp-entry__status">']
+    if state.conflict is not None:
+        parts.append(_conflict(cell, form, key, who))
+    elif state.message:
+        parts.append(f'<p class="utrecht-form-field-error-message" id="{key}-message">{escape(state.message)}</p>')
+    else:
+        if cell.locked:
+            text = s["locked"]
+        elif not cell.is_open:
+            text = s["closed"]
+        elif state.errors:
+            text = s["errors"]
+        elif form is not None and form.unsaved:
+            text = s["unsaved"]
+        elif form is not None and form.saved:
+            text = None
+            parts.append('<span class="kp-entry__state kp-entry__state--saved"><span aria-hidden="true">✓</span> ')
+            parts.append(f"{s['saved']}</span>")
+        elif cell.awaiting_approval:
+            text = s["awaiting"]
+        elif cell.open_for_late_delivery:
+            text = s["late_delivery"]
+        elif cell.has_data:
+            text = s["entered"]
+        else:
+            text = s["empty"]
+        if text is not None:
+            parts.append(f'<span class="kp-entry__state">{text}</span>')
+    if cell.late:
+        parts.append(f' <span class="kp-flag kp-flag--overdue">{s["late"]}</span>')
+    elif cell.overdue:
+        parts.append(f' <span class="kp-flag kp-flag--overdue">{s["overdue"]}</span>')
+    parts.append("</td>")
+    return "".join(parts)
+
+
+def _conflict(cell: GridCell, form: CellForm, key: str, who: str) -> str:
+    someone = form.conflict.entered_by.full_name if form.conflict.entered_by else ""
+    said = _("Saved meanwhile by %(who)s: %(value)s. Your value has not been saved.") % {
+        "who": someone or _("someone else"),
+        "value": form.conflict_shown,
+    }
+    current = form["current"].value()
+    current = escape("" if current is None else current)
+    return (
+        f'<div class="kp-entry__conflict" id="{key}-message">'
+        f'<p class="utrecht-form-field-error-message">{escape(said)}</p>'
+        f'<input type="hidden" form="entry-form" name="{key}-current" value="{current}">'
+        f'<input type="hidden" form="entry-form" name="{key}-resolve" value="" data-kp-resolve-input>'
+        f'<div class="kp-entry__choices">'
+        f'<button class="utrecht-button utrecht-button--secondary-action" type="submit" form="entry-form"'
+        f' name="{key}-resolve" value="mine" data-kp-resolve="mine">{escape(_("Save mine instead"))}'
+        f'<span class="kp-vh"> — {who}</span></button>'
+        f'<button class="utrecht-button utrecht-button--subtle" type="submit" form="entry-form"'
+        f' name="{key}-resolve" value="theirs" data-kp-resolve="theirs">{escape(_("Keep theirs"))}'
+        f'<span class="kp-vh"> — {who}</span></button></div></div>'
+    )
