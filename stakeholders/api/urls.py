@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 from . import views
 from .contributions import ContributionViewSet
 from .register import StakeholderViewSet
+from .stand_ins import StandInViewSet
 
 app_name = "stakeholders-api"
 
@@ -17,5 +18,7 @@ router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("stakeholders", StakeholderViewSet, basename="stakeholder")
 # Contributions with their quarterly deliveries (api/contributions.py).
 router.register("contributions", ContributionViewSet, basename="contribution")
+# Stand-ins for absent leads, read only (api/stand_ins.py).
+router.register("stand-ins", StandInViewSet, basename="stand-in")
 
 urlpatterns = router.urls

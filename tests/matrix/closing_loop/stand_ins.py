@@ -4,7 +4,8 @@ tests/matrix/closing_loop/__init__.py.
 Naming a stand-in and ending one early is for the absent lead (partner A's lead for partner A) and
 the programme manager (and administrators): Action.NAME_STAND_IN, which PARTNER_WRITE describes.
 Each target's partner has a lead with a mandate (build_objects), a colleague who can stand in and
-one coming stand-in (days 1–5) to end; the form names another for days 10–12.
+one coming stand-in (days 1–5) to end; the form names another for days 10–12. The API lists them
+read only, to every member of the chain, as the partner page does (API).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from django.utils import timezone
 from stakeholders.models import Role, StandIn
 from stakeholders.models.stand_ins import name_stand_in
 from tests.factories import MembershipFactory, PersonFactory
-from tests.matrix.objects import Objects, custom, of
-from tests.matrix.policy import FORGED, OTHER, PARTNER_A, PARTNER_B, PARTNER_WRITE
+from tests.matrix.objects import Objects, api_of, custom, of, plain
+from tests.matrix.policy import API, FORGED, OTHER, PARTNER_A, PARTNER_B, PARTNER_WRITE
 from tests.matrix.rows import Row, posting
 
 
@@ -54,6 +55,9 @@ ROWS: list[Row] = [
         method="post",
         state=stand_in_count,
     ),
+    # API (stakeholders/api/stand_ins.py): read only, the partner page's policy.
+    Row("stakeholders-api:stand-in-list", plain(), API),
+    Row("stakeholders-api:stand-in-detail", api_of("stand_in"), API),
 ]
 
 
