@@ -9,7 +9,12 @@ class StakeholdersConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import pgettext_lazy
 
-        from . import audit  # noqa: F401  (registers models with the audit trail)
+        from . import (
+            audit,  # noqa: F401  (registers models with the audit trail)
+            roster,
+        )
+
+        roster.connect()  # pages that cache who-is-who see a change at once (roster.py)
         from .permissions import Action
         from .registry import NavGroup, NavSection, register_nav_group, register_nav_section
 

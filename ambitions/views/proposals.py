@@ -25,9 +25,9 @@ from django.views.decorators.http import require_POST
 from ambitions.forms.proposals import AmendForm, ProposeForm, WithdrawForm
 from ambitions.models import Consent, ConsentPosition, EventKind, IndicatorVersion, VersionStatus
 from ambitions.services import consensus
-from ambitions.services.proposal_reads import answers_by_round, timeline
+from ambitions.services.proposal_reads import RoundAnswers, answers_by_round, timeline
 from ketenportaal.htmx import redirect_after_save, render_form_page
-from stakeholders.models import Chain, Partnership, SilenceRule
+from stakeholders.models import Chain, SilenceRule
 from stakeholders.permissions import Action, get_chain_or_404, require
 from stakeholders.working_days import working_days_between
 
@@ -99,20 +99,15 @@ def _who(person, lead) -> str:
     return _("by %(name)s") % {"name": person.full_name}
 
 
-def proposal_context(
-    request: HttpRequest, chain: Chain, version: IndicatorVersion, core: list[Partnership], can_manage: bool
-) -> dict:
-    """What the version page shows of the proposal's life. Three queries, whatever the partners,
-    rounds and steps."""
-    rounds, history = _history(request, version)
-    current = next((r for r in rounds if r.is_current), None)
+def proposal_context(chain: Chain, version: IndicatorVersion, current: RoundAnswers | None, can_manage: bool) -> dict:
+    """What the version page shows of the proposal's life besides its history (which comes with the
+    page's standing: views/version_standing.py). No queries."""
     current_answers = {c.partnership_id: c for c in (current.answers if current else [])}
     rule = (current.round.silence_rule if current and current.round else "") or chain.silence_rule
     can_steer = can_manage and version.status in STEERABLE
     context = {
         "current_answers": current_answers,
         "current_round": current,
-        "proposal_history": history,
         "objections": [c for c in current_answers.values() if c.position == ConsentPosition.OBJECTION],
         "deadline": deadline_of(version) if version.status == VersionStatus.PROPOSED else None,
         "silence_meaning": SilenceRule(rule).meaning,
@@ -131,7 +126,7 @@ def proposal_context(
 HISTORY_SECONDS = 600
 
 
-def _history(request: HttpRequest, version: IndicatorVersion):
+def proposal_history(request: HttpRequest, version: IndicatorVersion):
     """The proposal's rounds to show (all of them, or only the current one when the history comes
     from the cache) and its history — the earlier rounds' answers and the timeline, rendered.
 

@@ -8,21 +8,17 @@ refusal's message at the field it concerns.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from auditlog.models import LogEntry
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -39,10 +35,9 @@ from ambitions.periods import Period
 from ambitions.proposal_parts import rendered_parts
 from ambitions.services import consensus
 from ambitions.services.numbers import show
-from ambitions.views import proposals
-from ambitions.views.proposals import HISTORY_SECONDS, proposal_context
+from ambitions.views import proposals, version_standing
+from ambitions.views.proposals import proposal_context
 from ketenportaal.htmx import redirect_after_save, render_form_page
-from stakeholders.history import history_for
 from stakeholders.models import Chain, MandateScope, Partnership, Person
 from stakeholders.permissions import Action, allows, get_chain_or_404, has_mandate, require
 
@@ -75,24 +70,6 @@ def _own_partnership(user, chain: Chain) -> Partnership | None:
     return Partnership.objects.current().filter(chain=chain, organisation_id=user.organisation_id).first()
 
 
-@dataclass
-class PartnerAnswer:
-    """A core partner's place in the decision: its answer, if any, and who may give it."""
-
-    partnership: Partnership
-    consent: Consent | None
-    leads: list[Person] = field(default_factory=list)
-
-
-def _units_by_organisation(version: IndicatorVersion) -> list[tuple[str, list[str]]]:
-    """The version's reporting units as (organisation, [unit, "parent › unit", …]), by name."""
-    units: OrderedDict[str, list[str]] = OrderedDict()
-    for unit in version.reporting_units.select_related("organisation", "parent").order_by("organisation__name", "name"):
-        label = f"{unit.parent.name} › {unit.name}" if unit.parent else unit.name
-        units.setdefault(unit.organisation.display_name, []).append(label)
-    return list(units.items())
-
-
 def _detail_context(
     request: HttpRequest,
     chain: Chain,
@@ -103,24 +80,22 @@ def _detail_context(
     propose_form: ProposeForm | None = None,
 ) -> dict:
     user = request.user
-    partnerships = list(
-        Partnership.objects.current().filter(chain=chain).select_related("organisation").order_by("organisation__name")
-    )
-    core = [p for p in partnerships if p.is_bound]
-    leads = consensus.mandated_people(core)
     can_manage = allows(user, Action.MANAGE_INDICATORS, chain)
-    proposal = proposal_context(request, chain, version, core, can_manage)
+    # What everyone who may read the page sees alike, from the cache while nothing changed.
+    found = version_standing.standing(request, chain, version)
+    decision = version_standing.decision(found)
+    proposal = proposal_context(chain, version, decision.current_round, can_manage)
     # Answers in the current round count; earlier rounds' were given to the previous text.
-    answered = proposal["current_answers"]
-    answers = [PartnerAnswer(p, answered.get(p.pk), leads[p.pk]) for p in core]
-    core_ids = {p.pk for p in core}
-    own = next((p for p in partnerships if user.organisation_id and p.organisation_id == user.organisation_id), None)
+    answered = decision.current_answers
+    own = next(
+        (p for p in found.partnerships if user.organisation_id and p.organisation_id == user.organisation_id), None
+    )
     can_respond = (
         version.status == VersionStatus.PROPOSED
         and own is not None
         and own.is_bound
         and own.pk not in answered
-        and any(person.pk == user.pk for person in leads[own.pk])
+        and any(person.pk == user.pk for person in found.leads[own.pk])
         and allows(user, Action.CONSENT_INDICATORS, chain, own.organisation)
     )
     can_comment = version.status in OPEN_FOR_COMMENTS and (own is not None or can_manage)
@@ -130,14 +105,14 @@ def _detail_context(
         "chain": chain,
         "indicator": version.indicator,
         "version": version,
-        "answers": answers,
-        # Answers given by partners that are no longer core partners: kept, and shown, but they no longer count.
-        "former_answers": [c for c in answered.values() if c.partnership_id not in core_ids],
-        "waiting": [a for a in answers if a.consent is None],
-        "without_mandate": [a.partnership for a in answers if not a.leads and a.consent is None],
-        "non_core": [p for p in partnerships if not p.is_bound],
-        "comments": list(version.comments.select_related("person", "partnership__organisation")),
-        "units": _units_by_organisation(version),
+        **decision.as_context(),
+        "answers_html": found.answers_html
+        or render_to_string(
+            "ambitions/version_answers.html", {"version": version, **decision.as_context()}, request=request
+        ),
+        "proposal_history": found.history,
+        "comments": found.comments,
+        "units": found.units,
         "milestones": [
             (Period.containing(day, version.frequency).label(), show(value, version.decimals))
             for day, value in _milestones(version)
@@ -150,29 +125,13 @@ def _detail_context(
         "can_comment": can_comment,
         "respond_form": respond_form or (ResponseForm() if can_respond else None),
         "comment_form": comment_form or (CommentForm() if can_comment else None),
-        "audit_history": _audit_history(request, version),
+        "audit_history": found.audit,
         # What apps built on ambitions add (governance's "put on the agenda"): ambitions/proposal_parts.py.
         "proposal_parts": rendered_parts(request, version),
         **proposal,
         **({"withdraw_form": withdraw_form} if withdraw_form else {}),
         **({"propose_form": propose_form} if propose_form else {}),
     }
-
-
-def _audit_history(request: HttpRequest, version: IndicatorVersion) -> str:
-    """The version's Geschiedenis (the audit trail), rendered. A proposal amended in several rounds
-    has a long one, whose reading and rendering cost a good part of the page; it only grows, so it
-    is kept in the cache under its newest entry (one small query), and a change is on the page at
-    once. Names in it may change without a new entry: HISTORY_SECONDS bounds how long."""
-    # The newest entry's time too: SQLite hands out the id of a deleted last row again.
-    newest = LogEntry.objects.get_for_object(version).order_by("-pk").values_list("pk", "timestamp").first()
-    stamp = f"{newest[0]}:{newest[1].timestamp()}" if newest else "none"
-    key = f"version-audit:1:{version.pk}:{stamp}:{translation.get_language()}:{timezone.get_current_timezone_name()}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("_history.html", {"history": history_for(version)}, request=request)
-        cache.set(key, html, HISTORY_SECONDS)
-    return html
 
 
 def _milestones(version: IndicatorVersion) -> list[tuple[date, Decimal]]:
