@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -215,10 +216,11 @@ def build(
     for_update: bool = False,
 ) -> Grid:
     """The grid (or, with ``indicators``/``indicator_ids``/``unit``/``unit_ids``, part of it) in
-    five queries.
+    six queries.
 
     ``indicators`` are the chain's indicators the caller loaded already (with their ambition),
-    ``unit`` the one unit of the organisation to show (four queries then);
+    ``unit`` the one unit of the organisation to show (four queries then, the figures of
+    every period shown in one);
     ``for_update`` locks the organisation's submission for the period, as a save must (see
     services.entry.load_context), and leaves out who submitted, approved or reopened it."""
     today = today or timezone.localdate()
@@ -233,7 +235,12 @@ def build(
         units_of = _the_unit_reporting(unit, organisation, chosen)
     else:
         units_of = _units_reporting(organisation, chosen, unit_ids)
-    figures = _figures(organisation, chosen, [period, *_previous_periods(period)], unit_ids)
+    if unit is not None:  # one cell (a save): one query for its figure and the periods before
+        figures = _figures(organisation, chosen, [period, *_previous_periods(period)], unit_ids)
+        earlier = {key: figure.value for key, figure in figures.items()}
+    else:  # the page: the periods before as plain values, 1,200 of them for 400 cells
+        figures = _figures(organisation, chosen, [period], unit_ids)
+        earlier = _earlier_values(organisation, chosen, _previous_periods(period), unit_ids)
     submission = _submission(chain, organisation, period, for_update)
     status = submission.status if submission else SubmissionStatus.OPEN
 
@@ -243,7 +250,9 @@ def build(
         if version is not None and units_of[version.pk]:
             dates = version.dates_of(period, version.agreed_day)
             sections.append(
-                _section(indicator, version, units_of[version.pk], period, figures, in_force, status, today, dates)
+                _section(
+                    indicator, version, units_of[version.pk], period, figures, earlier, in_force, status, today, dates
+                )
             )
     return Grid(chain, organisation, period, _previous_periods(period), sections, submission, today)
 
@@ -254,6 +263,7 @@ def _section(
     units: list[Unit],
     period: Period,
     figures: dict[tuple[int, int, date], Figure],
+    earlier: dict[tuple[int, int, date], Decimal | None],
     in_force: dict[int, list[IndicatorVersion]],
     status: str,
     today: date,
@@ -269,7 +279,7 @@ def _section(
                 unit=unit,
                 period=period,
                 figure=figures.get((indicator.pk, unit.pk, period.start)),
-                previous=_previous_values(figures, (indicator.pk, unit.pk), period, in_force[indicator.pk], version),
+                previous=_previous_values(earlier, (indicator.pk, unit.pk), period, in_force[indicator.pk], version),
                 submission_status=status,
                 opens=dates.opens,
                 closes=dates.closes,
@@ -348,6 +358,25 @@ def _figures(
     return {(f.indicator_id, f.unit_id, f.period): f for f in queryset}
 
 
+def _earlier_values(
+    organisation: Organisation,
+    chosen: dict[int, IndicatorVersion],
+    periods: list[Period],
+    unit_ids: Iterable[int] | None,
+) -> dict[tuple[int, int, date], Decimal | None]:
+    """(indicator, unit, period start) → the value of the periods shown for context: only the
+    values (no model instances), as a grid of 400 cells shows 1,200 of them."""
+    if not chosen:
+        return {}
+    queryset = Figure.objects.filter(
+        indicator_id__in=list(chosen), organisation=organisation, period__in=[p.start for p in periods]
+    )
+    if unit_ids is not None:
+        queryset = queryset.filter(unit_id__in=list(unit_ids))
+    rows = queryset.values_list("indicator_id", "unit_id", "period", "value")
+    return {(indicator, unit, start): value for indicator, unit, start, value in rows}
+
+
 def _submission(chain: Chain, organisation: Organisation, period: Period, for_update: bool) -> PeriodSubmission | None:
     submissions = PeriodSubmission.objects.filter(
         chain=chain, organisation=organisation, frequency=period.frequency, period=period.start
@@ -360,7 +389,7 @@ def _submission(chain: Chain, organisation: Organisation, period: Period, for_up
 
 
 def _previous_values(
-    figures: dict[tuple[int, int, date], Figure],
+    values: dict[tuple[int, int, date], Decimal | None],
     key: tuple[int, int],
     period: Period,
     versions: list[IndicatorVersion],
@@ -369,9 +398,8 @@ def _previous_values(
     """The cell's figures of the periods before, formatted by the definition of their own period."""
     shown = []
     for earlier in _previous_periods(period):
-        figure = figures.get((*key, earlier.start))
         earlier_version = pick(versions, earlier.start) or version
-        shown.append(show(figure.value if figure else None, earlier_version.decimals))
+        shown.append(show(values.get((*key, earlier.start)), earlier_version.decimals))
     return shown
 
 

@@ -18,9 +18,9 @@ on the page; the table's columns style their cells by position (static/css/porta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape  # what django.utils.html.escape does, without a SafeString per call
 
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -304,7 +304,7 @@ def _conflict(cell: GridCell, form: CellForm, key: str, who: str) -> str:
         "value": form.conflict_shown,
     }
     current = form["current"].value()
-    current = escape("" if current is None else current)
+    current = escape("" if current is None else str(current))
     return (
         f'<div class="kp-entry__conflict" id="{key}-message">'
         f'<p class="utrecht-form-field-error-message">{escape(said)}</p>'
