@@ -5,7 +5,9 @@ to the stand-in, clipped to the period and to each mandate's own validity, as Ma
 back here (Mandate.stand_in). So every caller of the mandate rule (has_mandate, usable_on, reminders,
 signing, decisions) lets the stand-in act without knowing about stand-ins, and
 stakeholders.permissions.acting_for tells them whom the stand-in acts for ("by X for Y").
-The copies follow their StandIn: ended early with it, deleted with it, never edited on their own.
+The copies follow their StandIn: ended early with it, deleted with it, never edited on their own;
+and they follow the lead's own mandates: one cut short (ended earlier, narrowed, deleted) cuts the
+copies made of it (``follow_lead_mandates``, on every save or delete of a lead's own mandate).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -210,3 +214,78 @@ def end_stand_in(stand_in: StandIn, today: date | None = None) -> bool:
             locked.mandates.filter(valid_until__gt=yesterday).update(valid_until=yesterday)
         stand_in.ends_on = locked.ends_on
         return False
+
+
+def follow_lead_mandates(partnership_id: int, lead_id: int, today: date | None = None) -> int:
+    """Cut the stand-in copies of a lead's mandates for a partner back to what the lead still holds.
+
+    A copy is never longer than the lead's own mandate it was made of (name_stand_in clips it); when
+    the lead's mandate is cut short afterwards (it ends earlier, starts later, changes scope or is
+    deleted), each copy from today on must end where the lead's cover of its scope ends. The past is
+    never rewritten: a copy that has begun ends yesterday at the earliest, one not yet begun without
+    any cover is deleted (as end_stand_in does). A lead's mandate that grows never makes copies grow:
+    the stand-in holds what the lead had when naming them, at most. Returns the copies changed."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        copies = list(
+            Mandate.objects.filter(
+                partnership_id=partnership_id, stand_in__lead_id=lead_id, valid_until__gte=today
+            ).select_for_update()
+        )
+        return _cut(copies, partnership_id, lead_id, today) if copies else 0  # usually none: one query
+
+
+def _cut(copies: list[Mandate], partnership_id: int, lead_id: int, today: date) -> int:
+    own = list(
+        Mandate.objects.filter(partnership_id=partnership_id, person_id=lead_id, stand_in__isnull=True).values_list(
+            "scope", "valid_from", "valid_until"
+        )
+    )
+    changed = 0
+    for copy in copies:
+        day = max(copy.valid_from, today)  # the first day this copy could still be changed
+        ends = [
+            until or date.max
+            for scope, since, until in own
+            if scope == copy.scope and since <= day and (until is None or until >= day)
+        ]
+        if ends:
+            if max(ends) < copy.valid_until:
+                copy.valid_until = max(ends)
+                copy.save(update_fields=["valid_until"])
+                changed += 1
+        elif copy.valid_from >= today:
+            _remove(copy)  # not begun (or only today): nothing it did to keep
+            changed += 1
+        else:
+            copy.valid_until = today - timedelta(days=1)
+            copy.save(update_fields=["valid_until"])
+            changed += 1
+    return changed
+
+
+def _remove(copy: Mandate) -> None:
+    """Delete a copy that has not acted; one that signed something today (a signature protects its
+    mandate) ends today instead: a mandate cannot end before it starts."""
+    try:
+        with transaction.atomic():
+            copy.delete()
+    except ProtectedError:
+        copy.valid_until = copy.valid_from
+        copy.save(update_fields=["valid_until"])
+
+
+@receiver(post_save, sender=Mandate, dispatch_uid="stand_ins_follow_saved_lead_mandate")
+def _lead_mandate_saved(sender, instance: Mandate, raw: bool = False, **kwargs) -> None:
+    if instance.stand_in_id is None and not raw:
+        follow_lead_mandates(instance.partnership_id, instance.person_id)
+
+
+@receiver(post_delete, sender=Mandate, dispatch_uid="stand_ins_follow_deleted_lead_mandate")
+def _lead_mandate_deleted(sender, instance: Mandate, origin=None, **kwargs) -> None:
+    # Only a mandate deleted for itself: when its person, partner or stand-in goes, the copies go too.
+    deleted_for_itself = isinstance(origin, Mandate) or (
+        isinstance(origin, models.QuerySet) and origin.model is Mandate
+    )
+    if instance.stand_in_id is None and deleted_for_itself:
+        follow_lead_mandates(instance.partnership_id, instance.person_id)
