@@ -41,6 +41,7 @@ from ambitions.models import (
 from ambitions.models.definitions import AMENDING, DEFINITION_FIELDS
 
 # The page's read helpers live in their own module; consensus.<name> offers them too.
+from ambitions.services import data_revision
 from ambitions.services.proposal_reads import RoundAnswers, answers_by_round, current_round, timeline, waiting_partners
 from stakeholders.models import Mandate, MandateScope, Partnership, Person, Unit
 from stakeholders.notify import notify
@@ -289,6 +290,8 @@ def supersede_earlier(versions: list[IndicatorVersion]) -> None:
     IndicatorVersion.objects.filter(earlier, status=VersionStatus.ADOPTED).exclude(
         pk__in=[v.pk for v in versions]
     ).update(status=VersionStatus.SUPERSEDED)
+    # The dashboards show the versions in force; an UPDATE fires no signal (services/data_revision.py).
+    data_revision.bump_for_versions(versions)
 
 
 def _decide(version: IndicatorVersion, person: Person | None = None) -> None:

@@ -75,3 +75,21 @@ def bump(chain_ids: Iterable[int | None]) -> None:
         # robust: the data is committed by then; a cache that fails now must not fail the request
         # (the page's key expires within CACHE_SECONDS of the dashboard's view anyway).
         transaction.on_commit(lambda: _set(keys), robust=True)
+
+
+def bump_for_versions(versions) -> None:
+    """``bump`` the chains of these indicator versions, for writers that change versions with an
+    UPDATE statement (no signal): adopting after the deadline, superseding. Their indicators'
+    ambitions when loaded, else one query."""
+    from ambitions.models import Indicator
+
+    chains, unknown = set(), set()
+    for version in versions:
+        indicator = version.indicator if version._meta.get_field("indicator").is_cached(version) else None
+        if indicator is not None and indicator._meta.get_field("ambition").is_cached(indicator):
+            chains.add(indicator.ambition.chain_id)
+        else:
+            unknown.add(version.indicator_id)
+    if unknown:
+        chains.update(Indicator.objects.filter(pk__in=unknown).values_list("ambition__chain_id", flat=True))
+    bump(chains)

@@ -309,3 +309,16 @@ def test_fragments_of_other_apps_are_fresh_on_every_request(world, measures, cli
     html, queries = load(viewer, m)
     assert data_revision.current(w.chain.pk) == revision and not reads_rollups(queries)
     assert 'id="dashboard-bottlenecks"' in html
+
+
+def test_adopting_with_an_update_statement_gives_the_chain_a_new_revision(measures):
+    """Adoption after the consent deadline (a Celery sweep) writes the versions with UPDATE, which
+    fires no signal: supersede_earlier, which every adoption passes through, bumps instead."""
+    from ambitions.services.consensus import supersede_earlier
+
+    m = measures
+    later = adopted_version(m.count, [m.world.unit_a], number=2, effective_from=date(2025, 1, 1))
+    before = data_revision.current(m.world.chain.pk)
+    supersede_earlier([IndicatorVersion.objects.get(pk=later.pk)])  # nothing loaded: one query
+    assert data_revision.current(m.world.chain.pk) != before
+    assert IndicatorVersion.objects.get(pk=m.count_v1.pk).status == "superseded"
