@@ -63,8 +63,13 @@ def _env(database: str) -> dict[str, str]:
         "TWO_FACTOR_REQUIRED": "false",
         "ALLOWED_HOSTS": "testserver",
         "EMAIL_URL": "dummymail://",
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3"),
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", f"redis://127.0.0.1:6379/{REDIS_DB.get(database, 3)}"),
     }
+
+
+# A Redis database per data set: the cache's keys (a chain's data revision, a page kept rendered)
+# carry ids, and the same ids stand for other rows in another data set's database.
+REDIS_DB = {"ketenportaal_bench_1m": 3, "ketenportaal_bench_10k": 4, "ketenportaal_bench_10m": 5}
 
 
 def _manage(database: str, *args: str) -> None:
