@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.html import escape
@@ -116,6 +116,9 @@ class Chart:
     plot_bottom: int = CHART_HEIGHT - BOTTOM
     width: int = CHART_WIDTH
     height: int = CHART_HEIGHT
+    # From the last reported value to the forecast at the horizon (early warnings); empty elsewhere.
+    forecast: list[str] = field(default_factory=list)
+    forecast_dot: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -154,10 +157,19 @@ def chart(
     targets: list[Decimal | None],
     measure: Measure,
     fmt: NumberFormat,
+    forecast: Decimal | None = None,
 ) -> Chart:
-    """The chain's ``values`` against the trajectory's ``targets``, one of each per period."""
-    scale = _Scale.fit([float(v) for v in values + targets if v is not None], len(periods))
+    """The chain's ``values`` against the trajectory's ``targets``, one of each per period; with
+    ``forecast``, a line from the last reported value to that value in the last period."""
+    numbers = [float(v) for v in [*values, *targets, forecast] if v is not None]
+    scale = _Scale.fit(numbers, len(periods))
     actual = [scale.point(i, value) for i, value in enumerate(values)]
+    ahead: list[str] = []
+    ahead_dot = None
+    reported = [point for point in actual if point is not None]
+    if forecast is not None and reported:
+        ahead_dot = scale.point(len(periods) - 1, forecast)
+        ahead = _segments([reported[-1], ahead_dot])
     return Chart(
         title=_("%(indicator)s (%(unit)s): chain value and target, %(first)s to %(last)s")
         % {"indicator": name, "unit": measure.unit_label, "first": periods[0].label(), "last": periods[-1].label()},
@@ -167,6 +179,8 @@ def chart(
         target=_segments([scale.point(i, value) for i, value in enumerate(targets)]),
         y_ticks=_y_ticks(scale, measure, fmt),
         x_ticks=_x_ticks(scale, periods),
+        forecast=ahead,
+        forecast_dot=ahead_dot,
     )
 
 
