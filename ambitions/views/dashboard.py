@@ -5,7 +5,8 @@ and costs most of the page, so it is kept in the shared cache as rendered HTML u
 holds everything it depends on:
 
 - the chain's data revision (services/data_revision.py), which every write of what it shows
-  changes, on commit, so a saved figure is on the next dashboard, on any gunicorn instance;
+  changes, on commit, so a saved figure is on the next dashboard, on any gunicorn instance (kept
+  beside the page in the entry, and compared when it is read);
 - the day in the active time zone: periods end and deadlines pass by the calendar, with no
   write (tiles move to the next period, "overdue" appears); and the time zone's name;
 - the language: every word and number format on it.
@@ -53,12 +54,14 @@ def chain_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def cache_key(chain: Chain) -> str:
+    """One entry per chain, day, time zone and language; the revision is stored in the entry, not
+    in the key, so each save replaces the chain's rendering instead of leaving the old one in
+    Redis until it expires (at the month's deadline a chain is saved to every few seconds)."""
     return ":".join(
         [
-            "dashboard:1",
+            "dashboard:2",
             connection.settings_dict["NAME"],  # two databases may share one Redis (test workers)
             str(chain.pk),
-            data_revision.current(chain.pk),
             timezone.localdate().isoformat(),
             timezone.get_current_timezone_name(),
             translation.get_language() or "",
@@ -69,11 +72,14 @@ def cache_key(chain: Chain) -> str:
 def chain_wide_part(chain: Chain) -> str:
     """The chain map, the tiles and who hasn't reported, rendered: from the cache when nothing it
     shows has changed since (two cache reads), else built (a fixed number of queries) and kept."""
+    revision = data_revision.current(chain.pk)  # before reading the data: a later save retires it
     key = cache_key(chain)
-    html = cache.get(key)
-    if html is None:
+    kept = cache.get(key)
+    if kept is not None and kept[0] == revision:
+        html = kept[1]
+    else:
         html = render_to_string(BODY_TEMPLATE, _body_context(chain))
-        cache.set(key, html, CACHE_SECONDS)
+        cache.set(key, (revision, html), CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308  our own rendering of an autoescaped template
 
 
