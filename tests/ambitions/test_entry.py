@@ -485,3 +485,37 @@ def test_dutch_users_see_their_figures_with_a_decimal_comma(measures, client_for
     del client.cookies[settings.LANGUAGE_COOKIE_NAME]  # the portal's default language: Dutch
     html = client.get(grid_url(m)).text
     assert f'name="cell-{m.share.pk}-{w.unit_a.pk}-numerator" value="12,5"' in html
+
+
+def test_a_cell_without_a_comment_has_a_button_that_opens_its_editor_without_javascript(measures, client_for):
+    """The grid writes a comment editor only where there is a comment (the script writes the
+    others when wanted); without JavaScript the cell's button saves the grid and opens its editor."""
+    m, w = measures, measures.world
+    share, count = f"cell-{m.share.pk}-{w.unit_a.pk}", f"cell-{m.count.pk}-{w.unit_a.pk}"
+    client = client_for(w.contributor_a)
+    save_cell(w.contributor_a, m.count, w.unit_a, m.period, CellInput(value="5", comment="Na de storing"))
+    html = client.get(grid_url(m)).text
+    assert f'name="{count}-comment"' in html and "Na de storing" in html
+    assert f'name="{share}-comment"' not in html
+    assert f'<button class="kp-entry__more" type="submit" form="entry-form" name="cel" value="{share}"' in html
+    assert '<template id="entry-comment">' in html
+
+    # The button posts the grid: what was typed is saved, and the grid comes back with the editor open.
+    response = client.post(
+        grid_url(m),
+        {
+            **grid_post(m, {f"{share}-numerator": "3", f"{share}-denominator": "4"}),
+            f"{count}-comment": "Na de storing",
+            "cel": share,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{grid_url(m)}?cel={share}#{share}"
+    assert Figure.objects.get(indicator=m.share).numerator == 3
+    opened = client.get(response["Location"]).text
+    assert re.search(rf'<details class="kp-entry__details" open>.*?name="{share}-comment"', opened, re.S)
+    # Unchanged, the button only opens the editor: no "nothing to save" message.
+    again = client.post(grid_url(m), {"cel": count}, follow=True)
+    assert again.redirect_chain == [(f"{grid_url(m)}?cel={count}#{count}", 302)]
+    assert "There were no changes to save" not in again.text
+    assert Figure.objects.get(indicator=m.count).comment == "Na de storing"
