@@ -79,8 +79,9 @@ def test_kept_connections_are_replaced_after_postgresql_drops_them_without_a_fai
     world = build_world()
     usable_password(world.viewer, PASSWORD)
     browser = Browser()
-    browser.sign_in(web.url, world.viewer.email, PASSWORD)
-    dashboard = f"{web.url}/ketens/{world.chain.slug}/dashboard/"
+    dashboard = f"/ketens/{world.chain.slug}/dashboard/"
+    browser.sign_in(web.url, world.viewer.email, PASSWORD, then=dashboard)
+    dashboard = web.url + dashboard
 
     assert statuses(browser, dashboard, 6) == [200] * 6, web.output()
     # Kept between requests: idle connections, at most one per worker, and the same ones reused.
@@ -103,8 +104,9 @@ def test_under_load_at_most_the_requests_in_flight_fail_when_postgresql_drops_th
     world = build_world()
     usable_password(world.viewer, PASSWORD)
     browser = Browser()
-    browser.sign_in(web.url, world.viewer.email, PASSWORD)
-    dashboard = f"{web.url}/ketens/{world.chain.slug}/dashboard/"
+    dashboard = f"/ketens/{world.chain.slug}/dashboard/"
+    browser.sign_in(web.url, world.viewer.email, PASSWORD, then=dashboard)
+    dashboard = web.url + dashboard
     assert statuses(browser, dashboard, 2) == [200, 200]
 
     answers: list[tuple[float, int]] = []

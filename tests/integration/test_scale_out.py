@@ -98,8 +98,8 @@ def test_two_instances_share_sessions_saved_figures_and_the_workers_reports(inst
     browser = Browser()
 
     # Signed in on A; the same cookies on B: signed in there too, not sent to the sign-in page.
-    browser.sign_in(a.url, w.contributor_a.email, PASSWORD)
-    on_b = browser.get(f"{b.url}/")
+    browser.sign_in(a.url, w.contributor_a.email, PASSWORD, then=f"/ketens/{chain}/dashboard/")
+    on_b = browser.get(f"{b.url}/ketens/{chain}/dashboard/")
     assert on_b.status == 200 and "/inloggen/" not in on_b.url, on_b.url
     assert w.contributor_a.full_name in on_b.text
 

@@ -154,14 +154,15 @@ class Browser:
         """A form post with the page's CSRF token, as the browser would send it."""
         return self.request(url, {"csrfmiddlewaretoken": self.cookie("csrftoken"), **data}, headers)
 
-    def sign_in(self, base_url: str, email: str, password: str) -> Answer:
-        page = self.get(f"{base_url}/inloggen/")
+    def sign_in(self, base_url: str, email: str, password: str, then: str = "/") -> Answer:
+        """Sign in through the form, then go to ``then`` (a path), as ``?next=`` does."""
+        page = self.get(f"{base_url}/inloggen/?next={urllib.parse.quote(then)}")
         assert page.status == 200, page.text[:2000]
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         assert token, "the sign-in page has no CSRF token"
         answer = self.request(
             f"{base_url}/inloggen/",
-            {"csrfmiddlewaretoken": token.group(1), "username": email, "password": password},
+            {"csrfmiddlewaretoken": token.group(1), "username": email, "password": password, "next": then},
         )
         assert answer.status == 200 and "/inloggen/" not in answer.url, f"sign-in failed: {answer.text[:2000]}"
         assert self.cookie("sessionid"), "no session cookie after signing in"
