@@ -2,8 +2,9 @@
 the chain's silence rule at closing.
 
 - **Reminders** (``send_reminders``, beat ``send-written-decision-reminders``, each morning): for
-  an open written decision (DecisionWay.WRITTEN), REMIND_BEFORE_WORKING_DAYS working days before
-  its closing date one reminder, and on the closing date one more, to whoever may record the
+  an open written decision (DecisionWay.WRITTEN), the chain's reminder lead time
+  (``Chain.consent_reminder_days``, the same as for indicator proposals) in working days before its
+  closing date one reminder, and on the closing date one more, to whoever may record the
   position of each represented partner that has not taken one in the current round
   (policy.speakers_for: members, alternates, stand-ins). A notification's key names the decision,
   the round and which reminder, so however often the sweep runs (or two at once) nobody is told
@@ -34,8 +35,6 @@ from stakeholders.models import Partnership, Person, SilenceRule
 from stakeholders.notify import notify
 from stakeholders.working_days import working_days_between
 
-REMIND_BEFORE_WORKING_DAYS = 3
-
 
 def _silent(decision: Decision) -> list[Partnership]:
     """The represented partners without a position in the decision's current round, by name."""
@@ -55,9 +54,10 @@ def due_reminder(decision: Decision, today: date) -> str | None:
         return None
     if decision.closes_on == today:
         return "day"
-    if today < decision.closes_on and working_days_between(today, decision.closes_on) <= REMIND_BEFORE_WORKING_DAYS:
+    lead_time = decision.body.chain.consent_reminder_days
+    if today < decision.closes_on and working_days_between(today, decision.closes_on) <= lead_time:
         asked = timezone.localdate(decision.created_at)
-        if decision.round == 1 and working_days_between(asked, decision.closes_on) <= REMIND_BEFORE_WORKING_DAYS:
+        if decision.round == 1 and working_days_between(asked, decision.closes_on) <= lead_time:
             return None  # asked within the reminder's window: that was the reminder
         return "before"
     return None

@@ -107,6 +107,18 @@ def test_a_written_decision_reminds_the_silent_partners_before_and_on_the_closin
     assert Notification.objects.filter(key=f"decision-reminder:{decision.pk}:1:day").count() == 3
 
 
+def test_the_reminder_comes_the_chain_s_own_lead_time_before_the_closing_date(board):
+    chain = board.world.chain
+    chain.consent_reminder_days = 5
+    chain.save()
+    today = timezone.localdate()
+    closes_on = add_working_days(today, 10)
+    decision = Decision.objects.get(pk=propose(board, closes_on=closes_on).pk)
+    five_before, six_before = add_working_days(today, 5), add_working_days(today, 4)
+    assert decision_deadlines.due_reminder(decision, five_before) == "before"
+    assert decision_deadlines.due_reminder(decision, six_before) is None
+
+
 def test_no_reminder_before_for_a_round_asked_within_its_window_nor_for_a_meeting_decision(board):
     today = timezone.localdate()
     soon = propose(board, closes_on=add_working_days(today, 2))
