@@ -118,8 +118,8 @@ class Chain(models.Model):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(20)],
         help_text=_(
-            "Partners that have not answered a proposal get one reminder this many working days before "
-            "its deadline, and one on the day itself. Fewer than the answer time."
+            "Partners that have not answered a proposal, or a body's written decision, get one reminder "
+            "this many working days before its deadline, and one on the day itself. Fewer than the answer time."
         ),
     )
 
