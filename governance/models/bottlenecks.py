@@ -128,6 +128,14 @@ class Bottleneck(models.Model):
             models.Index(fields=["chain", "status", "body"], name="bottleneck_chain_status_body"),
             models.Index(fields=["body", "status"], name="bottleneck_body_status"),
             models.Index(fields=["owner", "status"], name="bottleneck_owner_status"),
+            # The dashboard's and chain home's counts: a chain's open ones (a tenth of all, or less),
+            # without reading its closed ones (bottleneck_chain_status_body was passed over for the
+            # chain's own index: 12 ms against 2 ms for 2,000 open of 20,000 in the 1m set).
+            models.Index(
+                fields=["chain"],
+                name="bottleneck_open_per_chain",
+                condition=models.Q(status__in=["reported", "in_progress"]),
+            ),
             # The sweep: open bottlenecks whose clock ran out (few of all, so a partial index).
             models.Index(
                 fields=["due_on"],
