@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from ambitions.models import IndicatorVersion
 from ambitions.services import consensus, oversight, work
+from stakeholders import my_work_roles
+from stakeholders.models import MandateScope, Role
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,22 @@ def items(user) -> dict:
     """Template context for My work: figures due and overdue, approvals waiting, consents requested
     (constant queries); for a programme manager also what is stuck in their chains: stopped
     proposals, late partners and stuck submissions (a few queries per chain)."""
-    figures = work.figures_work(user)
-    chains = oversight.managed_chains(user)
+    # Inside My work the person's roles and mandates are lent (stakeholders/my_work_roles.py): a
+    # list the person can have nothing in costs no query.
+    roles = my_work_roles.lent(user)
+    entering = roles is None or roles.has_role(*Role.partner_roles())
+    figures = work.figures_work(user) if entering else work.FiguresWork([], [])
+
+    def may(scope: str) -> bool:
+        return roles is None or bool(roles.partnerships_for(scope))
+
+    managing = roles is None or roles.has_role(Role.PROGRAMME_MANAGER)
+    chains = oversight.managed_chains(user) if managing else []
     return {
         "figures_due": figures.due,
         "figures_overdue": figures.overdue,
-        "approvals_waiting": work.approvals_waiting(user),
-        "consents_requested": consents_asked(user),
+        "approvals_waiting": work.approvals_waiting(user) if may(MandateScope.APPROVE_FIGURES) else [],
+        "consents_requested": consents_asked(user) if may(MandateScope.CONSENT_INDICATORS) else [],
         "stopped_proposals": oversight.stopped_proposals(chains) if chains else [],
         "late_partners": oversight.late_partners(chains) if chains else [],
         "stuck_submissions": oversight.stuck_submissions(chains) if chains else [],

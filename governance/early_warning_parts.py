@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from governance.models.early_warnings import EarlyWarning, EarlyWarningStatus
+from stakeholders import my_work_roles
 from stakeholders.models import Chain, Membership, Role
 from stakeholders.permissions import role_in
 
@@ -20,6 +21,9 @@ MY_WORK_SHOWN = 10
 def my_work(user) -> dict:
     """The proposed warnings of the chains where I am programme manager, newest first (one query)."""
     if not user.is_authenticated:
+        return {"early_warnings_waiting": []}
+    roles = my_work_roles.lent(user)  # inside My work: no query for someone who manages no chain
+    if roles is not None and not roles.has_role(Role.PROGRAMME_MANAGER):
         return {"early_warnings_waiting": []}
     managed = Membership.objects.filter(person=user, role=Role.PROGRAMME_MANAGER).values("chain_id")
     rows = (

@@ -5,7 +5,8 @@ stakeholders never imports governance. Both read governance/services/work.py."""
 from __future__ import annotations
 
 from governance.services import work
-from stakeholders.models import Chain
+from stakeholders import my_work_roles
+from stakeholders.models import Chain, MandateScope
 
 
 def items(user) -> dict:
@@ -15,12 +16,19 @@ def items(user) -> dict:
     meetings = work.meetings_to_prepare(user)
     actions = work.open_actions_of(user)
     return {
-        "positions_to_record": work.positions_to_record(user),
+        "positions_to_record": work.positions_to_record(user) if _may_vote(user) else [],
         "agendas_to_publish": meetings.agendas_to_publish,
         "minutes_to_approve": meetings.minutes_to_approve,
         "my_open_actions": actions[: work.MY_ACTIONS_SHOWN],
         "more_open_actions": len(actions) > work.MY_ACTIONS_SHOWN,
     }
+
+
+def _may_vote(user) -> bool:
+    """False only inside My work for someone with no mandate to vote in a body: their seats could
+    give them no position to record, so the seats' query is spared (stakeholders/my_work_roles.py)."""
+    roles = my_work_roles.lent(user)
+    return roles is None or bool(roles.partnerships_for(MandateScope.VOTE_IN_BODY))
 
 
 def chain_home(user, chain: Chain) -> dict:

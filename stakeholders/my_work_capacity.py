@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Max
 from django.utils import timezone
 
+from stakeholders import my_work_roles
 from stakeholders.models import Partnership, Role
 from stakeholders.models.capacity import window_label, window_start
 
@@ -24,6 +25,9 @@ class Waiting:
 
 def waiting(user, today=None) -> list[Waiting]:
     if not user.is_authenticated or user.organisation_id is None:
+        return []
+    roles = my_work_roles.lent(user)  # inside My work: no query for someone who leads no partner
+    if roles is not None and not roles.has_role(Role.PARTNER_LEAD):
         return []
     today = today or timezone.localdate()
     partners = (

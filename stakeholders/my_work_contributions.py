@@ -4,6 +4,7 @@ chains and deliveries."""
 
 from __future__ import annotations
 
+from stakeholders import my_work_roles
 from stakeholders.models import Role
 from stakeholders.models.contributions import Delivery
 
@@ -13,6 +14,9 @@ LIMIT = 20
 
 def overdue_for(user) -> list[Delivery]:
     if not user.is_authenticated or user.organisation_id is None:
+        return []
+    roles = my_work_roles.lent(user)  # inside My work: no query for someone who leads no partner
+    if roles is not None and not roles.has_role(Role.PARTNER_LEAD):
         return []
     return list(
         Delivery.objects.overdue()

@@ -158,6 +158,10 @@ class AgreedDays:
                 return one
         return None
 
+    def has_terms(self, organisation_id: int, indicator_id: int) -> bool:
+        """Whether any terms of the partner name the indicator (else its version's dates apply)."""
+        return (organisation_id, indicator_id) in self._by
+
     def dates_of(self, version: IndicatorVersion, organisation_id: int, period) -> EntryDates:
         terms = self.terms(organisation_id, version.indicator_id, period)
         return version.dates_of(period, working_day=terms.delivery_working_day if terms else None)

@@ -51,6 +51,7 @@ from governance.models import (
 from governance.policy import may_manage_agreements, sign_refusal, signers_by_partner, signers_for
 from governance.services import delivery
 from governance.services.agreement_content import stored_fingerprint
+from stakeholders import my_work_roles
 from stakeholders.models import Mandate, MandateScope, Membership, Partnership, Person, Role
 from stakeholders.notify import notify
 
@@ -391,14 +392,24 @@ def listed(chain) -> list[Agreement]:
 
 def waiting_for_signature(user, today: date | None = None) -> list[AgreementParty]:
     """The parties of agreements for signature that ``user`` may sign for (a usable mandate to sign
-    agreements for that partner) and that have not signed the current version: one query."""
+    agreements for that partner) and that have not signed the current version: one query, and
+    none inside My work for someone who may sign for no partner (the page lends the person's
+    mandates, read once: stakeholders/my_work_roles.py)."""
     if not user.is_authenticated:
         return []
     today = today or timezone.localdate()
-    usable = Mandate.objects.usable_on(today).filter(person=user, scope=MandateScope.SIGN_AGREEMENTS)
+    roles = my_work_roles.lent(user, today)
+    if roles is None:
+        usable = Mandate.objects.usable_on(today).filter(person=user, scope=MandateScope.SIGN_AGREEMENTS)
+        partnerships = usable.values("partnership_id")
+    else:
+        # Asked inside the query below instead, PostgreSQL weighs all parties against the mandates.
+        partnerships = sorted(roles.partnerships_for(MandateScope.SIGN_AGREEMENTS))
+        if not partnerships:
+            return []
     return list(
         unsigned_parties()
-        .filter(partnership__in=usable.values("partnership_id"))
+        .filter(partnership_id__in=partnerships)
         .select_related("agreement__chain", "partnership__organisation")
         .order_by("agreement__chain__name", "agreement__title")
     )

@@ -3,21 +3,25 @@ from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from stakeholders import my_work_roles
 from stakeholders.models import Chain, Invitation, Mandate, Membership, Partnership, Role
 from stakeholders.registry import my_work_fragments
 
 
-def _from_other_apps(user) -> tuple[dict, list[str]]:
+def _from_other_apps(user, roles: dict[int, str]) -> tuple[dict, list[str]]:
     """What apps built on stakeholders add (figures due, approvals, consents…): each registers a
     fragment in its AppConfig.ready() (stakeholders/registry.py). Their context joins the page's;
-    a fragment is rendered only when it holds something. stakeholders imports none of them."""
+    a fragment is rendered only when it holds something. stakeholders imports none of them.
+    The person's roles and mandates are read once and lent to the fragments (my_work_roles), so a
+    fragment that cannot hold anything for this person costs no query."""
     context: dict = {}
     templates = []
-    for fragment in my_work_fragments():
-        items = fragment.items(user)
-        context.update(items)
-        if any(items.values()):
-            templates.append(fragment.template)
+    with my_work_roles.shared_for(user, roles):
+        for fragment in my_work_fragments():
+            items = fragment.items(user)
+            context.update(items)
+            if any(items.values()):
+                templates.append(fragment.template)
     return context, templates
 
 
@@ -36,7 +40,9 @@ def my_work(request) -> HttpResponse:
     # A programme manager sees every core partner of their chains that nobody can act for.
     managed = [chain for chain in chains if chain.my_role == Role.PROGRAMME_MANAGER]
     gaps = Mandate.objects.missing_for(Partnership.objects.filter(chain__in=managed)) if managed else []
-    contributed, fragments = _from_other_apps(user)
+    # Every chain where the person has a role is among them (Membership: one per person and chain).
+    roles = {chain.pk: chain.my_role for chain in chains if chain.my_role}
+    contributed, fragments = _from_other_apps(user, roles)
     return render(
         request,
         "stakeholders/my_work.html",

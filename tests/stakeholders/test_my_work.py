@@ -44,14 +44,27 @@ def test_it_keeps_a_constant_number_of_queries(world: World, client_for, max_pag
     client = client_for(world.lead_a)
     for scope in MandateScope.values:
         MandateFactory(person=world.lead_a, partnership=world.partner_a, scope=scope, valid_until=timezone.localdate())
-    # Eight for the page itself, four for what ambitions adds (ambitions/my_work.py: the last one
-    # learns whether the person manages a chain, for the stuck work a programme manager sees), three
-    # for governance's (governance/my_work.py: seats to vote from, meetings to prepare, my actions),
-    # one for its bottlenecks (governance/bottleneck_parts.py: mine and those my body must answer),
-    # one for the capacity assessments waiting for me (stakeholders/my_work_capacity.py), one for
-    # the course checks waiting for my answer (governance/my_work_course_checks.py), one for the
-    # deliveries overdue of the partners I lead (stakeholders/my_work_contributions.py), one for the
-    # success stories waiting for my organisation's approval (governance/my_work_stories.py), one for
-    # the early warnings waiting for a programme manager's decision (governance/early_warning_parts.py).
-    with max_page_queries(22):
+    # Nine for the page itself (the usable mandates read once and lent to the fragments:
+    # stakeholders/my_work_roles.py), three for what ambitions adds to a lead with every mandate
+    # (ambitions/my_work.py: versions entered, approvals waiting, consents asked; a programme
+    # manager's lists ask nothing of a lead), four for governance's (governance/my_work.py: seats to
+    # vote from, meetings to prepare, my actions; the signatures waiting for my mandate), one for
+    # its bottlenecks (governance/bottleneck_parts.py: mine and those my body must answer), one for
+    # the capacity assessments waiting for me (stakeholders/my_work_capacity.py), one for the course
+    # checks waiting for my answer (governance/my_work_course_checks.py), one for the deliveries
+    # overdue of the partners I lead (stakeholders/my_work_contributions.py), one for the success
+    # stories waiting for my organisation's approval (governance/my_work_stories.py); the early
+    # warnings wait for programme managers only.
+    with max_page_queries(21):
+        client.get("/")
+
+
+def test_a_contributor_without_mandates_costs_no_query_for_what_needs_a_mandate_or_a_lead(
+    world: World, client_for, max_page_queries
+):
+    # Nearly everyone: no mandate, no lead's or manager's role. The page reads their mandates once
+    # (stakeholders/my_work_roles.py), and the signatures, approvals, consents, positions to record,
+    # a programme manager's lists, the capacity assessments and the deliveries overdue ask nothing.
+    client = client_for(world.contributor_a)
+    with max_page_queries(15):
         client.get("/")
