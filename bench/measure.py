@@ -30,6 +30,7 @@ def main() -> None:
         governance,
         grid,
         imports,
+        my_work,
         newsletter_send,
         newsletters,
         participation,
@@ -63,6 +64,7 @@ def main() -> None:
         "early_warning",
         "proposal_page",
         "grid_page",
+        "my_work",
     }
     results = []
     for name in ("dashboard", "dashboard_warm", "indicator_page", "cell_save", "bulk_upsert"):
@@ -102,6 +104,8 @@ def main() -> None:
         results += consent.proposal_page(chain)
     if "grid_page" in which:
         results += grid.grid_page(chain)
+    if "my_work" in which:
+        results += my_work.my_work(chain)
     for result in results:
         print(json.dumps({"name": result.name, "value": result.value, "unit": result.unit}), flush=True)
 
