@@ -19,26 +19,30 @@ from __future__ import annotations
 from uuid import uuid4
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
-KEY = "roster-revision"
 # What a login writes (stakeholders.Person.last_login) and other bookkeeping that changes nobody's
 # place in a chain: saves of only these fields keep the token.
 BOOKKEEPING_FIELDS = frozenset({"last_login"})
 
 
+def _key() -> str:
+    # The database's name: test workers (and staging beside production) may share one Redis.
+    return f"roster-revision:{connection.settings_dict['NAME']}"
+
+
 def revision() -> str:
     """The current token (one cache read)."""
-    token = cache.get(KEY)
+    token = cache.get(_key())
     if token is None:
-        cache.add(KEY, uuid4().hex, None)
-        token = cache.get(KEY) or "new"
+        cache.add(_key(), uuid4().hex, None)
+        token = cache.get(_key()) or "new"
     return token
 
 
 def _renew() -> None:
-    cache.set(KEY, uuid4().hex, None)
+    cache.set(_key(), uuid4().hex, None)
 
 
 def changed(sender=None, update_fields=None, **kwargs) -> None:

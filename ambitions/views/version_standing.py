@@ -149,6 +149,7 @@ def _key(version: IndicatorVersion) -> str:
         str(part)
         for part in (
             "version-standing:1",
+            connection.settings_dict["NAME"],  # test workers may share one Redis
             version.pk,
             version.status,
             version.round,
