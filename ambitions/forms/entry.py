@@ -35,6 +35,30 @@ def fingerprint(values: dict) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
+class _LoadedPart(forms.HiddenInput):
+    """The grid page posts a cell's revision and fingerprint as one hidden input, named loaded
+    and written '<revision>:<fingerprint>' (one input fewer in each of hundreds of rows); a
+    client that posts them apart (revision and loaded) is read as before."""
+
+    def __init__(self, part: int):
+        super().__init__()
+        self.part = part  # 0: the revision, 1: the fingerprint
+
+    def value_from_datadict(self, data, files, name):
+        prefix = name.rsplit("-", 1)[0]
+        if self.part == 0 and name in data:
+            return data.get(name)
+        token = data.get(f"{prefix}-loaded")
+        if token and ":" in token:
+            return token.split(":", 1)[self.part]
+        return token if self.part == 1 else None
+
+
+def loaded_token(revision, fingerprint_: str) -> str:
+    """What the page's one hidden input of a cell holds (see _LoadedPart)."""
+    return f"{revision}:{fingerprint_}"
+
+
 def figure_texts(figure: Figure | None, is_ratio: bool) -> dict:
     """A saved figure as the cell's inputs show it."""
     if figure is None:
@@ -63,8 +87,8 @@ class CellForm(PortalForm):
     # counted there after the browser's CRLF line breaks became LF, as the textarea counted them.
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea)
     follow_up = forms.BooleanField(label=_("Needs follow-up"), required=False)
-    revision = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-    loaded = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    revision = forms.IntegerField(required=False, min_value=0, widget=_LoadedPart(0))
+    loaded = forms.CharField(required=False, max_length=64, widget=_LoadedPart(1))
     current = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *, cell: GridCell):
@@ -83,7 +107,7 @@ class CellForm(PortalForm):
     @property
     def is_posted(self) -> bool:
         """Whether this cell was part of the post (locked and closed cells are not)."""
-        return self.is_bound and self.add_prefix("revision") in self.data
+        return self.is_bound and (self.add_prefix("revision") in self.data or self.add_prefix("loaded") in self.data)
 
     @property
     def resolve(self) -> str:
@@ -107,7 +131,8 @@ class CellForm(PortalForm):
         """Whether the user changed the cell since loading it (not: whether someone else did)."""
         if not self.is_posted:
             return False
-        return fingerprint(self.posted_texts()) != (self.data.get(self.add_prefix("loaded")) or "")
+        loaded = self.fields["loaded"].widget.value_from_datadict(self.data, self.files, self.add_prefix("loaded"))
+        return fingerprint(self.posted_texts()) != (loaded or "")
 
     def cell_input(self) -> CellInput:
         """What to hand to save_cell; call after is_valid()."""

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import numberformat, timezone
+from django.utils.formats import get_format
+from django.utils.translation import get_language
 
 from ambitions.models import (
     EntryDates,
@@ -239,22 +241,32 @@ def build(
         figures = _figures(organisation, chosen, [period, *_previous_periods(period)], unit_ids)
         earlier = {key: figure.value for key, figure in figures.items()}
     else:  # the page: the periods before as plain values, 1,200 of them for 400 cells
-        figures = _figures(organisation, chosen, [period], unit_ids)
+        figures = _figures(organisation, chosen, [period], unit_ids, who=False)
         earlier = _earlier_values(organisation, chosen, _previous_periods(period), unit_ids)
     submission = _submission(chain, organisation, period, for_update)
     status = submission.status if submission else SubmissionStatus.OPEN
 
     sections = []
+    previous = _previous_periods(period)
+    show_number = _number_shower()
     for indicator in indicators:
         version = chosen.get(indicator.pk)
         if version is not None and units_of[version.pk]:
             dates = version.dates_of(period, version.agreed_day)
             sections.append(
                 _section(
-                    indicator, version, units_of[version.pk], period, figures, earlier, in_force, status, today, dates
+                    indicator,
+                    version,
+                    units_of[version.pk],
+                    period,
+                    figures,
+                    _Earlier(earlier, previous, in_force[indicator.pk], version, show_number),
+                    status,
+                    today,
+                    dates,
                 )
             )
-    return Grid(chain, organisation, period, _previous_periods(period), sections, submission, today)
+    return Grid(chain, organisation, period, previous, sections, submission, today)
 
 
 def _section(
@@ -263,8 +275,7 @@ def _section(
     units: list[Unit],
     period: Period,
     figures: dict[tuple[int, int, date], Figure],
-    earlier: dict[tuple[int, int, date], Decimal | None],
-    in_force: dict[int, list[IndicatorVersion]],
+    earlier: _Earlier,
     status: str,
     today: date,
     dates: EntryDates,
@@ -279,7 +290,7 @@ def _section(
                 unit=unit,
                 period=period,
                 figure=figures.get((indicator.pk, unit.pk, period.start)),
-                previous=_previous_values(earlier, (indicator.pk, unit.pk), period, in_force[indicator.pk], version),
+                previous=earlier.shown(indicator.pk, unit.pk),
                 submission_status=status,
                 opens=dates.opens,
                 closes=dates.closes,
@@ -328,16 +339,20 @@ def _the_unit_reporting(
 def _units_reporting(
     organisation: Organisation, chosen: dict[int, IndicatorVersion], unit_ids: Iterable[int] | None
 ) -> dict[int, list[Unit]]:
-    """Version id → the organisation's units that report it (one query)."""
+    """Version id → the organisation's units that report it (two queries: which unit reports which
+    version as plain ids, then each unit once, rather than a unit and a link row per cell)."""
     units_of: dict[int, list[Unit]] = defaultdict(list)
     reporting = IndicatorVersion.reporting_units.through.objects.filter(
         indicatorversion_id__in=[v.pk for v in chosen.values()], unit__organisation=organisation
-    ).select_related("unit")
+    )
     if unit_ids is not None:
         reporting = reporting.filter(unit_id__in=list(unit_ids))
-    for row in reporting:
-        row.unit.organisation = organisation  # known: spares a query wherever a cell names its organisation
-        units_of[row.indicatorversion_id].append(row.unit)
+    pairs = list(reporting.values_list("indicatorversion_id", "unit_id"))
+    units = {unit.pk: unit for unit in Unit.objects.filter(pk__in={unit_id for _, unit_id in pairs})}
+    for unit in units.values():
+        unit.organisation = organisation  # known: spares a query wherever a cell names its organisation
+    for version_id, unit_id in pairs:
+        units_of[version_id].append(units[unit_id])
     return units_of
 
 
@@ -346,13 +361,17 @@ def _figures(
     chosen: dict[int, IndicatorVersion],
     periods: list[Period],
     unit_ids: Iterable[int] | None,
+    who: bool = True,
 ) -> dict[tuple[int, int, date], Figure]:
-    """(indicator, unit, period start) → the organisation's figure, for the chosen indicators."""
+    """(indicator, unit, period start) → the organisation's figure, for the chosen indicators;
+    ``who`` also reads who entered each (a save's cell; the page does not show it)."""
     if not chosen:
         return {}
     queryset = Figure.objects.filter(
         indicator_id__in=list(chosen), organisation=organisation, period__in=[p.start for p in periods]
-    ).select_related("entered_by")
+    )
+    if who:
+        queryset = queryset.select_related("entered_by")
     if unit_ids is not None:
         queryset = queryset.filter(unit_id__in=list(unit_ids))
     return {(f.indicator_id, f.unit_id, f.period): f for f in queryset}
@@ -388,18 +407,33 @@ def _submission(chain: Chain, organisation: Organisation, period: Period, for_up
     return submissions.first()
 
 
-def _previous_values(
-    values: dict[tuple[int, int, date], Decimal | None],
-    key: tuple[int, int],
-    period: Period,
-    versions: list[IndicatorVersion],
-    version: IndicatorVersion,
-) -> list[str]:
-    """The cell's figures of the periods before, formatted by the definition of their own period."""
-    shown = []
-    for earlier in _previous_periods(period):
-        earlier_version = pick(versions, earlier.start) or version
-        shown.append(show(values.get((*key, earlier.start)), earlier_version.decimals))
+class _Earlier:
+    """One section's figures of the periods before, each formatted by the definition of its own
+    period: the periods and their decimals are worked out once per section, not per cell."""
+
+    def __init__(self, values, periods, versions, version, show_number):
+        self.values = values
+        self.show = show_number
+        self.periods = [(p.start, (pick(versions, p.start) or version).decimals) for p in periods]
+
+    def shown(self, indicator_id: int, unit_id: int) -> list[str]:
+        values, show_number = self.values, self.show
+        return [show_number(values.get((indicator_id, unit_id, start)), decimals) for start, decimals in self.periods]
+
+
+def _number_shower():
+    """services.numbers.show with the active language's separators looked up once (a grid shows
+    1,200 numbers of the periods before; number_format looks them up for each)."""
+    language = get_language()
+    separator = get_format("DECIMAL_SEPARATOR", language, use_l10n=True)
+    grouping = get_format("NUMBER_GROUPING", language, use_l10n=True)
+    thousands = get_format("THOUSAND_SEPARATOR", language, use_l10n=True)
+
+    def shown(number: Decimal | None, decimals: int) -> str:
+        if number is None:
+            return show(None, decimals)
+        return numberformat.format(round(number, decimals), separator, decimals, grouping, thousands, use_l10n=True)
+
     return shown
 
 

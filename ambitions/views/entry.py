@@ -230,13 +230,14 @@ def _grid_url_opening(request: HttpRequest, chain: Chain, period: Period, organi
 
 
 def _first_field(the_grid: grid.Grid) -> str:
-    """The id of the input where a keyboard user starts (the page's first skip link goes there):
-    the first empty cell that can be entered, else the first cell that can be."""
+    """The id of the row where a keyboard user starts (the page's first skip link goes there, and
+    static/js/entry-grid.js on to its first input; without it, Tab does): the first empty cell
+    that can be entered, else the first cell that can be."""
     editable = [cell for cell in the_grid.cells() if cell.editable]
     first = next((cell for cell in editable if not cell.has_data), editable[0] if editable else None)
     if first is None:
         return ""
-    return f"id_{first.key}-{'numerator' if first.version.is_ratio else 'value'}"
+    return first.key
 
 
 def _open_cell(request: HttpRequest) -> str:

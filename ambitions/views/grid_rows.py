@@ -7,12 +7,15 @@ worked out once. Only a cell that comes back from a post (an error, a conflict, 
 carries a forms.entry.CellForm; its state is read from that form. The htmx answer to saving one
 cell (views.entry.entry_cell) is written by the same functions, so the row is the same markup.
 
-Every input belongs to the grid's form through form="entry-form" (the rows are not inside it),
-so without JavaScript the grid posts as one form; with htmx a row posts only its own inputs when
-focus leaves it after a change (static/js/entry-grid.js). The row's tbody carries the htmx
-attributes that are the same for every row (hx-include="closest tr", hx-swap, the timeout).
-Each input's accessible name says its unit and indicator (visually hidden), so that it is unique
-on the page; the table's columns style their cells by position (static/css/portal.css).
+The rows are inside the grid's form, so without JavaScript the grid posts as one form; with
+htmx a row posts only its own inputs when focus leaves it after a change (static/js/entry-grid.js
+leaves the rest of the form out). The row's tbody carries the htmx attributes that are the same
+for every row (hx-include="closest tr", hx-swap, the timeout). Each input is named by reference
+(aria-labelledby: the row's unit header and a hidden "indicator: field" text of its section), so
+that its name is unique on the page without repeating it 400 times; a cell's revision and
+fingerprint travel as one hidden token (forms.entry._LoadedPart); the inputs, buttons and table
+cells carry no classes, styled by the table (static/css/portal.css). An input has an id only
+when an error message is tied to it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from ambitions.forms.entry import CellForm, figure_texts, fingerprint
+from ambitions.forms.entry import CellForm, figure_texts, fingerprint, loaded_token
 from ambitions.services.grid import Grid, GridCell
 
 OPEN_PARAM = "cel"  # the cell whose comment editor the grid shows open (after its button was used)
@@ -149,10 +152,10 @@ def _row(cell: GridCell, form: CellForm | None, t: _Texts) -> str:
     parts = [f'<tr{classes} id="{key}" data-kp-cell']
     if cell.has_data:
         parts.append(" data-kp-has-data")
-    parts.append(f'><th scope="row">{unit}</th>')
+    parts.append(f'><th scope="row" id="u{key[5:]}">{unit}</th>')
     parts.extend(f"<td>{escape(shown)}</td>" for shown in cell.previous)
     if cell.editable:
-        parts.append(_inputs(cell, state, key, who, t))
+        parts.append(_inputs(cell, state, key, t))
         parts.append(_comment(cell, state, key, who, t))
     else:
         parts.append(f'<td><span class="kp-entry__value">{escape(cell.shown)}</span></td><td>')
@@ -172,39 +175,36 @@ def _row(cell: GridCell, form: CellForm | None, t: _Texts) -> str:
     return "".join(parts)
 
 
-def _inputs(cell: GridCell, state: _State, key: str, who: str, t: _Texts) -> str:
+def _inputs(cell: GridCell, state: _State, key: str, t: _Texts) -> str:
     is_ratio = cell.version.is_ratio
+    token = escape(loaded_token(state.revision, state.loaded))
     parts = [
-        f'<td><input type="hidden" form="entry-form" name="{key}-revision" value="{escape(state.revision)}">'
-        f'<input type="hidden" form="entry-form" name="{key}-loaded" value="{escape(state.loaded)}">'
+        '<td class="kp-entry__numbers">' if is_ratio else "<td>",
+        f'<input type="hidden" name="{key}-loaded" value="{token}">',
     ]
     names = ("numerator", "denominator") if is_ratio else ("value",)
-    if is_ratio:
-        parts.append('<div class="kp-entry__numbers">')
+    # The accessible name is the row's unit and its section's "indicator: field" (a hidden text of
+    # entry_grid.html), by reference: unique on the page without repeating the texts per input.
+    # A ratio's inputs sit in their visible labels; an input only has an id when an error names it.
+    unit_id = f"u{key[5:]}"
     for name in names:
-        field_id = f"id_{key}-{name}"
         value = state.values.get(name)
-        invalid = " utrecht-textbox--invalid" if state.errors.get(name) else ""
         describedby = state.describedby(key, name)
-        aria = f' aria-invalid="true" aria-describedby="{describedby}"' if describedby else ""
-        label_class = "kp-entry__label" if is_ratio else "kp-vh"
-        field = (
-            f'<label class="{label_class}" for="{field_id}"><span class="kp-vh">{who}: </span>'
-            f"{t.labels[name]}</label>"
-            f'<input class="utrecht-textbox utrecht-textbox--html-input kp-entry__textbox{invalid}"'
-            f' inputmode="decimal" form="entry-form" id="{field_id}" name="{key}-{name}"'
-            f' value="{escape(value or "")}"{aria}>'
-        )
-        parts.append(f'<div class="kp-entry__number">{field}</div>' if is_ratio else field)
-    if is_ratio:
-        parts.append("</div>")
-    for name in names:
-        if state.errors.get(name):
+        aria = f' id="id_{key}-{name}" aria-invalid="true" aria-describedby="{describedby}"' if describedby else ""
+        shown = f' value="{escape(value)}"' if value else ""
+        named_by = f"{unit_id} i{cell.indicator.pk}{name[0]}"
+        field = f'<input inputmode="decimal" name="{key}-{name}"{shown} aria-labelledby="{named_by}"{aria}>'
+        parts.append(f"<label>{t.labels[name]}{field}</label>" if is_ratio else field)
+    errors = [name for name in names if state.errors.get(name)]
+    if errors:
+        parts.append('<div class="kp-entry__errors">')
+        for name in errors:
             prefix = f"{t.labels[name]}: " if is_ratio else ""
             message = escape(" ".join(state.errors[name]))
             error_id = f"id_{key}-{name}-error"
             parts.append(f'<p class="utrecht-form-field-error-message kp-entry__error" id="{error_id}">')
             parts.append(f"{prefix}{message}</p>")
+        parts.append("</div>")
     parts.append("</td>")
     return "".join(parts)
 
@@ -221,8 +221,8 @@ def _comment(cell: GridCell, state: _State, key: str, who: str, t: _Texts) -> st
         # comment and follow-up are empty and unchecked: what the row was loaded with.
         figure = f' data-kp-figure="{cell.figure.pk}"' if cell.figure is not None else ""
         return (
-            f'<td><button class="kp-entry__more" type="submit" form="entry-form" name="{OPEN_PARAM}" value="{key}"'
-            f'{figure}>{t.comment}<span class="kp-vh"> — {who}</span></button></td>'
+            f'<td><button name="{OPEN_PARAM}" value="{key}"'
+            f' aria-labelledby="kpc u{key[5:]} i{cell.indicator.pk}"{figure}>{t.comment}</button></td>'
         )
     flags = (f' <span class="kp-flag">({t.added})</span>' if comment else "") + (
         f' <span class="kp-flag">({t.follow_up_flag})</span>' if follow_up else ""
@@ -235,7 +235,7 @@ def _comment(cell: GridCell, state: _State, key: str, who: str, t: _Texts) -> st
         f'<span class="kp-vh"> — {who}</span></summary><div class="kp-entry__details-body">'
         f'<label class="utrecht-form-label" for="id_{key}-comment">{t.comment}'
         f'<span class="kp-vh"> — {who}</span></label>'
-        f'<textarea class="utrecht-textarea kp-entry__comment{invalid}" form="entry-form" rows="2"'
+        f'<textarea class="utrecht-textarea kp-entry__comment{invalid}" rows="2"'
         f' id="id_{key}-comment" name="{key}-comment"{aria}>{escape(comment)}</textarea>'
     ]
     if errors:
@@ -246,7 +246,7 @@ def _comment(cell: GridCell, state: _State, key: str, who: str, t: _Texts) -> st
     checked = " checked" if follow_up else ""
     parts.append(
         f'<div class="kp-entry__checkbox"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox"'
-        f' form="entry-form" id="id_{key}-follow_up" name="{key}-follow_up"{checked}>'
+        f' id="id_{key}-follow_up" name="{key}-follow_up"{checked}>'
         f'<label class="utrecht-form-label utrecht-form-label--checkbox" for="id_{key}-follow_up">'
         f'{t.needs_follow_up}<span class="kp-vh"> — {who}</span></label></div>'
     )
@@ -261,7 +261,7 @@ def _comment(cell: GridCell, state: _State, key: str, who: str, t: _Texts) -> st
 
 def _status(cell: GridCell, state: _State, form: CellForm | None, key: str, who: str, t: _Texts) -> str:
     s = t.states
-    parts = ['<td class="kp-entry__status">']
+    parts = ["<td>"]  # the row's last cell: static/js/entry-grid.js says there when a save failed
     if state.conflict is not None:
         parts.append(_conflict(cell, form, key, who))
     elif state.message:
@@ -288,7 +288,7 @@ def _status(cell: GridCell, state: _State, form: CellForm | None, key: str, who:
         else:
             text = s["empty"]
         if text is not None:
-            parts.append(f'<span class="kp-entry__state">{text}</span>')
+            parts.append(f"<span>{text}</span>")
     if cell.late:
         parts.append(f' <span class="kp-flag kp-flag--overdue">{s["late"]}</span>')
     elif cell.overdue:
@@ -308,13 +308,13 @@ def _conflict(cell: GridCell, form: CellForm, key: str, who: str) -> str:
     return (
         f'<div class="kp-entry__conflict" id="{key}-message">'
         f'<p class="utrecht-form-field-error-message">{escape(said)}</p>'
-        f'<input type="hidden" form="entry-form" name="{key}-current" value="{current}">'
-        f'<input type="hidden" form="entry-form" name="{key}-resolve" value="" data-kp-resolve-input>'
+        f'<input type="hidden" name="{key}-current" value="{current}">'
+        f'<input type="hidden" name="{key}-resolve" value="" data-kp-resolve-input>'
         f'<div class="kp-entry__choices">'
-        f'<button class="utrecht-button utrecht-button--secondary-action" type="submit" form="entry-form"'
+        f'<button class="utrecht-button utrecht-button--secondary-action" type="submit"'
         f' name="{key}-resolve" value="mine" data-kp-resolve="mine">{escape(_("Save mine instead"))}'
         f'<span class="kp-vh"> — {who}</span></button>'
-        f'<button class="utrecht-button utrecht-button--subtle" type="submit" form="entry-form"'
+        f'<button class="utrecht-button utrecht-button--subtle" type="submit"'
         f' name="{key}-resolve" value="theirs" data-kp-resolve="theirs">{escape(_("Keep theirs"))}'
         f'<span class="kp-vh"> — {who}</span></button></div></div>'
     )

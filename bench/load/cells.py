@@ -2,12 +2,13 @@
 saves one (templates/ambitions/_cell.html). Used by the locust contributors and the CPU run.
 
 A cell row's inputs are posted by htmx: every input of the row, including the hidden
-``revision`` and ``loaded`` tokens, with ``indicator`` and ``unit``, and the CSRF token from the
-page's ``hx-headers``. Two markups are read, as static/js/entry-grid.js reads them: a row with its
-own ``hx-post`` and ``hx-vals``, or (the lighter grid) a row inside a tbody whose
-``data-kp-save`` is the address, with indicator and unit in the row's id
-(``cell-<indicator>-<unit>``) and a text box when it can be entered. After a save the response is
-the row again, with the new tokens, which the next save of that cell must send.
+``loaded`` token (the revision and fingerprint the row was loaded with), with ``indicator``
+and ``unit``, and the CSRF token from the page's ``hx-headers``. Two markups are read, as
+static/js/entry-grid.js reads them: a row with its own ``hx-post`` and ``hx-vals``, or (the
+lighter grid) a row inside a tbody whose ``data-kp-save`` is the address, with indicator and
+unit in the row's id (``cell-<indicator>-<unit>``) and a number text box
+(``inputmode="decimal"``) when it can be entered. After a save the response is the row again,
+with the new tokens, which the next save of that cell must send.
 
 Parsed with regular expressions rather than an HTML parser: the grid is about a megabyte and the
 load generator runs on the same two cores as the server, so its own CPU time matters.
@@ -66,7 +67,7 @@ def parse(page: str, known: dict[str, Cell] | None = None) -> dict[str, Cell]:
         url = attrs.get("hx-post") or next((url for at, url in reversed(saves) if at < match.start()), None)
         if url is None and known and row_id in known:
             url = known[row_id].url
-        if not url or ("hx-post" not in attrs and "kp-entry__textbox" not in body):
+        if not url or ("hx-post" not in attrs and 'inputmode="decimal"' not in body):
             continue  # locked or closed: shown, not entered
         fields = json.loads(attrs["hx-vals"]) if "hx-vals" in attrs else {}
         if not fields and ids:

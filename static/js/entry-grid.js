@@ -50,6 +50,14 @@
     return unit && heading ? unit.textContent.trim() + " × " + heading.textContent.trim() : "";
   }
 
+  // "Unit, indicator", as the server writes it into the labels of a cell's comment editor.
+  function whoOf(cell) {
+    var unit = cell.querySelector("th");
+    var section = cell.closest("section");
+    var heading = section && section.querySelector("h2");
+    return unit && heading ? unit.textContent.trim() + ", " + heading.textContent.trim() : "";
+  }
+
   function requestCell(event) {
     // The row whose save this is: the request carries its id (set in htmx:beforeRequest), as
     // htmx reports the end of a request whose row was swapped on one of the row's ancestors.
@@ -59,7 +67,7 @@
   }
 
   function fields() {
-    return Array.prototype.slice.call(document.querySelectorAll("[data-kp-cell] .kp-entry__textbox"));
+    return Array.prototype.slice.call(document.querySelectorAll("[data-kp-cell] input[inputmode]"));
   }
 
   function announce(message) {
@@ -97,7 +105,7 @@
     s.failed = reason;
     cell.classList.add("kp-cell--unsaved");
     cell.classList.remove("kp-cell--saved");
-    var status = cell.querySelector(".kp-entry__status");
+    var status = cell.lastElementChild; // the status column
     var messageId = cell.id + "-unsaved";
     var message = document.getElementById(messageId);
     if (!message && status) {
@@ -110,10 +118,10 @@
       message.textContent = fill(t.notSaved, { reason: reason }) + " " + (retrying ? t.retrying : t.tryAgain);
     }
     // Whatever the status cell said before ("Saved", "Entered") is not true for what is typed now.
-    Array.prototype.forEach.call(cell.querySelectorAll(".kp-entry__state"), function (old) {
+    Array.prototype.forEach.call(cell.lastElementChild.querySelectorAll(":scope > span:not(.kp-flag)"), function (old) {
       old.hidden = true;
     });
-    Array.prototype.forEach.call(cell.querySelectorAll(".kp-entry__textbox"), function (input) {
+    Array.prototype.forEach.call(cell.querySelectorAll("input[inputmode]"), function (input) {
       input.setAttribute("aria-invalid", "true");
       var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
       if (described.indexOf(messageId) === -1) {
@@ -161,6 +169,23 @@
       stateOf(cell.id).saving = true;
       refresh();
     }
+  });
+
+  // The rows are inside the grid's form, and htmx adds the enclosing form's inputs to a post:
+  // a row's save sends only its own inputs (named after the row's id) and the row's hx-vals.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var cell = event.detail.elt;
+    if (!cell || !cell.hasAttribute || !cell.hasAttribute("data-kp-cell")) {
+      return;
+    }
+    var own = new FormData();
+    var prefix = cell.id + "-";
+    event.detail.formData.forEach(function (value, name) {
+      if (name.indexOf(prefix) === 0 || name === "indicator" || name === "unit") {
+        own.append(name, value);
+      }
+    });
+    event.detail.parameters = own;
   });
 
   document.addEventListener("htmx:beforeSwap", function (event) {
@@ -314,7 +339,7 @@
     }
     if (step > 0) {
       // After the last field: where Tab would go, the grid's own save button.
-      var after = document.querySelector(".kp-actions [type=submit][form=entry-form]");
+      var after = document.querySelector("#entry-form > .kp-actions [type=submit]");
       if (after) {
         after.focus();
       } else {
@@ -329,7 +354,7 @@
     if (!cell || !cell.hasAttribute("hx-post")) {
       return;
     }
-    if (event.key === "Enter" && target.classList.contains("kp-entry__textbox") && !event.ctrlKey && !event.altKey) {
+    if (event.key === "Enter" && target.hasAttribute("inputmode") && !event.ctrlKey && !event.altKey) {
       event.preventDefault(); // not the whole grid's form: the next field, as a spreadsheet does
       moveFrom(target, event.shiftKey ? -1 : 1);
     } else if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === "KeyC") {
@@ -341,7 +366,7 @@
         comment.focus();
       }
     } else if (event.key === "Escape" && target.closest(".kp-entry__details")) {
-      var figure = cell.querySelector(".kp-entry__textbox");
+      var figure = cell.querySelector("input[inputmode]");
       if (figure) {
         event.preventDefault();
         figure.focus();
@@ -352,7 +377,8 @@
   document.addEventListener("click", function (event) {
     var skip = event.target.closest ? event.target.closest("[data-kp-skip-to-cell]") : null;
     if (skip) {
-      var target = document.getElementById(skip.getAttribute("href").slice(1));
+      var row = document.getElementById(skip.getAttribute("href").slice(1));
+      var target = row && row.querySelector("input[inputmode]");
       if (target) {
         event.preventDefault();
         target.focus();
@@ -365,7 +391,7 @@
   function enable(root) {
     Array.prototype.forEach.call(root.querySelectorAll("tbody[data-kp-save] > [data-kp-cell]"), function (cell) {
       var ids = /^cell-(\d+)-(\d+)$/.exec(cell.id);
-      if (!ids || cell.hasAttribute("hx-post") || !cell.querySelector(".kp-entry__textbox")) {
+      if (!ids || cell.hasAttribute("hx-post") || !cell.querySelector("input[inputmode]")) {
         return;
       }
       cell.setAttribute("hx-post", cell.parentNode.getAttribute("data-kp-save"));
@@ -380,15 +406,15 @@
   // A cell without a comment has only a button for it: its editor is written here from the
   // page's <template id="entry-comment"> when wanted (Alt+C or the button), named for the cell.
   function expand(cell) {
-    var button = cell.querySelector(".kp-entry__more");
+    var button = cell.querySelector("button[name=cel]");
     var template = document.getElementById("entry-comment");
     if (!button || !template) {
       return null;
     }
     var editor = template.content.firstElementChild.cloneNode(true);
-    var who = button.querySelector(".kp-vh");
+    var who = whoOf(cell);
     Array.prototype.forEach.call(editor.querySelectorAll(".kp-vh"), function (span) {
-      span.textContent = who ? who.textContent : "";
+      span.textContent = who ? " — " + who : "";
     });
     Array.prototype.forEach.call(editor.querySelectorAll("[data-name]"), function (field) {
       field.name = cell.id + "-" + field.getAttribute("data-name");
@@ -414,7 +440,7 @@
   }
 
   document.addEventListener("click", function (event) {
-    var button = event.target.closest ? event.target.closest(".kp-entry__more") : null;
+    var button = event.target.closest ? event.target.closest("button[name=cel]") : null;
     var cell = cellOf(button);
     if (!button || !cell || !cell.hasAttribute("hx-post")) {
       return;
@@ -431,11 +457,11 @@
   function prepare(root) {
     enable(root);
     Array.prototype.forEach.call(root.querySelectorAll("[data-kp-cell][hx-post]"), function (cell) {
-      var summary = cell.querySelector(".kp-entry__details > summary, .kp-entry__more");
+      var summary = cell.querySelector(".kp-entry__details > summary, button[name=cel]");
       if (summary) {
         summary.tabIndex = -1;
       }
-      Array.prototype.forEach.call(cell.querySelectorAll(".kp-entry__textbox"), function (input) {
+      Array.prototype.forEach.call(cell.querySelectorAll("input[inputmode]"), function (input) {
         input.setAttribute("aria-keyshortcuts", "Alt+C");
       });
     });

@@ -40,7 +40,7 @@ def focused(page) -> dict:
 
 def grid_fields(page) -> list[str]:
     """The names of the grid's number inputs in the page's order (the order of Tab)."""
-    return page.eval_on_selector_all("[data-kp-cell] .kp-entry__textbox", "inputs => inputs.map(i => i.name)")
+    return page.eval_on_selector_all("[data-kp-cell] input[inputmode]", "inputs => inputs.map(i => i.name)")
 
 
 def enter_month(page, values: dict[str, str]) -> Keys:

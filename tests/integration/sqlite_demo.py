@@ -170,7 +170,7 @@ class _GridParser(HTMLParser):
                 self._row = GridCellInputs(key=attributes["id"] or "", url=attributes.get("hx-post") or self._save)
         elif tag == "input" and self._row is not None and attributes.get("type") in {"hidden", "text", None}:
             self._row.fields[attributes.get("name") or ""] = attributes.get("value") or ""
-            textbox = "kp-entry__textbox" in (attributes.get("class") or "").split()
+            textbox = attributes.get("inputmode") == "decimal"  # a number text box (views/grid_rows.py)
             if textbox and not (self.cells and self.cells[-1] is self._row):
                 self.cells.append(self._row)
 
