@@ -73,6 +73,13 @@ def test_a_contributor_enters_a_month_by_keyboard_and_the_lead_approves_it(
         values[f"cell-{third.pk}-{unit.pk}-value"] = str(n)
     order = [(indicator.pk, unit.pk) for indicator in indicators for unit in units]
     expect(page.locator("[data-kp-entered]").first).to_have_text("0")
+    # Each input and comment button is named by its unit and indicator (aria-labelledby: the row's
+    # header and a hidden text of its section), one of its kind on the page.
+    for unit in units:
+        for name in (f"{share.name}: Numerator", f"{share.name}: Denominator", f"{count.name}: Value"):
+            expect(page.get_by_role("textbox", name=f"{unit.name} {name}", exact=True)).to_have_count(1)
+        comment = page.get_by_role("button", name=f"Comment {unit.name} {share.name}", exact=True)
+        expect(comment).to_have_count(1)
 
     # From the page as loaded: the first Tab reaches the skip link to the first cell; then each
     # value and Tab or Enter, at full speed: no waiting for a save between cells.
