@@ -63,17 +63,22 @@ def test_my_work_shows_figures_due_within_two_weeks(world, client_for):
     today = timezone.localdate()
     ambition = Ambition.objects.create(chain=world.chain, statement="Sneller", horizon=date(2030, 1, 1))
     indicator = Indicator.objects.create(ambition=ambition, name="Doorlooptijd")
-    current = Period.containing(today, Frequency.MONTH)
-    # Deadline: five days from today, for the month that is running now.
+    # Deadline: five days from today, for the latest month that has ended by then (a deadline is
+    # never before its month's end: the month running now when it ends within five days, else the
+    # month before it).
+    due_on = today + timedelta(days=5)
+    period = Period.containing(due_on, Frequency.MONTH)
+    if period.end > due_on:
+        period = period.previous
     adopted_version(
         indicator,
         [world.unit_a],
-        effective_from=current.start,
-        baseline_period=current.start,
-        deadline_days=(today + timedelta(days=5) - current.end).days,
+        effective_from=period.start,
+        baseline_period=period.start,
+        deadline_days=(due_on - period.end).days,
     )
     work = figures_work(world.contributor_a, today)
-    assert [(d.period, d.deadline) for d in work.due] == [(current, today + timedelta(days=5))]
+    assert [(d.period, d.deadline) for d in work.due] == [(period, due_on)]
     assert work.overdue == []
     response = client_for(world.contributor_a).get(reverse("stakeholders:my_work"))
     assert "Figures due within two weeks" in response.text
