@@ -14,9 +14,10 @@ What goes where:
 - Caught up, or not at all: at the request's first read that would go to the replica, the
   replica's replayed WAL position is compared with the primary's current one (two one-row
   queries); a replica that lags, or does not answer, leaves the whole request on the primary. So
-  a page never mixes rows of two moments, and the dashboard's cache (ambitions/views/dashboard.py,
-  keyed on the chain's data revision) is not filled from data older than its key, except for a
-  write that commits between that check and the view's read of the revision (see docs/scaling.md).
+  a page never mixes rows of two moments. The dashboard checks once more right after it reads the
+  chain's data revision (``confirm_caught_up``), so that what it keeps in its cache under that
+  revision is never older than it: a write that committed between the first check and that read
+  sends the rest of the request to the primary.
 - Read-your-writes: after a person's own write (any POST, PUT, PATCH or DELETE) a cookie pins their
   pages to the primary for DATABASE_REPLICA_PIN_SECONDS, longer than the replica normally lags,
   so whoever saved a figure sees it on the dashboard at once. Others may see it up to the
@@ -31,7 +32,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router
 from django.http import HttpRequest, HttpResponse
 
 REPLICA = "replica"
@@ -78,6 +79,18 @@ def replica_caught_up(primary: str = DEFAULT_DB_ALIAS, replica: str = REPLICA) -
     except DatabaseError:
         return False
     return bool(caught_up)
+
+
+def confirm_caught_up() -> None:
+    """For a view that has just read something naming a moment of the primary's data (the chain's
+    data revision) and will keep what it renders under it: if this request reads the replica, the
+    replica must have replayed up to now, or the rest of the request reads the primary. Nothing to
+    do (and no query) when the replica is off or not in use for this request."""
+    if _reads.get() != ON_REPLICA:
+        return
+    checks = [r for r in router.routers if isinstance(r, ReplicaRouter)]
+    if checks and not checks[0].caught_up():
+        _reads.set(ON_PRIMARY)
 
 
 class ReplicaRouter:

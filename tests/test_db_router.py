@@ -176,6 +176,25 @@ def test_a_replica_that_lags_or_fails_leaves_the_whole_request_on_the_primary(wo
     assert {alias for _label, alias in reads} == {DEFAULT_DB_ALIAS}
 
 
+def test_a_write_committed_after_the_first_check_sends_the_rest_of_the_dashboard_to_the_primary(
+    world, client_for, recorded, measures, monkeypatch
+):
+    real = data_revision.current
+
+    def revision_of_a_write_the_replica_has_not_replayed(chain_id):
+        recorded.replica_is_caught_up = False  # committed on the primary after the request's first check
+        return real(chain_id)
+
+    monkeypatch.setattr(data_revision, "current", revision_of_a_write_the_replica_has_not_replayed)
+    client = client_for(world.viewer)
+    recorded.reads.clear()
+    data_revision.bump([world.chain.pk])
+    assert client.get(reverse("ambitions:chain_dashboard", args=[world.chain.slug])).status_code == 200
+    # The chain was looked up on the replica; everything rendered under the revision, on the primary.
+    assert ("stakeholders.Chain", REPLICA) in recorded.reads
+    assert aliases(recorded.reads, "ambitions") == {DEFAULT_DB_ALIAS}
+
+
 def test_a_router_check_happens_once_per_request_and_only_inside_a_replica_view():
     calls = []
 

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from ambitions.services import chain_map, dashboard, data_revision
+from ketenportaal import db_router
 from stakeholders.models import Chain
 from stakeholders.permissions import Action, get_chain_or_404, require
 from stakeholders.registry import dashboard_fragments, filled
@@ -73,6 +74,7 @@ def chain_wide_part(chain: Chain) -> str:
     """The chain map, the tiles and who hasn't reported, rendered: from the cache when nothing it
     shows has changed since (two cache reads), else built (a fixed number of queries) and kept."""
     revision = data_revision.current(chain.pk)  # before reading the data: a later save retires it
+    db_router.confirm_caught_up()  # a replica in use has the data of this revision, or the primary is read
     key = cache_key(chain)
     kept = cache.get(key)
     if kept is not None and kept[0] == revision:
