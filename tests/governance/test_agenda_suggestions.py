@@ -41,11 +41,13 @@ def keys(meeting) -> set[str]:
 
 
 def off_track(measures):
-    """The share indicator far behind its trajectory last month, the count indicator ahead."""
+    """The share indicator far behind its trajectory last month, the count indicator ahead; the month
+    before too, which the dashboard judges in the days before last month's deadline."""
     w = measures.world
-    for unit in (w.unit_a, w.unit_b):
-        enter_share(measures, unit, measures.period, "10", "100")
-        enter_count(measures, unit, measures.period, "100")
+    for period in (measures.period, measures.period.previous):
+        for unit in (w.unit_a, w.unit_b):
+            enter_share(measures, unit, period, "10", "100")
+            enter_count(measures, unit, period, "100")
 
 
 def test_it_suggests_what_waits_for_the_body(board, measures):
@@ -86,7 +88,8 @@ def test_it_says_why_in_words(board, measures):
     found = {s.kind: s for s in suggestions.compute(board.meeting)}
     indicator = found[suggestions.SuggestionKind.INDICATOR]
     assert indicator.title == measures.share.name
-    assert indicator.reason == f"Uit koers in {measures.period.label()}."
+    # The month judged: last month, or the month before in the days before last month's deadline.
+    assert indicator.reason in {f"Uit koers in {p.label()}." for p in (measures.period, measures.period.previous)}
     assert indicator.kind_label == "Indicator uit koers of met risico"
 
 
