@@ -136,6 +136,16 @@ def enter_count(m: Measures, unit, period: Period, value: str) -> None:
     save_cell(_reporter(m, unit), m.count, unit, period, CellInput(value=value))
 
 
+def enter_off_track(m: Measures) -> None:
+    """The share indicator far behind its trajectory (10%), the count indicator ahead, in last month
+    and the month before: until last month's deadline (the first days of a month) the dashboard and
+    everything judged by it (agenda suggestions, the bottleneck offer) judge the month before."""
+    for period in (m.period, m.period.previous):
+        for unit in (m.world.unit_a, m.world.unit_b):
+            enter_share(m, unit, period, "10", "100")
+            enter_count(m, unit, period, "100")
+
+
 # The reason tests give when they submit or approve a period with figures missing (the submission
 # rule, services/submissions.py); ignored when nothing is missing.
 MISSING = "Nog niet alle eenheden hebben geleverd"

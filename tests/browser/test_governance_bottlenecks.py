@@ -25,7 +25,7 @@ from governance.models import Bottleneck, BottleneckStatus, Meeting
 from governance.services import bottlenecks as service
 from tests.conftest import World, sign_in
 from tests.governance.bottleneck_fixtures import bottleneck, ladder
-from tests.measures import enter_count, enter_share
+from tests.measures import enter_off_track
 
 from .conftest import use_english
 from .test_pages_axe import assert_no_horizontal_scroll
@@ -51,9 +51,7 @@ def signed_in(page, live_server, person) -> None:
 
 
 def off_track(measures) -> None:
-    for unit in (measures.world.unit_a, measures.world.unit_b):
-        enter_share(measures, unit, measures.period, "10", "100")  # 10%: off track
-        enter_count(measures, unit, measures.period, "100")
+    enter_off_track(measures)  # 10%: off track
 
 
 def test_every_bottleneck_page_passes_the_scan(world: World, measures, page, visit, live_server):

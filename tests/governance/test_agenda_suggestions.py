@@ -28,7 +28,7 @@ from governance.models import (
 from governance.services import suggestions
 from governance.services.agenda import MeetingClosed
 from tests.governance.agenda_fixtures import action, at, build_board, decision, item, make_meeting
-from tests.measures import adopted_version, enter_count, enter_share
+from tests.measures import adopted_version, enter_off_track
 
 
 @pytest.fixture
@@ -41,13 +41,8 @@ def keys(meeting) -> set[str]:
 
 
 def off_track(measures):
-    """The share indicator far behind its trajectory last month, the count indicator ahead; the month
-    before too, which the dashboard judges in the days before last month's deadline."""
-    w = measures.world
-    for period in (measures.period, measures.period.previous):
-        for unit in (w.unit_a, w.unit_b):
-            enter_share(measures, unit, period, "10", "100")
-            enter_count(measures, unit, period, "100")
+    """The share indicator far behind its trajectory, the count indicator ahead."""
+    enter_off_track(measures)
 
 
 def test_it_suggests_what_waits_for_the_body(board, measures):

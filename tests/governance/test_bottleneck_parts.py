@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from governance.services import bottlenecks as service
 from tests.governance.bottleneck_fixtures import bottleneck, ladder
-from tests.measures import enter_count, enter_share
+from tests.measures import enter_off_track
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +54,7 @@ def test_the_chain_home_counts_and_flags_overdue_at_the_top(world, client_for, d
 
 
 def test_an_off_track_indicator_offers_to_report_a_bottleneck(world, measures, client_for):
-    # Last month and the month before: in the days before last month's deadline the page judges the
-    # month before it (the latest complete one).
-    for period in (measures.period, measures.period.previous):
-        for unit in (world.unit_a, world.unit_b):
-            enter_share(measures, unit, period, "10", "100")
-            enter_count(measures, unit, period, "100")
+    enter_off_track(measures)
     url = reverse("ambitions:indicator_detail", args=["zsm", measures.share.pk])
     page = client_for(world.contributor_a).get(url).content.decode()
     offer = reverse("governance:bottleneck_create", args=["zsm"]) + f"?indicator={measures.share.pk}"
