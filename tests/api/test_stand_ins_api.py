@@ -4,30 +4,23 @@ place in the OpenAPI schema, its query count, and hostile input answered in the 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from stakeholders.models import MandateScope, Role, StandIn
 from stakeholders.models.stand_ins import end_stand_in, name_stand_in
 from tests.api.problems import messages
 from tests.api.test_hostile_input import refused
 from tests.conftest import World, in_english
-from tests.factories import MandateFactory, MembershipFactory, PersonFactory
+from tests.factories import MembershipFactory, PersonFactory
+from tests.stakeholders.stand_in_fixtures import day, lead_and_colleague
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("stakeholders-api:stand-in-list")
-TODAY = timezone.localdate()
-
-
-def day(n: int):
-    return TODAY + timedelta(days=n)
 
 
 @pytest.fixture
@@ -39,13 +32,7 @@ def client_for(english_client_for):
 def colleague(world: World):
     """lead_a holds a consent mandate until day 10 and an open-ended vote for partner_a; a colleague
     of the same organisation, partner lead in the chain, can stand in."""
-    MandateFactory(person=world.lead_a, partnership=world.partner_a, valid_from=day(-30), valid_until=day(10))
-    MandateFactory(
-        person=world.lead_a, partnership=world.partner_a, scope=MandateScope.VOTE_IN_BODY, valid_from=day(-30)
-    )
-    person = PersonFactory(email="collega@example.nl", full_name="Collega", organisation=world.org_a)
-    MembershipFactory(person=person, chain=world.chain, role=Role.PARTNER_LEAD)
-    return person
+    return lead_and_colleague(world, 10, "collega@example.nl")[1]
 
 
 def named(world: World, stand_in, first: int, last: int, reason: str = "vakantie") -> StandIn:

@@ -5,28 +5,21 @@ a copy grow."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from stakeholders.models import Mandate, MandateScope, Role, StandIn
+from stakeholders.models import Mandate, MandateScope, StandIn
 from stakeholders.models.stand_ins import follow_lead_mandates, name_stand_in
 from stakeholders.permissions import acting_for, has_mandate
 from tests.conftest import World
-from tests.factories import MandateFactory, MembershipFactory, PersonFactory
+from tests.factories import MandateFactory
+from tests.stakeholders.stand_in_fixtures import day, lead_and_colleague
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 CONSENT = MandateScope.CONSENT_INDICATORS
 VOTE = MandateScope.VOTE_IN_BODY
-
-
-def day(n: int):
-    return TODAY + timedelta(days=n)
 
 
 @pytest.fixture
@@ -38,11 +31,7 @@ def client_for(english_client_for):
 def setting(world: World):
     """lead_a holds a consent mandate until day 30 and an open-ended vote for partner_a; a colleague
     of the same organisation, partner lead in the chain, can stand in."""
-    consent = MandateFactory(person=world.lead_a, partnership=world.partner_a, valid_from=day(-30), valid_until=day(30))
-    MandateFactory(person=world.lead_a, partnership=world.partner_a, scope=VOTE, valid_from=day(-30))
-    colleague = PersonFactory(email="collega@example.nl", full_name="Collega", organisation=world.org_a)
-    MembershipFactory(person=colleague, chain=world.chain, role=Role.PARTNER_LEAD)
-    return consent, colleague
+    return lead_and_colleague(world, 30, "collega@example.nl")
 
 
 def stand_in_for(world: World, colleague, first: int, last: int) -> StandIn:

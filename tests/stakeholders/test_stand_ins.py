@@ -1,7 +1,5 @@
 """Stand-ins (issue 15): a lead names someone with the same mandate for a period of absence."""
 
-from datetime import timedelta
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -13,13 +11,10 @@ from stakeholders.models.stand_ins import end_stand_in, name_stand_in
 from stakeholders.permissions import acting_for, has_mandate
 from tests.conftest import World
 from tests.factories import MandateFactory, MembershipFactory, PersonFactory
+from tests.stakeholders.stand_in_fixtures import day, lead_and_colleague
 
 TODAY = timezone.localdate()
 CONSENT = MandateScope.CONSENT_INDICATORS
-
-
-def day(n: int):
-    return TODAY + timedelta(days=n)
 
 
 @pytest.fixture
@@ -31,13 +26,7 @@ def client_for(english_client_for):
 def setting(world: World):
     """lead_a holds consent (ends in 10 days) and vote (open-ended) mandates for partner_a;
     a colleague of the same organisation, also partner lead in the chain, can stand in."""
-    MandateFactory(person=world.lead_a, partnership=world.partner_a, valid_from=day(-30), valid_until=day(10))
-    MandateFactory(
-        person=world.lead_a, partnership=world.partner_a, scope=MandateScope.VOTE_IN_BODY, valid_from=day(-30)
-    )
-    colleague = PersonFactory(email="colleague@example.nl", full_name="Collega", organisation=world.org_a)
-    MembershipFactory(person=colleague, chain=world.chain, role=Role.PARTNER_LEAD)
-    return colleague
+    return lead_and_colleague(world, 10, "colleague@example.nl")[1]
 
 
 def create_url(world: World) -> str:
