@@ -5,7 +5,6 @@ id gives an empty list), and a bad value is refused in the API's one error shape
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.utils import timezone
 
 from governance.models import (
@@ -19,20 +18,8 @@ from governance.models import (
     Meeting,
     MeetingStatus,
 )
-from ketenportaal.api import ApiFilterSet, DocumentedFilter, IdFilter
-from stakeholders.dates import validate_in_range
-
-
-class DayField(forms.DateField):
-    """A day written as 2026-03-31 (ISO 8601, nothing else), within the portal's years (2000–2100)."""
-
-    input_formats = ["%Y-%m-%d"]
-    default_validators = [validate_in_range]
-
-
-class DayFilter(DocumentedFilter):
-    field_class = DayField
-    schema = {"type": "string", "format": "date"}
+from ketenportaal.api import ApiFilterSet, IdFilter
+from stakeholders.api.filters import DayFilter
 
 
 class BodyFilterSet(ApiFilterSet):

@@ -8,8 +8,10 @@ tell an outsider which ones do.
 """
 
 import django_filters
+from django import forms
 
-from ketenportaal.api import ApiFilterSet, IdFilter
+from ketenportaal.api import ApiFilterSet, DocumentedFilter, IdFilter
+from stakeholders.dates import validate_in_range
 from stakeholders.models import Chain, Membership, Organisation, Partnership, Unit
 
 
@@ -61,3 +63,17 @@ class MembershipFilterSet(ApiFilterSet):
     class Meta:
         model = Membership
         fields = ["chain", "role", "organisation"]
+
+
+class DayField(forms.DateField):
+    """A day written as 2026-03-31 (ISO 8601, nothing else), within the portal's years (2000–2100)."""
+
+    input_formats = ["%Y-%m-%d"]
+    default_validators = [validate_in_range]
+
+
+class DayFilter(DocumentedFilter):
+    """A filter on a day; the apps' API filters share it (governance's meetings, the stand-ins)."""
+
+    field_class = DayField
+    schema = {"type": "string", "format": "date"}

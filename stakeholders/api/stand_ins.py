@@ -10,12 +10,11 @@ People are given by id and name only, never by e-mail: the stand-in list is read
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Prefetch, Q, QuerySet
 from rest_framework import serializers, viewsets
 
-from ketenportaal.api import ApiFilterSet, DocumentedFilter, IdFilter
-from stakeholders.dates import validate_in_range
+from ketenportaal.api import ApiFilterSet, IdFilter
+from stakeholders.api.filters import DayFilter
 from stakeholders.models import Chain, Mandate, Person, StandIn
 
 
@@ -61,18 +60,6 @@ class StandInSerializer(serializers.ModelSerializer):
             "starts_on": {"help_text": "The first day the stand-in acts."},
             "ends_on": {"help_text": "The last day of the absence (ended early: the day before it was ended)."},
         }
-
-
-class DayField(forms.DateField):
-    """A day as 2026-03-31 (ISO 8601 only), within the portal's years (stakeholders.dates)."""
-
-    input_formats = ["%Y-%m-%d"]
-    default_validators = [validate_in_range]
-
-
-class DayFilter(DocumentedFilter):
-    field_class = DayField
-    schema = {"type": "string", "format": "date"}
 
 
 class StandInFilterSet(ApiFilterSet):
