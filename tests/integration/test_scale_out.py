@@ -114,7 +114,8 @@ def test_two_instances_share_sessions_saved_figures_and_the_workers_reports(inst
     assert grid.status == 200, grid.text[:2000]
     prefix = f"cell-{m.count.pk}-{w.unit_a.pk}-"
     fields = cell_inputs(grid.text, prefix)
-    assert f"{prefix}value" in fields and f"{prefix}revision" in fields, fields
+    # The value and the token of the row as loaded (its revision and what it showed).
+    assert f"{prefix}value" in fields and f"{prefix}loaded" in fields, fields
     fields[f"{prefix}value"] = VALUE
     saved = browser.post(
         f"{a.url}/ketens/{chain}/invoer/{m.period.slug}/cel/",
