@@ -23,6 +23,9 @@ class GovernanceConfig(AppConfig):
         )
 
         from . import audit, my_work, my_work_agreements  # noqa: F401  (registers the models with the audit trail)
+        from .services import bottleneck_revision
+
+        bottleneck_revision.connect()  # the dashboard's and chain home's kept bottleneck counts
 
         # The chain menu's groups of governance's sections (stakeholders/registry.py NavGroup).
         register_nav_group(NavGroup("steering", pgettext_lazy("chain menu", "Steering"), 30))

@@ -35,46 +35,11 @@ the calendar, with no write), the language and the time zone.
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterable
+from ketenportaal.revisions import ChainRevisions
 
-from django.core.cache import cache
-from django.db import connection, transaction
-
-
-def _key(chain_id: int) -> str:
-    return f"data-revision:{connection.settings_dict['NAME']}:{chain_id}"
-
-
-def _fresh() -> str:
-    return secrets.token_hex(8)
-
-
-def current(chain_id: int) -> str:
-    """The chain's revision now (one cache read; a missing one, e.g. evicted, is started afresh)."""
-    key = _key(chain_id)
-    token = cache.get(key)
-    if token is None:
-        token = _fresh()
-        if not cache.add(key, token, timeout=None):  # another process started it first
-            token = cache.get(key) or token
-    return token
-
-
-def _set(keys: list[str]) -> None:
-    cache.set_many({key: _fresh() for key in keys}, timeout=None)
-
-
-def bump(chain_ids: Iterable[int | None]) -> None:
-    """Give each of ``chain_ids`` a new revision, now and again when the transaction commits."""
-    keys = [_key(chain_id) for chain_id in sorted({i for i in chain_ids if i})]
-    if not keys:
-        return
-    _set(keys)
-    if connection.in_atomic_block:
-        # robust: the data is committed by then; a cache that fails now must not fail the request
-        # (the page's key expires within CACHE_SECONDS of the dashboard's view anyway).
-        transaction.on_commit(lambda: _set(keys), robust=True)
+_TOKENS = ChainRevisions("data-revision")
+current = _TOKENS.current  # current(chain_id) -> str: the chain's revision now (one cache read)
+bump = _TOKENS.bump  # bump(chain_ids): a new revision for each, now and again on commit
 
 
 def bump_for_versions(versions) -> None:

@@ -163,6 +163,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, nargs="+", default=[50, 150], help="one stage per number")
     parser.add_argument("--duration", type=int, default=180, help="seconds per stage once every user runs")
     parser.add_argument("--no-cpu", action="store_true", help="skip CPU per request by page")
+    parser.add_argument("--cpu-only", action="store_true", help="only CPU per request by page (no load stages)")
     parser.add_argument("--database", help="use this database as it is (default: the 1m set, built when missing)")
     options = parser.parse_args()
     database = options.database or ensure("1m")
@@ -175,7 +176,7 @@ def main() -> None:
         plan_file.write_bytes(made.stdout)
         plan = json.loads(made.stdout)
         try:
-            results = _load(database, plan_file, work, options.users, options.duration)
+            results = {} if options.cpu_only else _load(database, plan_file, work, options.users, options.duration)
             if not options.no_cpu:
                 results.update(_cpu_per_page(database, plan, work))
         finally:

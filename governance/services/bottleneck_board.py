@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +28,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from governance.models import Body, BodyLevel, BodyMember, Bottleneck, Escalation, MemberPosition
+from governance.services import bottleneck_revision
+from ketenportaal import db_router
 from stakeholders.models import Chain
 
 PER_PAGE = 50
@@ -82,10 +86,31 @@ class Counts:
         return sum(count for _, count in self.overdue_at_top)
 
 
+# How long counts are kept when nothing changes; the key carries the day and the entry the chain's
+# bottleneck revision, so this only bounds what a deployment with changed rules might still serve.
+COUNTS_CACHE_SECONDS = 60 * 60
+
+
 def counts(chain: Chain, today: date | None = None) -> Counts:
     """The chain's open and escalated bottlenecks, and per body at the top of the ladder the overdue
-    ones (one query when nothing is open, else two)."""
+    ones: from the cache when no bottleneck, escalation or body of the chain changed since (one
+    cache read), else counted (one query when nothing is open, else two) and kept."""
     today = today or timezone.localdate()
+    revision_key = bottleneck_revision.key(chain.pk)
+    counts_key = f"bottleneck-counts:{connection.settings_dict['NAME']}:{chain.pk}:{today.isoformat()}"
+    found = cache.get_many([revision_key, counts_key])
+    revision = found.get(revision_key) or bottleneck_revision.current(chain.pk)
+    kept = found.get(counts_key)
+    if kept is not None and kept[0] == revision:
+        return kept[1]
+    db_router.confirm_caught_up()  # counted on the primary unless a replica has everything up to now
+    counted = count(chain, today)
+    cache.set(counts_key, (revision, counted), COUNTS_CACHE_SECONDS)
+    return counted
+
+
+def count(chain: Chain, today: date) -> Counts:
+    """``counts`` counted afresh (one query when nothing is open, else two)."""
     open_ones = Bottleneck.objects.filter(chain=chain).still_open()
     totals = open_ones.aggregate(
         open=Count("pk"),

@@ -44,6 +44,7 @@ from governance.models import (
     EscalationNotice,
 )
 from governance.models.bottlenecks import due_after
+from governance.services import bottleneck_revision
 from governance.services.decisions import _reviewers as chairs_and_secretaries
 from stakeholders.mail import absolute_url, send_templated_mail
 from stakeholders.models import Notification, Person
@@ -162,22 +163,23 @@ def sweep(now: datetime | None = None, pause: Callable[[], None] | None = None) 
         rows = list(
             Bottleneck.objects.to_escalate(today)
             .select_for_update(skip_locked=True, of=("self",))
-            .values_list("pk", "body_id", "body__escalates_to_id")
+            .values_list("pk", "body_id", "body__escalates_to_id", "chain_id")
         )
         if not rows:
             return 0
-        targets = Body.objects.filter(pk__in={target for _, _, target in rows}).only("pk", "response_days")
+        bottleneck_revision.bump({chain for *_, chain in rows})  # the statements below send no signals
+        targets = Body.objects.filter(pk__in={target for _, _, target, _ in rows}).only("pk", "response_days")
         due = {body.pk: add_working_days(today, body.response_days) for body in targets}
-        target_of = {source: target for _, source, target in rows}
+        target_of = {source: target for _, source, target, _ in rows}
         Escalation.objects.bulk_create(
             [
                 Escalation(
                     bottleneck_id=pk, from_body_id=source, to_body_id=target, at=now, automatic=True, due_on=due[target]
                 )
-                for pk, source, target in rows
+                for pk, source, target, _ in rows
             ]
         )
-        Bottleneck.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(
+        Bottleneck.objects.filter(pk__in=[pk for pk, *_ in rows]).update(
             body_id=Case(*(When(body_id=s, then=Value(t)) for s, t in target_of.items()), output_field=IntegerField()),
             due_on=Case(*(When(body_id=s, then=Value(due[t])) for s, t in target_of.items()), output_field=DateField()),
             level_since=now,

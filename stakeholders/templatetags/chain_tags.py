@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from stakeholders.models import Organisation
-from stakeholders.permissions import Action, allows
-from stakeholders.registry import nav_groups, nav_sections
+from stakeholders.permissions import Action, _is_admin, allows, role_in
+from stakeholders.registry import NavSection, nav_groups, nav_sections
 
 register = template.Library()
 
@@ -50,6 +51,43 @@ class ChainNav:
 MORE = "more"  # sections registered without a group (NavSection.group) are listed here
 
 
+# The sections each kind of member may open, with their addresses and labels, per chain and
+# language: what allows() answers for the menu depends on nothing else (the role in the chain,
+# being an administrator, having an organisation; MAINTAIN_ORGANISATION, which reads the database,
+# is never memoised). Worked out once per worker instead of ~30 permission checks and reverse()
+# calls on every chain page. Bounded: cleared when full.
+_PERMITTED: dict[tuple, list[tuple[NavSection, str, str]]] = {}
+_PERMITTED_MAX = 4096
+
+
+def _permitted(user, chain) -> list[tuple[NavSection, str, str]]:
+    """(section, label, url) of the sections the user may open, in the registry's order."""
+    sections = nav_sections()
+    memo_key = None
+    if all(section.action != Action.MAINTAIN_ORGANISATION for section in sections):
+        memo_key = (
+            chain.pk,
+            chain.slug,
+            _is_admin(user),
+            role_in(user, chain),
+            bool(getattr(user, "organisation_id", None)),
+            get_language(),
+        )
+        found = _PERMITTED.get(memo_key)
+        if found is not None:
+            return found
+    found = [
+        (section, str(section.label), reverse(section.url_name, args=[chain.slug]))
+        for section in sections
+        if allows(user, section.action, chain, _own_organisation(user, section.action))
+    ]
+    if memo_key is not None:
+        if len(_PERMITTED) >= _PERMITTED_MAX:
+            _PERMITTED.clear()
+        _PERMITTED[memo_key] = found
+    return found
+
+
 @register.simple_tag(takes_context=True)
 def chain_nav(context, chain) -> ChainNav:
     """The chain's sections the user may open, in their groups, the current one marked (for
@@ -59,14 +97,11 @@ def chain_nav(context, chain) -> ChainNav:
     match = getattr(request, "resolver_match", None)
     by_group: dict[str, list[NavItem]] = {}
     # Each app registers its own sections (stakeholders/registry.py), so this menu names no app.
-    for section in nav_sections():
-        if not allows(request.user, section.action, chain, _own_organisation(request.user, section.action)):
-            continue
+    for section, label, url in _permitted(request.user, chain):
         current = bool(
             match and match.namespace == section.namespace and (match.url_name or "").startswith(section.prefixes)
         )
-        url = reverse(section.url_name, args=[chain.slug])
-        by_group.setdefault(section.group or MORE, []).append(NavItem(str(section.label), url, current))
+        by_group.setdefault(section.group or MORE, []).append(NavItem(label, url, current))
     groups = [
         NavGroupItem(group.key, str(group.label), items[0].url, any(item.current for item in items), items)
         for group in nav_groups()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.urls import reverse
 
+from stakeholders.models import Membership, Role
 from stakeholders.registry import nav_groups, nav_sections
 from tests.conftest import World
 
@@ -73,3 +74,16 @@ def test_elsewhere_the_menu_shows_the_groups_and_the_current_groups_sections(wor
     # Under it the steering group's sections, the current one marked; another group's are not listed.
     assert f'<a class="utrecht-link" href="{decisions}" aria-current="page">Besluiten</a>' in menu
     assert f'href="{reverse("stakeholders:membership_list", args=["zsm"])}"' not in menu
+
+
+def test_the_menu_follows_a_changed_role_and_the_language(world: World, client_for, english_client_for):
+    """What each kind of member may open is worked out once per worker (chain_tags._permitted),
+    under the role, so a person whose role changes sees their new menu on the next page."""
+    home = reverse("stakeholders:chain_detail", args=["zsm"])
+    entry = f'href="{reverse("ambitions:entry_index", args=["zsm"])}"'
+    assert entry in menu_of(client_for(world.contributor_a).get(home).text)
+    assert entry not in menu_of(client_for(world.viewer).get(home).text)
+    Membership.objects.filter(person=world.contributor_a, chain=world.chain).update(role=Role.VIEWER)
+    assert entry not in menu_of(client_for(world.contributor_a).get(home).text)
+    assert ">Sturen</p>" in menu_of(client_for(world.viewer).get(home).text)
+    assert ">Steering</p>" in menu_of(english_client_for(world.viewer).get(home).text)
