@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from ambitions.models import Ambition, DeliveryTerms, Indicator, IndicatorVersion, PeriodSubmission
+from ambitions.models import (
+    Ambition,
+    Consent,
+    DeliveryTerms,
+    Indicator,
+    IndicatorVersion,
+    PeriodSubmission,
+    ProgressReport,
+    ReportCommentary,
+)
 from ambitions.models.chain_map import ChainMap, MapStep
 from ambitions.services.data_revision import bump
 from stakeholders.models import Chain, Organisation, Partnership, Unit
@@ -52,6 +61,17 @@ def _version(sender, instance: IndicatorVersion, **kwargs) -> None:
     bump([ambition.chain_id] if ambition is not None else _chain_of_indicator(instance.indicator_id))
 
 
+def _consent(sender, instance: Consent, **kwargs) -> None:
+    """A partner's answer to a proposal: the indicator page counts them per version."""
+    versions = IndicatorVersion.objects.filter(pk=instance.version_id)
+    bump(versions.values_list("indicator__ambition__chain_id", flat=True))
+
+
+def _commentary(sender, instance: ReportCommentary, **kwargs) -> None:
+    """What the programme manager writes in a report: on its page."""
+    bump(ProgressReport.objects.filter(pk=instance.report_id).values_list("chain_id", flat=True))
+
+
 def _organisation(sender, instance: Organisation, **kwargs) -> None:
     bump(_chains_of_organisation(instance.pk))  # its name is on the tiles of every chain it is in
 
@@ -85,9 +105,11 @@ def _map_partners(sender, instance, action: str, **kwargs) -> None:
 
 def connect() -> None:
     handlers = [
-        (_own_chain, [Chain, Partnership, Ambition, PeriodSubmission, ChainMap, DeliveryTerms]),
+        (_own_chain, [Chain, Partnership, Ambition, PeriodSubmission, ChainMap, DeliveryTerms, ProgressReport]),
+        (_commentary, [ReportCommentary]),
         (_indicator, [Indicator]),
         (_version, [IndicatorVersion]),
+        (_consent, [Consent]),
         (_organisation, [Organisation]),
         (_unit, [Unit]),
         (_map_step, [MapStep]),

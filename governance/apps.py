@@ -23,9 +23,10 @@ class GovernanceConfig(AppConfig):
         )
 
         from . import audit, my_work, my_work_agreements  # noqa: F401  (registers the models with the audit trail)
-        from .services import bottleneck_revision
+        from .services import bottleneck_revision, governance_revision
 
         bottleneck_revision.connect()  # the dashboard's and chain home's kept bottleneck counts
+        governance_revision.connect()  # the meeting page's and decision register's kept parts
 
         # The chain menu's groups of governance's sections (stakeholders/registry.py NavGroup).
         register_nav_group(NavGroup("steering", pgettext_lazy("chain menu", "Steering"), 30))

@@ -22,6 +22,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
+from ketenportaal.kept import Token
+
 # What a login writes (stakeholders.Person.last_login) and other bookkeeping that changes nobody's
 # place in a chain: saves of only these fields keep the token.
 BOOKKEEPING_FIELDS = frozenset({"last_login"})
@@ -39,6 +41,11 @@ def revision() -> str:
         cache.add(_key(), uuid4().hex, None)
         token = cache.get(_key()) or "new"
     return token
+
+
+def token() -> Token:
+    """The token as ketenportaal.kept reads it (with the others, in one round trip)."""
+    return Token(_key(), revision)
 
 
 def _renew() -> None:

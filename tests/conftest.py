@@ -187,6 +187,12 @@ def client_for(db):
     return make
 
 
+def enqueued(callbacks: list) -> list:
+    """A transaction's on-commit callbacks but the cache's revision renewals
+    (ketenportaal/revisions.py): the tasks and mails a step sends once it commits."""
+    return [callback for callback in callbacks if not getattr(callback, "revision_renewal", False)]
+
+
 def without_session_reads(queries: list[dict]) -> list[dict]:
     """The queries minus the reads of the session. Whether a request reads its session from the
     database (the embedded default, without Redis: one query per request) or from the cache
@@ -232,6 +238,7 @@ __all__ = [
     "build_world",
     "in_english",
     "sign_in",
+    "enqueued",
     "without_session_reads",
     "PartnershipStatus",
 ]

@@ -35,11 +35,39 @@ the calendar, with no write), the language and the time zone.
 
 from __future__ import annotations
 
-from ketenportaal.revisions import ChainRevisions
+from ketenportaal.kept import Token
+from ketenportaal.revisions import RevisionTokens
 
-_TOKENS = ChainRevisions("data-revision")
+_TOKENS = RevisionTokens("data-revision")
 current = _TOKENS.current  # current(chain_id) -> str: the chain's revision now (one cache read)
-bump = _TOKENS.bump  # bump(chain_ids): a new revision for each, now and again on commit
+# Two narrower tokens beside it, for pages that do not show every figure of the chain: a saved cell
+# renews the data revision of its chain and the figures token of its indicator only, so an
+# indicator page (or a report, which shows no live figure) is kept while others are entered.
+_STRUCTURE = RevisionTokens("structure-revision")  # everything but the figures
+_FIGURES = RevisionTokens("indicator-figures")  # one indicator's figures and roll-ups
+
+
+def bump(chain_ids) -> None:
+    """Something of these chains other than a figure changed (an indicator, a version, a unit, a
+    partner, a submission, the chain map; or every figure at once, as a rebuild does): every kept
+    page of theirs that reads ambitions is retired."""
+    chain_ids = list(chain_ids)
+    _TOKENS.bump(chain_ids)
+    _STRUCTURE.bump(chain_ids)
+
+
+def figures_changed(chain_ids, indicator_ids) -> None:
+    """The figure writers': figures of these indicators (in these chains) were saved."""
+    _TOKENS.bump(chain_ids)
+    _FIGURES.bump(indicator_ids)
+
+
+def structure_token(chain_id: int) -> Token:
+    return _STRUCTURE.token(chain_id)
+
+
+def figures_token(indicator_id: int) -> Token:
+    return _FIGURES.token(indicator_id)
 
 
 def bump_for_versions(versions) -> None:

@@ -311,7 +311,7 @@ def write_cell(
     figure.save()
     FigureChange.of(figure, source, person).save()
     touched.add((indicator.pk, period.start, unit.organisation_id))
-    data_revision.bump([indicator.ambition.chain_id])  # the dashboard shows it at once
+    data_revision.figures_changed([indicator.ambition.chain_id], [indicator.pk])  # the dashboard shows it at once
     return figure
 
 

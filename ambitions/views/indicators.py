@@ -5,10 +5,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
 from ambitions.models import Indicator
-from ambitions.services import export, indicator_page
+from ambitions.services import data_revision, export, indicator_page
+from ketenportaal import kept
+from stakeholders import roster
 from stakeholders.models import Chain
 from stakeholders.permissions import Action, get_chain_or_404, require
 from stakeholders.registry import filled, indicator_page_fragments
+
+KEPT_UNTIL_LENGTH = 24  # ``?tot=`` is a period's slug; anything longer is refused, never kept
 
 
 def _indicator(chain: Chain, pk: int) -> Indicator:
@@ -23,7 +27,20 @@ def indicator_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
     indicator = _indicator(chain, pk)
-    page = indicator_page.build(indicator, request.GET.get("tot"))
+    until = request.GET.get("tot")
+    if until is None or len(until) <= KEPT_UNTIL_LENGTH:
+        # The same for every member: kept (ketenportaal/kept.py) under the indicator's own figures,
+        # the rest of the chain's ambitions data and the roster, so a figure saved for another
+        # indicator of the chain keeps this page.
+        tokens = [
+            data_revision.figures_token(indicator.pk),
+            data_revision.structure_token(chain.pk),
+            roster.token(),
+        ]
+        parts = ["indicator-page:1", indicator.pk, until or ""]
+        page = kept.fetch(parts, tokens, lambda: indicator_page.build(indicator, until))
+    else:
+        page = indicator_page.build(indicator, until)  # never a period: the window's error, not kept
     # What apps built on ambitions add (governance: "report a bottleneck" when off track).
     fragments = filled(indicator_page_fragments(), request.user, indicator, page)
     context = {"chain": chain, "indicator": indicator, "page": page, "fragments": fragments}

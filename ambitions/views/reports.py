@@ -25,12 +25,14 @@ from django.utils.translation import ngettext
 
 from ambitions.forms.reports import CommentaryForm, DraftForm
 from ambitions.models import ProgressReport, ReportStatus
-from ambitions.services import chain_map, reports
+from ambitions.services import chain_map, data_revision, reports
 from ambitions.services.display import NO_VALUE, STATUS_MARKS, ProgressText, Wording, show_progress
 from ambitions.services.progress import Measure
 from ambitions.services.report_schema import PartnerResult, SnapshotError
 from ambitions.services.reports import ReportRefused
+from ketenportaal import kept
 from ketenportaal.htmx import redirect_after_save, render_form_page
+from stakeholders import roster
 from stakeholders.branding import logo_data_url
 from stakeholders.models import Chain
 from stakeholders.permissions import Action, allows, get_chain_or_404, require
@@ -227,14 +229,24 @@ def _organisation_id(request: HttpRequest) -> int | None:
 
 def _context(request: HttpRequest, chain: Chain, report: ProgressReport) -> dict:
     organisation_id = _organisation_id(request)
-    presented = present(report, organisation_id)
-    # The map's shape is today's; its figures are the report's own, frozen in the snapshot.
-    frozen = {i.id: i.progress for a in reports.snapshot_of(report).ambitions for i in a.indicators}
+
+    def shown() -> tuple:
+        presented = present(report, organisation_id)
+        # The map's shape is today's; its figures are the report's own, frozen in the snapshot.
+        frozen = {i.id: i.progress for a in reports.snapshot_of(report).ambitions for i in a.indicators}
+        return presented, chain_map.build(chain, chain_map.steps_of(chain), frozen)
+
+    # The same for every member: kept (ketenportaal/kept.py) under the chain's ambitions data other
+    # than the live figures (the report's own row and commentary, the chain map, partners and units:
+    # data_revision's structure token) and the roster; the revision in the key for a regenerated one.
+    tokens = [data_revision.structure_token(chain.pk), roster.token()]
+    parts = ["report-page:1", report.pk, report.revision, organisation_id or ""]
+    presented, the_map = kept.fetch(parts, tokens, shown)
     return {
         "chain": chain,
         "report": report,
         "presented": presented,
-        "chain_map": chain_map.build(chain, chain_map.steps_of(chain), frozen),
+        "chain_map": the_map,
         "can_manage": allows(request.user, Action.MANAGE_REPORTS, chain),
         "latest_revision": reports.latest_revision(report),
         "organisation_query": f"?organisatie={organisation_id}" if organisation_id else "",

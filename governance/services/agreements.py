@@ -49,7 +49,7 @@ from governance.models import (
     Signature,
 )
 from governance.policy import may_manage_agreements, sign_refusal, signers_by_partner, signers_for
-from governance.services import delivery
+from governance.services import delivery, governance_revision
 from governance.services.agreement_content import stored_fingerprint
 from stakeholders import my_work_roles
 from stakeholders.models import Mandate, MandateScope, Membership, Partnership, Person, Role
@@ -434,9 +434,9 @@ def expire_due(today: date | None = None) -> int:
     """In force and past the end date → expired; one conditional UPDATE, so any number of runs at
     once expire each agreement once. Returns how many it expired."""
     today = today or timezone.localdate()
-    expired = Agreement.objects.filter(status=AgreementStatus.IN_FORCE, valid_until__lt=today).update(
-        status=AgreementStatus.EXPIRED
-    )
+    due = Agreement.objects.filter(status=AgreementStatus.IN_FORCE, valid_until__lt=today)
+    governance_revision.bump(due.values_list("chain_id", flat=True).distinct())  # the UPDATE sends no signals
+    expired = due.update(status=AgreementStatus.EXPIRED)
     delivery.end_expired()
     return expired
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 
-from ketenportaal.revisions import ChainRevisions
+from ketenportaal.revisions import RevisionTokens
 
-_TOKENS = ChainRevisions("bottleneck-revision")
+_TOKENS = RevisionTokens("bottleneck-revision")
 current = _TOKENS.current  # current(chain_id) -> str
 bump = _TOKENS.bump  # bump(chain_ids): a new token for each, now and again on commit
 key = _TOKENS.key  # key(chain_id): the token's key in the cache

@@ -44,7 +44,7 @@ from governance.models import (
     EscalationNotice,
 )
 from governance.models.bottlenecks import due_after
-from governance.services import bottleneck_revision
+from governance.services import bottleneck_revision, governance_revision
 from governance.services.decisions import _reviewers as chairs_and_secretaries
 from stakeholders.mail import absolute_url, send_templated_mail
 from stakeholders.models import Notification, Person
@@ -167,7 +167,9 @@ def sweep(now: datetime | None = None, pause: Callable[[], None] | None = None) 
         )
         if not rows:
             return 0
-        bottleneck_revision.bump({chain for *_, chain in rows})  # the statements below send no signals
+        chains = {chain for *_, chain in rows}
+        bottleneck_revision.bump(chains)  # the statements below send no signals
+        governance_revision.bump(chains)
         targets = Body.objects.filter(pk__in={target for _, _, target, _ in rows}).only("pk", "response_days")
         due = {body.pk: add_working_days(today, body.response_days) for body in targets}
         target_of = {source: target for _, source, target, _ in rows}

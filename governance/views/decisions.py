@@ -12,14 +12,18 @@ gets the page again with the message at the field (422), and nothing is saved.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,10 +33,12 @@ from governance.forms.decisions import AmendForm, CloseForm, PositionForm, Propo
 from governance.models import Body, Decision, DecisionPosition
 from governance.policy import may_propose, may_run_meetings, speakers_for
 from governance.policy import require as require_in_body
-from governance.services import decision_deadlines
+from governance.services import decision_deadlines, governance_revision
 from governance.services import decisions as services
 from governance.services import register as registry
+from ketenportaal import kept
 from ketenportaal.htmx import redirect_after_save, render_form_page
+from stakeholders import roster
 from stakeholders.history import HistoryEntry, readable_history
 from stakeholders.models import Chain, Partnership, Person, SilenceRule
 from stakeholders.permissions import Action, get_chain_or_404, require
@@ -59,34 +65,60 @@ def _detail_url(chain: Chain, decision: Decision) -> str:
 # --- The register ------------------------------------------------------------------------------
 
 
+# The register's own query parameters; anything else in the address changes nothing it shows.
+REGISTER_PARAMS = ("gremium", "jaar", "uitkomst", "partner", "pagina")
+KEPT_VALUE_LENGTH = 24  # longer values are never a body, year, outcome, partner or page: not kept
+
+
 def decision_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The chain's decision register, filtered and paginated; a refused filter value is shown at its
-    field (422, as every form's errors), with no decisions rather than the wrong ones."""
+    field (422, as every form's errors), with no decisions rather than the wrong ones.
+
+    The filters and the table are the same for every member for the same filters and page: kept
+    rendered under the chain's governance revision and the roster revision (ketenportaal/kept.py),
+    with the answer's status, keyed by the register's own parameters only."""
     chain = get_chain_or_404(request.user, slug)
     require(request.user, Action.VIEW, chain)
-    result = registry.register(chain, request.GET)
+    known = {name: request.GET[name] for name in REGISTER_PARAMS if request.GET.get(name)}
+
+    def build() -> tuple[int, str]:
+        return _register_part(request, chain, known)
+
+    if all(len(value) <= KEPT_VALUE_LENGTH for value in known.values()):
+        tokens = [governance_revision.token(chain.pk), roster.token()]
+        status, html = kept.fetch(["decision-register:1", chain.pk, *sorted(known.items())], tokens, build)
+    else:
+        status, html = build()
+    context = {
+        "chain": chain,
+        "register_html": kept.personal(html, get_token(request), get_nonce(request)),
+        "can_propose": services.proposes_anywhere(request.user, chain),
+    }
+    return render(request, "governance/decisions/decision_list.html", context, status=status)
+
+
+def _register_part(request: HttpRequest, chain: Chain, known: dict[str, str]) -> tuple[int, str]:
+    """The filters and the table rendered for ``known`` parameters, and the answer's status."""
+    result = registry.register(chain, QueryDict(urlencode(known)))
     page = rows = None
     if result.decisions is not None:
-        page = Paginator(result.decisions, registry.PER_PAGE).get_page(request.GET.get("pagina"))
+        page = Paginator(result.decisions, registry.PER_PAGE).get_page(known.get("pagina"))
         rows = result.fill(page.object_list)
         for decision in rows:
             decision.positions_html = registry.positions_html(decision)
-    query = request.GET.copy()
-    query.pop("pagina", None)
     context = {
         "chain": chain,
-        "filters": result.filters,
         "form": result.filters.form,
         "page": page,
         "rows": rows,
         # Each row's link, without a reverse() per row.
         "detail_prefix": reverse("governance:decision_list", args=[chain.slug]),
-        "query": query.urlencode(),
-        "can_propose": services.proposes_anywhere(request.user, chain),
+        "query": urlencode({name: value for name, value in known.items() if name != "pagina"}),
+        "csrf_token": kept.CSRF_MARK,
+        "csp_nonce": kept.NONCE_MARK,
     }
-    return render(
-        request, "governance/decisions/decision_list.html", context, status=422 if result.decisions is None else 200
-    )
+    html = render_to_string("governance/decisions/_register.html", context, request=request)
+    return (422 if result.decisions is None else 200), html
 
 
 def decision_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:

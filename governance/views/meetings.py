@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -30,10 +31,11 @@ from governance import policy
 from governance.forms.meetings import MeetingEditForm, MeetingPlanForm
 from governance.models import Body, Meeting, MeetingNotice, MeetingStatus, NoticeStatus
 from governance.sections import BodySection, register_body_section
+from governance.services import governance_revision, notices, series
 from governance.services import meetings as meeting_service
-from governance.services import notices, series
 from governance.services.meetings import MeetingRefused
 from ketenportaal.htmx import redirect_after_save, render_form_page
+from stakeholders import roster
 from stakeholders.history import history_for
 from stakeholders.models import Chain
 from stakeholders.permissions import get_chain_or_404
@@ -206,6 +208,11 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "chain": chain,
         "body": body,
         "meeting": meeting,
+        # The agenda, attendance, minutes and history are the same for every reader with the same
+        # two rights, so they are kept rendered (ketenportaal/kept.py) under the chain's governance
+        # revision and the roster revision; what they read is only read when they are built.
+        "kept_tokens": [governance_revision.token(chain.pk), roster.token()],
+        "can_approve": policy.may_approve_minutes(request.user, body),
         "can_run": can_run,
         "can_edit": can_run and planned,
         "can_announce": can_run and meeting.status == MeetingStatus.DRAFT and meeting.starts_at > now,
@@ -215,7 +222,7 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "series_words": series.in_words(meeting.series.frequency, meeting.series.interval, meeting.series.first_start)
         if meeting.series
         else "",
-        "history": history_for(meeting, chain=chain),
+        "history": SimpleLazyObject(lambda: history_for(meeting, chain=chain)),
     }
     return render(request, "governance/meetings/meeting_detail.html", context)
 

@@ -16,6 +16,7 @@ from governance.models import Body, BodyLevel, BottleneckStatus, Escalation, Esc
 from governance.services import bottlenecks as service
 from stakeholders.models import Notification
 from stakeholders.working_days import add_working_days, is_working_day, working_days_between
+from tests.conftest import enqueued
 from tests.governance.bottleneck_fixtures import bottleneck, ladder
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -107,7 +108,7 @@ def test_it_escalates_by_hand_with_a_reason_and_restarts_the_clock(world, django
     item = bottleneck(world, lad.local)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         escalation = service.escalate(item, world.lead_a, "Geen capaciteit bij de reclassering.")
-    assert len(callbacks) == 1  # send_escalation_notices, enqueued once the transaction commits
+    assert len(enqueued(callbacks)) == 1  # send_escalation_notices, enqueued once the transaction commits
     tasks.send_escalation_notices()
     item.refresh_from_db()
     assert item.body == lad.tactical and item.responded_at is None

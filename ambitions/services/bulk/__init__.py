@@ -196,7 +196,7 @@ def upsert_rows(
                 raise BulkRefused(errors)  # leaving the block rolls back, lock rows and all
             result = write_copied(person, rows, source, import_job_id)  # roll-ups included: nothing left to recompute
             mark_late_deliveries(state.late_deliveries)
-            data_revision.bump(lookups.chain_of.values())  # the dashboards show it at once
+            data_revision.figures_changed(lookups.chain_of.values(), lookups.chain_of)  # the dashboards show it at once
             return result
         rows = check_rows(candidates, state, lookups.chain_of, errors, today)
         refuse_clearing_submitted(rows, state, lookups, errors)
@@ -205,5 +205,5 @@ def upsert_rows(
         result, written = write_with_orm(person, rows, source, import_job_id)
         mark_late_deliveries(state.late_deliveries)
         touched.update(written)
-        data_revision.bump(lookups.chain_of.values())
+        data_revision.figures_changed(lookups.chain_of.values(), lookups.chain_of)
     return result
