@@ -14,6 +14,20 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", str(timeout))
 # leaves behind is given back; the jitter keeps the workers from restarting all at once.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
+# The portal is loaded once, in the master, and each worker is forked from it: a worker that
+# replaces another (max_requests) serves at once, instead of first spending about two seconds of
+# CPU importing Django and the portal while requests queue behind it (issue 16's load stage saw
+# such restarts as the slowest answers of the run).
+preload_app = True
+
+
+def pre_fork(server, worker) -> None:
+    """Nothing the master opened while loading (it should open nothing) is shared with a worker."""
+    from django.db import connections
+
+    connections.close_all()
+
+
 # Behind a proxy that keeps connections open.
 keepalive = 5
 
