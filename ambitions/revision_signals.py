@@ -2,6 +2,8 @@
 other than the figures, changes: on the model signals, because these rows are written rarely and
 from many places (pages, services, Celery tasks, the admin, management commands), so that none of
 them can forget it. The figures' writers bump explicitly (they write in bulk, without signals).
+``bump`` renews the chain's structure token too, which the indicator and report pages are kept
+under; consents, reports and their commentary are here for those pages (docs/kept-parts.md).
 
 Connected in AmbitionsConfig.ready(). Each handler costs at most one small query, to find the
 chain of a row that does not carry it; a relation already loaded is used instead.

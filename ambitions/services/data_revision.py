@@ -15,13 +15,15 @@ Why a token in the cache rather than a column or a query:
   chain's creation sets a fresh token, and the keys carry the database's name, so two databases
   sharing one Redis (the test workers, staging beside production) never mix.
 
-Who bumps: the figure writers call ``bump`` explicitly (``entry.write_cell``, the bulk upsert
-behind the API's batch and the spreadsheet import, ``aggregates.rebuild_all``). They are the hot
-path and write in bulk statements that fire no model signals. Everything else the dashboard shows
-(ambitions, indicators, versions and their units, partnerships, organisations, units,
-submissions, the chain map, delivery terms) changes rarely and from many places (pages, services,
-Celery tasks, the admin, management commands), so ``ambitions/revision_signals.py`` bumps on their
-model signals: no writer can forget it.
+Who bumps: the figure writers call ``figures_changed`` explicitly (``entry.write_cell``, the bulk
+upsert behind the API's batch and the spreadsheet import), and ``aggregates.rebuild_all`` calls
+``bump``. They are the hot path and write in bulk statements that fire no model signals. Everything
+else the dashboard shows (ambitions, indicators, versions and their units and consents,
+partnerships, organisations, units, submissions, the chain map, delivery terms, reports) changes
+rarely and from many places (pages, services, Celery tasks, the admin, management commands), so
+``ambitions/revision_signals.py`` calls ``bump`` on their model signals: no writer can forget it.
+``bump`` also renews the chain's structure token and ``figures_changed`` the indicators' figures
+tokens, which pages that do not show every figure of the chain are kept under (docs/kept-parts.md).
 
 When: once at once and once more when the transaction commits. The first makes the writer's own
 transaction (and a test's, which never commits) see the change; but another request may read the
