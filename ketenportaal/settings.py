@@ -173,7 +173,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ketenportaal.cache.RedisCache",  # one client per pool: ketenportaal/cache.py
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kp",
         }
