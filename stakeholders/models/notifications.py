@@ -1,13 +1,38 @@
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+
+from ketenportaal.revisions import RevisionTokens
 
 from .chains import Chain
 from .people import Person
 
+# A token per person that every write changing what their unread count says renews, so the count
+# in every page's header can be kept (stakeholders/context_processors.py) instead of counted per page.
+UNREAD_TOKENS = RevisionTokens("unread-notifications")
+
 
 class NotificationQuerySet(models.QuerySet):
+    """Every bulk write of notifications goes through here, and renews the tokens of the people it
+    touches (single saves and deletes: the signals below)."""
+
     def unread(self) -> "NotificationQuerySet":
         return self.filter(read_at__isnull=True)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        UNREAD_TOKENS.bump(notification.person_id for notification in objs)
+        return created
+
+    def update(self, **kwargs) -> int:
+        if not {"read_at", "person", "person_id"} & kwargs.keys():
+            return super().update(**kwargs)  # what was mailed when: no count changes
+        people = set(self.values_list("person_id", flat=True))
+        updated = super().update(**kwargs)
+        UNREAD_TOKENS.bump(people)
+        return updated
 
 
 class Notification(models.Model):
@@ -79,3 +104,16 @@ class DigestRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.day} {self.status}"
+
+
+@receiver([post_save, post_delete], sender=Notification, dispatch_uid="notification_unread_tokens")
+def _renew_unread_token(sender, instance: Notification, **kwargs) -> None:
+    UNREAD_TOKENS.bump([instance.person_id])
+
+
+@receiver(post_save, sender=Person, dispatch_uid="person_unread_token")
+def _start_unread_token(sender, instance: Person, created: bool, **kwargs) -> None:
+    """A new person starts with a token of their own: where ids come back (SQLite, a recreated
+    database), a count kept for an earlier person with the same id must not be theirs."""
+    if created:
+        UNREAD_TOKENS.bump([instance.pk])

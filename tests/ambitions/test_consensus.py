@@ -29,7 +29,7 @@ from ambitions.services.versions import version_for
 from stakeholders.digest import send_daily_digests
 from stakeholders.models import Mandate, MandateScope, Notification, PartnershipStatus, Role
 from tests.ambitions.test_setup import in_english, version_data
-from tests.conftest import sign_in
+from tests.conftest import recount_unread, sign_in
 from tests.factories import MandateFactory, MembershipFactory, PartnershipFactory, PersonFactory, UnitFactory
 from tests.measures import Measures, adopted_version
 
@@ -427,10 +427,12 @@ def test_my_work_asks_in_a_constant_number_of_queries(measures: Measures, client
     lead_a = client_for(w.lead_a)
     consensus.propose(w.manager, draft(measures, name="Eerste"))
     lead_a.get(reverse("stakeholders:my_work"))
+    recount_unread()
     with CaptureQueriesContext(connection) as one:
         lead_a.get(reverse("stakeholders:my_work"))
     for n in range(4):
         consensus.propose(w.manager, draft(measures, name=f"Meer {n}"))
+    recount_unread()
     with CaptureQueriesContext(connection) as five:
         page = lead_a.get(reverse("stakeholders:my_work"))
     assert page.text.count("#respond") == 5

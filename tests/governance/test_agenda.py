@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from ambitions.models import ProgressReport, VersionStatus
 from governance.models import AgendaItem, Body, BodyLevel, MeetingStatus, SuggestionChoice
 from ketenportaal.concurrency import VERSION_FIELD
-from tests.conftest import without_session_reads
+from tests.conftest import recount_unread, without_session_reads
 from tests.governance.agenda_fixtures import action, build_board, decision, item
 from tests.measures import adopted_version
 
@@ -62,6 +62,7 @@ def test_the_meeting_page_shows_the_agenda_against_the_meeting_length(board, cli
 
 
 def _page_queries(client, address: str) -> tuple[int, str]:
+    recount_unread()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(address)
     assert response.status_code == 200

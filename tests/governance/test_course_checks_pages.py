@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from tests.conftest import recount_unread
 from tests.governance.course_check_fixtures import answerable, form_data, opened, seated, url
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +17,7 @@ DETAIL_QUERIES = 20
 
 
 def count(client, address: str, max_page_queries, limit: int) -> int:
+    recount_unread()
     with max_page_queries(limit) as captured:
         assert client.get(address).status_code == 200
     return len(captured.captured_queries)
