@@ -293,3 +293,22 @@ def test_deleting_a_figure_deletes_its_history(measures, client_for, writer):
     figure = Figure.objects.get(indicator=m.count)
     figure.delete()
     assert list(FigureChange.objects.values_list("figure_id", flat=True)) == [Figure.objects.get().pk]
+
+
+@pytest.mark.skipif(not have_postgres(), reason="planner settings are PostgreSQL's")
+def test_the_writes_planner_settings_end_with_the_write(measures):
+    """The write joins through the indexes (write_postgres._WRITE_PLAN, SET LOCAL); whatever the
+    same connection runs next in the request is planned as usual."""
+    from django.db import connection, transaction
+
+    m, w = measures, measures.world
+
+    def shown() -> list[str]:
+        with connection.cursor() as cursor:
+            return [cursor.execute(f"SHOW {name}").fetchone()[0] for name in bulk.write_postgres._WRITE_PLAN]
+
+    before = shown()
+    with transaction.atomic():
+        result = bulk.upsert_figures(w.contributor_a, rows_for(m, [m.period]))
+        assert shown() == before  # within the same transaction, right after the write
+    assert (result.created, shown()) == (2, before)

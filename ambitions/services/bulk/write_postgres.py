@@ -138,6 +138,9 @@ SELECT coalesce(sum(created), 0), coalesce(sum(updated), 0) FROM differences
 """
 
 
+_WRITE_PLAN = ("enable_mergejoin", "enable_hashjoin", "jit")
+
+
 @contextmanager
 def copy_to_temporary_table() -> Iterator[Callable[[Row], None]]:
     """A fresh temporary table and a COPY into it; yields the function that sends one row."""
@@ -175,7 +178,16 @@ def write_copied(person: Person, rows: list[Row], source: str, import_job_id: in
             conflicts = {index: conflict(given, current) for index, given, current in cursor.fetchall()}
             if conflicts:
                 raise BulkRefused(conflicts, conflicts=True)
+        # Every join of the write through the indexes (nested loops): the planner otherwise walks
+        # the figures' primary key from its first row in a merge join, and hashes every stored
+        # organisation roll-up, to match 100,000 rows: seconds at ten million figures, where the
+        # index lookups take a few hundred milliseconds (docs/benchmarks-10m.md). No JIT either:
+        # compiling costs ~0.1 s and the statement reads each row once.
+        for setting in _WRITE_PLAN:
+            cursor.execute(f"SET LOCAL {setting} = off")
         cursor.execute(_WRITE.format(**tables), params)
         created, updated = cursor.fetchone()
+        for setting in _WRITE_PLAN:
+            cursor.execute(f"SET LOCAL {setting} TO DEFAULT")
         cursor.execute("DROP TABLE kp_bulk_figure")
     return BulkResult(created=created, updated=updated, unchanged=len(rows) - created - updated)
