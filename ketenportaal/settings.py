@@ -181,7 +181,19 @@ if REDIS_URL:
     # Sessions are read on every request: from Redis, with the database behind it (writes go to
     # both, so a Redis restart signs nobody out).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+elif CACHE_DIR := env.str("CACHE_DIR", default=""):
+    # Without Redis, a cache on disk that several processes share: `make demo` runs the development
+    # server and a Celery worker, and what the worker writes (an import's figures, a sweep, a
+    # notification) must retire the pages the server keeps under revision tokens.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": CACHE_DIR,
+            "OPTIONS": {"MAX_ENTRIES": 10_000},  # kept pages and their tokens (a token culled is started afresh)
+        }
+    }
 else:
+    # One process's memory: the test legs, and a portal without a worker.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "stakeholders.Person"

@@ -1,5 +1,8 @@
 from functools import cache
 
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+
 from ketenportaal import kept
 from stakeholders.models import Notification
 from stakeholders.models.notifications import UNREAD_TOKENS
@@ -19,8 +22,13 @@ def notifications(request) -> dict:
 
 
 def unread_count(person) -> int:
+    count = Notification.objects.unread().filter(person=person).count
+    if isinstance(caches["default"], LocMemCache):
+        # The embedded default's cache is one process's memory: a notification the Celery worker
+        # writes would renew the token in the worker's memory only, so the pages count every time.
+        return count()
     return kept.fetch(
         ["unread-notifications", person.pk],
         [UNREAD_TOKENS.token(person.pk)],
-        lambda: Notification.objects.unread().filter(person=person).count(),
+        count,
     )

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 INHERITED = (
     "DATABASE_URL",
     "REDIS_URL",
+    "CACHE_DIR",
     "SECRET_KEY",
     "DEBUG",
     "ALLOWED_HOSTS",
@@ -149,6 +150,32 @@ def test_it_still_starts_in_development_without_any_of_them():
     result = python(START + "; from django.conf import settings; print(settings.CELERY_BROKER_URL)", env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "filesystem://"
+
+
+def test_without_redis_the_demos_processes_share_one_cache_on_disk(tmp_path):
+    """`make demo` (scripts/run-demo) runs the development server and a Celery worker with CACHE_DIR:
+    a revision token one process renews (the worker, writing an import's figures) is the one the
+    other's next page reads, so nothing kept under the old token is served. Without CACHE_DIR each
+    process has its own memory, and the other never learns of it."""
+    env = production_env(KETENPORTAAL_ENV="development", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    for name in ("REDIS_URL", "EMAIL_URL", "SECRET_KEY", "ALLOWED_HOSTS"):
+        del env[name]
+    renew = START + "; from ambitions.services import data_revision as d; d.bump([7]); print(d.current(7))"
+    read = START + "; from ambitions.services import data_revision as d; print(d.current(7))"
+    backend = START + "; from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+
+    shared = {**env, "CACHE_DIR": str(tmp_path / "cache")}
+    assert python(backend, shared).stdout.strip().endswith("FileBasedCache")
+    worker = python(renew, shared)
+    assert worker.returncode == 0, worker.stderr
+    assert python(read, shared).stdout.strip() == worker.stdout.strip()
+    assert python(renew, shared).stdout.strip() != worker.stdout.strip()  # and renewed again, seen again
+
+    assert python(backend, env).stdout.strip().endswith("LocMemCache")
+    alone = python(renew, env)
+    assert alone.returncode == 0, alone.stderr
+    assert python(read, env).stdout.strip() != alone.stdout.strip()
+    assert 'export CACHE_DIR="${CACHE_DIR:-$PWD/var/cache}"' in (ROOT / "scripts" / "run-demo").read_text()
 
 
 def test_it_refuses_sqlite_a_filesystem_broker_and_console_mail_in_production_on_every_check():

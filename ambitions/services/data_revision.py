@@ -8,8 +8,9 @@ Why a token in the cache rather than a column or a query:
   page. A stamp read from the database (the newest roll-up's time, say) would have to cover every
   table the page reads (figures, versions, units, partnerships, the chain map…): many queries.
 - Two gunicorn instances (and the Celery workers) share Redis, so a save on one is seen by the
-  other's next request at once (the scale-out test relies on it). Without Redis the cache is
-  local memory: one process, which is what the SQLite leg and the demo run.
+  other's next request at once (the scale-out test relies on it). Without Redis, `make demo`'s
+  server and worker share a cache on disk (CACHE_DIR, set by scripts/run-demo); otherwise the
+  cache is one process's memory, which is what the SQLite test leg runs.
 - A token (random, not a counter) because ids come back: SQLite and a recreated test database
   hand out a deleted chain's id again, and a new chain must never meet the old one's pages. A
   chain's creation sets a fresh token, and the keys carry the database's name, so two databases

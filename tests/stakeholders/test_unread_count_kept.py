@@ -5,14 +5,17 @@ and a page read again does not count them again."""
 from __future__ import annotations
 
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from stakeholders.models import Notification, Person
 from stakeholders.notify import notify
 from tests.ambitions.test_setup import in_english as english
 from tests.conftest import World
 from tests.factories import PersonFactory
+from tests.services import requires_services
 
 MY_WORK = reverse("stakeholders:my_work")
 
@@ -48,12 +51,29 @@ def test_every_write_of_notifications_shows_on_the_next_page(world: World, clien
     assert "Notifications (1 unread)" in _header(english(client_for(world.lead_b)))
 
 
+@requires_services(redis=True)
 def test_a_page_read_again_takes_the_count_from_the_cache(world: World, client_for):
     notify([world.lead_a], world.chain, "Eerste", "/", key="one")
     client = client_for(world.lead_a)
     assert len(_count_queries(client)) == 1  # counted once…
     assert _count_queries(client) == []  # …and kept
     Notification.objects.filter(person=world.lead_a).update(read_at=None, mailed_at=None)  # what the digest does
+    assert len(_count_queries(client)) == 1
+
+
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
+def test_without_a_shared_cache_every_page_counts(world: World, client_for):
+    """The embedded default: the Celery worker's notifications renew tokens in its own memory only,
+    so nothing is kept; a notification written as another process would write it shows at once."""
+    client = english(client_for(world.lead_a))
+    assert "unread)" not in _header(client)
+    with connection.cursor() as cursor:  # no signal, no token: as seen from another process
+        cursor.execute(
+            "INSERT INTO stakeholders_notification (person_id, text, url, key, created_at) "
+            "VALUES (%s, %s, '', 'w', %s)",
+            [world.lead_a.pk, "Van de worker", timezone.now()],
+        )
+    assert "Notifications (1 unread)" in _header(client)
     assert len(_count_queries(client)) == 1
 
 
