@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -210,16 +210,10 @@ def require(user, action: Action, chain: Chain, organisation: Organisation | Non
 def get_chain_or_404(user, slug: str) -> Chain:
     """The chain, if the user may see it, read with the user's role in it (one query where a chain
     page otherwise needs two: the chain, then every role of the user for ``role_in``)."""
-    chains = Chain.objects.visible_to(user)
-    if user.is_authenticated:
-        role = Membership.objects.filter(person=user, chain=OuterRef("pk")).values("role")[:1]
-        chains = chains.annotate(viewer_role=Subquery(role))
-    try:
-        chain = chains.get(slug=slug)
-    except Chain.DoesNotExist as exc:
-        raise Http404 from exc
-    if user.is_authenticated:
-        user._chain_role_seen = (chain.pk, chain.viewer_role)
+    chain = Chain.objects.visible_with_role(user, slug)
+    if chain is None:
+        raise Http404
+    user._chain_role_seen = (chain.pk, chain.viewer_role)
     return chain
 
 

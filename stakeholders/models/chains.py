@@ -54,6 +54,31 @@ class ChainQuerySet(models.QuerySet):
             return self
         return self.filter(memberships__person=user)
 
+    def visible_with_role(self, user, slug: str) -> "Chain | None":
+        """The chain with this slug if ``visible_to(user)`` holds it, with the user's role in it as
+        ``viewer_role`` (None for an administrator who holds none); None when there is no such chain
+        or the user may not see it.
+
+        Every chain page starts here, so it is one plain statement: built by the ORM (a join for the
+        policy, a subquery for the role) it cost ~3 ms of Python per page against ~0.7 ms for this
+        (issue 16). The rule is visible_to's, applied to the row it reads."""
+        if self.query.has_filters():
+            raise TypeError("visible_with_role reads Chain.objects as a whole; it would ignore these filters")
+        if not user.is_authenticated:
+            return None
+        membership = self.model._meta.get_field("memberships").related_model._meta.db_table
+        sql = (
+            f"SELECT chain.*, membership.role AS viewer_role FROM {self.model._meta.db_table} chain "  # noqa: S608 - table names from the models
+            f"LEFT JOIN {membership} membership ON membership.chain_id = chain.id AND membership.person_id = %s "
+            "WHERE chain.slug = %s"
+        )
+        chain = next(iter(self.raw(sql, [user.pk, slug])), None)
+        if chain is None:
+            return None
+        if chain.viewer_role is None and not (user.is_active and (user.is_superuser or user.is_staff)):
+            return None
+        return chain
+
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, e.g. #154273."))
 
