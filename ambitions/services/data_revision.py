@@ -43,6 +43,7 @@ from ketenportaal.revisions import RevisionTokens
 
 _TOKENS = RevisionTokens("data-revision")
 current = _TOKENS.current  # current(chain_id) -> str: the chain's revision now (one cache read)
+token = _TOKENS.token  # token(chain_id) -> Token: where it is kept, to read it with other keys at once
 # Two narrower tokens beside it, for pages that do not show every figure of the chain: a saved cell
 # renews the data revision of its chain and the figures token of its indicator only, so an
 # indicator page (or a report, which shows no live figure) is kept while others are entered.

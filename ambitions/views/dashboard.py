@@ -72,11 +72,14 @@ def cache_key(chain: Chain) -> str:
 
 def chain_wide_part(chain: Chain) -> str:
     """The chain map, the tiles and who hasn't reported, rendered: from the cache when nothing it
-    shows has changed since (two cache reads), else built (a fixed number of queries) and kept."""
-    revision = data_revision.current(chain.pk)  # before reading the data: a later save retires it
-    db_router.confirm_caught_up()  # a replica in use has the data of this revision, or the primary is read
+    shows has changed since (one cache round trip), else built (a fixed number of queries) and kept."""
     key = cache_key(chain)
-    kept = cache.get(key)
+    token = data_revision.token(chain.pk)
+    # The revision is read with the entry, before the data: a save during a build retires what it keeps.
+    found = cache.get_many([key, token.key])
+    revision = found.get(token.key) or token.current()
+    db_router.confirm_caught_up()  # a replica in use has the data of this revision, or the primary is read
+    kept = found.get(key)
     if kept is not None and kept[0] == revision:
         html = kept[1]
     else:
