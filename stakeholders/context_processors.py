@@ -22,7 +22,9 @@ def notifications(request) -> dict:
 
 
 def unread_count(person) -> int:
-    count = Notification.objects.unread().filter(person=person).count
+    def count() -> int:  # built only when counted: building the query cost more than reading the kept count
+        return Notification.objects.unread().filter(person=person).count()
+
     if isinstance(caches["default"], LocMemCache):
         # The embedded default's cache is one process's memory: a notification the Celery worker
         # writes would renew the token in the worker's memory only, so the pages count every time.

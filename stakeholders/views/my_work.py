@@ -1,10 +1,9 @@
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from stakeholders import my_work_roles
-from stakeholders.models import Chain, Invitation, Mandate, Membership, Partnership, Role
+from stakeholders.models import Chain, Invitation, Mandate, Partnership, Role
 from stakeholders.registry import my_work_fragments
 
 
@@ -29,8 +28,7 @@ def my_work(request) -> HttpResponse:
     """The start page: my chains and what waits for me."""
     user = request.user
     # With the person's role in each, so that a programme manager's chains need no query of their own.
-    role = Membership.objects.filter(person=user, chain=OuterRef("pk")).values("role")[:1]
-    chains = list(Chain.objects.visible_to(user).annotate(my_role=Subquery(role)))
+    chains = Chain.objects.with_viewer_role(user)
     invitations = Invitation.objects.pending().filter(email__iexact=user.email).select_related("chain")
     expiring = (
         Mandate.objects.filter(person=user)
@@ -38,10 +36,10 @@ def my_work(request) -> HttpResponse:
         .select_related("partnership__chain", "partnership__organisation")
     )
     # A programme manager sees every core partner of their chains that nobody can act for.
-    managed = [chain for chain in chains if chain.my_role == Role.PROGRAMME_MANAGER]
+    managed = [chain for chain in chains if chain.viewer_role == Role.PROGRAMME_MANAGER]
     gaps = Mandate.objects.missing_for(Partnership.objects.filter(chain__in=managed)) if managed else []
     # Every chain where the person has a role is among them (Membership: one per person and chain).
-    roles = {chain.pk: chain.my_role for chain in chains if chain.my_role}
+    roles = {chain.pk: chain.viewer_role for chain in chains if chain.viewer_role}
     contributed, fragments = _from_other_apps(user, roles)
     return render(
         request,

@@ -60,3 +60,13 @@ def test_it_agrees_with_visible_to_for_every_person_and_chain(world: World):
         for slug in ("zsm", "jeugd"):
             expected = Chain.objects.visible_to(person).filter(slug=slug).first()
             assert Chain.objects.visible_with_role(person, slug) == expected, (person, slug)
+
+
+def test_the_list_agrees_with_visible_to_in_its_order_with_each_role(world: World):
+    for person in (world.outsider, world.viewer, world.manager, world.admin):
+        listed = Chain.objects.with_viewer_role(person)
+        assert listed == list(Chain.objects.visible_to(person)), person
+        assert {chain.pk: chain.viewer_role for chain in listed} == {
+            chain.pk: role_in(person, chain) for chain in listed
+        }
+    assert [chain.viewer_role for chain in Chain.objects.with_viewer_role(world.admin)] == [None, None]
